@@ -1,0 +1,188 @@
+#include "app/gateway.hpp"
+
+#include <filesystem>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "base/log.hpp"
+#include "uplinks/file/file_uplink.hpp"
+
+namespace spindle::app {
+
+namespace asio = boost::asio;
+
+Gateway::Gateway(SpindleConfig config, RunOptions options, const Clock& clock)
+    : m_config(std::move(config)),
+      m_options(options),
+      m_clock(clock),
+      m_log(makeLogger("app")),
+      m_statusTimer(m_io) {}
+
+Gateway::~Gateway() { stop(); }
+
+std::string Gateway::outputPath() const {
+  if (m_options.toStdout || m_config.output.path == "-") return "-";
+  const std::filesystem::path p(m_config.output.path);
+  return (p.is_absolute() ? p : std::filesystem::path(m_config.edge.dataDir) / p).string();
+}
+
+Status Gateway::start() {
+  if (m_started) return okStatus();
+  std::error_code ec;
+  std::filesystem::create_directories(m_config.edge.dataDir, ec);
+  if (ec) {
+    return Error(ErrorCode::kIo, ec.message()).with("creating data_dir " + m_config.edge.dataDir);
+  }
+  m_state = std::make_unique<state::StateStore>(m_config.state.ringSize);
+  uplinks::file::FileOptions fileOptions = m_config.output;
+  fileOptions.path = outputPath();
+  m_uplinks.push_back(std::make_unique<uplinks::file::FileUplink>(fileOptions, m_catalog));
+  for (auto& uplink : m_uplinks) {
+    if (auto status = uplink->start(); !status) {
+      return std::move(status).error().with("starting uplink " + uplink->name());
+    }
+  }
+  std::vector<uplinks::Uplink*> raw;
+  for (auto& u : m_uplinks) raw.push_back(u.get());
+  m_pipeline = std::make_unique<Pipeline>(m_config.state.queueSize, *m_state, raw);
+  m_pipeline->start();
+
+  m_work.emplace(asio::make_work_guard(m_io));
+  for (int i = 0; i < m_config.edge.threads; ++i) m_threads.emplace_back([this] { m_io.run(); });
+  m_started = true;
+
+  if (m_config.simulator.enabled) {
+    const auto& s = m_config.simulator;
+    sim::SimOptions so;
+    so.bindAddress = s.bind;
+    so.basePort = s.basePort.value;
+    so.machines = s.machines;
+    so.seed = s.seed;
+    so.tick = std::chrono::duration_cast<std::chrono::milliseconds>(s.tick);
+    so.flakyMachine = s.flakyMachine;
+    so.timeScale = s.timeScale;
+    so.names = s.names;
+    m_sim = std::make_unique<sim::SimServer>(m_io, so);
+    if (auto status = m_sim->start(); !status) {
+      stop();
+      return std::move(status).error().with("starting the simulator");
+    }
+    m_log->info("simulator serving {} machines on {} from port {}", s.machines, s.bind,
+                m_sim->ports().empty() ? 0 : m_sim->ports().front());
+  }
+
+  for (auto& machine : m_config.machines) {
+    if (!machine.enabled) {
+      m_log->info("machine {} is disabled", machine.id);
+      continue;
+    }
+    const model::MachineId id = m_catalog.addMachine(machine.id);
+    m_contexts.push_back(std::make_unique<MachineContext>(
+        m_io, m_catalog, id, m_clock, *m_pipeline, "collector." + machine.type + "." + machine.id));
+    if (auto status = machine.collector->start(*m_contexts.back()); !status) {
+      // One machine that cannot start never stops the others.
+      m_log->error("machine {} did not start: {}", machine.id, status.error().describe());
+    }
+  }
+  m_log->info("edge {} collecting from {} machines; observations go to {}", m_config.edge.id,
+              m_contexts.size(),
+              outputPath() == "-" ? "stdout" : std::filesystem::absolute(outputPath()).string());
+  scheduleStatus();
+  return okStatus();
+}
+
+void Gateway::stop() {
+  if (!m_started) return;
+  m_started = false;
+  for (auto& machine : m_config.machines) {
+    if (machine.collector) machine.collector->stop();
+  }
+  if (m_sim) m_sim->stop();
+  asio::post(m_io, [this] { m_statusTimer.cancel(); });
+  m_work.reset();
+  m_io.stop();
+  for (auto& t : m_threads) t.join();
+  m_threads.clear();
+  // Collectors are destroyed after the io threads so no handler can outlive its context.
+  for (auto& machine : m_config.machines) machine.collector.reset();
+  m_sim.reset();
+  if (m_pipeline) m_pipeline->stop();
+  for (auto& uplink : m_uplinks) uplink->stop();
+  const auto stats = m_pipeline ? m_pipeline->stats() : PipelineStats{};
+  m_log->info("stopped: {} observations collected, {} delivered", stats.accepted, stats.delivered);
+}
+
+int Gateway::run() {
+  if (auto status = start(); !status) {
+    m_log->error("{}", status.error().describe());
+    return 1;
+  }
+  asio::io_context waiter;
+  asio::signal_set signals(waiter, SIGINT, SIGTERM);
+  asio::steady_timer deadline(waiter);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    m_log->info("received {}, stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    deadline.cancel();
+  });
+  if (m_options.runFor) {
+    deadline.expires_after(*m_options.runFor);
+    deadline.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) m_log->info("ran for {}, stopping", formatDuration(*m_options.runFor));
+      signals.cancel();
+    });
+  }
+  waiter.run();
+  stop();
+  return 0;
+}
+
+std::optional<MachineStatus> Gateway::machineStatus(const std::string& id) const {
+  for (const auto& ctx : m_contexts) {
+    if (ctx->machineName() == id) return ctx->status();
+  }
+  return std::nullopt;
+}
+
+void Gateway::scheduleStatus() {
+  if (m_config.edge.statusInterval.count() <= 0) return;
+  m_statusTimer.expires_after(m_config.edge.statusInterval);
+  m_statusTimer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    logStatus();
+    scheduleStatus();
+  });
+}
+
+void Gateway::logStatus() {
+  auto valueText = [this](model::MachineId machine, const char* key) -> std::string {
+    const auto obs = m_state->latest(m_catalog.intern(machine, key));
+    if (!obs) return "-";
+    return std::visit(
+        [](const auto& v) -> std::string {
+          using V = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<V, std::string>)
+            return v;
+          else if constexpr (std::is_same_v<V, std::int64_t>)
+            return std::to_string(v);
+          else if constexpr (std::is_same_v<V, double>)
+            return fmt::format("{:.0f}", v);
+          else if constexpr (std::is_same_v<V, model::Unavailable>)
+            return "UNAVAILABLE";
+          else
+            return "?";
+        },
+        obs->value);
+  };
+  for (const auto& ctx : m_contexts) {
+    const auto status = ctx->status();
+    const auto stats = m_state->machineStats(ctx->machine());
+    m_log->info("{:<10} {:<10} {:>7} obs | execution={} program={} partcount={} spindle={} rpm",
+                ctx->machineName(), collectors::toString(status.state), stats.observations,
+                valueText(ctx->machine(), "execution"), valueText(ctx->machine(), "program"),
+                valueText(ctx->machine(), "partcount"), valueText(ctx->machine(), "Sspeed"));
+  }
+}
+
+}  // namespace spindle::app

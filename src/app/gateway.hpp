@@ -1,0 +1,67 @@
+#pragma once
+/// Gateway: the running edge. Wires collectors -> pipeline (state) -> uplinks, plus the
+/// embedded simulator when configured, on one small Asio thread pool.
+
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "app/machine_context.hpp"
+#include "app/pipeline.hpp"
+#include "app/spindle_config.hpp"
+#include "sim/sim_server.hpp"
+#include "state/state_store.hpp"
+
+namespace spindle::app {
+
+struct RunOptions {
+  std::optional<Duration> runFor;  ///< stop by itself after this long (demo, tests)
+  bool toStdout = false;           ///< write observations to stdout instead of the file
+};
+
+class Gateway {
+ public:
+  Gateway(SpindleConfig config, RunOptions options, const Clock& clock);
+  ~Gateway();
+
+  /// Starts everything; on error nothing is left running.
+  Status start();
+  /// Stops collectors, drains the pipeline, closes uplinks. Idempotent.
+  void stop();
+  /// start(), then wait for SIGINT/SIGTERM or runFor, then stop(). Returns the exit code.
+  int run();
+
+  model::ItemCatalog& catalog() { return m_catalog; }
+  state::StateStore& state() { return *m_state; }
+  const Pipeline& pipeline() const { return *m_pipeline; }
+  /// Status of a machine by id; nullopt for an unknown id.
+  std::optional<MachineStatus> machineStatus(const std::string& id) const;
+  /// Where observations are written ("-" for stdout).
+  std::string outputPath() const;
+
+ private:
+  void scheduleStatus();
+  void logStatus();
+
+  SpindleConfig m_config;
+  RunOptions m_options;
+  const Clock& m_clock;
+  std::shared_ptr<spdlog::logger> m_log;
+  model::ItemCatalog m_catalog;
+  std::unique_ptr<state::StateStore> m_state;
+  std::vector<std::unique_ptr<uplinks::Uplink>> m_uplinks;
+  std::unique_ptr<Pipeline> m_pipeline;
+  boost::asio::io_context m_io;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> m_work;
+  std::vector<std::thread> m_threads;
+  std::unique_ptr<sim::SimServer> m_sim;
+  std::vector<std::unique_ptr<MachineContext>> m_contexts;
+  boost::asio::steady_timer m_statusTimer;
+  bool m_started = false;
+};
+
+}  // namespace spindle::app

@@ -1,0 +1,30 @@
+#include "app/machine_context.hpp"
+
+#include "base/log.hpp"
+
+namespace spindle::app {
+
+MachineContext::MachineContext(boost::asio::io_context& io, model::ItemCatalog& catalog,
+                               model::MachineId machine, const Clock& clock, Pipeline& pipeline,
+                               const std::string& loggerName)
+    : m_io(io),
+      m_catalog(catalog),
+      m_machine(machine),
+      m_name(catalog.machineName(machine)),
+      m_clock(clock),
+      m_pipeline(pipeline),
+      m_logger(makeLogger(loggerName)) {}
+
+void MachineContext::setState(collectors::ConnectionState state, const std::string& detail) {
+  std::lock_guard lock(m_mutex);
+  if (state != m_status.state) m_status.since = m_clock.now();
+  m_status.state = state;
+  m_status.detail = detail;
+}
+
+MachineStatus MachineContext::status() const {
+  std::lock_guard lock(m_mutex);
+  return m_status;
+}
+
+}  // namespace spindle::app

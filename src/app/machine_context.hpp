@@ -1,0 +1,46 @@
+#pragma once
+/// The CollectorContext each machine's collector receives from the gateway.
+
+#include <mutex>
+#include <string>
+
+#include "app/pipeline.hpp"
+#include "collectors/collector.hpp"
+
+namespace spindle::app {
+
+struct MachineStatus {
+  collectors::ConnectionState state = collectors::ConnectionState::kStopped;
+  std::string detail;
+  TimestampNs since = 0;
+};
+
+class MachineContext final : public collectors::CollectorContext {
+ public:
+  MachineContext(boost::asio::io_context& io, model::ItemCatalog& catalog, model::MachineId machine,
+                 const Clock& clock, Pipeline& pipeline, const std::string& loggerName);
+
+  boost::asio::io_context& io() override { return m_io; }
+  model::ItemCatalog& catalog() override { return m_catalog; }
+  model::MachineId machine() const override { return m_machine; }
+  const std::string& machineName() const override { return m_name; }
+  const Clock& clock() const override { return m_clock; }
+  const std::shared_ptr<spdlog::logger>& logger() const override { return m_logger; }
+  bool tryEmit(model::Batch& batch) override { return m_pipeline.tryPush(batch); }
+  void setState(collectors::ConnectionState state, const std::string& detail) override;
+
+  MachineStatus status() const;
+
+ private:
+  boost::asio::io_context& m_io;
+  model::ItemCatalog& m_catalog;
+  model::MachineId m_machine;
+  std::string m_name;
+  const Clock& m_clock;
+  Pipeline& m_pipeline;
+  std::shared_ptr<spdlog::logger> m_logger;
+  mutable std::mutex m_mutex;
+  MachineStatus m_status;
+};
+
+}  // namespace spindle::app

@@ -1,0 +1,75 @@
+#pragma once
+/// spindle.yaml: the whole configuration, loaded through typed option tables. Every problem
+/// is collected with its file:line before anything is reported.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collectors/registry.hpp"
+#include "config/diagnostics.hpp"
+#include "config/option_table.hpp"
+#include "uplinks/file/file_uplink.hpp"
+
+namespace spindle::app {
+
+struct EdgeOptions {
+  std::string id = "spindle-edge";
+  std::string dataDir = "spindle-data";
+  int threads = 2;
+  Duration statusInterval = std::chrono::seconds(10);
+};
+
+struct StateOptions {
+  std::uint64_t ringSize = 8192;
+  std::uint64_t queueSize = 65536;
+};
+
+/// Simulated machines served by this process (the demo; never for production).
+struct SimulatorOptions {
+  bool enabled = false;
+  int machines = 3;
+  std::string bind = "127.0.0.1";
+  config::Port basePort{17878};
+  std::uint64_t seed = 1;
+  Duration tick = std::chrono::milliseconds(100);
+  int flakyMachine = -1;
+  double timeScale = 1.0;
+  std::vector<std::string> names;
+};
+
+struct MachineEntry {
+  std::string id;
+  std::string type;
+  bool enabled = true;
+  std::unique_ptr<collectors::Collector> collector;  ///< configured, not started
+};
+
+struct SpindleConfig {
+  std::string source;  ///< file path, or "<demo>"
+  EdgeOptions edge;
+  StateOptions state;
+  uplinks::file::FileOptions output;
+  SimulatorOptions simulator;
+  std::vector<MachineEntry> machines;
+};
+
+struct LoadResult {
+  std::optional<SpindleConfig> config;  ///< set only when there are no diagnostics
+  config::Diagnostics diagnostics;
+};
+
+/// Parses and validates YAML text; `name` is used in messages (the file name).
+LoadResult loadConfigText(const std::string& text, const std::string& name,
+                          const collectors::Registry& registry);
+LoadResult loadConfigFile(const std::string& path, const collectors::Registry& registry);
+
+/// The embedded demo configuration (examples/demo.yaml, compiled in).
+const std::string& demoConfigText();
+
+const config::OptionTable<EdgeOptions>& edgeOptionTable();
+const config::OptionTable<StateOptions>& stateOptionTable();
+const config::OptionTable<SimulatorOptions>& simulatorOptionTable();
+
+}  // namespace spindle::app

@@ -1,0 +1,99 @@
+#include "app/spindle_config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace spindle::app {
+namespace {
+
+class SpindleConfigTest : public ::testing::Test {
+ protected:
+  SpindleConfigTest() { collectors::registerBuiltinCollectors(m_registry); }
+  LoadResult load(const std::string& yaml) {
+    return loadConfigText(yaml, "spindle.yaml", m_registry);
+  }
+  collectors::Registry m_registry;
+};
+
+TEST_F(SpindleConfigTest, TheEmbeddedDemoIsValid) {
+  auto r = loadConfigText(demoConfigText(), "<demo>", m_registry);
+  ASSERT_TRUE(r.config.has_value()) << r.diagnostics.describe();
+  EXPECT_GE(r.config->machines.size(), 3u);
+  EXPECT_TRUE(r.config->simulator.enabled);
+}
+
+TEST_F(SpindleConfigTest, UnknownKeyIsRefusedWithFileLineAndHint) {
+  auto r = load(
+      "edge:\n"
+      "  id: e1\n"
+      "machines:\n"
+      "  - id: mill-1\n"
+      "    type: shdr\n"
+      "    host: 10.0.0.5\n"
+      "    prot: 7878\n");
+  ASSERT_FALSE(r.config.has_value());
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics.items()[0].describe(),
+            "spindle.yaml:7:5: unknown key 'prot' in machine 'mill-1' (shdr) (did you mean "
+            "'port'?)");
+}
+
+TEST_F(SpindleConfigTest, WrongTypeIsRefused) {
+  auto r = load(
+      "machines:\n"
+      "  - id: mill-1\n"
+      "    type: shdr\n"
+      "    host: 10.0.0.5\n"
+      "    port: seventy-eight\n"
+      "    heartbeat: 10\n");
+  ASSERT_EQ(r.diagnostics.size(), 2u) << r.diagnostics.describe();
+  EXPECT_EQ(r.diagnostics.items()[0].describe(),
+            "spindle.yaml:5:11: 'port' in machine 'mill-1' (shdr) must be an integer, not "
+            "'seventy-eight'");
+  EXPECT_NE(r.diagnostics.items()[1].describe().find("spindle.yaml:6:16: 'heartbeat' in machine "
+                                                     "'mill-1' (shdr): '10' has no unit"),
+            std::string::npos)
+      << r.diagnostics.items()[1].describe();
+}
+
+TEST_F(SpindleConfigTest, MissingMachineAddressIsRefused) {
+  auto r = load(
+      "machines:\n"
+      "  - id: mill-1\n"
+      "    type: shdr\n"
+      "    port: 7878\n");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_NE(r.diagnostics.items()[0].describe().find(
+                "spindle.yaml:2:5: missing required key 'host' in machine 'mill-1' (shdr)"),
+            std::string::npos)
+      << r.diagnostics.items()[0].describe();
+}
+
+TEST_F(SpindleConfigTest, EveryProblemIsListedAtOnce) {
+  auto r = load(
+      "egde: {}\n"
+      "machines:\n"
+      "  - id: a\n"
+      "    type: shdrr\n"
+      "  - id: a\n"
+      "    type: shdr\n"
+      "    host: h\n"
+      "  - type: shdr\n"
+      "    host: h\n");
+  const std::string all = r.diagnostics.describe();
+  EXPECT_NE(all.find("unknown section 'egde' (did you mean 'edge'?)"), std::string::npos) << all;
+  EXPECT_NE(all.find("unknown collector type 'shdrr' in machine 'a' (did you mean 'shdr'?)"),
+            std::string::npos);
+  EXPECT_NE(all.find("duplicate machine id 'a'"), std::string::npos);
+  EXPECT_NE(all.find("missing required key 'id' in machines[2]"), std::string::npos);
+  EXPECT_EQ(r.diagnostics.size(), 4u) << all;
+}
+
+TEST_F(SpindleConfigTest, YamlSyntaxErrorHasItsPosition) {
+  auto r = load("machines:\n  - id: [unclosed\n");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_NE(r.diagnostics.items()[0].message.find("YAML syntax error"), std::string::npos);
+  EXPECT_GT(r.diagnostics.items()[0].line, 0);
+}
+
+}  // namespace
+}  // namespace spindle::app

@@ -1,0 +1,90 @@
+#include "base/time.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace spindle {
+namespace {
+
+// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Howard Hinnant's
+// well-known civil-date algorithm, written out from its description).
+constexpr std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+inline bool digits(std::string_view s, size_t pos, size_t count, unsigned& out) {
+  if (pos + count > s.size()) return false;
+  unsigned v = 0;
+  for (size_t i = pos; i < pos + count; ++i) {
+    const unsigned c = static_cast<unsigned char>(s[i]) - '0';
+    if (c > 9) return false;
+    v = v * 10 + c;
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+TimestampNs wallClockNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string formatTimestamp(TimestampNs ns) {
+  using namespace std::chrono;
+  const sys_time<nanoseconds> tp{nanoseconds(ns)};
+  const auto day = floor<days>(tp);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{floor<microseconds>(tp - day)};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ", int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
+                int(hms.minutes().count()), int(hms.seconds().count()),
+                static_cast<long long>(hms.subseconds().count()));
+  return buf;
+}
+
+std::optional<TimestampNs> parseTimestamp(std::string_view s) {
+  unsigned year, month, day, hour, minute, second;
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+      s[13] != ':' || s[16] != ':') {
+    return std::nullopt;
+  }
+  if (!digits(s, 0, 4, year) || !digits(s, 5, 2, month) || !digits(s, 8, 2, day) ||
+      !digits(s, 11, 2, hour) || !digits(s, 14, 2, minute) || !digits(s, 17, 2, second)) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  std::int64_t fraction = 0;
+  size_t pos = 19;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    int scale = 0;
+    const size_t start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (scale < 9) {
+        fraction = fraction * 10 + (s[pos] - '0');
+        ++scale;
+      }
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+    for (; scale < 9; ++scale) fraction *= 10;
+  }
+  if (pos < s.size() && s[pos] == 'Z') ++pos;
+  if (pos != s.size()) return std::nullopt;
+  const std::int64_t days = daysFromCivil(year, month, day);
+  const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second;
+  return secs * 1'000'000'000 + fraction;
+}
+
+}  // namespace spindle

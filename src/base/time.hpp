@@ -1,0 +1,35 @@
+#pragma once
+/// Timestamps are int64 nanoseconds since the Unix epoch, UTC, everywhere in Spindle.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace spindle {
+
+using TimestampNs = std::int64_t;
+
+/// Wall-clock time now (CLOCK_REALTIME).
+TimestampNs wallClockNs();
+
+/// "2022-08-08T13:51:34.716714Z" with microseconds, always with Z.
+std::string formatTimestamp(TimestampNs ns);
+
+/// Parses ISO 8601 UTC "YYYY-MM-DDTHH:MM:SS[.fraction][Z]" (fractions up to 9 digits, more
+/// are truncated). A missing Z is read as UTC. Returns nullopt for anything else.
+std::optional<TimestampNs> parseTimestamp(std::string_view text);
+
+/// Source of time for the parts that measure it, injectable in tests.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimestampNs now() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  TimestampNs now() const override { return wallClockNs(); }
+};
+
+}  // namespace spindle

@@ -1,0 +1,52 @@
+#pragma once
+/// The contract between Spindle and a collector plugin. A collector sees only its
+/// CollectorContext: emit batches, the catalog, a clock, a logger and the io_context.
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <spdlog/logger.h>
+
+#include "base/error.hpp"
+#include "base/time.hpp"
+#include "model/item_catalog.hpp"
+#include "model/observation.hpp"
+
+namespace spindle::collectors {
+
+enum class ConnectionState { kStopped, kConnecting, kConnected, kBackoff };
+const char* toString(ConnectionState state);
+
+/// What a running collector may ask of the process. Implemented by app/; tests use a fake.
+/// Every method may be called from any io_context thread.
+class CollectorContext {
+ public:
+  virtual ~CollectorContext() = default;
+
+  virtual boost::asio::io_context& io() = 0;
+  virtual model::ItemCatalog& catalog() = 0;
+  virtual model::MachineId machine() const = 0;
+  virtual const std::string& machineName() const = 0;
+  virtual const Clock& clock() const = 0;
+  virtual const std::shared_ptr<spdlog::logger>& logger() const = 0;
+
+  /// Hands a batch to the pipeline. On success the batch is consumed (left empty) and true is
+  /// returned. When the pipeline is full it returns false and leaves the batch untouched: the
+  /// collector keeps it, stops reading from its machine and calls again a little later.
+  virtual bool tryEmit(model::Batch& batch) = 0;
+
+  /// Reports the connection state for health and the status page.
+  virtual void setState(ConnectionState state, const std::string& detail = "") = 0;
+};
+
+/// Lifecycle: constructed (options validated, no I/O) -> start (I/O begins, returns at once)
+/// -> stop (idempotent; after it returns no more emits happen).
+class Collector {
+ public:
+  virtual ~Collector() = default;
+  virtual Status start(CollectorContext& context) = 0;
+  virtual void stop() = 0;
+};
+
+}  // namespace spindle::collectors

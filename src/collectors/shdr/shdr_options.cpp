@@ -1,0 +1,79 @@
+#include "collectors/shdr/shdr_options.hpp"
+
+namespace spindle::collectors::shdr {
+namespace {
+
+const std::map<std::string, model::Kind> kKindNames{{"sample", model::Kind::kSample},
+                                                    {"event", model::Kind::kEvent},
+                                                    {"condition", model::Kind::kCondition},
+                                                    {"message", model::Kind::kMessage},
+                                                    {"time_series", model::Kind::kTimeSeries},
+                                                    {"data_set", model::Kind::kDataSet},
+                                                    {"table", model::Kind::kTable}};
+
+}  // namespace
+
+const config::OptionTable<ShdrOptions>& optionTable() {
+  static const auto table = [] {
+    config::OptionTable<ShdrOptions> t;
+    t.required("host", &ShdrOptions::host,
+               "address of the SHDR adapter, e.g. host: 192.168.1.20 or host: mill-3.plant.local");
+    t.optional("port", &ShdrOptions::port, "7878", "adapter TCP port");
+    t.optional("connect_timeout", &ShdrOptions::connectTimeout, "5s",
+               "give up a connection attempt after this long");
+    t.optional("heartbeat", &ShdrOptions::heartbeat, "adapter's PONG",
+               "PING interval; the adapter is declared gone after 2 x heartbeat of silence. "
+               "Unset: use the interval the adapter announces in '* PONG <ms>'");
+    t.optional("legacy_timeout", &ShdrOptions::legacyTimeout, "600s",
+               "silence limit for adapters that do not answer PING");
+    t.optional("reconnect_min", &ShdrOptions::reconnectMin, "500ms",
+               "first reconnect delay; doubles per failure (+-20% jitter)");
+    t.optional("reconnect_max", &ShdrOptions::reconnectMax, "30s", "longest reconnect delay");
+    t.optional("ignore_timestamps", &ShdrOptions::ignoreTimestamps, "false",
+               "stamp observations with the arrival time instead of the adapter's time");
+    t.optional("kinds", &ShdrOptions::kinds, "{}",
+               "declared kind per key (sample, event, condition, message, time_series, data_set, "
+               "table); undeclared keys are inferred from the line's shape");
+    t.optional("max_line", &ShdrOptions::maxLine, "1MiB",
+               "longest accepted line or multiline asset");
+    return t;
+  }();
+  return table;
+}
+
+bool validate(const ShdrOptions& options, const YAML::Node& block, config::Diagnostics& diags) {
+  bool good = true;
+  for (const auto& [key, kind] : options.kinds) {
+    if (!kKindNames.count(kind)) {
+      diags.add(block["kinds"][key], "unknown kind '" + kind + "' for key '" + key + "'",
+                "use sample, event, condition, message, time_series, data_set or table");
+      good = false;
+    }
+  }
+  if (options.reconnectMax < options.reconnectMin) {
+    diags.add(block["reconnect_max"], "reconnect_max is shorter than reconnect_min");
+    good = false;
+  }
+  if (options.host.empty() && block["host"]) {
+    diags.add(block["host"], "host is empty", "the adapter's address, e.g. 192.168.1.20");
+    good = false;
+  }
+  return good;
+}
+
+SessionOptions sessionOptions(const ShdrOptions& o) {
+  return SessionOptions{o.host,          o.port.value,   o.connectTimeout, o.heartbeat,
+                        o.legacyTimeout, o.reconnectMin, o.reconnectMax};
+}
+
+ParserOptions parserOptions(const ShdrOptions& o) {
+  ParserOptions p;
+  for (const auto& [key, kind] : o.kinds) {
+    if (auto it = kKindNames.find(kind); it != kKindNames.end()) p.kinds[key] = it->second;
+  }
+  p.ignoreTimestamps = o.ignoreTimestamps;
+  p.maxLineBytes = o.maxLine.bytes;
+  return p;
+}
+
+}  // namespace spindle::collectors::shdr

@@ -1,0 +1,36 @@
+#pragma once
+/// Options of the shdr collector (the machine block in spindle.yaml).
+
+#include <map>
+#include <string>
+
+#include "base/units.hpp"
+#include "collectors/shdr/shdr_parser.hpp"
+#include "collectors/shdr/shdr_session.hpp"
+#include "config/option_table.hpp"
+
+namespace spindle::collectors::shdr {
+
+struct ShdrOptions {
+  std::string host;
+  config::Port port{7878};
+  Duration connectTimeout = std::chrono::seconds(5);
+  Duration heartbeat{0};
+  Duration legacyTimeout = std::chrono::seconds(600);
+  Duration reconnectMin = std::chrono::milliseconds(500);
+  Duration reconnectMax = std::chrono::seconds(30);
+  bool ignoreTimestamps = false;
+  std::map<std::string, std::string> kinds;
+  ByteSize maxLine{1 << 20};
+};
+
+const config::OptionTable<ShdrOptions>& optionTable();
+
+/// The options table's values, checked beyond their types (kinds, ranges). Adds diagnostics
+/// at `block` and returns false on a problem.
+bool validate(const ShdrOptions& options, const YAML::Node& block, config::Diagnostics& diags);
+
+SessionOptions sessionOptions(const ShdrOptions& options);
+ParserOptions parserOptions(const ShdrOptions& options);
+
+}  // namespace spindle::collectors::shdr

@@ -1,0 +1,372 @@
+#include "collectors/shdr/shdr_parser.hpp"
+
+#include <cstring>
+
+#include "collectors/shdr/shdr_values.hpp"
+
+namespace spindle::collectors::shdr {
+namespace {
+
+using model::Kind;
+
+constexpr std::string_view kMultilinePrefix = "--multiline--";
+constexpr std::string_view kAssetKey = "@ASSET@";
+
+inline bool isNumberText(std::string_view t) {
+  Kind k;
+  std::uint8_t f = 0;
+  auto v = parseScalar(t, k, f);
+  return std::holds_alternative<std::int64_t>(v) || std::holds_alternative<double>(v);
+}
+
+}  // namespace
+
+ShdrParser::ShdrParser(model::ItemCatalog& catalog, model::MachineId machine, ParserOptions options)
+    : m_catalog(catalog), m_machine(machine), m_options(std::move(options)) {
+  for (const auto& [key, kind] : m_options.kinds) {
+    KeyInfo& info = lookup(key);
+    info.kind = kind;
+    info.fixedKind = true;
+  }
+}
+
+ShdrParser::KeyInfo& ShdrParser::lookup(std::string_view key) {
+  auto it = m_keys.find(key);
+  if (it != m_keys.end()) return it->second;
+  KeyInfo info;
+  info.id = m_catalog.intern(m_machine, key);
+  return m_keys.emplace(std::string(key), info).first->second;
+}
+
+std::vector<std::pair<model::ItemId, Kind>> ShdrParser::knownItems() const {
+  std::vector<std::pair<model::ItemId, Kind>> out;
+  out.reserve(m_keys.size());
+  for (const auto& [key, info] : m_keys) out.emplace_back(info.id, info.kind);
+  return out;
+}
+
+void ShdrParser::resetStream() {
+  m_partial.clear();
+  m_discardingLongLine = false;
+  m_asset = PendingAsset{};
+}
+
+void ShdrParser::feed(std::string_view bytes, TimestampNs arrival, ParseOutput& out) {
+  while (!bytes.empty()) {
+    const char* nl = static_cast<const char*>(std::memchr(bytes.data(), '\n', bytes.size()));
+    if (nl == nullptr) {
+      if (!m_discardingLongLine) m_partial.append(bytes);
+      if (m_partial.size() > m_options.maxLineBytes) {
+        ++m_stats.lines;
+        m_line = m_partial;
+        reject(out, "line longer than " + std::to_string(m_options.maxLineBytes) +
+                        " bytes; discarded up to the next line end");
+        m_partial.clear();
+        m_discardingLongLine = true;
+      }
+      return;
+    }
+    const std::string_view piece(bytes.data(), static_cast<size_t>(nl - bytes.data()));
+    bytes.remove_prefix(piece.size() + 1);
+    if (m_discardingLongLine) {
+      m_discardingLongLine = false;
+      continue;
+    }
+    if (m_partial.empty()) {
+      parseLine(piece, arrival, out);
+    } else {
+      m_partial.append(piece);
+      parseLine(m_partial, arrival, out);
+      m_partial.clear();
+    }
+  }
+}
+
+void ShdrParser::parseLine(std::string_view line, TimestampNs arrival, ParseOutput& out) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  ++m_stats.lines;
+  m_line = line;
+  if (line.size() > m_options.maxLineBytes) {
+    reject(out, "line longer than " + std::to_string(m_options.maxLineBytes) + " bytes");
+    return;
+  }
+  if (m_asset.active) {
+    continueAsset(line, out);
+    return;
+  }
+  const std::string_view trimmed = trimSpace(line);
+  if (trimmed.empty()) return;
+  if (trimmed.front() == '*') {
+    parseCommand(trimmed, out);
+    return;
+  }
+  parseFields(line, arrival, out);
+}
+
+void ShdrParser::parseCommand(std::string_view line, ParseOutput& out) {
+  line.remove_prefix(1);
+  line = trimSpace(line);
+  size_t end = 0;
+  while (end < line.size() && line[end] != ':' && line[end] != ' ') ++end;
+  Command cmd{std::string(line.substr(0, end)), ""};
+  if (end < line.size()) {
+    std::string_view rest = line.substr(end + (line[end] == ':' ? 1 : 0));
+    cmd.value = std::string(trimSpace(rest));
+  }
+  if (cmd.name.empty()) {
+    reject(out, "command line without a name");
+    return;
+  }
+  if (cmd.name == "shdrVersion") {
+    m_shdrVersion = cmd.value.empty() ? 1 : std::atoi(cmd.value.c_str());
+  }
+  ++m_stats.commands;
+  out.commands.push_back(std::move(cmd));
+}
+
+void ShdrParser::parseFields(std::string_view line, TimestampNs arrival, ParseOutput& out) {
+  const auto& fields = m_tokenizer.split(line);
+  m_fields = &fields;
+  if (fields.size() < 2) {
+    reject(out, "no key|value after the timestamp");
+    return;
+  }
+  std::string_view tsText = fields[0];
+  const size_t at = tsText.find('@');
+  if (at != std::string_view::npos) tsText = tsText.substr(0, at);  // "ts@duration"
+
+  TimestampNs ts = arrival;
+  std::uint8_t flags = model::kFlagNone;
+  if (tsText.empty() || m_options.ignoreTimestamps) {
+    flags |= model::kFlagArrivalTime;
+  } else if (tsText == m_lastTimestampText) {
+    ts = m_lastTimestamp;
+  } else if (auto parsed = parseTimestamp(tsText)) {
+    ts = *parsed;
+    m_lastTimestampText.assign(tsText);
+    m_lastTimestamp = ts;
+  } else {
+    reject(out, "first field '" + std::string(tsText.substr(0, 40)) +
+                    "' is not a timestamp (expected e.g. 2024-05-01T12:00:00.000Z, or empty)");
+    return;
+  }
+
+  size_t i = 1;
+  while (i < fields.size()) {
+    const std::string_view key = fields[i];
+    if (key.empty()) {
+      if (i + 1 == fields.size()) break;  // a trailing '|'
+      reject(out, "empty key in field " + std::to_string(i + 1));
+      return;
+    }
+    int consumed = key.front() == '@' ? parseAssetCommand(key, i, ts, flags, out)
+                                      : parseItem(lookup(key), i, ts, flags, out);
+    if (consumed < 0) return;
+    i += 1 + static_cast<size_t>(consumed);
+  }
+}
+
+int ShdrParser::parseItem(KeyInfo& info, size_t i, TimestampNs ts, std::uint8_t flags,
+                          ParseOutput& out) {
+  const auto& f = *m_fields;
+  const size_t rest = f.size() - i - 1;
+  auto emit = [&](Kind kind, model::Value value, std::uint8_t extraFlags = 0) {
+    out.observations.push_back(model::Observation{m_machine, info.id, ts, kind,
+                                                  static_cast<std::uint8_t>(flags | extraFlags),
+                                                  std::move(value)});
+    ++m_stats.observations;
+  };
+  if (rest == 0) {
+    reject(out, "key '" + std::string(f[i]) + "' has no value");
+    return -1;
+  }
+
+  Kind kind = info.kind;
+  if (!info.fixedKind) {
+    const auto level = parseLevel(f[i + 1]);
+    const bool conditionShape =
+        rest >= 5 && level &&
+        (*level == model::Level::kWarning || *level == model::Level::kFault || f[i + 2].empty());
+    if (conditionShape) {
+      kind = Kind::kCondition;
+    } else if (i == 1 && f.size() == 4 && !f[3].empty()) {
+      kind = Kind::kMessage;
+    } else if (i == 1 && f.size() == 5 && isInteger(f[2]) && (f[3].empty() || isNumberText(f[3])) &&
+               !f[4].empty() && !isUnavailableText(f[4])) {
+      kind = Kind::kTimeSeries;
+    } else if (looksLikeDataSet(f[i + 1])) {
+      kind = f[i + 1].find('{') != std::string_view::npos ? Kind::kTable : Kind::kDataSet;
+    } else {
+      kind = Kind::kEvent;  // sample or event, decided by the value below
+    }
+    if (kind != Kind::kEvent) {
+      info.kind = kind;
+      info.fixedKind = true;
+    }
+  }
+
+  const std::string_view first = f[i + 1];
+  switch (kind) {
+    case Kind::kCondition: {
+      const auto level = parseLevel(first);
+      if (rest < 5) {
+        if (rest >= 1 && level == model::Level::kUnavailable) {
+          emit(kind, model::Unavailable{});
+          return static_cast<int>(rest);
+        }
+        reject(out, "condition '" + std::string(f[i]) +
+                        "' needs level|native_code|native_severity|qualifier|text, got " +
+                        std::to_string(rest) + " field(s)");
+        return -1;
+      }
+      if (!level) {
+        reject(out, "condition '" + std::string(f[i]) + "' has unknown level '" +
+                        std::string(first) + "' (expected NORMAL, WARNING, FAULT or UNAVAILABLE)");
+        return 5;
+      }
+      auto c = std::make_shared<model::Condition>();
+      c->level = *level;
+      c->nativeCode = std::string(f[i + 2]);
+      c->nativeSeverity = std::string(f[i + 3]);
+      c->qualifier = std::string(f[i + 4]);
+      c->text = std::string(f[i + 5]);
+      emit(kind, std::shared_ptr<const model::Condition>(std::move(c)));
+      return 5;
+    }
+    case Kind::kMessage: {
+      if (rest == 1) {
+        if (isUnavailableText(first)) {
+          emit(kind, model::Unavailable{});
+        } else {
+          emit(kind,
+               std::make_shared<const model::Message>(model::Message{"", std::string(first)}));
+        }
+        return 1;
+      }
+      emit(kind, std::make_shared<const model::Message>(
+                     model::Message{std::string(first), std::string(f[i + 2])}));
+      return 2;
+    }
+    case Kind::kTimeSeries: {
+      if (isUnavailableText(first) || rest < 3) {
+        if (!isUnavailableText(first)) {
+          reject(out, "time series '" + std::string(f[i]) + "' needs count|rate|values");
+          return -1;
+        }
+        emit(kind, model::Unavailable{});
+        return 1;
+      }
+      auto series = parseTimeSeries(first, f[i + 2], f[i + 3]);
+      if (!series) {
+        reject(out, "time series '" + std::string(f[i]) + "': " + series.error().message());
+      } else {
+        emit(kind, std::make_shared<const model::TimeSeries>(std::move(series).value()));
+      }
+      return 3;
+    }
+    case Kind::kDataSet:
+    case Kind::kTable: {
+      if (isUnavailableText(first)) {
+        emit(kind, model::Unavailable{});
+        return 1;
+      }
+      auto set = parseDataSet(first);
+      if (!set) {
+        reject(out, "data set '" + std::string(f[i]) + "': " + set.error().message());
+      } else {
+        emit(kind, std::make_shared<const model::DataSet>(std::move(set).value()));
+      }
+      return 1;
+    }
+    default: {
+      Kind valueKind;
+      std::uint8_t extra = 0;
+      model::Value value = parseScalar(first, valueKind, extra);
+      emit(info.fixedKind ? info.kind : valueKind, std::move(value), extra);
+      return 1;
+    }
+  }
+}
+
+int ShdrParser::parseAssetCommand(std::string_view key, size_t i, TimestampNs ts,
+                                  std::uint8_t flags, ParseOutput& out) {
+  const auto& f = *m_fields;
+  const size_t rest = f.size() - i - 1;
+  model::Observation obs{m_machine, lookup(kAssetKey).id, ts, Kind::kAsset, flags, {}};
+  auto asset = std::make_shared<model::Asset>();
+  int consumed = 0;
+  if (key == "@ASSET@") {
+    if (rest < 3) {
+      reject(out, "@ASSET@ needs id|type|document");
+      return -1;
+    }
+    asset->id = std::string(f[i + 1]);
+    asset->type = std::string(f[i + 2]);
+    const std::string_view doc = f[i + 3];
+    if (doc.substr(0, kMultilinePrefix.size()) == kMultilinePrefix) {
+      m_asset.active = true;
+      m_asset.terminator = std::string(doc);
+      m_asset.id = asset->id;
+      m_asset.type = asset->type;
+      m_asset.document.clear();
+      m_asset.observation = std::move(obs);
+      return static_cast<int>(rest);  // nothing may follow the multiline marker
+    }
+    asset->document = std::string(doc);
+    consumed = 3;
+  } else if (key == "@REMOVE_ASSET@") {
+    if (rest < 1 || f[i + 1].empty()) {
+      reject(out, "@REMOVE_ASSET@ needs an asset id");
+      return -1;
+    }
+    asset->action = model::Asset::Action::kRemove;
+    asset->id = std::string(f[i + 1]);
+    consumed = 1;
+  } else if (key == "@REMOVE_ALL_ASSETS@") {
+    asset->action = model::Asset::Action::kRemoveAll;
+    if (rest >= 1) asset->type = std::string(f[i + 1]);
+    consumed = rest >= 1 ? 1 : 0;
+  } else {
+    reject(out, "unknown asset command '" + std::string(key) +
+                    "' (expected @ASSET@, @REMOVE_ASSET@ or @REMOVE_ALL_ASSETS@)");
+    return -1;
+  }
+  obs.value = std::shared_ptr<const model::Asset>(std::move(asset));
+  out.observations.push_back(std::move(obs));
+  ++m_stats.observations;
+  return consumed;
+}
+
+void ShdrParser::continueAsset(std::string_view line, ParseOutput& out) {
+  if (line == m_asset.terminator) {
+    if (!m_asset.document.empty() && m_asset.document.back() == '\n') m_asset.document.pop_back();
+    auto asset = std::make_shared<model::Asset>();
+    asset->id = std::move(m_asset.id);
+    asset->type = std::move(m_asset.type);
+    asset->document = std::move(m_asset.document);
+    m_asset.observation.value = std::shared_ptr<const model::Asset>(std::move(asset));
+    out.observations.push_back(std::move(m_asset.observation));
+    ++m_stats.observations;
+    m_asset = PendingAsset{};
+    return;
+  }
+  if (m_asset.document.size() + line.size() > m_options.maxLineBytes) {
+    reject(out, "multiline asset '" + m_asset.id + "' exceeds " +
+                    std::to_string(m_options.maxLineBytes) + " bytes without its end marker");
+    m_asset = PendingAsset{};
+    return;
+  }
+  m_asset.document.append(line);
+  m_asset.document.push_back('\n');
+}
+
+void ShdrParser::reject(ParseOutput& out, std::string reason) {
+  if (m_rejectedLineMark != m_stats.lines) {
+    ++m_stats.rejected;
+    m_rejectedLineMark = m_stats.lines;
+  }
+  out.rejections.push_back(
+      Rejection{m_stats.lines, std::move(reason), std::string(m_line.substr(0, 120))});
+}
+
+}  // namespace spindle::collectors::shdr

@@ -1,0 +1,126 @@
+#pragma once
+/// The SHDR codec: bytes from an adapter in, observations out. Pure: no sockets, no clocks
+/// (the caller passes the arrival time), no logging (problems are returned as rejections).
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "collectors/shdr/shdr_tokenizer.hpp"
+#include "model/item_catalog.hpp"
+#include "model/observation.hpp"
+
+namespace spindle::collectors::shdr {
+
+/// A `* name: value` line from the adapter (PONG, shdrVersion, uuid, ...).
+struct Command {
+  std::string name;   ///< "PONG", "shdrVersion", "uuid"
+  std::string value;  ///< "10000", "2"
+};
+
+/// A line, or part of one, that could not be used, and why.
+struct Rejection {
+  std::uint64_t lineNumber = 0;  ///< 1-based count of lines fed to this parser
+  std::string reason;
+  std::string excerpt;  ///< the start of the line, at most 120 characters
+};
+
+struct ParseOutput {
+  model::Batch observations;
+  std::vector<Command> commands;
+  std::vector<Rejection> rejections;
+
+  void clear() {
+    observations.clear();
+    commands.clear();
+    rejections.clear();
+  }
+};
+
+struct ParserOptions {
+  /// Kinds declared in configuration, by key. Without a declaration the parser infers the
+  /// kind from the line's shape and remembers it for the key (see docs/collectors/shdr.md).
+  std::map<std::string, model::Kind> kinds;
+  /// Use the arrival time instead of the adapter's timestamps (adapters with bad clocks).
+  bool ignoreTimestamps = false;
+  /// Longest accepted line (and multiline asset) in bytes; longer input is rejected.
+  std::size_t maxLineBytes = 1 << 20;
+};
+
+struct ParserStats {
+  std::uint64_t lines = 0;
+  std::uint64_t observations = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t commands = 0;
+};
+
+class ShdrParser {
+ public:
+  ShdrParser(model::ItemCatalog& catalog, model::MachineId machine, ParserOptions options = {});
+
+  /// Feeds raw bytes. Every complete line (LF or CR LF) is parsed into `out`; an incomplete
+  /// last line waits for the next call. `arrival` stamps lines without a timestamp.
+  void feed(std::string_view bytes, TimestampNs arrival, ParseOutput& out);
+
+  /// Parses one complete line without its line ending.
+  void parseLine(std::string_view line, TimestampNs arrival, ParseOutput& out);
+
+  /// Forgets any partial line and unfinished multiline asset (after a reconnect).
+  void resetStream();
+
+  /// Every item this parser has produced, with its kind (to mark them UNAVAILABLE).
+  std::vector<std::pair<model::ItemId, model::Kind>> knownItems() const;
+
+  int shdrVersion() const { return m_shdrVersion; }
+  const ParserStats& stats() const { return m_stats; }
+
+ private:
+  struct KeyInfo {
+    model::ItemId id = 0;
+    model::Kind kind = model::Kind::kEvent;
+    bool fixedKind = false;  ///< declared, or learned from a complex form
+  };
+  struct PendingAsset {
+    bool active = false;
+    std::string terminator;
+    model::Observation observation;
+    std::string id;
+    std::string type;
+    std::string document;
+  };
+
+  KeyInfo& lookup(std::string_view key);
+  void parseFields(std::string_view line, TimestampNs arrival, ParseOutput& out);
+  void parseCommand(std::string_view line, ParseOutput& out);
+  // Each returns the number of fields consumed after the key, or -1 after a rejection.
+  int parseAssetCommand(std::string_view key, size_t i, TimestampNs ts, std::uint8_t flags,
+                        ParseOutput& out);
+  int parseItem(KeyInfo& info, size_t i, TimestampNs ts, std::uint8_t flags, ParseOutput& out);
+  void continueAsset(std::string_view line, ParseOutput& out);
+  void reject(ParseOutput& out, std::string reason);
+
+  model::ItemCatalog& m_catalog;
+  model::MachineId m_machine;
+  ParserOptions m_options;
+  Tokenizer m_tokenizer;
+  const std::vector<std::string_view>* m_fields = nullptr;
+  std::string_view m_line;  ///< the line being parsed, for rejection excerpts
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, KeyInfo, KeyHash, std::equal_to<>> m_keys;
+  std::string m_partial;
+  bool m_discardingLongLine = false;
+  std::uint64_t m_rejectedLineMark = 0;  ///< last line number counted in stats.rejected
+  std::string m_lastTimestampText;
+  TimestampNs m_lastTimestamp = 0;
+  PendingAsset m_asset;
+  int m_shdrVersion = 1;
+  ParserStats m_stats;
+};
+
+}  // namespace spindle::collectors::shdr

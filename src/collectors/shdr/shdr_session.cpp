@@ -1,0 +1,218 @@
+#include "collectors/shdr/shdr_session.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+namespace spindle::collectors::shdr {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+ShdrSession::ShdrSession(Strand strand, SessionOptions options,
+                         std::weak_ptr<SessionHandler> handler)
+    : m_strand(strand),
+      m_options(std::move(options)),
+      m_handler(std::move(handler)),
+      m_resolver(strand),
+      m_socket(strand),
+      m_connectTimer(strand),
+      m_watchdog(strand),
+      m_pingTimer(strand),
+      m_retryTimer(strand),
+      m_backoff(m_options.reconnectMin, m_options.reconnectMax) {}
+
+void ShdrSession::start() {
+  asio::post(m_strand, [self = shared_from_this()] { self->connect(); });
+}
+
+void ShdrSession::stop() {
+  asio::post(m_strand, [self = shared_from_this()] {
+    self->m_stopped = true;
+    ++self->m_generation;
+    error_code ignored;
+    self->m_socket.close(ignored);
+    self->m_resolver.cancel();
+    self->m_connectTimer.cancel();
+    self->m_watchdog.cancel();
+    self->m_pingTimer.cancel();
+    self->m_retryTimer.cancel();
+  });
+}
+
+void ShdrSession::connect() {
+  if (m_stopped) return;
+  const std::uint64_t gen = ++m_generation;
+  m_connectTimer.expires_after(m_options.connectTimeout);
+  m_connectTimer.async_wait([self = shared_from_this(), gen](const error_code& ec) {
+    if (ec || self->m_stopped || gen != self->m_generation || self->m_connected) return;
+    self->fail("connecting to " + self->m_options.host + ":" +
+               std::to_string(self->m_options.port) + " timed out after " +
+               formatDuration(self->m_options.connectTimeout));
+  });
+  m_resolver.async_resolve(
+      m_options.host, std::to_string(m_options.port),
+      [self = shared_from_this(), gen](const error_code& ec,
+                                       const asio::ip::tcp::resolver::results_type& results) {
+        if (self->m_stopped || gen != self->m_generation) return;
+        self->onResolved(ec, results);
+      });
+}
+
+void ShdrSession::onResolved(const error_code& ec,
+                             const asio::ip::tcp::resolver::results_type& results) {
+  if (ec) {
+    fail("cannot resolve '" + m_options.host + "': " + ec.message());
+    return;
+  }
+  const std::uint64_t gen = m_generation;
+  asio::async_connect(
+      m_socket, results,
+      [self = shared_from_this(), gen](const error_code& cec, const asio::ip::tcp::endpoint& ep) {
+        if (self->m_stopped || gen != self->m_generation) return;
+        if (cec) {
+          self->fail("cannot connect to " + self->m_options.host + ":" +
+                     std::to_string(self->m_options.port) + ": " + cec.message());
+          return;
+        }
+        self->m_connectTimer.cancel();
+        self->m_connected = true;
+        self->m_paused = false;
+        self->m_heartbeat = self->m_options.heartbeatOverride;
+        error_code ignored;
+        self->m_socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+        self->m_socket.set_option(asio::socket_base::keep_alive(true), ignored);
+        self->sendLine("* PING");
+        if (auto h = self->m_handler.lock()) {
+          h->onConnected(ep.address().to_string() + ":" + std::to_string(ep.port()));
+        }
+        self->armWatchdog();
+        if (self->m_heartbeat.count() > 0) self->schedulePing();
+        self->read();
+      });
+}
+
+void ShdrSession::read() {
+  if (m_reading || m_paused || !m_connected || m_stopped) return;
+  m_reading = true;
+  const std::uint64_t gen = m_generation;
+  m_socket.async_read_some(
+      asio::buffer(m_buffer), [self = shared_from_this(), gen](const error_code& ec, size_t n) {
+        if (self->m_stopped || gen != self->m_generation) return;
+        self->m_reading = false;
+        if (ec) {
+          self->fail(ec == asio::error::eof ? "the adapter closed the connection"
+                                            : "read failed: " + ec.message());
+          return;
+        }
+        self->m_backoff.reset();
+        self->armWatchdog();
+        bool more = true;
+        if (auto h = self->m_handler.lock())
+          more = h->onData(std::string_view(self->m_buffer.data(), n));
+        if (self->m_stopped || gen != self->m_generation) return;
+        if (more) {
+          self->read();
+        } else {
+          self->m_paused = true;
+        }
+      });
+}
+
+void ShdrSession::resumeReading() {
+  asio::post(m_strand, [self = shared_from_this()] {
+    if (!self->m_paused) return;
+    self->m_paused = false;
+    self->read();
+  });
+}
+
+Duration ShdrSession::silenceLimit() const {
+  return m_heartbeat.count() > 0 ? m_heartbeat * 2 : m_options.legacyTimeout;
+}
+
+void ShdrSession::armWatchdog() {
+  const std::uint64_t gen = m_generation;
+  m_watchdog.expires_after(silenceLimit());
+  m_watchdog.async_wait([self = shared_from_this(), gen](const error_code& ec) {
+    if (ec || self->m_stopped || gen != self->m_generation || !self->m_connected) return;
+    if (self->m_paused) {
+      self->armWatchdog();  // we stopped reading ourselves; the adapter is not to blame
+      return;
+    }
+    self->fail("no data or heartbeat from the adapter for " + formatDuration(self->silenceLimit()) +
+               (self->m_heartbeat.count() > 0 ? " (2 x heartbeat)" : " (legacy_timeout)"));
+  });
+}
+
+void ShdrSession::setHeartbeat(Duration interval) {
+  asio::post(m_strand, [self = shared_from_this(), interval] {
+    if (self->m_options.heartbeatOverride.count() > 0 || !self->m_connected) return;
+    if (interval.count() <= 0 || interval == self->m_heartbeat) return;
+    self->m_heartbeat = interval;
+    self->armWatchdog();
+    self->schedulePing();
+  });
+}
+
+void ShdrSession::schedulePing() {
+  const std::uint64_t gen = m_generation;
+  m_pingTimer.expires_after(m_heartbeat);
+  m_pingTimer.async_wait([self = shared_from_this(), gen](const error_code& ec) {
+    if (ec || self->m_stopped || gen != self->m_generation || !self->m_connected) return;
+    self->sendLine("* PING");
+    self->schedulePing();
+  });
+}
+
+void ShdrSession::sendLine(std::string line) {
+  m_outbox += line;
+  m_outbox += '\n';
+  if (m_writing || !m_connected) return;
+  m_writing = true;
+  auto data = std::make_shared<std::string>(std::move(m_outbox));
+  m_outbox.clear();
+  const std::uint64_t gen = m_generation;
+  asio::async_write(m_socket, asio::buffer(*data),
+                    [self = shared_from_this(), data, gen](const error_code& ec, size_t) {
+                      if (self->m_stopped || gen != self->m_generation) return;
+                      self->m_writing = false;
+                      if (ec) {
+                        self->fail("write failed: " + ec.message());
+                        return;
+                      }
+                      if (!self->m_outbox.empty()) {
+                        std::string next = std::move(self->m_outbox);
+                        self->m_outbox.clear();
+                        next.pop_back();  // sendLine adds the newline again
+                        self->sendLine(std::move(next));
+                      }
+                    });
+}
+
+void ShdrSession::fail(const std::string& reason) {
+  const bool wasConnected = m_connected;
+  m_connected = false;
+  m_paused = false;
+  ++m_generation;
+  error_code ignored;
+  m_socket.close(ignored);
+  m_resolver.cancel();
+  m_connectTimer.cancel();
+  m_watchdog.cancel();
+  m_pingTimer.cancel();
+  m_outbox.clear();
+  m_writing = false;
+  m_reading = false;
+  m_heartbeat = Duration{0};
+  const Duration delay = m_backoff.next();
+  if (auto h = m_handler.lock()) h->onDisconnected(reason, delay, wasConnected);
+  m_retryTimer.expires_after(delay);
+  m_retryTimer.async_wait([self = shared_from_this()](const error_code& ec) {
+    if (ec || self->m_stopped) return;
+    self->connect();
+  });
+}
+
+}  // namespace spindle::collectors::shdr

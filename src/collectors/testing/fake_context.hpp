@@ -1,0 +1,113 @@
+#pragma once
+/// Test support: a CollectorContext that runs its own io_context thread and records what a
+/// collector emits. Header-only; used by collector tests only.
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+
+#include "base/log.hpp"
+#include "collectors/collector.hpp"
+
+namespace spindle::collectors::testing {
+
+class FakeContext final : public CollectorContext {
+ public:
+  explicit FakeContext(std::string machine = "m")
+      : m_machine(m_catalog.addMachine(machine)),
+        m_name(std::move(machine)),
+        m_logger(makeLogger("collector.test." + m_name)),
+        m_work(boost::asio::make_work_guard(m_io)),
+        m_thread([this] { m_io.run(); }) {}
+
+  ~FakeContext() override {
+    m_work.reset();
+    m_io.stop();
+    m_thread.join();
+  }
+
+  boost::asio::io_context& io() override { return m_io; }
+  model::ItemCatalog& catalog() override { return m_catalog; }
+  model::MachineId machine() const override { return m_machine; }
+  const std::string& machineName() const override { return m_name; }
+  const Clock& clock() const override { return m_clock; }
+  const std::shared_ptr<spdlog::logger>& logger() const override { return m_logger; }
+
+  bool tryEmit(model::Batch& batch) override {
+    std::lock_guard lock(m_mutex);
+    if (m_full) return false;
+    for (auto& o : batch) m_observations.push_back(std::move(o));
+    batch.clear();
+    m_changed.notify_all();
+    return true;
+  }
+
+  void setState(ConnectionState state, const std::string&) override {
+    std::lock_guard lock(m_mutex);
+    m_states.push_back(state);
+    m_changed.notify_all();
+  }
+
+  /// While full, tryEmit refuses every batch.
+  void setFull(bool full) {
+    std::lock_guard lock(m_mutex);
+    m_full = full;
+  }
+
+  /// Waits up to `timeout` for `predicate(observations)` to hold; returns whether it did.
+  bool waitFor(const std::function<bool(const model::Batch&)>& predicate,
+               std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    std::unique_lock lock(m_mutex);
+    return m_changed.wait_for(lock, timeout, [&] { return predicate(m_observations); });
+  }
+
+  model::Batch observations() {
+    std::lock_guard lock(m_mutex);
+    return m_observations;
+  }
+
+  /// The latest value of `key` as text, or "" if never seen.
+  std::string latestText(const std::string& key) {
+    std::lock_guard lock(m_mutex);
+    for (auto it = m_observations.rbegin(); it != m_observations.rend(); ++it) {
+      if (m_catalog.item(it->item).key != key) continue;
+      if (std::holds_alternative<model::Unavailable>(it->value)) return "UNAVAILABLE";
+      if (auto* s = std::get_if<std::string>(&it->value)) return *s;
+      if (auto* i = std::get_if<std::int64_t>(&it->value)) return std::to_string(*i);
+      if (auto* d = std::get_if<double>(&it->value)) return std::to_string(*d);
+      return "?";
+    }
+    return "";
+  }
+
+  std::size_t countOf(const std::string& key, const std::string& text) {
+    std::size_t n = 0;
+    std::lock_guard lock(m_mutex);
+    for (const auto& o : m_observations) {
+      if (m_catalog.item(o.item).key != key) continue;
+      const auto* s = std::get_if<std::string>(&o.value);
+      if ((s && *s == text) || (text == "UNAVAILABLE" && model::isUnavailable(o.value))) ++n;
+    }
+    return n;
+  }
+
+ private:
+  model::ItemCatalog m_catalog;
+  model::MachineId m_machine;
+  std::string m_name;
+  SystemClock m_clock;
+  std::shared_ptr<spdlog::logger> m_logger;
+  boost::asio::io_context m_io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  model::Batch m_observations;
+  std::vector<ConnectionState> m_states;
+  bool m_full = false;
+  std::thread m_thread;
+};
+
+}  // namespace spindle::collectors::testing

@@ -1,0 +1,52 @@
+#pragma once
+/// StateStore: the latest value of every data item and a bounded ring of recent observations
+/// with sequence numbers (MTConnect semantics: firstSequence .. nextSequence-1 are held).
+
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <vector>
+
+#include "model/observation.hpp"
+
+namespace spindle::state {
+
+struct SequencedObservation {
+  std::uint64_t sequence = 0;
+  model::Observation observation;
+};
+
+struct MachineStats {
+  std::uint64_t observations = 0;
+  TimestampNs lastTimestamp = 0;
+};
+
+/// Thread safety: apply() from one writer (the pipeline thread); readers from any thread.
+class StateStore {
+ public:
+  /// `ringSize` recent observations are kept (at least 1).
+  explicit StateStore(std::size_t ringSize);
+
+  /// Assigns sequence numbers and updates latest values.
+  void apply(const model::Batch& batch);
+
+  std::optional<model::Observation> latest(model::ItemId item) const;
+  /// The latest observation of every item of `machine`, in item order.
+  std::vector<model::Observation> current(model::MachineId machine) const;
+  /// Up to `max` observations with sequence >= `from` (clamped to firstSequence).
+  std::vector<SequencedObservation> since(std::uint64_t from, std::size_t max) const;
+  MachineStats machineStats(model::MachineId machine) const;
+
+  std::uint64_t firstSequence() const;
+  std::uint64_t nextSequence() const;
+  std::size_t capacity() const { return m_ring.size(); }
+
+ private:
+  mutable std::shared_mutex m_mutex;
+  std::vector<SequencedObservation> m_ring;
+  std::uint64_t m_next = 1;  ///< sequence of the next observation applied
+  std::vector<std::optional<model::Observation>> m_latest;  ///< by ItemId
+  std::vector<MachineStats> m_machines;                     ///< by MachineId
+};
+
+}  // namespace spindle::state

@@ -1,0 +1,54 @@
+#pragma once
+/// The file uplink: observations as JSON lines in a local file (rotated by size) or on stdout.
+/// It is Spindle's first consumer: what the demo shows and what tests read back.
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <spdlog/logger.h>
+
+#include "base/units.hpp"
+#include "config/option_table.hpp"
+#include "model/item_catalog.hpp"
+#include "uplinks/uplink.hpp"
+
+namespace spindle::uplinks::file {
+
+struct FileOptions {
+  std::string path = "observations.jsonl";  ///< relative to the data directory; "-" = stdout
+  ByteSize rotateSize{64ULL << 20};         ///< start a new file past this size (0: never)
+  int keepFiles = 5;                        ///< rotated files kept: path.1 .. path.N
+};
+
+const config::OptionTable<FileOptions>& optionTable();
+
+class FileUplink final : public Uplink {
+ public:
+  /// `path` must already be resolved against the data directory.
+  FileUplink(FileOptions options, const model::ItemCatalog& catalog);
+  ~FileUplink() override;
+
+  const std::string& name() const override { return m_name; }
+  Status start() override;
+  SendResult send(const model::Batch& batch) override;
+  void stop() override;
+
+  const std::string& path() const { return m_options.path; }
+
+ private:
+  Status open();
+  void rotate();
+
+  FileOptions m_options;
+  const model::ItemCatalog& m_catalog;
+  std::string m_name = "file";
+  std::shared_ptr<spdlog::logger> m_log;
+  std::FILE* m_file = nullptr;
+  bool m_isStdout = false;
+  std::uint64_t m_written = 0;
+  std::string m_buffer;
+  bool m_failing = false;
+};
+
+}  // namespace spindle::uplinks::file

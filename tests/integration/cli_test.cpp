@@ -1,0 +1,140 @@
+// The spindle binary as a user runs it: exit codes, messages, and the demo.
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "process.hpp"
+
+namespace spindle::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() /
+            ("spindle_cli_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(m_dir);
+    fs::create_directories(m_dir);
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+
+  struct Run {
+    int code;
+    std::string out;
+    std::string err;
+  };
+
+  Run spindle(std::vector<std::string> args,
+              std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    args.insert(args.begin(), SPINDLE_BINARY);
+    const std::string out = (m_dir / "stdout").string();
+    const std::string err = (m_dir / "stderr").string();
+    Process p(args, out, err);
+    const int code = p.wait(timeout);
+    return {code, readFile(out), readFile(err)};
+  }
+
+  std::string write(const std::string& name, const std::string& text) {
+    const auto path = (m_dir / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  fs::path m_dir;
+};
+
+TEST_F(Cli, VersionAndHelp) {
+  auto v = spindle({"version"});
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out.rfind("spindle ", 0), 0u);
+  for (const char* sub : {"run", "validate", "sim", "version"}) {
+    auto h = spindle({sub, "--help"});
+    EXPECT_EQ(h.code, 0) << sub;
+    EXPECT_NE(h.out.find("Usage"), std::string::npos) << sub << ": " << h.out;
+  }
+  EXPECT_EQ(spindle({}).code, 2);
+  EXPECT_EQ(spindle({"frobnicate"}).code, 2);
+}
+
+TEST_F(Cli, ValidateAcceptsAGoodFileAndListsEveryProblemOfABadOne) {
+  const auto good =
+      write("good.yaml", "machines:\n  - id: m1\n    type: shdr\n    host: 127.0.0.1\n");
+  auto ok = spindle({"validate", good});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("valid (1 machines)"), std::string::npos) << ok.out;
+
+  const auto bad = write("bad.yaml",
+                         "machines:\n"
+                         "  - id: m1\n"
+                         "    type: shdr\n"
+                         "    host: 127.0.0.1\n"
+                         "    prot: 7878\n"
+                         "  - id: m2\n"
+                         "    type: shdr\n");
+  auto r = spindle({"validate", bad});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(
+      r.err.find(bad + ":5:5: unknown key 'prot' in machine 'm1' (shdr) (did you mean 'port'?)"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(bad + ":6:5: missing required key 'host' in machine 'm2' (shdr)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("2 problems"), std::string::npos);
+
+  // run refuses the same file with the same messages and touches nothing.
+  auto run = spindle({"run", "--config", bad});
+  EXPECT_EQ(run.code, 2);
+  EXPECT_NE(run.err.find("unknown key 'prot'"), std::string::npos);
+}
+
+TEST_F(Cli, JsonLogsAreOneObjectPerLine) {
+  const auto cfg =
+      write("c.yaml", "edge:\n  data_dir: " + (m_dir / "data").string() +
+                          "\nmachines:\n  - id: m1\n    type: shdr\n    host: 127.0.0.1\n"
+                          "    port: " +
+                          std::to_string(freePort()) + "\n");
+  auto r = spindle({"--log-format", "json", "run", "--config", cfg, "--for", "300ms"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.err);
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    EXPECT_EQ(line.front(), '{') << line;
+    EXPECT_NE(line.find("\"level\":"), std::string::npos) << line;
+  }
+  EXPECT_GT(n, 0);
+}
+
+TEST_F(Cli, DemoShowsThreeMachinesProducingDataWithinTenSeconds) {
+  // The demo config with the data directory and ports moved so parallel runs never collide.
+  std::string demo = readFile(std::string(SPINDLE_SOURCE_DIR) + "/examples/demo.yaml");
+  const auto base = freePort();
+  auto replace = [&](const std::string& from, const std::string& to) {
+    for (size_t at = demo.find(from); at != std::string::npos;
+         at = demo.find(from, at + to.size())) {
+      demo.replace(at, from.size(), to);
+    }
+  };
+  replace("data_dir: spindle-data", "data_dir: " + (m_dir / "data").string());
+  for (int i = 0; i < 3; ++i) replace(std::to_string(17878 + i), std::to_string(base + 100 + i));
+  const auto cfg = write("demo.yaml", demo);
+
+  const auto start = std::chrono::steady_clock::now();
+  auto r = spindle({"run", "--config", cfg, "--for", "8s"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(12));
+  const std::string out = readFile((m_dir / "data" / "observations.jsonl").string());
+  for (const char* machine : {"mill-1", "mill-2", "lathe-3"}) {
+    EXPECT_NE(out.find(std::string("{\"machine\":\"") + machine + "\",\"item\":\"execution\""),
+              std::string::npos)
+        << machine << " produced no execution data";
+  }
+  EXPECT_NE(r.err.find("observations go to"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace spindle::testing
