@@ -1,0 +1,74 @@
+#include <iostream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "base/log.hpp"
+#include "cli/command.hpp"
+#include "sim/sim_server.hpp"
+
+namespace spindle::cli {
+
+Command addSimCommand(CLI::App& app) {
+  struct Args {
+    sim::SimOptions options;
+    std::string tick = "100ms";
+    std::string heartbeat = "10s";
+  };
+  auto args = std::make_shared<Args>();
+  auto& o = args->options;
+  auto* cmd = app.add_subcommand("sim", "serve simulated machines over SHDR");
+  cmd->add_option("-n,--machines", o.machines, "number of machines")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--bind", o.bindAddress, "listen address")->capture_default_str();
+  cmd->add_option("-p,--base-port", o.basePort, "port of the first machine (0: any free)")
+      ->capture_default_str();
+  cmd->add_option("--seed", o.seed, "random seed: same seed, same behaviour")->capture_default_str();
+  cmd->add_option("--tick", args->tick, "simulation step")->capture_default_str();
+  cmd->add_option("--heartbeat", args->heartbeat, "interval announced in '* PONG'")
+      ->capture_default_str();
+  cmd->add_option("--flaky", o.flakyMachine,
+                  "index of a machine that drops its connection now and then (-1: none)")
+      ->capture_default_str();
+  cmd->add_option("--time-scale", o.timeScale, "simulated seconds per second")->capture_default_str();
+  cmd->add_option("--names", o.names, "machine names");
+
+  return {cmd, [args](const CommandContext&) {
+            auto tick = parseDuration(args->tick);
+            auto heartbeat = parseDuration(args->heartbeat);
+            if (!tick || !heartbeat) {
+              std::cerr << "spindle sim: "
+                        << (!tick ? "--tick: " + tick.error().message()
+                                  : "--heartbeat: " + heartbeat.error().message())
+                        << "\n";
+              return kExitUsage;
+            }
+            using std::chrono::duration_cast;
+            using std::chrono::milliseconds;
+            args->options.tick = duration_cast<milliseconds>(tick.value());
+            args->options.heartbeat = duration_cast<milliseconds>(heartbeat.value());
+            auto log = makeLogger("sim");
+            boost::asio::io_context io;
+            sim::SimServer server(io, args->options);
+            if (auto status = server.start(); !status) {
+              log->error("{}", status.error().describe());
+              return kExitFailure;
+            }
+            const auto ports = server.ports();
+            for (size_t i = 0; i < ports.size(); ++i) {
+              log->info("{} serving SHDR on {}:{}", server.names()[i], args->options.bindAddress,
+                        ports[i]);
+            }
+            boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+            signals.async_wait([&](const boost::system::error_code&, int) {
+              log->info("stopping");
+              server.stop();
+              io.stop();
+            });
+            io.run();
+            return kExitOk;
+          }};
+}
+
+}  // namespace spindle::cli

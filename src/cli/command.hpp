@@ -1,0 +1,35 @@
+#pragma once
+/// How a subcommand plugs into the CLI: each cmd_<name>.cpp defines add<Name>Command(), which
+/// declares its CLI11 subcommand and returns the function that runs it when chosen.
+
+#include <functional>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "collectors/registry.hpp"
+
+namespace spindle::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+/// What every command may use once arguments are parsed.
+struct CommandContext {
+  const collectors::Registry& registry;
+};
+
+struct Command {
+  CLI::App* app = nullptr;                          ///< the subcommand
+  std::function<int(const CommandContext&)> run;    ///< returns the exit code
+};
+
+Command addRunCommand(CLI::App& app);
+Command addValidateCommand(CLI::App& app);
+Command addSimCommand(CLI::App& app);
+Command addVersionCommand(CLI::App& app);
+Command addJournalCommand(CLI::App& app);   // cmd_journal.cpp
+Command addNetcheckCommand(CLI::App& app);  // cmd_netcheck.cpp
+
+}  // namespace spindle::cli

@@ -1,0 +1,16 @@
+#pragma once
+/// Loading spindle.yaml (or the embedded demo) for the commands that need it.
+
+#include <string>
+
+#include "app/spindle_config.hpp"
+
+namespace spindle::cli {
+
+app::LoadResult loadConfiguration(const std::string& file, bool demo,
+                                  const collectors::Registry& registry);
+
+/// Prints every problem, one per line, and a count, to stderr.
+void printDiagnostics(const config::Diagnostics& diags);
+
+}  // namespace spindle::cli
