@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 namespace spindle {
 namespace {
@@ -17,7 +18,8 @@ constexpr std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-inline bool digits(std::string_view s, size_t pos, size_t count, unsigned& out) {
+[[gnu::always_inline]] inline bool digits(std::string_view s, size_t pos, size_t count,
+                                          unsigned& out) {
   if (pos + count > s.size()) return false;
   unsigned v = 0;
   for (size_t i = pos; i < pos + count; ++i) {
@@ -52,16 +54,25 @@ std::string formatTimestamp(TimestampNs ns) {
 }
 
 std::optional<TimestampNs> parseTimestamp(std::string_view s) {
+  TimestampCache cache;
+  return parseTimestamp(s, cache);
+}
+
+std::optional<TimestampNs> parseTimestamp(std::string_view s, TimestampCache& cache) {
   unsigned year, month, day, hour, minute, second;
   if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
       s[13] != ':' || s[16] != ':') {
     return std::nullopt;
   }
-  if (!digits(s, 0, 4, year) || !digits(s, 5, 2, month) || !digits(s, 8, 2, day) ||
-      !digits(s, 11, 2, hour) || !digits(s, 14, 2, minute) || !digits(s, 17, 2, second)) {
-    return std::nullopt;
+  const bool sameDay = cache.valid && std::memcmp(cache.day, s.data(), 10) == 0;
+  if (!sameDay) {
+    if (!digits(s, 0, 4, year) || !digits(s, 5, 2, month) || !digits(s, 8, 2, day) || month < 1 ||
+        month > 12 || day < 1 || day > 31) {
+      return std::nullopt;
+    }
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  if (!digits(s, 11, 2, hour) || !digits(s, 14, 2, minute) || !digits(s, 17, 2, second) ||
+      hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }
   std::int64_t fraction = 0;
@@ -82,9 +93,13 @@ std::optional<TimestampNs> parseTimestamp(std::string_view s) {
   }
   if (pos < s.size() && s[pos] == 'Z') ++pos;
   if (pos != s.size()) return std::nullopt;
-  const std::int64_t days = daysFromCivil(year, month, day);
-  const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second;
-  return secs * 1'000'000'000 + fraction;
+  if (!sameDay) {
+    std::memcpy(cache.day, s.data(), 10);
+    cache.dayStartNs = daysFromCivil(year, month, day) * 86400 * 1'000'000'000;
+    cache.valid = true;
+  }
+  const std::int64_t secs = std::int64_t{hour} * 3600 + minute * 60 + second;
+  return cache.dayStartNs + secs * 1'000'000'000 + fraction;
 }
 
 }  // namespace spindle

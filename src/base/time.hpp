@@ -20,6 +20,16 @@ std::string formatTimestamp(TimestampNs ns);
 /// are truncated). A missing Z is read as UTC. Returns nullopt for anything else.
 std::optional<TimestampNs> parseTimestamp(std::string_view text);
 
+/// Remembers the last date parsed, so a stream of timestamps from one day skips the calendar.
+struct TimestampCache {
+  char day[10] = {};
+  std::int64_t dayStartNs = 0;
+  bool valid = false;
+};
+
+/// parseTimestamp() with a cache; same results.
+std::optional<TimestampNs> parseTimestamp(std::string_view text, TimestampCache& cache);
+
 /// Source of time for the parts that measure it, injectable in tests.
 class Clock {
  public:

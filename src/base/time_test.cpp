@@ -31,3 +31,18 @@ TEST(Time, FormatsWithMicroseconds) {
 
 }  // namespace
 }  // namespace spindle
+
+namespace spindle {
+namespace {
+
+TEST(Time, CachedParsingMatchesUncachedAcrossDays) {
+  TimestampCache cache;
+  for (const char* t : {"2024-02-28T23:59:59.5Z", "2024-02-28T00:00:01Z", "2024-02-29T12:00:00Z",
+                        "2024-03-01T00:00:00Z", "2023-12-31T23:59:59Z", "2024-13-01T00:00:00Z",
+                        "2024-03-01T25:00:00Z"}) {
+    EXPECT_EQ(parseTimestamp(t, cache), parseTimestamp(t)) << t;
+  }
+}
+
+}  // namespace
+}  // namespace spindle

@@ -19,7 +19,8 @@ Command addRunCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_flag("--demo", args->demo, "run the embedded demo: simulated machines, local storage");
   cmd->add_option("--for", args->runFor, "stop by itself after this long, e.g. 30s");
-  cmd->add_flag("--stdout", args->toStdout, "write observations to stdout instead of the output file");
+  cmd->add_flag("--stdout", args->toStdout,
+                "write observations to stdout instead of the output file");
 
   return {cmd, [args](const CommandContext& ctx) {
             if (args->demo == !args->config.empty()) {

@@ -24,14 +24,16 @@ Command addSimCommand(CLI::App& app) {
   cmd->add_option("--bind", o.bindAddress, "listen address")->capture_default_str();
   cmd->add_option("-p,--base-port", o.basePort, "port of the first machine (0: any free)")
       ->capture_default_str();
-  cmd->add_option("--seed", o.seed, "random seed: same seed, same behaviour")->capture_default_str();
+  cmd->add_option("--seed", o.seed, "random seed: same seed, same behaviour")
+      ->capture_default_str();
   cmd->add_option("--tick", args->tick, "simulation step")->capture_default_str();
   cmd->add_option("--heartbeat", args->heartbeat, "interval announced in '* PONG'")
       ->capture_default_str();
   cmd->add_option("--flaky", o.flakyMachine,
                   "index of a machine that drops its connection now and then (-1: none)")
       ->capture_default_str();
-  cmd->add_option("--time-scale", o.timeScale, "simulated seconds per second")->capture_default_str();
+  cmd->add_option("--time-scale", o.timeScale, "simulated seconds per second")
+      ->capture_default_str();
   cmd->add_option("--names", o.names, "machine names");
 
   return {cmd, [args](const CommandContext&) {

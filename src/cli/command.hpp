@@ -21,8 +21,8 @@ struct CommandContext {
 };
 
 struct Command {
-  CLI::App* app = nullptr;                          ///< the subcommand
-  std::function<int(const CommandContext&)> run;    ///< returns the exit code
+  CLI::App* app = nullptr;                        ///< the subcommand
+  std::function<int(const CommandContext&)> run;  ///< returns the exit code
 };
 
 Command addRunCommand(CLI::App& app);

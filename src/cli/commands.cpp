@@ -19,7 +19,7 @@ int runMain(int argc, char** argv) {
   app.add_option("--log-level", logLevel, "trace, debug, info, warn, error or off")
       ->capture_default_str();
 
-  const std::vector<Command> commands{addRunCommand(app),     addValidateCommand(app),
+  const std::vector<Command> commands{addRunCommand(app),      addValidateCommand(app),
                                       addNetcheckCommand(app), addJournalCommand(app),
                                       addSimCommand(app),      addVersionCommand(app)};
   try {

@@ -141,7 +141,7 @@ void ShdrParser::parseFields(std::string_view line, TimestampNs arrival, ParseOu
     flags |= model::kFlagArrivalTime;
   } else if (tsText == m_lastTimestampText) {
     ts = m_lastTimestamp;
-  } else if (auto parsed = parseTimestamp(tsText)) {
+  } else if (auto parsed = parseTimestamp(tsText, m_timestampCache)) {
     ts = *parsed;
     m_lastTimestampText.assign(tsText);
     m_lastTimestamp = ts;

@@ -118,6 +118,7 @@ class ShdrParser {
   std::uint64_t m_rejectedLineMark = 0;  ///< last line number counted in stats.rejected
   std::string m_lastTimestampText;
   TimestampNs m_lastTimestamp = 0;
+  TimestampCache m_timestampCache;
   PendingAsset m_asset;
   int m_shdrVersion = 1;
   ParserStats m_stats;

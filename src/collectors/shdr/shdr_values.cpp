@@ -168,6 +168,7 @@ model::Value parseScalar(std::string_view text, model::Kind& kind, std::uint8_t&
 bool looksLikeDataSet(std::string_view s) {
   if (s.empty() || s.front() == '=') return false;
   if (s.front() == ':') return true;
+  if (s.find('=') == std::string_view::npos) return false;
   bool sawEquals = false;
   size_t i = 0;
   while (i < s.size()) {
