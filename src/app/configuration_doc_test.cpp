@@ -1,0 +1,54 @@
+// docs/configuration.md documents every key of every option table, with its default.
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "app/spindle_config.hpp"
+
+namespace spindle::app {
+namespace {
+
+std::string readDoc() {
+  std::ifstream in(std::string(SPINDLE_SOURCE_DIR) + "/docs/configuration.md");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void expectDocumented(const std::string& doc, const std::vector<config::OptionInfo>& options,
+                      const std::string& section) {
+  for (const auto& o : options) {
+    const std::string row = "| `" + o.key + "` | " + o.type + " | ";
+    EXPECT_NE(doc.find(row), std::string::npos)
+        << section << "." << o.key << " is missing from docs/configuration.md (expected a row "
+        << "starting with: " << row << ")";
+    if (!o.defaultText.empty()) {
+      const std::string withDefault = row + (o.defaultText.find(' ') == std::string::npos &&
+                                                     o.defaultText.find(',') == std::string::npos
+                                                 ? "`" + o.defaultText + "`"
+                                                 : o.defaultText);
+      EXPECT_NE(doc.find(withDefault), std::string::npos)
+          << section << "." << o.key << ": default should read " << withDefault;
+    }
+  }
+}
+
+TEST(ConfigurationDoc, EveryKeyIsDocumentedWithItsDefault) {
+  const std::string doc = readDoc();
+  ASSERT_FALSE(doc.empty());
+  expectDocumented(doc, edgeOptionTable().describe(), "edge");
+  expectDocumented(doc, stateOptionTable().describe(), "state");
+  expectDocumented(doc, uplinks::file::optionTable().describe(), "output");
+  expectDocumented(doc, simulatorOptionTable().describe(), "simulator");
+  collectors::Registry registry;
+  collectors::registerBuiltinCollectors(registry);
+  for (const auto& name : registry.names()) {
+    EXPECT_NE(doc.find("### type: " + name), std::string::npos) << name;
+    expectDocumented(doc, registry.find(name)->options, name);
+  }
+}
+
+}  // namespace
+}  // namespace spindle::app
