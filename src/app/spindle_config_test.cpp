@@ -1,5 +1,7 @@
 #include "app/spindle_config.hpp"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 namespace spindle::app {
@@ -19,6 +21,24 @@ TEST_F(SpindleConfigTest, TheEmbeddedDemoIsValid) {
   ASSERT_TRUE(r.config.has_value()) << r.diagnostics.describe();
   EXPECT_GE(r.config->machines.size(), 3u);
   EXPECT_TRUE(r.config->simulator.enabled);
+}
+
+TEST_F(SpindleConfigTest, ShippedSamplesAndExamplesAreValid) {
+  namespace fs = std::filesystem;
+  const fs::path root(SPINDLE_SOURCE_DIR);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(root / "examples")) files.push_back(e.path());
+  for (const auto& dir : fs::directory_iterator(root / "src/collectors")) {
+    if (!dir.is_directory()) continue;
+    for (const auto& e : fs::directory_iterator(dir.path())) {
+      if (e.path().string().ends_with(".sample.yaml")) files.push_back(e.path());
+    }
+  }
+  ASSERT_GE(files.size(), 2u);
+  for (const auto& f : files) {
+    auto r = loadConfigFile(f.string(), m_registry);
+    EXPECT_TRUE(r.config.has_value()) << r.diagnostics.describe();
+  }
 }
 
 TEST_F(SpindleConfigTest, UnknownKeyIsRefusedWithFileLineAndHint) {
