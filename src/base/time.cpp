@@ -59,7 +59,7 @@ std::optional<TimestampNs> parseTimestamp(std::string_view s) {
 }
 
 std::optional<TimestampNs> parseTimestamp(std::string_view s, TimestampCache& cache) {
-  unsigned year, month, day, hour, minute, second;
+  unsigned year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
       s[13] != ':' || s[16] != ':') {
     return std::nullopt;

@@ -240,8 +240,7 @@ const DeviceInfo* selectDevice(const DevicesDocument& doc, const std::string& se
   }
   if (candidates.size() == 1) return candidates.front();
   why = candidates.empty() ? "the agent serves no device"
-                           : "the agent serves several devices; choose one with 'device': " +
-                                 names;
+                           : "the agent serves several devices; choose one with 'device': " + names;
   return nullptr;
 }
 
@@ -308,8 +307,8 @@ StreamsDecoder::Slot StreamsDecoder::slotFor(const Raw& raw) {
   return slot;
 }
 
-bool StreamsDecoder::push(const Raw& raw, const Slot& slot, model::Value value,
-                          StreamsOutput& out, TimestampNs arrival) {
+bool StreamsDecoder::push(const Raw& raw, const Slot& slot, model::Value value, StreamsOutput& out,
+                          TimestampNs arrival) {
   model::Observation obs;
   obs.machine = m_machine;
   obs.item = slot.item;

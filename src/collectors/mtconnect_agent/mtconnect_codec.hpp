@@ -88,8 +88,8 @@ struct Rejection {
 struct StreamsOutput {
   DocumentType type = DocumentType::kUnknown;
   Header header;
-  std::vector<AgentError> errors;  ///< set when the body was an MTConnectError document
-  model::Batch observations;       ///< in ascending sequence order
+  std::vector<AgentError> errors;        ///< set when the body was an MTConnectError document
+  model::Batch observations;             ///< in ascending sequence order
   std::vector<std::uint64_t> sequences;  ///< sequence of each observation (same index)
   std::vector<Rejection> rejections;
   bool deviceSeen = false;  ///< the selected device's DeviceStream was present

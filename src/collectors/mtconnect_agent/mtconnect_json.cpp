@@ -20,7 +20,8 @@ Result<Json> load(std::string_view body) {
 
 std::uint64_t u64(const Json& j) {
   if (j.is_number_unsigned()) return j.get<std::uint64_t>();
-  if (j.is_number_integer()) return static_cast<std::uint64_t>(std::max<std::int64_t>(0, j.get<std::int64_t>()));
+  if (j.is_number_integer())
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, j.get<std::int64_t>()));
   if (j.is_string()) {
     const auto& s = j.get_ref<const std::string&>();
     std::uint64_t v = 0;
@@ -146,12 +147,14 @@ void decodeObservation(StreamsDecoder& d, const Json& o, std::string_view elemen
   static const Json kNull;
   const auto vit = o.find("value");
   const Json& value = vit == o.end() ? kNull : *vit;
-  const bool unavailable = value.is_string() && isUnavailableText(value.get_ref<const std::string&>());
+  const bool unavailable =
+      value.is_string() && isUnavailableText(value.get_ref<const std::string&>());
   switch (slot.kind) {
     case model::Kind::kCondition: {
       const auto level = levelFromElement(element);
       if (!level) {
-        d.noteRejection(out, "unknown condition element " + std::string(element), std::string(raw.id));
+        d.noteRejection(out, "unknown condition element " + std::string(element),
+                        std::string(raw.id));
         return;
       }
       auto c = std::make_shared<model::Condition>();
@@ -188,7 +191,8 @@ void decodeObservation(StreamsDecoder& d, const Json& o, std::string_view elemen
       }
       for (const auto& v : value) {
         if (!v.is_number()) {
-          d.noteRejection(out, "time series with a value that is not a number", std::string(raw.id));
+          d.noteRejection(out, "time series with a value that is not a number",
+                          std::string(raw.id));
           return;
         }
         ts->samples.push_back(v.get<double>());
@@ -214,7 +218,8 @@ void decodeObservation(StreamsDecoder& d, const Json& o, std::string_view elemen
         std::vector<double> values;
         for (const auto& v : value) {
           if (!v.is_number()) {
-            d.noteRejection(out, "sample array with a value that is not a number", std::string(raw.id));
+            d.noteRejection(out, "sample array with a value that is not a number",
+                            std::string(raw.id));
             return;
           }
           values.push_back(v.get<double>());
@@ -224,7 +229,8 @@ void decodeObservation(StreamsDecoder& d, const Json& o, std::string_view elemen
       }
       auto v = sampleValue(scalarText(value));
       if (!v) {
-        d.noteRejection(out, "sample value '" + scalarText(value).substr(0, 60) + "' is not a number",
+        d.noteRejection(out,
+                        "sample value '" + scalarText(value).substr(0, 60) + "' is not a number",
                         std::string(element) + " " + std::string(raw.id));
         return;
       }

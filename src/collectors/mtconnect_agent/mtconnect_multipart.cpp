@@ -18,7 +18,8 @@ bool startsWithNoCase(std::string_view s, std::string_view prefix) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -53,8 +54,8 @@ Status MultipartSplitter::feed(std::string_view bytes, std::vector<std::string>&
     if (auto s = step(parts, progressed); !s) return s;
   }
   if (m_buffer.size() > m_maxPart + m_delimiter.size() + 1024) {
-    return Error(ErrorCode::kProtocol, "a streamed document exceeds " +
-                                           std::to_string(m_maxPart) + " bytes");
+    return Error(ErrorCode::kProtocol,
+                 "a streamed document exceeds " + std::to_string(m_maxPart) + " bytes");
   }
   return okStatus();
 }

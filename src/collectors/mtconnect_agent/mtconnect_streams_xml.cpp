@@ -64,8 +64,9 @@ void sortBySequence(StreamsOutput& out) {
   if (std::is_sorted(out.sequences.begin(), out.sequences.end())) return;
   std::vector<std::uint32_t> order(out.sequences.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return out.sequences[a] < out.sequences[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return out.sequences[a] < out.sequences[b];
+  });
   model::Batch obs;
   std::vector<std::uint64_t> seqs;
   obs.reserve(order.size());
@@ -126,11 +127,17 @@ Status StreamsDecoder::decode(std::string& body, TimestampNs arrival, StreamsOut
       return okStatus();
     }
     if (rootName != "MTConnectStreams") {
-      return Error(ErrorCode::kProtocol,
-                   "expected MTConnectStreams or MTConnectError, got <" + std::string(root.name()) +
-                       ">");
+      return Error(ErrorCode::kProtocol, "expected MTConnectStreams or MTConnectError, got <" +
+                                             std::string(root.name()) + ">");
     }
     out.type = DocumentType::kStreams;
+    for (const auto& attr : root.attributes()) {
+      const std::string_view n(attr.name()), v(attr.value());
+      if ((n == "xmlns" || n.starts_with("xmlns:")) && v.find("MTConnectStreams") != v.npos) {
+        out.header.schemaVersion = std::string(v.substr(v.rfind(':') + 1));
+        break;
+      }
+    }
     for (const auto& section : root.children()) {
       const std::string_view sn = localName(section.name());
       if (sn == "Header") {
@@ -153,8 +160,7 @@ Status StreamsDecoder::decode(std::string& body, TimestampNs arrival, StreamsOut
           if (localName(component.name()) != "ComponentStream") continue;
           for (const auto& block : component.children()) {
             const std::string_view category = localName(block.name());
-            if (category != "Samples" && category != "Events" && category != "Condition")
-              continue;
+            if (category != "Samples" && category != "Events" && category != "Condition") continue;
             for (const auto& e : block.children()) {
               if (e.type() != pugi::node_element) continue;
               decodeXmlElement(&e, category, arrival, out);
@@ -200,9 +206,8 @@ void StreamsDecoder::decodeXmlElement(const void* node, std::string_view categor
     case model::Kind::kCondition: {
       const auto level = levelFromElement(raw.element);
       if (!level) {
-        out.rejections.push_back(Rejection{"unknown condition element <" +
-                                               std::string(raw.element) + ">",
-                                           std::string(raw.id)});
+        out.rejections.push_back(Rejection{
+            "unknown condition element <" + std::string(raw.element) + ">", std::string(raw.id)});
         return;
       }
       auto c = std::make_shared<model::Condition>();
@@ -235,12 +240,13 @@ void StreamsDecoder::decodeXmlElement(const void* node, std::string_view categor
       std::from_chars(r.data(), r.data() + r.size(), rate);
       auto ts = timeSeriesValue(text, rate);
       if (!ts) {
-        out.rejections.push_back(Rejection{"time series with a value that is not a number",
-                                           std::string(raw.id)});
+        out.rejections.push_back(
+            Rejection{"time series with a value that is not a number", std::string(raw.id)});
         return;
       }
-      push(raw, slot, std::shared_ptr<const model::TimeSeries>(
-                          std::make_shared<model::TimeSeries>(std::move(*ts))),
+      push(raw, slot,
+           std::shared_ptr<const model::TimeSeries>(
+               std::make_shared<model::TimeSeries>(std::move(*ts))),
            out, arrival);
       return;
     }
@@ -256,9 +262,9 @@ void StreamsDecoder::decodeXmlElement(const void* node, std::string_view categor
     case model::Kind::kSample: {
       auto v = sampleValue(text);
       if (!v) {
-        out.rejections.push_back(Rejection{"sample value '" + std::string(text).substr(0, 60) +
-                                               "' is not a number",
-                                           std::string(raw.element) + " " + std::string(raw.id)});
+        out.rejections.push_back(
+            Rejection{"sample value '" + std::string(text).substr(0, 60) + "' is not a number",
+                      std::string(raw.element) + " " + std::string(raw.id)});
         return;
       }
       push(raw, slot, std::move(*v), out, arrival);

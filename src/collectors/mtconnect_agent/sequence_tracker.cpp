@@ -5,7 +5,6 @@
 namespace spindle::collectors::mtconnect_agent {
 
 void SequenceTracker::acceptCurrent(const Header& header) {
-  if (m_instance != 0 && header.instanceId != m_instance) ++m_stats.restarts;
   if (m_outOfRange && header.instanceId == m_instance && header.firstSequence > m_next)
     m_stats.lost += header.firstSequence - m_next;
   m_outOfRange = false;

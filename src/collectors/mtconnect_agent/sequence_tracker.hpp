@@ -11,23 +11,23 @@ namespace spindle::collectors::mtconnect_agent {
 struct TrackerStats {
   std::uint64_t duplicates = 0;  ///< observations dropped because they were already emitted
   std::uint64_t lost = 0;        ///< sequences that left the agent's buffer before we read them
-  std::uint64_t restarts = 0;    ///< instanceId changes seen
 };
 
 class SequenceTracker {
  public:
-  /// Forgets the position (the next read starts from /current).
+  /// Forgets the position and the instance (the next read starts from /current).
   void reset() {
     m_known = false;
     m_outOfRange = false;
+    m_instance = 0;
   }
   bool known() const { return m_known; }
   std::uint64_t next() const { return m_next; }
   std::uint64_t instanceId() const { return m_instance; }
 
-  /// True when `header` comes from another agent instance than the one being followed.
+  /// True when `header` comes from another agent instance than the one last followed.
   bool isNewInstance(const Header& header) const {
-    return m_known && header.instanceId != m_instance;
+    return m_instance != 0 && header.instanceId != m_instance;
   }
 
   /// After a /current: everything it holds is taken; sampling continues at its nextSequence.

@@ -1,0 +1,84 @@
+// The collector's configuration path and a short session against the scripted agent; the
+// recovery cases are in tests/integration/mtconnect_recovery_test.cpp.
+
+#include "collectors/mtconnect_agent/mtconnect_agent_collector.hpp"
+
+#include <gtest/gtest.h>
+
+#include "collectors/mtconnect_agent/testing/test_agent.hpp"
+#include "collectors/testing/fake_context.hpp"
+
+namespace spindle::collectors::mtconnect_agent {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool waitUntil(const std::function<bool()>& f, std::chrono::milliseconds timeout = 10s) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (f()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return f();
+}
+
+TEST(MtconnectAgentCollector, RegistersAndValidatesItsBlock) {
+  Registry registry;
+  registerCollector(registry);
+  const CollectorInfo* info = registry.find("mtconnect_agent");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->defaultPort, 5000);
+  config::Diagnostics diags;
+  EXPECT_NE(info->create(YAML::Load("{id: a, type: mtconnect_agent, url: 'http://10.0.0.1'}"), "a",
+                         diags),
+            nullptr);
+  EXPECT_EQ(diags.size(), 0u);
+  EXPECT_EQ(info->create(YAML::Load("{id: b, type: mtconnect_agent}"), "b", diags), nullptr);
+  EXPECT_EQ(
+      info->create(YAML::Load("{id: c, type: mtconnect_agent, host: h, count: 0}"), "c", diags),
+      nullptr);
+  EXPECT_EQ(
+      info->create(YAML::Load("{id: d, type: mtconnect_agent, host: h, mode: push}"), "d", diags),
+      nullptr);
+  EXPECT_GE(diags.size(), 3u);
+}
+
+TEST(MtconnectAgentCollector, ReadsTheSelectedDeviceByUuid) {
+  testing::TestAgent agent({{"exec", "EVENT", "EXECUTION"}, {"x", "SAMPLE", "POSITION"}});
+  agent.add("exec", "ACTIVE");
+  agent.add("x", "1.5");
+  collectors::testing::FakeContext ctx;
+  MtconnectAgentOptions o;
+  o.host = "127.0.0.1";
+  o.port.value = agent.port();
+  o.device = "dev-uuid";
+  o.key = "name";
+  o.interval = 10ms;
+  MtconnectAgentCollector collector(o);
+  ASSERT_TRUE(collector.start(ctx).ok());
+  ASSERT_TRUE(waitUntil([&] { return ctx.latestText("x_name") == "1.500000"; }));
+  EXPECT_EQ(ctx.latestText("exec_name"), "ACTIVE");
+  EXPECT_EQ(ctx.catalog().item(ctx.catalog().intern(ctx.machine(), "x_name")).kind,
+            model::Kind::kSample);
+  collector.stop();
+}
+
+TEST(MtconnectAgentCollector, UnknownDeviceIsRetriedWithAClearReason) {
+  testing::TestAgent agent({{"exec", "EVENT", "EXECUTION"}});
+  collectors::testing::FakeContext ctx;
+  MtconnectAgentOptions o;
+  o.host = "127.0.0.1";
+  o.port.value = agent.port();
+  o.device = "nope";
+  o.reconnectMin = 10ms;
+  o.reconnectMax = 20ms;
+  MtconnectAgentCollector collector(o);
+  ASSERT_TRUE(collector.start(ctx).ok());
+  ASSERT_TRUE(waitUntil([&] { return agent.requests("/probe") >= 2; }));
+  EXPECT_EQ(agent.requests("/dev/current"), 0);
+  EXPECT_TRUE(ctx.observations().empty());
+  collector.stop();
+}
+
+}  // namespace
+}  // namespace spindle::collectors::mtconnect_agent

@@ -1,0 +1,154 @@
+#include "collectors/mtconnect_agent/mtconnect_agent_options.hpp"
+
+#include <charconv>
+
+namespace spindle::collectors::mtconnect_agent {
+
+const config::OptionTable<MtconnectAgentOptions>& optionTable() {
+  static const auto table = [] {
+    using O = MtconnectAgentOptions;
+    config::OptionTable<O> t;
+    t.optional("url", &O::url, "",
+               "the agent's address as a URL, e.g. url: http://192.168.1.30:5000 (or a path "
+               "prefix: http://agent.plant.local/mtconnect); instead of host and port");
+    t.optional("host", &O::host, "", "the agent's address, e.g. host: 192.168.1.30");
+    t.optional("port", &O::port, "5000 (8082 with vendor: haas_ngc)", "the agent's HTTP port");
+    t.choice("vendor", &O::vendor, {"generic", "haas_ngc"}, "generic",
+             "haas_ngc: the agent built into Haas NGC controls (port 8082 unless port is given)");
+    t.optional("device", &O::device, "the agent's only device",
+               "the device to read, by name or uuid; required when the agent serves several");
+    t.choice("format", &O::format, {"xml", "json"}, "xml",
+             "document format to ask for; json needs an agent offering JSON version 2");
+    t.choice("mode", &O::mode, {"stream", "poll"}, "stream",
+             "stream: one long /sample request (interval, heartbeat); poll: /sample?from=&count= "
+             "every poll_interval. An agent that does not stream is polled automatically");
+    t.choice("key", &O::key, {"id", "name"}, "id",
+             "item key: the data item's id, or its name (the id when it has no name)");
+    t.optional("interval", &O::interval, "100ms",
+               "streaming: the agent sends at most one document per interval");
+    t.optional("heartbeat", &O::heartbeat, "10s",
+               "streaming: the agent sends an empty document after this long without data; "
+               "silence of 2 x heartbeat + 5s drops the connection");
+    t.optional("count", &O::count, "1000", "most observations per document (1-1000000)");
+    t.optional("poll_interval", &O::pollInterval, "1s",
+               "poll mode: time between requests when caught up");
+    t.optional("connect_timeout", &O::connectTimeout, "5s",
+               "give up a connection attempt after this long");
+    t.optional("request_timeout", &O::requestTimeout, "10s",
+               "give up a probe, current or polled sample after this long");
+    t.optional("reconnect_min", &O::reconnectMin, "500ms",
+               "first reconnect delay; doubles per failure (+-20% jitter)");
+    t.optional("reconnect_max", &O::reconnectMax, "30s", "longest reconnect delay");
+    t.optional("ignore_timestamps", &O::ignoreTimestamps, "false",
+               "stamp observations with the arrival time instead of the agent's time");
+    t.optional("max_document", &O::maxDocument, "16MiB", "largest accepted response document");
+    return t;
+  }();
+  return table;
+}
+
+Result<ParsedUrl> parseUrl(const std::string& url) {
+  constexpr std::string_view kScheme = "http://";
+  if (url.rfind("https://", 0) == 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "https is not supported by the mtconnect_agent collector; agents serve http");
+  }
+  if (url.rfind(kScheme, 0) != 0) {
+    return Error(ErrorCode::kInvalidArgument, "url must start with http://");
+  }
+  std::string_view rest = std::string_view(url).substr(kScheme.size());
+  ParsedUrl out;
+  const auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) {
+    std::string_view path = rest.substr(slash);
+    while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+    out.basePath = std::string(path);
+  }
+  const auto colon = authority.rfind(':');
+  if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
+    const std::string_view p = authority.substr(colon + 1);
+    unsigned port = 0;
+    auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+    if (ec != std::errc() || ptr != p.data() + p.size() || port == 0 || port > 65535) {
+      return Error(ErrorCode::kInvalidArgument, "bad port '" + std::string(p) + "' in url");
+    }
+    out.port = static_cast<std::uint16_t>(port);
+    authority = authority.substr(0, colon);
+  }
+  if (authority.size() >= 2 && authority.front() == '[' && authority.back() == ']')
+    authority = authority.substr(1, authority.size() - 2);
+  if (authority.empty()) return Error(ErrorCode::kInvalidArgument, "url has no host");
+  out.host = std::string(authority);
+  return out;
+}
+
+bool validate(MtconnectAgentOptions& o, const YAML::Node& block, config::Diagnostics& diags) {
+  bool good = true;
+  const bool portGiven = static_cast<bool>(block["port"]);
+  if (!o.url.empty() && !o.host.empty()) {
+    diags.add(block["url"], "give either url or host, not both");
+    good = false;
+  } else if (!o.url.empty()) {
+    auto parsed = parseUrl(o.url);
+    if (!parsed) {
+      diags.add(block["url"], parsed.error().message(), "e.g. url: http://192.168.1.30:5000");
+      good = false;
+    } else {
+      if (portGiven) {
+        diags.add(block["port"], "port is part of url; remove one of them");
+        good = false;
+      }
+      const bool urlHasPort =
+          o.url.find(':', 7) != std::string::npos && o.url.find(':', 7) < o.url.find('/', 7);
+      o.host = parsed->host;
+      o.basePath = parsed->basePath;
+      o.port.value =
+          urlHasPort ? parsed->port : (o.vendor == "haas_ngc" ? kHaasNgcPort : kAgentPort);
+    }
+  } else if (o.host.empty()) {
+    diags.add(block, "the mtconnect_agent collector needs url or host",
+              "e.g. url: http://192.168.1.30:5000 (Haas NGC: vendor: haas_ngc, port 8082)");
+    good = false;
+  } else if (!portGiven && o.vendor == "haas_ngc") {
+    o.port.value = kHaasNgcPort;
+  }
+  if (o.count < 1 || o.count > 1'000'000) {
+    diags.add(block["count"], "count must be between 1 and 1000000");
+    good = false;
+  }
+  if (o.heartbeat.count() <= 0 || o.interval.count() < 0) {
+    diags.add(block["heartbeat"] ? block["heartbeat"] : block["interval"],
+              "heartbeat must be positive and interval not negative");
+    good = false;
+  }
+  if (o.reconnectMax < o.reconnectMin) {
+    diags.add(block["reconnect_max"], "reconnect_max is shorter than reconnect_min");
+    good = false;
+  }
+  if (o.maxDocument.bytes < 4096) {
+    diags.add(block["max_document"], "max_document must be at least 4KiB");
+    good = false;
+  }
+  return good;
+}
+
+SessionOptions sessionOptions(const MtconnectAgentOptions& o) {
+  SessionOptions s;
+  s.host = o.host;
+  s.port = o.port.value;
+  s.connectTimeout = o.connectTimeout;
+  s.maxDocument = o.maxDocument.bytes;
+  s.accept = o.format == "json" ? "application/json" : "application/xml, text/xml";
+  return s;
+}
+
+DecoderOptions decoderOptions(const MtconnectAgentOptions& o) {
+  DecoderOptions d;
+  d.device = o.device;
+  d.keyByName = o.key == "name";
+  d.ignoreTimestamps = o.ignoreTimestamps;
+  return d;
+}
+
+}  // namespace spindle::collectors::mtconnect_agent

@@ -1,0 +1,87 @@
+#pragma once
+/// A small HTTP/1.1 server on Boost.Beast: keep-alive connections, one request at a time per
+/// connection, plain responses or chunked streams (for MTConnect's multipart /sample). Runs on
+/// the gateway's io_context; each connection has its own strand.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "base/error.hpp"
+#include "base/units.hpp"
+
+namespace spindle::web {
+
+struct HttpRequest {
+  std::string method;                        ///< "GET", ...
+  std::string target;                        ///< as sent: "/m1/sample?from=5"
+  std::string path;                          ///< decoded path without the query: "/m1/sample"
+  std::map<std::string, std::string> query;  ///< decoded; the last value of a repeated name wins
+  std::string accept;                        ///< the Accept header
+};
+
+/// How a handler answers one request. Every method may be called from any thread; the work
+/// runs on the connection's strand. After reply() or endStream() the connection reads the next
+/// request (keep-alive) or closes.
+class Responder {
+ public:
+  using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
+  virtual ~Responder() = default;
+  virtual void reply(unsigned status, std::string contentType, std::string body) = 0;
+  /// Sends the status line and headers of a chunked response.
+  virtual void startStream(std::string contentType) = 0;
+  /// Sends one chunk; `done(ok)` runs on the strand when it was written (ok false: the client
+  /// is gone and the stream is over). One chunk at a time: wait for done before the next.
+  virtual void sendChunk(std::string data, std::function<void(bool ok)> done) = 0;
+  virtual void endStream() = 0;
+  /// The connection's strand, for the handler's timers.
+  virtual Executor executor() = 0;
+};
+
+using Handler = std::function<void(const HttpRequest&, std::shared_ptr<Responder>)>;
+
+struct HttpServerOptions {
+  std::string bind = "0.0.0.0";
+  std::uint16_t port = 5000;
+  std::size_t maxConnections = 64;
+  Duration idleTimeout = std::chrono::seconds(60);
+  Duration writeTimeout = std::chrono::seconds(30);
+};
+
+class HttpServer : public std::enable_shared_from_this<HttpServer> {
+ public:
+  HttpServer(boost::asio::io_context& io, HttpServerOptions options, Handler handler);
+
+  /// Binds and starts accepting. kIo with the address when the port cannot be bound.
+  Status start();
+  /// Closes the listener and every connection. Idempotent; asynchronous.
+  void stop();
+  /// The bound port (useful with port 0).
+  std::uint16_t port() const { return m_port; }
+  std::size_t connections() const { return m_connections.load(); }
+
+ private:
+  class Connection;
+  void accept();
+
+  boost::asio::io_context& m_io;
+  HttpServerOptions m_options;
+  Handler m_handler;
+  boost::asio::ip::tcp::acceptor m_acceptor;
+  std::uint16_t m_port = 0;
+  std::atomic<std::size_t> m_connections{0};
+  std::atomic<bool> m_stopped{false};
+  std::mutex m_mutex;
+  std::vector<std::weak_ptr<Connection>> m_open;
+};
+
+/// Decodes %XX and '+' of a URL component.
+std::string urlDecode(std::string_view text);
+
+}  // namespace spindle::web

@@ -1,0 +1,75 @@
+#pragma once
+/// The MTConnect agent REST interface over every machine: /probe, /current (at, interval),
+/// /sample (from, count, interval, heartbeat; streamed as multipart/mixed), /assets and
+/// /asset/<ids>, per-device paths (/<device>/probe ...), path= filters, XML and JSON.
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "web/http_server.hpp"
+#include "web/mtconnect/device_model.hpp"
+#include "web/mtconnect/observation_index.hpp"
+#include "web/mtconnect/printer.hpp"
+#include "web/web_options.hpp"
+
+namespace spindle::web::mtconnect {
+
+class AgentService : public std::enable_shared_from_this<AgentService> {
+ public:
+  /// `sender` names the edge in every Header. Thread safety: handle() from any thread.
+  AgentService(const WebOptions& options, const state::StateStore& store,
+               const model::ItemCatalog& catalog, std::string sender);
+
+  void handle(const HttpRequest& request, std::shared_ptr<Responder> responder);
+
+  /// Which items a request selects.
+  struct Scope {
+    std::shared_ptr<const Snapshot> snapshot;
+    std::vector<bool> selected;  ///< by snapshot item index (synthetic items included)
+    std::vector<int> metaOf;     ///< by ItemId: snapshot item index, -1 when not selected
+    std::string device;          ///< as asked ("" for all), to rebuild when the model grows
+    std::string path;
+  };
+
+  /// Fills `scope` for a device (name or uuid; empty: all) and a path filter (empty: none).
+  /// Returns "" or the MTConnect error code, with `why` set.
+  std::string makeScope(std::string_view device, const std::string& path, Scope& scope,
+                        std::string& why);
+
+  /// The /current document of `scope`, or as of sequence `at`; ok false when `at` is outside
+  /// the buffer.
+  std::string currentDocument(Format f, const Scope& scope, std::optional<std::uint64_t> at,
+                              bool& ok);
+  /// A /sample document from `from`; sets `next` and the number of observations in it.
+  std::string sampleDocument(Format f, const Scope& scope, std::uint64_t from, std::size_t count,
+                             std::uint64_t& next, std::size_t& observations);
+
+  ObservationIndex& index() { return m_index; }
+  std::shared_ptr<const Snapshot> snapshot() { return m_model.snapshot(); }
+  std::uint64_t instanceId() const { return m_instanceId; }
+  /// Stops every stream at its next tick.
+  void stop() { m_stopped = true; }
+
+ private:
+  class Stream;
+
+  HeaderInfo headerInfo(const Snapshot& snapshot) const;
+  void error(Responder& r, Format f, unsigned status, const std::string& code,
+             const std::string& text) const;
+  void probe(const HttpRequest& req, Responder& r, Format f, const Scope& scope);
+  void current(const HttpRequest& req, std::shared_ptr<Responder> r, Format f, const Scope& scope);
+  void sample(const HttpRequest& req, std::shared_ptr<Responder> r, Format f, const Scope& scope);
+  void assets(const HttpRequest& req, Responder& r, Format f, std::string_view ids);
+
+ private:
+  WebOptions m_options;
+  const model::ItemCatalog& m_catalog;
+  DeviceModel m_model;
+  ObservationIndex m_index;
+  std::uint64_t m_instanceId;
+  TimestampNs m_started;
+  std::atomic<bool> m_stopped{false};
+};
+
+}  // namespace spindle::web::mtconnect

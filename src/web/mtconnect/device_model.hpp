@@ -1,0 +1,86 @@
+#pragma once
+/// The MTConnect device model Spindle serves: one Device per machine (name = machine id, uuid
+/// derived from the sender and the machine id so it never changes), its data items from the
+/// catalog, and the Agent device. Rebuilt when the catalog grows; readers share snapshots.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/item_catalog.hpp"
+
+namespace spindle::web::mtconnect {
+
+/// One data item as MTConnect sees it.
+struct ItemMeta {
+  model::ItemId item = 0;
+  model::MachineId machine = 0;
+  std::string id;        ///< dataItemId: "<device id>_<key>", unique in the document
+  std::string name;      ///< the item key
+  std::string category;  ///< SAMPLE, EVENT or CONDITION
+  std::string type;      ///< EXECUTION, ... or "x:<KEY>" when the type is not known
+  std::string subType;
+  std::string units;
+  std::string representation;  ///< "", TIME_SERIES, DATA_SET or TABLE
+  std::string element;         ///< stream element name (Execution, CommonSample, ...)
+  model::Kind kind = model::Kind::kEvent;
+  bool synthetic = false;  ///< made by the interface (availability), not in the catalog
+};
+
+struct DeviceMeta {
+  model::MachineId machine = 0;
+  std::string name;
+  std::string uuid;
+  std::string id;
+  bool agent = false;
+  std::vector<std::size_t> items;  ///< indexes into Snapshot::items
+};
+
+struct Snapshot {
+  std::vector<DeviceMeta> devices;  ///< the Agent device first
+  std::vector<ItemMeta> items;
+  std::unordered_map<model::ItemId, std::size_t> byItem;
+  std::string deviceModelChangeTime;
+  std::size_t catalogItems = 0;
+  std::size_t catalogMachines = 0;
+};
+
+/// Well-known keys (the simulator's, common adapter names) mapped to MTConnect types when the
+/// catalog has no type: {type, category, units}. Empty type when unknown.
+struct KnownType {
+  const char* type;
+  const char* category;
+  const char* units;
+};
+KnownType knownType(std::string_view key);
+
+/// "PART_COUNT" -> "PartCount".
+std::string pascalCase(std::string_view type);
+
+/// A stable uuid-shaped text derived from `seed` (not random: the same seed gives the same).
+std::string stableUuid(std::string_view seed);
+
+class DeviceModel {
+ public:
+  /// `sender` seeds the uuids (the edge id).
+  DeviceModel(const model::ItemCatalog& catalog, std::string sender);
+
+  /// The current model; rebuilt first when the catalog has new machines or items.
+  /// Thread safety: any thread.
+  std::shared_ptr<const Snapshot> snapshot();
+
+  const std::string& sender() const { return m_sender; }
+
+ private:
+  std::shared_ptr<const Snapshot> build() const;
+
+  const model::ItemCatalog& m_catalog;
+  std::string m_sender;
+  std::mutex m_mutex;
+  std::shared_ptr<const Snapshot> m_snapshot;
+};
+
+}  // namespace spindle::web::mtconnect

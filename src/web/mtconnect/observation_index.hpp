@@ -1,0 +1,87 @@
+#pragma once
+/// What the MTConnect interface needs beyond the state store: the sequence number of every
+/// item's latest value, the active conditions of each condition item, the values as of an
+/// earlier sequence (/current?at=), and the assets. Built by following the store's ring
+/// (refresh()); it mirrors the ring's window and keeps a checkpoint of the values before it.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "model/observation.hpp"
+#include "state/state_store.hpp"
+
+namespace spindle::web::mtconnect {
+
+struct Entry {
+  std::uint64_t sequence = 0;
+  model::Observation observation;
+};
+
+/// One asset as /assets shows it.
+struct AssetEntry {
+  std::string id;
+  std::string type;
+  std::string document;  ///< the asset's XML as the source sent it
+  model::MachineId machine = 0;
+  TimestampNs timestamp = 0;
+  bool removed = false;
+};
+
+class ObservationIndex {
+ public:
+  /// `assetCapacity` assets are kept; the oldest goes first.
+  ObservationIndex(const state::StateStore& store, std::size_t assetCapacity);
+
+  /// Takes the observations the store has gained since the last call. Any thread.
+  void refresh();
+
+  std::uint64_t firstSequence() const;  ///< oldest sequence a /sample can start from
+  std::uint64_t nextSequence() const;
+  std::uint64_t bufferSize() const { return m_capacity; }
+  /// Observations the index missed because the store's ring moved on between refreshes.
+  std::uint64_t missed() const;
+
+  /// The latest entries (or those as of sequence `at`) of the items `want` accepts: one per
+  /// item, several for a condition item with several active conditions. Returns false when
+  /// `at` is outside [firstSequence, nextSequence).
+  bool current(std::optional<std::uint64_t> at, const std::function<bool(model::ItemId)>& want,
+               std::vector<Entry>& out) const;
+
+  /// Entries from sequence `from` that `want` accepts, at most `count`. Returns the sequence
+  /// after the last one examined (nextSequence when the end was reached).
+  std::uint64_t sample(std::uint64_t from, std::size_t count,
+                       const std::function<bool(model::ItemId)>& want,
+                       std::vector<Entry>& out) const;
+
+  std::vector<AssetEntry> assets() const;
+
+ private:
+  struct ItemState {
+    bool has = false;
+    Entry last;
+    std::vector<Entry> active;  ///< conditions only: WARNING/FAULT by native code
+  };
+  static void apply(ItemState& state, const Entry& entry);
+  static void emit(const ItemState& state, std::vector<Entry>& out);
+  void applyAsset(const model::Observation& obs);
+
+  const state::StateStore& m_store;
+  std::size_t m_capacity;
+  std::size_t m_assetCapacity;
+  mutable std::mutex m_mutex;
+  std::deque<Entry> m_window;           ///< mirror of the store's ring
+  std::vector<ItemState> m_checkpoint;  ///< by ItemId: state before m_window.front()
+  std::vector<ItemState> m_latest;      ///< by ItemId: state after m_window.back()
+  std::uint64_t m_next = 1;
+  std::uint64_t m_missed = 0;
+  std::map<std::string, AssetEntry> m_assets;
+  std::deque<std::string> m_assetOrder;
+};
+
+}  // namespace spindle::web::mtconnect

@@ -1,0 +1,341 @@
+// The XML half of printer.hpp.
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "base/time.hpp"
+#include "web/mtconnect/printer.hpp"
+
+namespace spindle::web::mtconnect {
+namespace {
+
+void attr(std::string& out, const char* name, std::string_view value) {
+  out += ' ';
+  out += name;
+  out += "=\"";
+  appendXmlEscaped(out, value);
+  out += '"';
+}
+
+void attr(std::string& out, const char* name, std::uint64_t value) {
+  fmt::format_to(std::back_inserter(out), " {}=\"{}\"", name, value);
+}
+
+void appendNumber(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out += "UNAVAILABLE";
+    return;
+  }
+  fmt::format_to(std::back_inserter(out), "{}", d);
+}
+
+void root(std::string& out, const char* part) {
+  out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<MTConnect";
+  out += part;
+  fmt::format_to(std::back_inserter(out),
+                 " xmlns=\"urn:mtconnect.org:MTConnect{0}:{1}\" "
+                 "xmlns:m=\"urn:mtconnect.org:MTConnect{0}:{1}\" "
+                 "xmlns:x=\"urn:spindle.dev:MTConnect{0}:{1}\" "
+                 "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                 "xsi:schemaLocation=\"urn:mtconnect.org:MTConnect{0}:{1} "
+                 "http://schemas.mtconnect.org/schemas/MTConnect{0}_{1}.xsd\">",
+                 part, kSchemaVersion);
+}
+
+/// `doc`: 'D'evices, 'S'treams, 'E'rror or 'A'ssets; each has its own Header attributes.
+void header(std::string& out, const HeaderInfo& h, char doc) {
+  const bool streams = doc == 'S';
+  const bool assets = doc == 'A';
+  out += "<Header";
+  attr(out, "creationTime", formatTimestamp(h.creationTime));
+  attr(out, "sender", h.sender);
+  attr(out, "instanceId", h.instanceId);
+  attr(out, "version", kAgentVersion);
+  if (!assets) attr(out, "bufferSize", h.bufferSize);
+  if (doc == 'D' || assets) {
+    attr(out, "assetBufferSize", h.assetBufferSize);
+    attr(out, "assetCount", h.assetCount);
+  }
+  if (!h.deviceModelChangeTime.empty() && doc != 'E')
+    attr(out, "deviceModelChangeTime", h.deviceModelChangeTime);
+  if (streams) {
+    attr(out, "nextSequence", h.nextSequence);
+    attr(out, "firstSequence", h.firstSequence);
+    attr(out, "lastSequence", h.lastSequence);
+  }
+  out += "/>";
+}
+
+const char* levelElement(model::Level level) {
+  switch (level) {
+    case model::Level::kNormal:
+      return "Normal";
+    case model::Level::kWarning:
+      return "Warning";
+    case model::Level::kFault:
+      return "Fault";
+    case model::Level::kUnavailable:
+      break;
+  }
+  return "Unavailable";
+}
+
+void appendValueText(std::string& out, const Row& row) {
+  if (!row.value) {
+    appendXmlEscaped(out, row.text);
+    return;
+  }
+  std::visit(
+      [&](const auto& v) {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, model::Unavailable>) {
+          out += "UNAVAILABLE";
+        } else if constexpr (std::is_same_v<V, bool>) {
+          out += v ? "true" : "false";
+        } else if constexpr (std::is_same_v<V, std::int64_t>) {
+          fmt::format_to(std::back_inserter(out), "{}", v);
+        } else if constexpr (std::is_same_v<V, double>) {
+          appendNumber(out, v);
+        } else if constexpr (std::is_same_v<V, std::string>) {
+          appendXmlEscaped(out, v);
+        } else if constexpr (std::is_same_v<V, std::vector<double>>) {
+          for (size_t i = 0; i < v.size(); ++i) {
+            if (i) out += ' ';
+            appendNumber(out, v[i]);
+          }
+        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::Message>>) {
+          appendXmlEscaped(out, v->text);
+        } else {
+          out += "UNAVAILABLE";
+        }
+      },
+      *row.value);
+}
+
+void observation(std::string& out, const ItemMeta& m, const Row& row) {
+  const model::Value* value = row.value;
+  const bool unavailable = !value || model::isUnavailable(*value);
+  std::string element = m.element;
+  if (m.category == "CONDITION") {
+    const auto* c = value ? std::get_if<std::shared_ptr<const model::Condition>>(value) : nullptr;
+    element = c && *c ? levelElement((*c)->level) : "Unavailable";
+    out += '<';
+    out += element;
+    attr(out, "dataItemId", m.id);
+    attr(out, "timestamp", formatTimestamp(row.timestamp));
+    attr(out, "sequence", row.sequence);
+    attr(out, "name", m.name);
+    attr(out, "type", m.type);
+    if (c && *c) {
+      if (!(*c)->nativeCode.empty()) attr(out, "nativeCode", (*c)->nativeCode);
+      if (!(*c)->nativeSeverity.empty()) attr(out, "nativeSeverity", (*c)->nativeSeverity);
+      if (!(*c)->qualifier.empty()) attr(out, "qualifier", (*c)->qualifier);
+      if (!(*c)->text.empty()) {
+        out += '>';
+        appendXmlEscaped(out, (*c)->text);
+        out += "</" + element + ">";
+        return;
+      }
+    }
+    out += "/>";
+    return;
+  }
+  out += '<';
+  out += element;
+  attr(out, "dataItemId", m.id);
+  attr(out, "timestamp", formatTimestamp(row.timestamp));
+  attr(out, "sequence", row.sequence);
+  attr(out, "name", m.name);
+  if (!m.subType.empty()) attr(out, "subType", m.subType);
+  if (row.flags & model::kFlagResetTriggered) attr(out, "resetTriggered", "MANUAL");
+  if (m.type == "ASSET_CHANGED" || m.type == "ASSET_REMOVED") attr(out, "assetType", "UNAVAILABLE");
+  // A message's native code has no attribute in the 2.2 Streams schema: XML leaves it out
+  // (JSON keeps it).
+  if (!unavailable) {
+    if (const auto* ts = std::get_if<std::shared_ptr<const model::TimeSeries>>(value); ts && *ts) {
+      attr(out, "sampleCount", (*ts)->samples.size());
+      if ((*ts)->sampleRate > 0) attr(out, "sampleRate", fmt::format("{}", (*ts)->sampleRate));
+      out += '>';
+      for (size_t i = 0; i < (*ts)->samples.size(); ++i) {
+        if (i) out += ' ';
+        appendNumber(out, (*ts)->samples[i]);
+      }
+      out += "</" + element + ">";
+      return;
+    }
+    if (const auto* ds = std::get_if<std::shared_ptr<const model::DataSet>>(value); ds && *ds) {
+      attr(out, "count", (*ds)->entries.size());
+      out += '>';
+      for (const auto& e : (*ds)->entries) {
+        out += "<Entry";
+        attr(out, "key", e.key);
+        if (e.removed) {
+          attr(out, "removed", "true");
+          out += "/>";
+          continue;
+        }
+        out += '>';
+        if (m.representation == "TABLE") {
+          for (const auto& [k, v] : e.cells) {
+            out += "<Cell";
+            attr(out, "key", k);
+            out += '>';
+            appendXmlEscaped(out, v);
+            out += "</Cell>";
+          }
+        } else {
+          appendXmlEscaped(out, e.value);
+        }
+        out += "</Entry>";
+      }
+      out += "</" + element + ">";
+      return;
+    }
+  } else if (!m.representation.empty() && m.representation != "TIME_SERIES") {
+    attr(out, "count", std::uint64_t{0});
+  } else if (m.representation == "TIME_SERIES") {
+    attr(out, "sampleCount", std::uint64_t{0});
+  }
+  out += '>';
+  appendValueText(out, row);
+  out += "</" + element + ">";
+}
+
+}  // namespace
+
+void appendXmlEscaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += ' ';  // not allowed in XML 1.0
+        } else {
+          out += c;
+        }
+    }
+  }
+}
+
+void printDevicesXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
+                     const std::vector<bool>* selected) {
+  root(out, "Devices");
+  header(out, h, 'D');
+  out += "<Devices>";
+  for (const auto& d : s.devices) {
+    const char* tag = d.agent ? "Agent" : "Device";
+    out += '<';
+    out += tag;
+    attr(out, "id", d.id);
+    attr(out, "name", d.name);
+    attr(out, "uuid", d.uuid);
+    out += '>';
+    bool any = false;
+    for (size_t i : d.items) {
+      if (selected && !(*selected)[i]) continue;
+      if (!any) out += "<DataItems>";
+      any = true;
+      const ItemMeta& m = s.items[i];
+      out += "<DataItem";
+      attr(out, "category", m.category);
+      attr(out, "id", m.id);
+      attr(out, "name", m.name);
+      attr(out, "type", m.type);
+      if (!m.subType.empty()) attr(out, "subType", m.subType);
+      if (!m.units.empty()) attr(out, "units", m.units);
+      if (!m.representation.empty()) attr(out, "representation", m.representation);
+      out += "/>";
+    }
+    if (any) out += "</DataItems>";
+    out += "</";
+    out += tag;
+    out += '>';
+  }
+  out += "</Devices></MTConnectDevices>\n";
+}
+
+void printStreamsXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
+                     std::vector<Row>& rows) {
+  root(out, "Streams");
+  header(out, h, 'S');
+  out += "<Streams>";
+  std::vector<std::size_t> deviceOf(s.items.size(), 0);
+  for (size_t d = 0; d < s.devices.size(); ++d) {
+    for (size_t i : s.devices[d].items) deviceOf[i] = d;
+  }
+  auto blockOf = [&](const Row& r) {
+    const auto& c = s.items[r.meta].category;
+    return c == "SAMPLE" ? 0 : c == "EVENT" ? 1 : 2;
+  };
+  std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+    const auto da = deviceOf[a.meta], db = deviceOf[b.meta];
+    if (da != db) return da < db;
+    const int ba = blockOf(a), bb = blockOf(b);
+    if (ba != bb) return ba < bb;
+    return a.sequence < b.sequence;
+  });
+  size_t i = 0;
+  while (i < rows.size()) {
+    const size_t d = deviceOf[rows[i].meta];
+    const DeviceMeta& dev = s.devices[d];
+    out += "<DeviceStream";
+    attr(out, "name", dev.name);
+    attr(out, "uuid", dev.uuid);
+    out += "><ComponentStream";
+    attr(out, "component", dev.agent ? "Agent" : "Device");
+    attr(out, "componentId", dev.id);
+    attr(out, "name", dev.name);
+    out += '>';
+    int open = -1;
+    static const char* kBlocks[] = {"Samples", "Events", "Condition"};
+    for (; i < rows.size() && deviceOf[rows[i].meta] == d; ++i) {
+      const int b = blockOf(rows[i]);
+      if (b != open) {
+        if (open >= 0) fmt::format_to(std::back_inserter(out), "</{}>", kBlocks[open]);
+        fmt::format_to(std::back_inserter(out), "<{}>", kBlocks[b]);
+        open = b;
+      }
+      observation(out, s.items[rows[i].meta], rows[i]);
+    }
+    if (open >= 0) fmt::format_to(std::back_inserter(out), "</{}>", kBlocks[open]);
+    out += "</ComponentStream></DeviceStream>";
+  }
+  out += "</Streams></MTConnectStreams>\n";
+}
+
+void printErrorXml(std::string& out, const HeaderInfo& h, const std::string& code,
+                   const std::string& text) {
+  root(out, "Error");
+  header(out, h, 'E');
+  out += "<Errors><Error";
+  attr(out, "errorCode", code);
+  out += '>';
+  appendXmlEscaped(out, text);
+  out += "</Error></Errors></MTConnectError>\n";
+}
+
+void printAssetsXml(std::string& out, const HeaderInfo& h, const std::vector<AssetEntry>& assets) {
+  root(out, "Assets");
+  header(out, h, 'A');
+  out += "<Assets>";
+  for (const auto& a : assets) out += a.document;  // the source's own XML, as it sent it
+  out += "</Assets></MTConnectAssets>\n";
+}
+
+}  // namespace spindle::web::mtconnect

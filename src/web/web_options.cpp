@@ -1,0 +1,55 @@
+#include "web/web_options.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+namespace spindle::web {
+
+const config::OptionTable<WebOptions>& webOptionTable() {
+  static const auto table = [] {
+    config::OptionTable<WebOptions> t;
+    t.optional("enabled", &WebOptions::enabled, "true",
+               "serve the MTConnect agent interface (and later the management pages)");
+    t.optional("bind", &WebOptions::bind, "0.0.0.0",
+               "address to listen on; 0.0.0.0 = every interface, so MTConnect clients on the "
+               "plant network reach it. Give the plant-side address on an edge with a WAN port");
+    t.optional("port", &WebOptions::port, "5000",
+               "TCP port (5000 is where MTConnect clients look for an agent)");
+    t.optional("sender", &WebOptions::sender, "the edge id", "Header sender of every document");
+    t.optional("max_connections", &WebOptions::maxConnections, "64",
+               "clients served at once; more are refused");
+    t.optional("max_count", &WebOptions::maxCount, "10000",
+               "largest 'count' a /sample request may ask for");
+    t.optional("min_interval", &WebOptions::minInterval, "10ms",
+               "fastest streaming 'interval' granted (smaller requests get this)");
+    t.optional("heartbeat", &WebOptions::defaultHeartbeat, "10s",
+               "streaming heartbeat when a client gives none");
+    t.optional("asset_buffer_size", &WebOptions::assetBufferSize, "1024",
+               "assets kept for /assets (oldest dropped first)");
+    t.optional("idle_timeout", &WebOptions::idleTimeout, "60s",
+               "close a keep-alive connection idle this long");
+    return t;
+  }();
+  return table;
+}
+
+bool validate(const WebOptions& o, const YAML::Node& block, config::Diagnostics& diags) {
+  bool good = true;
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(o.bind, ec);
+  if (ec) {
+    diags.add(block["bind"], "bind must be an IP address, not '" + o.bind + "'",
+              "0.0.0.0 for every interface, or the plant-side address");
+    good = false;
+  }
+  if (o.maxConnections < 1 || o.maxCount < 1 || o.assetBufferSize < 1) {
+    diags.add(block, "max_connections, max_count and asset_buffer_size must be at least 1");
+    good = false;
+  }
+  if (o.minInterval.count() <= 0 || o.defaultHeartbeat.count() <= 0) {
+    diags.add(block, "min_interval and heartbeat must be positive");
+    good = false;
+  }
+  return good;
+}
+
+}  // namespace spindle::web

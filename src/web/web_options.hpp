@@ -1,0 +1,32 @@
+#pragma once
+/// Options of the web server (the `web:` section of spindle.yaml). The server carries the
+/// MTConnect agent interface over every machine; the management pages join it later.
+
+#include <string>
+
+#include "base/units.hpp"
+#include "config/option_table.hpp"
+
+namespace spindle::web {
+
+struct WebOptions {
+  bool enabled = true;
+  /// All interfaces: the MTConnect interface exists for clients on the plant network. Set the
+  /// plant-side address on an edge that also has a WAN-side interface.
+  std::string bind = "0.0.0.0";
+  config::Port port{5000};  ///< the MTConnect agent default port; 0 picks a free port (tests)
+  std::string sender;       ///< Header sender; empty: the edge id given to Server::start
+  std::uint64_t maxConnections = 64;
+  std::uint64_t maxCount = 10000;                        ///< largest `count` a client may ask for
+  Duration minInterval = std::chrono::milliseconds(10);  ///< fastest streaming interval
+  Duration defaultHeartbeat = std::chrono::seconds(10);
+  std::uint64_t assetBufferSize = 1024;             ///< assets kept for /assets
+  Duration idleTimeout = std::chrono::seconds(60);  ///< an idle keep-alive connection closes
+};
+
+const config::OptionTable<WebOptions>& webOptionTable();
+
+/// Checks values beyond their types; adds diagnostics at `block`.
+bool validate(const WebOptions& options, const YAML::Node& block, config::Diagnostics& diags);
+
+}  // namespace spindle::web

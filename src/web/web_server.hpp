@@ -1,0 +1,55 @@
+#pragma once
+/// web::Server: the HTTP server of the edge (Boost.Beast on the gateway's io_context). Serves
+/// the MTConnect agent interface over every machine the state store holds.
+
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "base/error.hpp"
+#include "model/item_catalog.hpp"
+#include "state/state_store.hpp"
+#include "web/web_options.hpp"
+
+namespace spindle::web {
+
+class HttpServer;
+namespace mtconnect {
+class AgentService;
+}
+
+class Server {
+ public:
+  /// `edgeId` names the edge in every MTConnect Header (unless options.sender is set) and
+  /// seeds the device uuids. The store, catalog and io_context must outlive the server.
+  Server(boost::asio::io_context& io, WebOptions options, const state::StateStore& store,
+         const model::ItemCatalog& catalog, std::string edgeId);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds and serves (nothing when options.enabled is false). kIo naming the address when
+  /// the port cannot be bound. Call once.
+  Status start();
+  /// Closes the listener, every connection and stream. Idempotent; asynchronous (finishes on
+  /// the io_context's threads).
+  void stop();
+
+  /// The bound port (0 before start or when disabled).
+  std::uint16_t port() const;
+
+ private:
+  void scheduleRefresh();
+
+  boost::asio::io_context& m_io;
+  WebOptions m_options;
+  const state::StateStore& m_store;
+  const model::ItemCatalog& m_catalog;
+  std::string m_sender;
+  std::shared_ptr<mtconnect::AgentService> m_agent;
+  std::shared_ptr<HttpServer> m_http;
+  std::shared_ptr<boost::asio::steady_timer> m_refresh;
+};
+
+}  // namespace spindle::web
