@@ -1,17 +1,188 @@
+#include <fstream>
 #include <iostream>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
 
 #include "cli/command.hpp"
+#include "cli/config_loading.hpp"
+#include "net/net_options.hpp"
+#include "netcheck/netcheck.hpp"
 
 namespace spindle::cli {
+namespace {
 
-// Placeholder until the netcheck part lands; it says so instead of pretending.
+struct NetcheckArgs {
+  std::string profile = "commercial";
+  std::string config;
+  std::vector<std::string> maps;
+  bool json = false;
+  std::string timeout = "5s";
+  std::string dnsTimeout = "2s";
+  std::size_t parallel = 16;
+  std::vector<std::string> dns;
+  std::vector<std::string> ntp;
+  std::string resolvConf;
+  bool noSystemDns = false;
+  std::string dnsLookup;
+  std::string caFile;
+  bool loopbackOnly = false;
+  bool showProfile = false;
+};
+
+int usage(const std::string& message) {
+  std::cerr << "spindle netcheck: " << message << "\n";
+  return kExitUsage;
+}
+
+/// The profile named on the command line: a file when one exists at that path, else a
+/// built-in name. Prints the problems and returns nullopt when neither works.
+std::optional<netcheck::Profile> loadProfile(const std::string& nameOrPath, std::string& text) {
+  if (std::ifstream in(nameOrPath); in) {
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+    auto loaded = netcheck::loadProfileText(text, nameOrPath);
+    if (!loaded.profile) printDiagnostics(loaded.diagnostics);
+    return loaded.profile;
+  }
+  if (const std::string* builtin = netcheck::builtinProfileText(nameOrPath)) {
+    text = *builtin;
+    auto profile = netcheck::builtinProfile(nameOrPath);
+    if (profile) return std::move(profile).value();
+    std::cerr << profile.error().describe() << "\n";
+    return std::nullopt;
+  }
+  std::cerr << "spindle netcheck: no profile '" << nameOrPath
+            << "': give commercial, govcloud or the path of a profile file\n";
+  return std::nullopt;
+}
+
+/// Reads what netcheck needs from spindle.yaml: the machines' protocol ports and the `net:`
+/// section. The whole file is validated first with the same loader as `spindle run`.
+bool applyConfig(const std::string& file, const CommandContext& ctx,
+                 netcheck::NetcheckRequest& request) {
+  auto loaded = loadConfiguration(file, false, ctx.registry);
+  if (!loaded.config) {
+    printDiagnostics(loaded.diagnostics);
+    return false;
+  }
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::Exception& e) {
+    std::cerr << file << ": " << e.what() << "\n";
+    return false;
+  }
+  auto machines = netcheck::machineTargets(root, [&ctx](const std::string& type) {
+    const auto* info = ctx.registry.find(type);
+    return info == nullptr ? std::uint16_t{0} : info->defaultPort;
+  });
+  if (!machines) {
+    std::cerr << file << ": " << machines.error().describe() << "\n";
+    return false;
+  }
+  request.machines = std::move(machines).value();
+  if (const YAML::Node block = root["net"]) {
+    net::NetOptions options;
+    config::Diagnostics diags(file);
+    net::optionTable().load(block, options, diags, "net");
+    net::validate(options, block, diags);
+    if (!diags.empty()) {
+      printDiagnostics(diags);
+      return false;
+    }
+    if (block["dns_preferred"]) request.dnsPreferred = options.dnsPreferred;
+    request.dnsServers = options.dnsServers;
+    request.resolvConf = options.resolvConf;
+    request.dnsTimeout = options.dnsTimeout;
+    if (block["ntp_servers"]) request.ntpServers = options.ntpServers;
+  }
+  return true;
+}
+
+int runNetcheckCommand(const NetcheckArgs& args, const CommandContext& ctx) {
+  std::string profileText;
+  auto profile = loadProfile(args.profile, profileText);
+  if (!profile) return kExitUsage;
+  if (args.showProfile) {
+    std::cout << profileText;
+    return kExitOk;
+  }
+  netcheck::NetcheckRequest request;
+  request.profile = std::move(*profile);
+  if (!args.config.empty() && !applyConfig(args.config, ctx, request)) return kExitUsage;
+  for (const auto& spec : args.maps) {
+    if (auto added = request.map.add(spec); !added) return usage(added.error().message());
+  }
+  auto timeout = parseDuration(args.timeout);
+  if (!timeout) return usage("--timeout: " + timeout.error().message());
+  auto dnsTimeout = parseDuration(args.dnsTimeout);
+  if (!dnsTimeout) return usage("--dns-timeout: " + dnsTimeout.error().message());
+  request.timeout = *timeout;
+  request.dnsTimeout = *dnsTimeout;
+  request.parallel = args.parallel;
+  request.dnsServers.insert(request.dnsServers.end(), args.dns.begin(), args.dns.end());
+  if (!args.ntp.empty()) request.ntpServers = args.ntp;
+  if (!args.resolvConf.empty()) request.resolvConf = args.resolvConf;
+  if (args.noSystemDns) request.resolvConf.clear();
+  request.dnsLookup = args.dnsLookup;
+  request.caFile = args.caFile;
+  request.loopbackOnly = args.loopbackOnly;
+  if (auto valid = netcheck::validateRequest(request); !valid) {
+    return usage(valid.error().message());
+  }
+
+  auto report = netcheck::runNetcheck(std::move(request));
+  if (!report) {
+    std::cerr << "spindle netcheck: " << report.error().describe() << "\n";
+    return report.error().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  if (args.json) {
+    std::cout << netcheck::toJson(*report).dump(2) << "\n";
+  } else {
+    std::cout << netcheck::renderTable(*report);
+  }
+  return report->ok() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
 Command addNetcheckCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("netcheck", "not available yet in this build");
-  cmd->allow_extras();
-  return {cmd, [](const CommandContext&) {
-            std::cerr << "spindle netcheck: not available yet in this build\n";
-            return kExitFailure;
-          }};
+  auto args = std::make_shared<NetcheckArgs>();
+  auto* cmd = app.add_subcommand("netcheck",
+                                 "prove the network meets the firewall requirements, row by row");
+  cmd->add_option("--profile", args->profile,
+                  "commercial, govcloud, or a profile file (YAML; see docs/network.md)")
+      ->capture_default_str();
+  cmd->add_option("--config", args->config,
+                  "spindle.yaml: also check every machine's protocol port and use its net: "
+                  "section")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--map", args->maps,
+                  "HOST=ADDR:PORT: send traffic for HOST (or HOST:PORT, or *:PORT) to ADDR:PORT, "
+                  "keeping HOST for TLS; repeatable");
+  cmd->add_flag("--json", args->json, "print the report as JSON (schema in docs/network.md)");
+  cmd->add_option("--timeout", args->timeout, "time limit of each check")->capture_default_str();
+  cmd->add_option("--dns-timeout", args->dnsTimeout, "time limit per DNS server")
+      ->capture_default_str();
+  cmd->add_option("--parallel", args->parallel, "checks in flight at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--dns", args->dns,
+                  "a configured (static) DNS server, IP[:PORT], asked after the preferred ones; "
+                  "repeatable");
+  cmd->add_option("--ntp", args->ntp, "NTP server to check instead of the profile's; repeatable");
+  cmd->add_option("--resolv-conf", args->resolvConf,
+                  "file with the system (DHCP) DNS servers (default /etc/resolv.conf)");
+  cmd->add_flag("--no-system-dns", args->noSystemDns, "do not ask the system (DHCP) DNS servers");
+  cmd->add_option("--dns-lookup", args->dnsLookup, "name each DNS server is asked for");
+  cmd->add_option("--ca-file", args->caFile, "extra trusted CA certificates (PEM)")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--loopback-only", args->loopbackOnly,
+                "send nothing outside 127.0.0.0/8 (tests, demos); other targets are skipped");
+  cmd->add_flag("--show-profile", args->showProfile, "print the profile and exit");
+  return {cmd, [args](const CommandContext& ctx) { return runNetcheckCommand(*args, ctx); }};
 }
 
 }  // namespace spindle::cli

@@ -1,0 +1,171 @@
+#include "net/clock_monitor.hpp"
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "model/observation.hpp"
+
+namespace spindle::net {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// An SNTP server on 127.0.0.1 serving the system time, stratum 3.
+class FakeNtpServer {
+ public:
+  FakeNtpServer() {
+    m_fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    m_port = ntohs(addr.sin_port);
+    m_thread = std::thread([this] { loop(); });
+  }
+  ~FakeNtpServer() {
+    m_stop = true;
+    m_thread.join();
+    ::close(m_fd);
+  }
+  ServerAddress address() const { return ServerAddress{"127.0.0.1", m_port}; }
+
+ private:
+  static void putTime(NtpPacket& p, std::size_t at, NtpTimestamp t) {
+    for (int i = 0; i < 4; ++i) {
+      p[at + i] = static_cast<std::uint8_t>(t.seconds >> (24 - 8 * i));
+      p[at + 4 + i] = static_cast<std::uint8_t>(t.fraction >> (24 - 8 * i));
+    }
+  }
+  void loop() {
+    while (!m_stop) {
+      pollfd p{m_fd, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      NtpPacket in{};
+      sockaddr_in from{};
+      socklen_t fromLen = sizeof from;
+      const ssize_t n =
+          ::recvfrom(m_fd, in.data(), in.size(), 0, reinterpret_cast<sockaddr*>(&from), &fromLen);
+      if (n != static_cast<ssize_t>(kNtpPacketSize)) continue;
+      NtpPacket out{};
+      out[0] = (4 << 3) | 4;
+      out[1] = 3;
+      std::copy(in.begin() + 40, in.begin() + 48, out.begin() + 24);
+      const NtpTimestamp now = toNtp(wallClockNs());
+      putTime(out, 32, now);
+      putTime(out, 40, now);
+      ::sendto(m_fd, out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&from), fromLen);
+    }
+  }
+  int m_fd = -1;
+  std::uint16_t m_port = 0;
+  std::atomic<bool> m_stop{false};
+  std::thread m_thread;
+};
+
+/// The edge's clock, `skew` away from the real time.
+class SkewedClock final : public Clock {
+ public:
+  explicit SkewedClock(Duration skew) : m_skew(skew) {}
+  TimestampNs now() const override { return wallClockNs() + m_skew.count(); }
+
+ private:
+  Duration m_skew;
+};
+
+class NetClockMonitor : public ::testing::Test {
+ protected:
+  NetClockMonitor() : m_work(boost::asio::make_work_guard(m_io)) {
+    m_thread = std::thread([this] { m_io.run(); });
+  }
+  ~NetClockMonitor() override {
+    m_work.reset();
+    m_thread.join();
+  }
+
+  ClockReport check(std::vector<ServerAddress> servers, Duration skew = Duration{0}) {
+    ClockOptions options;
+    options.servers = std::move(servers);
+    options.timeout = 300ms;
+    options.maxOffset = 1s;
+    auto monitor = ClockMonitor::create(m_io.get_executor(), nullptr, options,
+                                        std::make_shared<SkewedClock>(skew));
+    EXPECT_EQ(monitor->report().state, ClockState::kUnknown);
+    EXPECT_EQ(monitor->observationFlags(), model::kFlagNone);
+    std::promise<ClockReport> promise;
+    monitor->checkNow([&promise](ClockReport r) { promise.set_value(std::move(r)); });
+    auto future = promise.get_future();
+    EXPECT_EQ(future.wait_for(10s), std::future_status::ready);
+    ClockReport report = future.get();
+    EXPECT_EQ(monitor->report().state, report.state);
+    EXPECT_EQ(monitor->observationFlags(), report.state == ClockState::kUntrusted
+                                               ? model::kFlagUntrustedClock
+                                               : model::kFlagNone);
+    return report;
+  }
+
+  boost::asio::io_context m_io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
+  std::thread m_thread;
+};
+
+TEST_F(NetClockMonitor, TrustsAClockThatAgreesWithNtp) {
+  FakeNtpServer ntp;
+  const ClockReport r = check({ntp.address()});
+  EXPECT_EQ(r.state, ClockState::kTrusted) << r.reason;
+  ASSERT_TRUE(r.sample.has_value());
+  EXPECT_LT(std::chrono::abs(r.sample->offset), 100ms);
+  EXPECT_EQ(r.sample->stratum, 3);
+  EXPECT_EQ(r.server, ntp.address().toString());
+}
+
+TEST_F(NetClockMonitor, DistrustsAClockBeyondTheThreshold) {
+  FakeNtpServer ntp;
+  const ClockReport r = check({ntp.address()}, -90s);  // the edge is 90 s behind
+  EXPECT_EQ(r.state, ClockState::kUntrusted);
+  ASSERT_TRUE(r.sample.has_value());
+  EXPECT_GT(r.sample->offset, 89s);
+  EXPECT_NE(r.reason.find("more than the 1s allowed"), std::string::npos) << r.reason;
+}
+
+TEST_F(NetClockMonitor, FallsToTheNextServerAndDistrustsWhenNoneAnswers) {
+  // A port where nothing listens: the kernel answers ICMP port unreachable.
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  const ServerAddress dead{"127.0.0.1", ntohs(addr.sin_port)};
+
+  FakeNtpServer ntp;
+  const ClockReport good = check({dead, ntp.address()});
+  EXPECT_EQ(good.state, ClockState::kTrusted) << good.reason;
+  ASSERT_EQ(good.failures.size(), 1u);
+  EXPECT_NE(good.failures[0].find("nothing answers NTP"), std::string::npos) << good.failures[0];
+
+  const ClockReport bad = check({dead});
+  EXPECT_EQ(bad.state, ClockState::kUntrusted);
+  EXPECT_NE(bad.reason.find("no NTP server answered"), std::string::npos) << bad.reason;
+}
+
+TEST(NetClockFormat, SignedOffsets) {
+  EXPECT_EQ(formatOffset(std::chrono::microseconds(12300)), "+12.3 ms");
+  EXPECT_EQ(formatOffset(-std::chrono::milliseconds(2450)), "-2.450 s");
+}
+
+}  // namespace
+}  // namespace spindle::net

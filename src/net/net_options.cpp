@@ -1,0 +1,103 @@
+#include "net/net_options.hpp"
+
+#include "net/resolv_conf.hpp"
+
+namespace spindle::net {
+namespace {
+
+std::vector<ServerAddress> parseAll(const std::vector<std::string>& texts, std::uint16_t port,
+                                    bool ipOnly) {
+  std::vector<ServerAddress> out;
+  for (const auto& text : texts) {
+    auto parsed = ipOnly ? parseIpServerAddress(text, port) : parseServerAddress(text, port);
+    if (parsed) out.push_back(*parsed);
+  }
+  return out;
+}
+
+bool checkList(const std::vector<std::string>& texts, const YAML::Node& node, std::uint16_t port,
+               bool ipOnly, config::Diagnostics& diags) {
+  bool good = true;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    auto parsed =
+        ipOnly ? parseIpServerAddress(texts[i], port) : parseServerAddress(texts[i], port);
+    if (!parsed) {
+      diags.add(node && node.IsSequence() && i < node.size() ? node[i] : node,
+                parsed.error().message());
+      good = false;
+    }
+  }
+  return good;
+}
+
+}  // namespace
+
+const config::OptionTable<NetOptions>& optionTable() {
+  static const auto table = [] {
+    config::OptionTable<NetOptions> t;
+    t.optional("dns_preferred", &NetOptions::dnsPreferred, "[8.8.8.8, 8.8.4.4]",
+               "DNS servers asked first (Google DNS); an empty list skips them. IP[:port]");
+    t.optional("dns_servers", &NetOptions::dnsServers, "[]",
+               "static DNS servers, asked when the preferred ones do not answer. IP[:port]");
+    t.optional("resolv_conf", &NetOptions::resolvConf, "/etc/resolv.conf",
+               "file whose nameserver lines (DHCP or the OS) are asked last; \"\" for none");
+    t.optional("dns_timeout", &NetOptions::dnsTimeout, "2s",
+               "how long one DNS server may take before the next one is asked");
+    t.optional("dns_reprobe", &NetOptions::dnsReprobe, "5m",
+               "after falling back, how often the preferred servers are tried again");
+    t.optional("ipv6", &NetOptions::ipv6, "false", "also look up IPv6 (AAAA) addresses");
+    t.optional("ntp_servers", &NetOptions::ntpServers, "[pool.ntp.org]",
+               "NTP servers for the clock check, asked in order. host[:port]");
+    t.optional("ntp_timeout", &NetOptions::ntpTimeout, "2s",
+               "how long one NTP server may take to answer");
+    t.optional("ntp_interval", &NetOptions::ntpInterval, "15m", "time between clock checks");
+    t.optional("max_clock_offset", &NetOptions::maxClockOffset, "1s",
+               "beyond this offset from NTP time the clock is untrusted and observations are "
+               "flagged");
+    return t;
+  }();
+  return table;
+}
+
+bool validate(const NetOptions& o, const YAML::Node& block, config::Diagnostics& diags) {
+  bool good = checkList(o.dnsPreferred, block["dns_preferred"], 53, true, diags);
+  good = checkList(o.dnsServers, block["dns_servers"], 53, true, diags) && good;
+  good = checkList(o.ntpServers, block["ntp_servers"], 123, false, diags) && good;
+  const std::pair<const char*, Duration> positive[] = {{"dns_timeout", o.dnsTimeout},
+                                                       {"dns_reprobe", o.dnsReprobe},
+                                                       {"ntp_timeout", o.ntpTimeout},
+                                                       {"ntp_interval", o.ntpInterval},
+                                                       {"max_clock_offset", o.maxClockOffset}};
+  for (const auto& [key, value] : positive) {
+    if (value <= Duration{0}) {
+      diags.add(block[key], std::string(key) + " must be more than 0");
+      good = false;
+    }
+  }
+  return good;
+}
+
+ResolverOptions resolverOptions(const NetOptions& o) {
+  ResolverOptions r;
+  std::vector<ServerAddress> system;
+  if (!o.resolvConf.empty()) {
+    if (auto read = readResolvConf(o.resolvConf)) system = *read;
+  }
+  r.servers =
+      buildDnsChain(parseAll(o.dnsPreferred, 53, true), parseAll(o.dnsServers, 53, true), system);
+  r.timeout = o.dnsTimeout;
+  r.reprobeInterval = o.dnsReprobe;
+  r.ipv6 = o.ipv6;
+  return r;
+}
+
+ClockOptions clockOptions(const NetOptions& o) {
+  ClockOptions c;
+  c.servers = parseAll(o.ntpServers, 123, false);
+  c.timeout = o.ntpTimeout;
+  c.interval = o.ntpInterval;
+  c.maxOffset = o.maxClockOffset;
+  return c;
+}
+
+}  // namespace spindle::net

@@ -1,0 +1,40 @@
+#include "netcheck/machine_targets.hpp"
+
+#include <gtest/gtest.h>
+
+namespace spindle::netcheck {
+namespace {
+
+TEST(NetcheckMachineTargets, HostPortDefaultsAndUrls) {
+  const YAML::Node root = YAML::Load(
+      "machines:\n"
+      "  - {id: mill-1, type: shdr, host: 10.0.0.5}\n"
+      "  - {id: mill-2, type: shdr, host: 10.0.0.6, port: 7879}\n"
+      "  - {id: robot, type: focas, host: 10.0.0.7}\n"
+      "  - {id: agent, type: mtconnect_agent, url: 'http://10.0.0.8:5001/cell'}\n"
+      "  - {id: off, type: shdr, host: 10.0.0.9, enabled: false}\n"
+      "  - {id: nohost, type: shdr}\n"
+      "  - {id: mystery, type: unknown_kind, host: 10.0.0.10}\n");
+  auto targets = machineTargets(
+      root, [](const std::string& type) -> std::uint16_t { return type == "shdr" ? 7878 : 0; });
+  ASSERT_TRUE(targets.ok());
+  ASSERT_EQ(targets->size(), 4u);
+  EXPECT_EQ((*targets)[0].port, 7878);
+  EXPECT_EQ((*targets)[1].port, 7879);
+  EXPECT_EQ((*targets)[2].port, 8193) << "FANUC FOCAS, from the requirements sheet";
+  EXPECT_EQ((*targets)[3].host, "10.0.0.8");
+  EXPECT_EQ((*targets)[3].port, 5001);
+}
+
+TEST(NetcheckMachineTargets, SheetPorts) {
+  EXPECT_EQ(sheetPort("modbus_tcp"), 502);
+  EXPECT_EQ(sheetPort("opcua"), 4840);
+  EXPECT_EQ(sheetPort("mitsubishi"), 683);
+  EXPECT_EQ(sheetPort("haas"), 4001);
+  EXPECT_EQ(sheetPort("lsv2"), 19000);
+  EXPECT_EQ(sheetPort("nothing"), 0);
+  EXPECT_FALSE(machineTargets(YAML::Load("machines: 3"), nullptr).ok());
+}
+
+}  // namespace
+}  // namespace spindle::netcheck

@@ -1,0 +1,60 @@
+#pragma once
+/// netcheck: proves, row by row, that the network meets a requirements profile, and says what
+/// to fix. The same function serves `spindle netcheck`, the web page and remote diagnostics.
+///
+///   NetcheckRequest request;
+///   request.profile = builtinProfile("commercial").value();
+///   auto report = runNetcheck(request);            // blocks; or runNetcheckAsync(...)
+///   std::cout << renderTable(report.value());      // or toJson(report.value())
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "base/error.hpp"
+#include "base/units.hpp"
+#include "netcheck/check_result.hpp"
+#include "netcheck/machine_targets.hpp"
+#include "netcheck/profile.hpp"
+#include "netcheck/target_map.hpp"
+
+namespace spindle::netcheck {
+
+struct NetcheckRequest {
+  Profile profile;
+  TargetMap map;                        ///< --map overrides
+  std::vector<MachineTarget> machines;  ///< machine-side ports to check
+  /// The preferred DNS servers (IP[:port]); empty: the profile's (Google DNS).
+  std::vector<std::string> dnsPreferred;
+  std::vector<std::string> dnsServers;          ///< the configured static DNS servers, IP[:port]
+  std::string resolvConf = "/etc/resolv.conf";  ///< system servers; "" for none
+  std::string dnsLookup;  ///< the name each DNS server is asked; empty: the profile's
+  /// NTP servers to check (host[:port]); empty: the profile's.
+  std::vector<std::string> ntpServers;
+  Duration timeout = std::chrono::seconds(5);     ///< per check (each stage of a connection)
+  Duration dnsTimeout = std::chrono::seconds(2);  ///< per DNS server; capped at `timeout`
+  std::size_t parallel = 16;                      ///< checks in flight at once
+  std::string caFile;  ///< extra trusted CAs (PEM), beside the system trust store
+  /// Send nothing outside 127.0.0.0/8 and ::1: other targets are reported as skipped.
+  /// For tests and demos.
+  bool loopbackOnly = false;
+};
+
+/// Checks the request before anything is sent: a readable caFile, parsable server addresses,
+/// a positive timeout and parallelism. kInvalidArgument naming the problem.
+Status validateRequest(const NetcheckRequest& request);
+
+/// Runs every check on `executor` (it makes its own strand; any thread count). Returns at
+/// once; `done` runs once with the report, on that strand. Every check has a timeout, so a
+/// black-holed network delays the report by a bounded time, never forever. Errors only for
+/// an invalid request.
+void runNetcheckAsync(boost::asio::any_io_executor executor, NetcheckRequest request,
+                      std::function<void(Result<NetcheckReport>)> done);
+
+/// The same, blocking the calling thread (it runs its own io_context).
+Result<NetcheckReport> runNetcheck(NetcheckRequest request);
+
+}  // namespace spindle::netcheck
