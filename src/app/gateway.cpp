@@ -27,6 +27,43 @@ std::string Gateway::outputPath() const {
   return (p.is_absolute() ? p : std::filesystem::path(m_config.edge.dataDir) / p).string();
 }
 
+Status Gateway::startJournal() {
+  auto settings = journal::resolveSettings(m_config.journal, m_config.edge.dataDir);
+  if (!settings) return std::move(settings).error();
+  auto opened = journal::Journal::open(std::move(*settings), m_clock);
+  if (!opened) return std::move(opened).error();
+  m_journal = std::move(*opened);
+  uplinks::file::FileOptions fileOptions = m_config.output;
+  fileOptions.path = outputPath();
+  m_uplinks.push_back(std::make_unique<uplinks::file::FileUplink>(fileOptions, m_catalog));
+  for (auto& uplink : m_uplinks) {
+    if (auto status = uplink->start(); !status) {
+      return std::move(status).error().with("starting uplink " + uplink->name());
+    }
+    m_consumers.push_back(std::make_unique<journal::Consumer>(*m_journal, *uplink, m_catalog));
+    if (auto status = m_consumers.back()->start(); !status) return status;
+  }
+  return okStatus();
+}
+
+void Gateway::stopJournal() {
+  // Consumers deliver what is durable before the uplinks close; what they cannot deliver in
+  // time stays in the journal for the next start.
+  for (auto& consumer : m_consumers) consumer->stop(std::chrono::seconds(5));
+  for (auto& uplink : m_uplinks) uplink->stop();
+  if (m_journal) m_journal->close();
+}
+
+journal::JournalStats Gateway::journalStats() const {
+  return m_journal ? m_journal->stats() : journal::JournalStats{};
+}
+
+std::vector<journal::ConsumerStats> Gateway::consumerStats() const {
+  std::vector<journal::ConsumerStats> out;
+  for (const auto& c : m_consumers) out.push_back(c->stats());
+  return out;
+}
+
 Status Gateway::start() {
   if (m_started) return okStatus();
   std::error_code ec;
@@ -35,17 +72,12 @@ Status Gateway::start() {
     return Error(ErrorCode::kIo, ec.message()).with("creating data_dir " + m_config.edge.dataDir);
   }
   m_state = std::make_unique<state::StateStore>(m_config.state.ringSize);
-  uplinks::file::FileOptions fileOptions = m_config.output;
-  fileOptions.path = outputPath();
-  m_uplinks.push_back(std::make_unique<uplinks::file::FileUplink>(fileOptions, m_catalog));
-  for (auto& uplink : m_uplinks) {
-    if (auto status = uplink->start(); !status) {
-      return std::move(status).error().with("starting uplink " + uplink->name());
-    }
+  if (auto status = startJournal(); !status) {
+    stopJournal();
+    return status;
   }
-  std::vector<uplinks::Uplink*> raw;
-  for (auto& u : m_uplinks) raw.push_back(u.get());
-  m_pipeline = std::make_unique<Pipeline>(m_config.state.queueSize, *m_state, raw);
+  m_pipeline =
+      std::make_unique<Pipeline>(m_config.state.queueSize, *m_state, *m_journal, m_catalog);
   m_pipeline->start();
 
   m_work.emplace(asio::make_work_guard(m_io));
@@ -85,8 +117,8 @@ Status Gateway::start() {
       m_log->error("machine {} did not start: {}", machine.id, status.error().describe());
     }
   }
-  m_log->info("edge {} collecting from {} machines; observations go to {}", m_config.edge.id,
-              m_contexts.size(),
+  m_log->info("edge {} collecting from {} machines; journal in {}; observations go to {}",
+              m_config.edge.id, m_contexts.size(), m_journal->settings().dir,
               outputPath() == "-" ? "stdout" : std::filesystem::absolute(outputPath()).string());
   scheduleStatus();
   return okStatus();
@@ -108,9 +140,15 @@ void Gateway::stop() {
   for (auto& machine : m_config.machines) machine.collector.reset();
   m_sim.reset();
   if (m_pipeline) m_pipeline->stop();
-  for (auto& uplink : m_uplinks) uplink->stop();
+  stopJournal();
   const auto stats = m_pipeline ? m_pipeline->stats() : PipelineStats{};
-  m_log->info("stopped: {} observations collected, {} delivered", stats.accepted, stats.delivered);
+  std::uint64_t delivered = 0;
+  for (const auto& c : consumerStats()) delivered += c.delivered;
+  const auto js = journalStats();
+  m_log->info(
+      "stopped: {} observations collected, {} journaled, {} delivered; journal holds "
+      "sequences {}-{}",
+      stats.accepted, stats.journaled, delivered, js.firstSequence, js.durableSequence - 1);
 }
 
 int Gateway::run() {
@@ -156,6 +194,14 @@ void Gateway::scheduleStatus() {
 }
 
 void Gateway::logStatus() {
+  const auto js = m_journal->stats();
+  std::string consumers;
+  for (const auto& c : consumerStats()) {
+    consumers += fmt::format(" | {} lag {}{}", c.name, c.lag, c.failing ? " (retrying)" : "");
+  }
+  m_log->info("journal: {} segments, {}, durable to {}, evicted {}, damaged {}{}{}", js.segments,
+              formatByteSize(ByteSize{js.bytes}), js.durableSequence - 1, js.evictedObservations,
+              js.corruptRecords, consumers, js.problem.empty() ? "" : " | " + js.problem);
   auto valueText = [this](model::MachineId machine, const char* key) -> std::string {
     const auto obs = m_state->latest(m_catalog.intern(machine, key));
     if (!obs) return "-";

@@ -1,6 +1,7 @@
 #pragma once
-/// Gateway: the running edge. Wires collectors -> pipeline (state) -> uplinks, plus the
-/// embedded simulator when configured, on one small Asio thread pool.
+/// Gateway: the running edge. Wires collectors -> pipeline (state, journal writer) -> journal
+/// -> one consumer per uplink, plus the embedded simulator when configured, on one small Asio
+/// thread pool.
 
 #include <memory>
 #include <optional>
@@ -13,6 +14,8 @@
 #include "app/machine_context.hpp"
 #include "app/pipeline.hpp"
 #include "app/spindle_config.hpp"
+#include "journal/consumer.hpp"
+#include "journal/journal.hpp"
 #include "sim/sim_server.hpp"
 #include "state/state_store.hpp"
 
@@ -30,7 +33,8 @@ class Gateway {
 
   /// Starts everything; on error nothing is left running.
   Status start();
-  /// Stops collectors, drains the pipeline, closes uplinks. Idempotent.
+  /// Stops collectors, journals what is queued, lets the consumers deliver what is durable
+  /// (a few seconds at most), closes uplinks and the journal. Idempotent.
   void stop();
   /// start(), then wait for SIGINT/SIGTERM or runFor, then stop(). Returns the exit code.
   int run();
@@ -38,12 +42,17 @@ class Gateway {
   model::ItemCatalog& catalog() { return m_catalog; }
   state::StateStore& state() { return *m_state; }
   const Pipeline& pipeline() const { return *m_pipeline; }
+  /// Journal figures for health and metrics; valid between start() and stop().
+  journal::JournalStats journalStats() const;
+  std::vector<journal::ConsumerStats> consumerStats() const;
   /// Status of a machine by id; nullopt for an unknown id.
   std::optional<MachineStatus> machineStatus(const std::string& id) const;
   /// Where observations are written ("-" for stdout).
   std::string outputPath() const;
 
  private:
+  Status startJournal();
+  void stopJournal();
   void scheduleStatus();
   void logStatus();
 
@@ -53,7 +62,9 @@ class Gateway {
   std::shared_ptr<spdlog::logger> m_log;
   model::ItemCatalog m_catalog;
   std::unique_ptr<state::StateStore> m_state;
+  std::unique_ptr<journal::Journal> m_journal;
   std::vector<std::unique_ptr<uplinks::Uplink>> m_uplinks;
+  std::vector<std::unique_ptr<journal::Consumer>> m_consumers;
   std::unique_ptr<Pipeline> m_pipeline;
   boost::asio::io_context m_io;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> m_work;

@@ -6,11 +6,16 @@
 
 namespace spindle::app {
 
-Pipeline::Pipeline(std::size_t capacity, state::StateStore& state,
-                   std::vector<uplinks::Uplink*> uplinks)
+namespace {
+constexpr Duration kMaxRetryWait = std::chrono::milliseconds(50);
+}
+
+Pipeline::Pipeline(std::size_t capacity, state::StateStore& state, journal::Journal& journal,
+                   const model::ItemCatalog& catalog)
     : m_capacity(std::max<std::size_t>(1, capacity)),
       m_state(state),
-      m_uplinks(std::move(uplinks)),
+      m_journal(journal),
+      m_catalog(catalog),
       m_log(makeLogger("pipeline")) {}
 
 Pipeline::~Pipeline() { stop(); }
@@ -38,11 +43,12 @@ void Pipeline::start() {
   m_worker = std::thread([this] { run(); });
 }
 
-void Pipeline::stop() {
+void Pipeline::stop(Duration drainFor) {
   {
     std::lock_guard lock(m_mutex);
     if (m_stopping && !m_worker.joinable()) return;
     m_stopping = true;
+    m_stopDeadline = std::chrono::steady_clock::now() + drainFor;
   }
   m_wake.notify_all();
   if (m_worker.joinable()) m_worker.join();
@@ -50,44 +56,73 @@ void Pipeline::stop() {
 
 void Pipeline::run() {
   while (true) {
+    // Group commit, retention and retries happen here, between batches.
+    const Duration wait = m_journal.poll();
     model::Batch batch;
     {
       std::unique_lock lock(m_mutex);
-      m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-      if (m_queue.empty()) return;  // stopping and drained
+      if (m_queue.empty() && !m_stopping) {
+        m_wake.wait_for(lock, wait, [this] { return m_stopping || !m_queue.empty(); });
+      }
+      if (m_queue.empty()) {
+        if (m_stopping) break;
+        continue;
+      }
       batch = std::move(m_queue.front());
       m_queue.pop_front();
     }
     m_state.apply(batch);
-    deliver(batch);
+    append(batch);
     std::lock_guard lock(m_mutex);
     m_queued -= batch.size();
   }
+  // The last commit may meet a failing disk too: retry it until the drain deadline.
+  while (true) {
+    auto s = m_journal.commit();
+    if (s) break;
+    if (std::chrono::steady_clock::now() >= m_stopDeadline) {
+      m_log->error("final commit: {}", s.error().describe());
+      break;
+    }
+    const Duration wait = std::min(m_journal.poll(), kMaxRetryWait);
+    std::unique_lock lock(m_mutex);
+    m_wake.wait_for(lock, wait);
+  }
 }
 
-void Pipeline::deliver(const model::Batch& batch) {
-  for (auto* uplink : m_uplinks) {
-    auto delay = std::chrono::milliseconds(100);
-    while (true) {
-      const auto result = uplink->send(batch);
-      if (result == uplinks::SendResult::kOk) {
-        m_delivered.fetch_add(batch.size(), std::memory_order_relaxed);
-        break;
-      }
-      if (result == uplinks::SendResult::kReject) {
-        m_rejected.fetch_add(batch.size(), std::memory_order_relaxed);
-        m_log->error("uplink {} rejected a batch of {} observations", uplink->name(), batch.size());
-        break;
-      }
-      // Retry: the queue fills meanwhile and collectors slow down; nothing grows unbounded.
-      std::unique_lock lock(m_mutex);
-      if (m_stopping) {
-        m_log->error("stopping while uplink {} still fails: {} observations not delivered",
-                     uplink->name(), batch.size());
-        return;
-      }
-      m_wake.wait_for(lock, delay, [this] { return m_stopping; });
-      delay = std::min(delay * 2, std::chrono::milliseconds(5000));
+// Appends, holding the batch while the journal refuses it. False when stop came first.
+bool Pipeline::append(const model::Batch& batch) {
+  bool logged = false;
+  while (true) {
+    auto result = m_journal.append(batch, m_catalog);
+    if (result) {
+      m_journaled.fetch_add(batch.size(), std::memory_order_relaxed);
+      if (logged) m_log->info("the journal takes batches again; collection resumes");
+      m_holding = false;
+      return true;
+    }
+    if (!logged) {
+      m_log->warn(
+          "journal refuses a batch ({}); holding it, collectors pause while the queue "
+          "is full",
+          result.error().describe());
+      logged = true;
+    }
+    m_holding = true;
+    const Duration wait = std::min(m_journal.poll(), kMaxRetryWait);
+    std::unique_lock lock(m_mutex);
+    if (m_stopping && std::chrono::steady_clock::now() >= m_stopDeadline) {
+      m_lost.fetch_add(m_queued, std::memory_order_relaxed);
+      m_log->error("stopping while the journal refuses batches: {} observations not journaled",
+                   m_queued);
+      m_queue.clear();
+      m_queued = batch.size();  // run() subtracts the batch at hand
+      return false;
+    }
+    if (m_stopping) {
+      m_wake.wait_for(lock, wait);
+    } else {
+      m_wake.wait_for(lock, wait, [this] { return m_stopping; });
     }
   }
 }
@@ -95,9 +130,10 @@ void Pipeline::deliver(const model::Batch& batch) {
 PipelineStats Pipeline::stats() const {
   PipelineStats s;
   s.accepted = m_accepted.load();
-  s.delivered = m_delivered.load();
-  s.rejected = m_rejected.load();
+  s.journaled = m_journaled.load();
   s.refused = m_refused.load();
+  s.lost = m_lost.load();
+  s.holding = m_holding.load();
   std::lock_guard lock(m_mutex);
   s.queued = m_queued;
   return s;

@@ -1,53 +1,60 @@
 #pragma once
-/// The pipeline stage between collectors and uplinks: a bounded queue of batches and one
-/// worker thread that updates the state store and hands each batch to every uplink.
-/// (Transform scripts and the journal slot in here as they land.)
+/// The pipeline stage between collectors and the journal: a bounded queue of batches and one
+/// worker thread, the journal's writer, that updates the state store and appends each batch
+/// to the journal. Uplinks read from the journal through their consumers (journal/consumer).
+/// When the journal cannot take a batch (policy block and full, or writes failing), the
+/// worker holds it and retries; the queue fills and collectors pause reading (tryPush false).
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
-#include <vector>
 
 #include <spdlog/logger.h>
 
+#include "journal/journal.hpp"
+#include "model/item_catalog.hpp"
 #include "model/observation.hpp"
 #include "state/state_store.hpp"
-#include "uplinks/uplink.hpp"
 
 namespace spindle::app {
 
 struct PipelineStats {
   std::uint64_t accepted = 0;   ///< observations taken from collectors
-  std::uint64_t delivered = 0;  ///< observations every uplink answered Ok for
-  std::uint64_t rejected = 0;   ///< observations an uplink rejected
+  std::uint64_t journaled = 0;  ///< observations appended to the journal
   std::uint64_t refused = 0;    ///< tryPush calls refused because the queue was full
   std::uint64_t queued = 0;     ///< observations waiting now
+  std::uint64_t lost = 0;       ///< observations that could not be journaled before stop
+  bool holding = false;         ///< the journal refuses the batch at hand (full or failing)
 };
 
 class Pipeline {
  public:
-  /// `capacity` bounds the observations waiting in the queue.
-  Pipeline(std::size_t capacity, state::StateStore& state, std::vector<uplinks::Uplink*> uplinks);
+  /// `capacity` bounds the observations waiting in the queue. The journal and catalog must
+  /// outlive the pipeline; this pipeline's worker is the journal's only writer.
+  Pipeline(std::size_t capacity, state::StateStore& state, journal::Journal& journal,
+           const model::ItemCatalog& catalog);
   ~Pipeline();
 
   /// Takes the batch (leaving it empty) unless the queue is full. Any thread.
   bool tryPush(model::Batch& batch);
 
   void start();
-  /// Processes what is queued (one more attempt per uplink), then joins the worker.
-  void stop();
+  /// Journals what is queued (waiting at most `drainFor` for a journal that refuses), commits,
+  /// then joins the worker. Idempotent.
+  void stop(Duration drainFor = std::chrono::seconds(2));
 
   PipelineStats stats() const;
 
  private:
   void run();
-  void deliver(const model::Batch& batch);
+  bool append(const model::Batch& batch);
 
   std::size_t m_capacity;
   state::StateStore& m_state;
-  std::vector<uplinks::Uplink*> m_uplinks;
+  journal::Journal& m_journal;
+  const model::ItemCatalog& m_catalog;
   std::shared_ptr<spdlog::logger> m_log;
 
   mutable std::mutex m_mutex;
@@ -55,8 +62,10 @@ class Pipeline {
   std::deque<model::Batch> m_queue;
   std::size_t m_queued = 0;
   bool m_stopping = false;
+  std::chrono::steady_clock::time_point m_stopDeadline{};
   std::thread m_worker;
-  std::atomic<std::uint64_t> m_accepted{0}, m_delivered{0}, m_rejected{0}, m_refused{0};
+  std::atomic<std::uint64_t> m_accepted{0}, m_journaled{0}, m_refused{0}, m_lost{0};
+  std::atomic<bool> m_holding{false};
 };
 
 }  // namespace spindle::app

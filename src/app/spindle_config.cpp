@@ -7,7 +7,22 @@
 namespace spindle::app {
 namespace {
 
-const std::vector<std::string> kTopLevelKeys{"edge", "state", "output", "simulator", "machines"};
+const std::vector<std::string> kTopLevelKeys{"edge",   "state",     "journal",
+                                             "output", "simulator", "machines"};
+
+// The journal's keys that need more than their type checked: the fsync spelling and the
+// relations between sizes. Messages point at the key they are about.
+void checkJournal(const YAML::Node& block, const SpindleConfig& cfg, config::Diagnostics& diags) {
+  auto settings = journal::resolveSettings(cfg.journal, cfg.edge.dataDir);
+  if (settings) return;
+  const std::string& message = settings.error().message();
+  std::string key = "fsync";
+  for (const char* candidate : {"segment_size", "max_size", "max_age", "send_batch", "retry_min"}) {
+    if (message.find(std::string("journal.") + candidate) != std::string::npos) key = candidate;
+  }
+  const YAML::Node node = block && block[key] ? block[key] : block;
+  diags.add(node, (key == "fsync" ? "journal.fsync: " : "") + message);
+}
 
 bool validMachineId(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
@@ -141,12 +156,17 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
     if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key) == kTopLevelKeys.end()) {
       const std::string guess = config::closestMatch(key, kTopLevelKeys);
       diags.add(kv.first, "unknown section '" + key + "'",
-                guess.empty() ? "sections: edge, state, output, simulator, machines"
+                guess.empty() ? "sections: edge, state, journal, output, simulator, machines"
                               : "did you mean '" + guess + "'?");
     }
   }
   if (root["edge"]) edgeOptionTable().load(root["edge"], cfg.edge, diags, "edge");
   if (root["state"]) stateOptionTable().load(root["state"], cfg.state, diags, "state");
+  if (root["journal"]) {
+    const std::size_t before = diags.size();
+    journal::optionTable().load(root["journal"], cfg.journal, diags, "journal");
+    if (diags.size() == before) checkJournal(root["journal"], cfg, diags);
+  }
   if (root["output"])
     uplinks::file::optionTable().load(root["output"], cfg.output, diags, "output");
   if (root["simulator"]) {

@@ -10,6 +10,7 @@
 #include "collectors/registry.hpp"
 #include "config/diagnostics.hpp"
 #include "config/option_table.hpp"
+#include "journal/journal_options.hpp"
 #include "uplinks/file/file_uplink.hpp"
 
 namespace spindle::app {
@@ -50,6 +51,8 @@ struct SpindleConfig {
   std::string source;  ///< file path, or "<demo>"
   EdgeOptions edge;
   StateOptions state;
+  journal::JournalOptions
+      journal;  ///< resolve with journal::resolveSettings(journal, edge.dataDir)
   uplinks::file::FileOptions output;
   SimulatorOptions simulator;
   std::vector<MachineEntry> machines;

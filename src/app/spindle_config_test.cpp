@@ -115,5 +115,71 @@ TEST_F(SpindleConfigTest, YamlSyntaxErrorHasItsPosition) {
   EXPECT_GT(r.diagnostics.items()[0].line, 0);
 }
 
+TEST_F(SpindleConfigTest, JournalSectionDefaultsAndResolves) {
+  auto r = load("edge:\n  data_dir: /var/lib/spindle\nmachines: []\n");
+  ASSERT_TRUE(r.config.has_value()) << r.diagnostics.describe();
+  auto settings = journal::resolveSettings(r.config->journal, r.config->edge.dataDir);
+  ASSERT_TRUE(settings.ok()) << settings.error().describe();
+  EXPECT_EQ(settings->dir, "/var/lib/spindle/journal");
+  EXPECT_EQ(settings->sync.mode, journal::SyncMode::kInterval);
+  EXPECT_EQ(settings->sync.interval, std::chrono::milliseconds(50));
+  EXPECT_EQ(settings->policy, journal::FullPolicy::kDropOldest);
+  EXPECT_EQ(settings->maxSize, 1ULL << 30);
+
+  r = load(
+      "journal:\n"
+      "  dir: buffer\n"
+      "  fsync: always\n"
+      "  max_size: 64MiB\n"
+      "  max_age: 2h\n"
+      "  policy: block\n"
+      "  segment_size: 8MiB\n"
+      "  compression: zstd\n"
+      "machines: []\n");
+  ASSERT_TRUE(r.config.has_value()) << r.diagnostics.describe();
+  settings = journal::resolveSettings(r.config->journal, "data");
+  ASSERT_TRUE(settings.ok());
+  EXPECT_EQ(settings->dir, "data/buffer");
+  EXPECT_EQ(settings->sync.mode, journal::SyncMode::kAlways);
+  EXPECT_EQ(settings->policy, journal::FullPolicy::kBlock);
+  EXPECT_EQ(settings->segmentSize, 8ULL << 20);
+  EXPECT_EQ(settings->maxAge, std::chrono::hours(2));
+  EXPECT_TRUE(settings->compress);
+}
+
+TEST_F(SpindleConfigTest, JournalMistakesPointAtTheirKey) {
+  auto r = load(
+      "journal:\n"
+      "  fsync: sometimes\n"
+      "machines: []\n");
+  ASSERT_EQ(r.diagnostics.size(), 1u) << r.diagnostics.describe();
+  EXPECT_NE(r.diagnostics.items()[0].describe().find(
+                "spindle.yaml:2:10: journal.fsync: 'sometimes' is not a duration, 'always' or "
+                "'never'"),
+            std::string::npos)
+      << r.diagnostics.describe();
+
+  r = load(
+      "journal:\n"
+      "  segment_size: 64MiB\n"
+      "  max_size: 100MiB\n"
+      "machines: []\n");
+  ASSERT_EQ(r.diagnostics.size(), 1u) << r.diagnostics.describe();
+  EXPECT_NE(r.diagnostics.items()[0].describe().find(
+                "spindle.yaml:3:13: journal.max_size must be at least twice"),
+            std::string::npos)
+      << r.diagnostics.describe();
+
+  r = load(
+      "journal:\n"
+      "  policy: drop_newest\n"
+      "  fsync_interval: 1s\n"
+      "machines: []\n");
+  const std::string all = r.diagnostics.describe();
+  EXPECT_NE(all.find("'drop_newest' is not allowed for 'policy' in journal"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("unknown key 'fsync_interval' in journal"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace spindle::app

@@ -1,13 +1,64 @@
 #include "uplinks/file/file_uplink.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
 
 #include "base/log.hpp"
 #include "model/json_encoder.hpp"
 
 namespace spindle::uplinks::file {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The last complete line of `path` and the size of the file up to its end (0 when none).
+struct LastLine {
+  std::string text;
+  std::uint64_t completeSize = 0;
+  std::uint64_t fileSize = 0;
+};
+
+LastLine readLastLine(const std::string& path) {
+  LastLine out;
+  std::error_code ec;
+  out.fileSize = fs::file_size(path, ec);
+  if (ec || out.fileSize == 0) return out;
+  std::ifstream in(path, std::ios::binary);
+  // Read backwards in growing windows until the window holds a whole last line.
+  for (std::uint64_t window = 4096;; window *= 4) {
+    const std::uint64_t start = out.fileSize > window ? out.fileSize - window : 0;
+    std::string tail(out.fileSize - start, '\0');
+    in.seekg(static_cast<std::streamoff>(start));
+    in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+    const auto end = tail.rfind('\n');
+    if (end == std::string::npos) {
+      if (start == 0) return out;  // no complete line at all
+      continue;
+    }
+    const auto begin = end == 0 ? std::string::npos : tail.rfind('\n', end - 1);
+    if (begin == std::string::npos && start > 0) continue;
+    const std::size_t from = begin == std::string::npos ? 0 : begin + 1;
+    out.text = tail.substr(from, end - from);
+    out.completeSize = start + end + 1;
+    return out;
+  }
+}
+
+std::uint64_t sequenceOf(const std::string& line) {
+  const auto at = line.rfind("\"seq\":");
+  if (at == std::string::npos) return 0;
+  std::uint64_t seq = 0;
+  const char* begin = line.data() + at + 6;
+  std::from_chars(begin, line.data() + line.size(), seq);
+  return seq;
+}
+
+}  // namespace
 
 const config::OptionTable<FileOptions>& optionTable() {
   static const auto table = [] {
@@ -23,11 +74,35 @@ const config::OptionTable<FileOptions>& optionTable() {
 }
 
 FileUplink::FileUplink(FileOptions options, const model::ItemCatalog& catalog)
-    : m_options(std::move(options)), m_catalog(catalog), m_log(makeLogger("uplink.file")) {}
+    : m_options(std::move(options)),
+      m_catalog(catalog),
+      m_name(m_options.path == "-" ? "stdout" : "file"),
+      m_log(makeLogger("uplink." + m_name)) {}
 
 FileUplink::~FileUplink() { stop(); }
 
-Status FileUplink::start() { return open(); }
+Status FileUplink::start() {
+  if (m_options.path != "-") recoverLastSequence();
+  return open();
+}
+
+void FileUplink::recoverLastSequence() {
+  const std::string& p = m_options.path;
+  for (const std::string& candidate : {p, p + ".1"}) {
+    LastLine last = readLastLine(candidate);
+    if (candidate == p && last.completeSize < last.fileSize) {
+      // A line a crash cut short: its batch was never acknowledged and comes again.
+      std::error_code ec;
+      fs::resize_file(p, last.completeSize, ec);
+      m_log->warn("cut {} bytes of an unfinished line at the end of {}",
+                  last.fileSize - last.completeSize, p);
+    }
+    if (!last.text.empty()) {
+      m_lastSequence = sequenceOf(last.text);
+      return;
+    }
+  }
+}
 
 Status FileUplink::open() {
   if (m_options.path == "-") {
@@ -36,13 +111,15 @@ Status FileUplink::open() {
     return okStatus();
   }
   std::error_code ec;
-  const auto parent = std::filesystem::path(m_options.path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  const auto parent = fs::path(m_options.path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
   m_file = std::fopen(m_options.path.c_str(), "ab");
   if (m_file == nullptr) {
     return Error(ErrorCode::kIo, std::strerror(errno)).with("opening " + m_options.path);
   }
-  m_written = std::filesystem::file_size(m_options.path, ec);
+  // Each send is one write of whole lines; no stdio buffer may keep half a failed one.
+  std::setvbuf(m_file, nullptr, _IONBF, 0);
+  m_written = fs::file_size(m_options.path, ec);
   return okStatus();
 }
 
@@ -51,20 +128,20 @@ void FileUplink::rotate() {
   m_file = nullptr;
   std::error_code ec;
   const std::string& p = m_options.path;
-  std::filesystem::remove(p + "." + std::to_string(m_options.keepFiles), ec);
+  fs::remove(p + "." + std::to_string(m_options.keepFiles), ec);
   for (int i = m_options.keepFiles - 1; i >= 1; --i) {
-    std::filesystem::rename(p + "." + std::to_string(i), p + "." + std::to_string(i + 1), ec);
+    fs::rename(p + "." + std::to_string(i), p + "." + std::to_string(i + 1), ec);
   }
   if (m_options.keepFiles > 0) {
-    std::filesystem::rename(p, p + ".1", ec);
+    fs::rename(p, p + ".1", ec);
   } else {
-    std::filesystem::remove(p, ec);
+    fs::remove(p, ec);
   }
   m_written = 0;
   if (auto status = open(); !status) m_log->error("{}", status.error().describe());
 }
 
-SendResult FileUplink::send(const model::Batch& batch) {
+SendResult FileUplink::send(std::uint64_t firstSequence, const model::Batch& batch) {
   if (m_file == nullptr) {
     if (auto status = open(); !status) {
       if (!m_failing) m_log->error("{}; will retry", status.error().describe());
@@ -73,14 +150,30 @@ SendResult FileUplink::send(const model::Batch& batch) {
     }
   }
   m_buffer.clear();
-  for (const auto& obs : batch) model::appendJsonLine(m_buffer, obs, m_catalog);
+  std::uint64_t last = m_lastSequence;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const std::uint64_t seq = firstSequence + i;
+    if (!m_isStdout && seq <= m_lastSequence) continue;  // already in the file
+    model::appendJsonLine(m_buffer, batch[i], m_catalog);
+    m_buffer.resize(m_buffer.size() - 2);  // reopen the object: `}\n`
+    m_buffer += ",\"seq\":";
+    m_buffer += std::to_string(seq);
+    m_buffer += "}\n";
+    last = seq;
+  }
+  if (m_buffer.empty()) return SendResult::kOk;
   const size_t n = std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file);
   if (n != m_buffer.size() || std::fflush(m_file) != 0) {
-    // A short write (disk full) leaves a partial line; the retry rewrites the whole batch,
-    // so readers must tolerate one torn line before a good one.
+    const int error = errno;
+    // A short write (disk full) would leave a partial line: cut the file back to where the
+    // batch began, so the retry writes it whole.
+    if (!m_isStdout && ::ftruncate(::fileno(m_file), static_cast<off_t>(m_written)) != 0) {
+      m_log->error("cannot cut back {} after a failed write: {}", m_options.path,
+                   std::strerror(errno));
+    }
     if (!m_failing) {
       m_log->error("writing {} failed: {}; holding data and retrying", m_options.path,
-                   std::strerror(errno));
+                   std::strerror(error));
     }
     m_failing = true;
     std::clearerr(m_file);
@@ -89,6 +182,7 @@ SendResult FileUplink::send(const model::Batch& batch) {
   if (m_failing) m_log->info("writing {} works again", m_options.path);
   m_failing = false;
   m_written += n;
+  m_lastSequence = last;
   if (!m_isStdout && m_options.rotateSize.bytes > 0 && m_written >= m_options.rotateSize.bytes) {
     rotate();
   }

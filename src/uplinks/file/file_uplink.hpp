@@ -1,6 +1,9 @@
 #pragma once
 /// The file uplink: observations as JSON lines in a local file (rotated by size) or on stdout.
-/// It is Spindle's first consumer: what the demo shows and what tests read back.
+/// It is Spindle's first journal consumer: what the demo shows and what tests read back.
+/// Every line ends with the observation's journal sequence ("seq"); after a crash the journal
+/// offers the batches since the last acknowledged one again, and the uplink skips what its
+/// file already holds, so each observation is written exactly once.
 
 #include <cstdio>
 #include <memory>
@@ -29,24 +32,30 @@ class FileUplink final : public Uplink {
   FileUplink(FileOptions options, const model::ItemCatalog& catalog);
   ~FileUplink() override;
 
+  /// "file", or "stdout" when writing to stdout (each has its own journal cursor).
   const std::string& name() const override { return m_name; }
+  /// Opens the file and finds the last sequence it holds (cutting a line torn by a crash).
   Status start() override;
-  SendResult send(const model::Batch& batch) override;
+  SendResult send(std::uint64_t firstSequence, const model::Batch& batch) override;
   void stop() override;
 
   const std::string& path() const { return m_options.path; }
+  /// The highest sequence written so far (0: none).
+  std::uint64_t lastSequence() const { return m_lastSequence; }
 
  private:
   Status open();
   void rotate();
+  void recoverLastSequence();
 
   FileOptions m_options;
   const model::ItemCatalog& m_catalog;
-  std::string m_name = "file";
+  std::string m_name;
   std::shared_ptr<spdlog::logger> m_log;
   std::FILE* m_file = nullptr;
   bool m_isStdout = false;
   std::uint64_t m_written = 0;
+  std::uint64_t m_lastSequence = 0;
   std::string m_buffer;
   bool m_failing = false;
 };

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -10,44 +11,125 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(FileUplink, WritesJsonLinesAndRotatesBySize) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("spindle_file_uplink_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  model::ItemCatalog catalog;
-  const auto m = catalog.addMachine("m");
-  const auto item = catalog.intern(m, "x");
+class FileUplinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() /
+            ("spindle_file_uplink_" + std::to_string(getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(m_dir);
+    m_machine = m_catalog.addMachine("m");
+    m_item = m_catalog.intern(m_machine, "x");
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+
+  model::Batch batch(std::int64_t from, int n) {
+    model::Batch b;
+    for (int i = 0; i < n; ++i) {
+      b.push_back(model::Observation{m_machine, m_item, 0, model::Kind::kSample, 0, from + i});
+    }
+    return b;
+  }
+
+  static std::vector<std::string> lines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+
+  fs::path m_dir;
+  model::ItemCatalog m_catalog;
+  model::MachineId m_machine = 0;
+  model::ItemId m_item = 0;
+};
+
+TEST_F(FileUplinkTest, WritesJsonLinesAndRotatesBySize) {
   FileOptions options;
-  options.path = (dir / "sub" / "obs.jsonl").string();
+  options.path = (m_dir / "sub" / "obs.jsonl").string();
   options.rotateSize = ByteSize{200};
   options.keepFiles = 2;
-  FileUplink uplink(options, catalog);
+  FileUplink uplink(options, m_catalog);
+  EXPECT_EQ(uplink.name(), "file");
   ASSERT_TRUE(uplink.start().ok());
-  for (int i = 0; i < 20; ++i) {
-    model::Batch batch{model::Observation{m, item, 0, model::Kind::kSample, 0, std::int64_t{i}}};
-    ASSERT_EQ(uplink.send(batch), SendResult::kOk);
-  }
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(uplink.send(i + 1, batch(i, 1)), SendResult::kOk);
   uplink.stop();
   EXPECT_TRUE(fs::exists(options.path + ".1"));
   EXPECT_TRUE(fs::exists(options.path + ".2"));
   EXPECT_FALSE(fs::exists(options.path + ".3"));
-  std::ifstream in(options.path + ".1");
-  std::string line;
-  ASSERT_TRUE(std::getline(in, line));
-  EXPECT_EQ(line.rfind("{\"machine\":\"m\",\"item\":\"x\"", 0), 0u) << line;
-  fs::remove_all(dir);
+  const auto first = lines(options.path + ".1");
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(first[0].rfind("{\"machine\":\"m\",\"item\":\"x\"", 0), 0u) << first[0];
+  EXPECT_NE(first[0].find(",\"seq\":"), std::string::npos) << first[0];
+  EXPECT_EQ(first[0].back(), '}');
 }
 
-TEST(FileUplink, UnwritablePathIsAnErrorNotACrash) {
-  model::ItemCatalog catalog;
+TEST_F(FileUplinkTest, SkipsWhatTheFileHoldsAfterARestart) {
+  FileOptions options;
+  options.path = (m_dir / "obs.jsonl").string();
+  {
+    FileUplink uplink(options, m_catalog);
+    ASSERT_TRUE(uplink.start().ok());
+    ASSERT_EQ(uplink.send(1, batch(100, 5)), SendResult::kOk);  // sequences 1-5
+  }
+  FileUplink again(options, m_catalog);
+  ASSERT_TRUE(again.start().ok());
+  EXPECT_EQ(again.lastSequence(), 5u);
+  // The journal offers 4-8 again (the cursor had not moved past 3): only 6-8 are new.
+  ASSERT_EQ(again.send(4, batch(103, 5)), SendResult::kOk);
+  again.stop();
+  const auto all = lines(options.path);
+  ASSERT_EQ(all.size(), 8u);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_NE(all[i].find("\"value\":" + std::to_string(100 + i) +
+                          ",\"seq\":" + std::to_string(i + 1) + "}"),
+              std::string::npos)
+        << all[i];
+  }
+}
+
+TEST_F(FileUplinkTest, CutsALineTornByACrash) {
+  FileOptions options;
+  options.path = (m_dir / "obs.jsonl").string();
+  {
+    FileUplink uplink(options, m_catalog);
+    ASSERT_TRUE(uplink.start().ok());
+    ASSERT_EQ(uplink.send(1, batch(0, 2)), SendResult::kOk);
+  }
+  std::ofstream(options.path, std::ios::app) << "{\"machine\":\"m\",\"it";
+  FileUplink again(options, m_catalog);
+  ASSERT_TRUE(again.start().ok());
+  EXPECT_EQ(again.lastSequence(), 2u);
+  ASSERT_EQ(again.send(3, batch(2, 1)), SendResult::kOk);
+  again.stop();
+  const auto all = lines(options.path);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_NE(all[2].find("\"seq\":3}"), std::string::npos) << all[2];
+}
+
+TEST_F(FileUplinkTest, FindsTheLastSequenceInTheRotatedFile) {
+  FileOptions options;
+  options.path = (m_dir / "obs.jsonl").string();
+  options.rotateSize = ByteSize{10};  // every send rotates
+  {
+    FileUplink uplink(options, m_catalog);
+    ASSERT_TRUE(uplink.start().ok());
+    ASSERT_EQ(uplink.send(7, batch(0, 2)), SendResult::kOk);
+  }
+  FileUplink again(options, m_catalog);
+  ASSERT_TRUE(again.start().ok());
+  EXPECT_EQ(again.lastSequence(), 8u);
+}
+
+TEST_F(FileUplinkTest, UnwritablePathIsAnErrorNotACrash) {
   FileOptions options;
   options.path = "/proc/spindle-cannot-write/obs.jsonl";
-  FileUplink uplink(options, catalog);
+  FileUplink uplink(options, m_catalog);
   auto status = uplink.start();
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.error().describe().find("opening /proc/spindle-cannot-write"),
             std::string::npos);
-  EXPECT_EQ(uplink.send({}), SendResult::kRetry);
+  EXPECT_EQ(uplink.send(1, batch(0, 1)), SendResult::kRetry);
 }
 
 }  // namespace

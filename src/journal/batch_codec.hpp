@@ -1,0 +1,59 @@
+#pragma once
+/// Observations <-> record payloads (format v1, docs/journal-format.md). Item ids are per
+/// process, so every payload carries the machine names and item keys it uses in a small table
+/// and the observations refer to that table: a record decodes on its own, in any process,
+/// even when the records around it are lost. Pure: no I/O, no clocks, no logging.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/error.hpp"
+#include "model/item_catalog.hpp"
+#include "model/observation.hpp"
+
+namespace spindle::journal {
+
+/// Thread safety: one encoder per thread (it keeps scratch tables between calls).
+class BatchEncoder {
+ public:
+  /// Appends the payload of `batch` (which must not be empty) to `out`. The catalog must know
+  /// every machine and item the batch refers to.
+  void encode(const model::Batch& batch, const model::ItemCatalog& catalog, std::string& out);
+
+ private:
+  std::uint32_t m_stamp = 0;
+  std::vector<std::uint32_t> m_itemStamp, m_itemIndex;  ///< by ItemId
+  std::vector<std::uint32_t> m_machineStamp, m_machineIndex;
+  std::vector<model::ItemId> m_items;
+  std::vector<model::MachineId> m_machines;
+  std::vector<model::MachineId> m_itemMachines;
+};
+
+/// Decodes payloads into observations whose ids belong to `catalog` (interning names on first
+/// sight). Thread safety: one decoder per thread; the catalog itself is thread-safe.
+class BatchDecoder {
+ public:
+  explicit BatchDecoder(model::ItemCatalog& catalog) : m_catalog(catalog) {}
+
+  /// Appends the `count` observations of `payload` to `out`. On error `out` is left as it was
+  /// and the message says where the payload breaks.
+  Status decode(std::string_view payload, std::uint32_t count, model::Batch& out);
+
+ private:
+  model::MachineId machine(std::string_view name);
+  model::ItemId item(model::MachineId machine, std::string_view key, model::Kind kind);
+
+  model::ItemCatalog& m_catalog;
+  std::unordered_map<std::string, model::MachineId> m_machineCache;
+  std::unordered_map<std::string, model::ItemId> m_itemCache;  ///< machine id bytes + key
+  std::string m_keyScratch;
+  std::vector<model::MachineId> m_tableMachines;
+  std::vector<std::string_view> m_tableKeys;
+  std::vector<std::uint32_t> m_tableKeyMachine;
+  std::vector<model::ItemId> m_tableIds;
+};
+
+}  // namespace spindle::journal

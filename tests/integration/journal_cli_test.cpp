@@ -1,0 +1,116 @@
+// `spindle journal inspect|verify|dump DIR` on journals made here: a sound one, a damaged one,
+// and a directory that is not there.
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "journal/consumer.hpp"
+#include "journal/journal.hpp"
+#include "journal/segment_reader.hpp"
+#include "journal/testing/journal_testing.hpp"
+#include "process.hpp"
+
+namespace spindle::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class JournalCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() /
+            ("spindle_journal_cli_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(m_dir);
+    fs::create_directories(m_dir);
+    journal::Settings s;
+    s.dir = journalDir();
+    s.sync = journal::SyncPolicy{journal::SyncMode::kAlways, {}};
+    s.segmentSize = 8192;
+    SystemClock clock;
+    auto j = journal::Journal::open(s, clock);
+    ASSERT_TRUE(j.ok());
+    model::ItemCatalog catalog;
+    for (int r = 0; r < 40; ++r) {
+      auto b = journal::testing::sampleBatch(catalog, "mill-1", 10, r * 10);
+      ASSERT_TRUE((*j)->append(b, catalog).ok());
+    }
+    fs::create_directories(fs::path(journalDir()) / "cursors");
+    std::ofstream(fs::path(journalDir()) / "cursors" / "broken.cursor") << "not a cursor";
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+
+  std::string journalDir() const { return (m_dir / "journal").string(); }
+
+  struct Run {
+    int code;
+    std::string out;
+    std::string err;
+  };
+  Run spindle(std::vector<std::string> args) {
+    args.insert(args.begin(), SPINDLE_BINARY);
+    const std::string out = (m_dir / "stdout").string();
+    const std::string err = (m_dir / "stderr").string();
+    Process p(args, out, err);
+    const int code = p.wait(std::chrono::seconds(60));
+    return {code, readFile(out), readFile(err)};
+  }
+
+  fs::path m_dir;
+};
+
+TEST_F(JournalCli, InspectListsSegmentsSequencesAndCursors) {
+  auto r = spindle({"journal", "inspect", journalDir()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("00000000000000000001.seg"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("400 observations, sequences 1-400"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("broken"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("unreadable"), std::string::npos) << r.out;
+}
+
+TEST_F(JournalCli, VerifyTellsCleanFromDamagedWithThePosition) {
+  auto clean = spindle({"journal", "verify", journalDir()});
+  EXPECT_EQ(clean.code, 0) << clean.out << clean.err;
+  EXPECT_NE(clean.out.find("verify: clean"), std::string::npos) << clean.out;
+
+  const std::string seg = (fs::path(journalDir()) / "00000000000000000001.seg").string();
+  auto reader = journal::SegmentReader::open(seg);
+  ASSERT_TRUE(reader.ok());
+  reader->next();
+  const auto second = reader->next();
+  ASSERT_EQ(second.kind, journal::SegmentEntry::Kind::kRecord);
+  {
+    std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(second.offset + journal::kRecordHeaderSize + 3));
+    f.put('\x7f');
+  }
+  auto damaged = spindle({"journal", "verify", journalDir()});
+  EXPECT_EQ(damaged.code, 1) << damaged.out;
+  EXPECT_NE(damaged.out.find("damaged: offset " + std::to_string(second.offset)), std::string::npos)
+      << damaged.out;
+  EXPECT_NE(damaged.out.find("verify: DAMAGED"), std::string::npos) << damaged.out;
+}
+
+TEST_F(JournalCli, DumpPrintsJsonLinesFromASequence) {
+  auto r = spindle({"journal", "dump", journalDir(), "--from", "5", "--limit", "3"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::vector<std::string> all;
+  for (std::string line; std::getline(lines, line);) all.push_back(line);
+  ASSERT_EQ(all.size(), 3u) << r.out;
+  EXPECT_EQ(all[0].rfind("{\"machine\":\"mill-1\",\"item\":\"k4\"", 0), 0u) << all[0];
+  EXPECT_NE(all[0].find(",\"seq\":5}"), std::string::npos) << all[0];
+  EXPECT_NE(all[2].find(",\"seq\":7}"), std::string::npos) << all[2];
+}
+
+TEST_F(JournalCli, AMissingDirectoryIsAUsageError) {
+  auto r = spindle({"journal", "verify", (m_dir / "nope").string()});
+  EXPECT_EQ(r.code, 2);
+  auto none = spindle({"journal"});
+  EXPECT_EQ(none.code, 2);
+}
+
+}  // namespace
+}  // namespace spindle::testing
