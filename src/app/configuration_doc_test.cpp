@@ -42,6 +42,9 @@ TEST(ConfigurationDoc, EveryKeyIsDocumentedWithItsDefault) {
   expectDocumented(doc, stateOptionTable().describe(), "state");
   expectDocumented(doc, uplinks::file::optionTable().describe(), "output");
   expectDocumented(doc, simulatorOptionTable().describe(), "simulator");
+  expectDocumented(doc, journal::optionTable().describe(), "journal");
+  expectDocumented(doc, net::optionTable().describe(), "net");
+  expectDocumented(doc, web::webOptionTable().describe(), "web");
   collectors::Registry registry;
   collectors::registerBuiltinCollectors(registry);
   for (const auto& name : registry.names()) {

@@ -6,6 +6,8 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "base/log.hpp"
+#include "net/net_options.hpp"
+#include "transform/script_runner.hpp"
 #include "uplinks/file/file_uplink.hpp"
 
 namespace spindle::app {
@@ -64,6 +66,57 @@ std::vector<journal::ConsumerStats> Gateway::consumerStats() const {
   return out;
 }
 
+Status Gateway::startNet() {
+  auto resolver =
+      net::ResolverChain::create(m_io.get_executor(), net::resolverOptions(m_config.net));
+  if (!resolver) return std::move(resolver).error().with("starting the DNS resolver chain");
+  m_resolver = std::move(*resolver);
+  if (m_config.net.ntpServers.empty()) {
+    m_log->info("clock check off: no NTP server configured (net.ntp_servers)");
+    return okStatus();
+  }
+  m_clockMonitor =
+      net::ClockMonitor::create(m_io.get_executor(), m_resolver, net::clockOptions(m_config.net));
+  m_clockMonitor->start();
+  m_pipeline->setFlagSource([monitor = m_clockMonitor] { return monitor->observationFlags(); });
+  return okStatus();
+}
+
+net::ClockReport Gateway::clockReport() const {
+  return m_clockMonitor ? m_clockMonitor->report() : net::ClockReport{};
+}
+
+void Gateway::startWeb() {
+  if (!m_config.web.enabled) return;
+  m_web = std::make_unique<web::Server>(m_io, m_config.web, *m_state, m_catalog, m_config.edge.id);
+  if (auto status = m_web->start(); !status) {
+    // The web server stands beside the data flow: collection goes on without it.
+    m_log->error(
+        "web server not started: {} (collection continues; change web.port or "
+        "web.bind, or set web.enabled: false)",
+        status.error().describe());
+    m_web.reset();
+    return;
+  }
+  m_log->info("MTConnect agent interface on http://{}:{}/ (probe, current, sample, assets)",
+              m_config.web.bind, m_web->port());
+}
+
+void Gateway::prepareMachines() {
+  for (auto& machine : m_config.machines) {
+    if (!machine.enabled) continue;
+    const model::MachineId id = m_catalog.addMachine(machine.id);
+    if (!machine.script) continue;
+    auto runner = std::make_unique<transform::ScriptRunner>(machine.script, m_catalog, id, m_clock);
+    for (const auto& out : runner->outputItems()) {
+      m_catalog.describe(out.item, out.kind, out.type, out.subtype, out.units);
+    }
+    m_log->info("machine {} runs the {} ({} outputs)", machine.id, machine.scriptName,
+                runner->outputItems().size());
+    m_pipeline->addScript(id, std::move(runner));
+  }
+}
+
 Status Gateway::start() {
   if (m_started) return okStatus();
   std::error_code ec;
@@ -76,13 +129,19 @@ Status Gateway::start() {
     stopJournal();
     return status;
   }
-  m_pipeline =
-      std::make_unique<Pipeline>(m_config.state.queueSize, *m_state, *m_journal, m_catalog);
+  m_pipeline = std::make_unique<Pipeline>(m_config.state.queueSize, *m_state, *m_journal, m_catalog,
+                                          m_clock);
+  prepareMachines();
+  if (auto status = startNet(); !status) {
+    stopJournal();
+    return status;
+  }
   m_pipeline->start();
 
   m_work.emplace(asio::make_work_guard(m_io));
   for (int i = 0; i < m_config.edge.threads; ++i) m_threads.emplace_back([this] { m_io.run(); });
   m_started = true;
+  startWeb();
 
   if (m_config.simulator.enabled) {
     const auto& s = m_config.simulator;
@@ -111,7 +170,8 @@ Status Gateway::start() {
     }
     const model::MachineId id = m_catalog.addMachine(machine.id);
     m_contexts.push_back(std::make_unique<MachineContext>(
-        m_io, m_catalog, id, m_clock, *m_pipeline, "collector." + machine.type + "." + machine.id));
+        m_io, m_catalog, id, m_clock, *m_pipeline, "collector." + machine.type + "." + machine.id,
+        m_resolver));
     if (auto status = machine.collector->start(*m_contexts.back()); !status) {
       // One machine that cannot start never stops the others.
       m_log->error("machine {} did not start: {}", machine.id, status.error().describe());
@@ -131,6 +191,9 @@ void Gateway::stop() {
     if (machine.collector) machine.collector->stop();
   }
   if (m_sim) m_sim->stop();
+  if (m_web) m_web->stop();
+  if (m_clockMonitor) m_clockMonitor->stop();
+  if (m_resolver) m_resolver->stop();
   asio::post(m_io, [this] { m_statusTimer.cancel(); });
   m_work.reset();
   m_io.stop();
@@ -139,6 +202,9 @@ void Gateway::stop() {
   // Collectors are destroyed after the io threads so no handler can outlive its context.
   for (auto& machine : m_config.machines) machine.collector.reset();
   m_sim.reset();
+  m_web.reset();
+  m_clockMonitor.reset();
+  m_resolver.reset();
   if (m_pipeline) m_pipeline->stop();
   stopJournal();
   const auto stats = m_pipeline ? m_pipeline->stats() : PipelineStats{};
@@ -224,10 +290,11 @@ void Gateway::logStatus() {
   for (const auto& ctx : m_contexts) {
     const auto status = ctx->status();
     const auto stats = m_state->machineStats(ctx->machine());
-    m_log->info("{:<10} {:<10} {:>7} obs | execution={} program={} partcount={} spindle={} rpm",
+    m_log->info("{:<10} {:<10} {:>7} obs | execution={} program={} part_count={} spindle={} rpm",
                 ctx->machineName(), collectors::toString(status.state), stats.observations,
                 valueText(ctx->machine(), "execution"), valueText(ctx->machine(), "program"),
-                valueText(ctx->machine(), "partcount"), valueText(ctx->machine(), "Sspeed"));
+                valueText(ctx->machine(), "part_count"),
+                valueText(ctx->machine(), "spindle_speed"));
   }
 }
 

@@ -16,8 +16,11 @@
 #include "app/spindle_config.hpp"
 #include "journal/consumer.hpp"
 #include "journal/journal.hpp"
+#include "net/clock_monitor.hpp"
+#include "net/resolver_chain.hpp"
 #include "sim/sim_server.hpp"
 #include "state/state_store.hpp"
+#include "web/web_server.hpp"
 
 namespace spindle::app {
 
@@ -49,10 +52,20 @@ class Gateway {
   std::optional<MachineStatus> machineStatus(const std::string& id) const;
   /// Where observations are written ("-" for stdout).
   std::string outputPath() const;
+  /// The web server's bound port (0 when disabled or not started).
+  std::uint16_t webPort() const { return m_web ? m_web->port() : 0; }
+  /// The DNS chain every outbound connection uses; null before start().
+  std::shared_ptr<net::ResolverChain> resolver() const { return m_resolver; }
+  /// The clock check's last report (state kUnknown when no NTP server is configured).
+  net::ClockReport clockReport() const;
 
  private:
   Status startJournal();
   void stopJournal();
+  Status startNet();
+  void startWeb();
+  /// Adds every enabled machine to the catalog and gives the pipeline its script.
+  void prepareMachines();
   void scheduleStatus();
   void logStatus();
 
@@ -67,6 +80,9 @@ class Gateway {
   std::vector<std::unique_ptr<journal::Consumer>> m_consumers;
   std::unique_ptr<Pipeline> m_pipeline;
   boost::asio::io_context m_io;
+  std::shared_ptr<net::ResolverChain> m_resolver;
+  std::shared_ptr<net::ClockMonitor> m_clockMonitor;
+  std::unique_ptr<web::Server> m_web;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> m_work;
   std::vector<std::thread> m_threads;
   std::unique_ptr<sim::SimServer> m_sim;

@@ -6,6 +6,7 @@
 
 #include "app/pipeline.hpp"
 #include "collectors/collector.hpp"
+#include "net/resolver_chain.hpp"
 
 namespace spindle::app {
 
@@ -18,7 +19,8 @@ struct MachineStatus {
 class MachineContext final : public collectors::CollectorContext {
  public:
   MachineContext(boost::asio::io_context& io, model::ItemCatalog& catalog, model::MachineId machine,
-                 const Clock& clock, Pipeline& pipeline, const std::string& loggerName);
+                 const Clock& clock, Pipeline& pipeline, const std::string& loggerName,
+                 std::shared_ptr<net::ResolverChain> resolver = nullptr);
 
   boost::asio::io_context& io() override { return m_io; }
   model::ItemCatalog& catalog() override { return m_catalog; }
@@ -28,6 +30,8 @@ class MachineContext final : public collectors::CollectorContext {
   const std::shared_ptr<spdlog::logger>& logger() const override { return m_logger; }
   bool tryEmit(model::Batch& batch) override { return m_pipeline.tryPush(batch); }
   void setState(collectors::ConnectionState state, const std::string& detail) override;
+  /// The edge's DNS chain (the system resolver when none was given).
+  collectors::ResolveFn resolver() override;
 
   MachineStatus status() const;
 
@@ -39,6 +43,7 @@ class MachineContext final : public collectors::CollectorContext {
   const Clock& m_clock;
   Pipeline& m_pipeline;
   std::shared_ptr<spdlog::logger> m_logger;
+  std::shared_ptr<net::ResolverChain> m_resolver;
   mutable std::mutex m_mutex;
   MachineStatus m_status;
 };

@@ -11,11 +11,12 @@ constexpr Duration kMaxRetryWait = std::chrono::milliseconds(50);
 }
 
 Pipeline::Pipeline(std::size_t capacity, state::StateStore& state, journal::Journal& journal,
-                   const model::ItemCatalog& catalog)
+                   const model::ItemCatalog& catalog, const Clock& clock)
     : m_capacity(std::max<std::size_t>(1, capacity)),
       m_state(state),
       m_journal(journal),
       m_catalog(catalog),
+      m_clock(clock),
       m_log(makeLogger("pipeline")) {}
 
 Pipeline::~Pipeline() { stop(); }
@@ -38,6 +39,17 @@ bool Pipeline::tryPush(model::Batch& batch) {
   return true;
 }
 
+void Pipeline::addScript(model::MachineId machine,
+                         std::unique_ptr<transform::ScriptRunner> runner) {
+  m_scripts[machine] = std::move(runner);
+}
+
+std::optional<transform::ScriptStats> Pipeline::scriptStats(model::MachineId machine) const {
+  const auto it = m_scripts.find(machine);
+  if (it == m_scripts.end()) return std::nullopt;
+  return it->second->statsSnapshot();
+}
+
 void Pipeline::start() {
   if (m_worker.joinable()) return;
   m_worker = std::thread([this] { run(); });
@@ -56,8 +68,9 @@ void Pipeline::stop(Duration drainFor) {
 
 void Pipeline::run() {
   while (true) {
-    // Group commit, retention and retries happen here, between batches.
-    const Duration wait = m_journal.poll();
+    // Group commit, retention and retries happen here, between batches, and so do the
+    // scripts' timers (delays, dwell times, generators).
+    const Duration wait = std::min(m_journal.poll(), tickScripts());
     model::Batch batch;
     {
       std::unique_lock lock(m_mutex);
@@ -71,10 +84,10 @@ void Pipeline::run() {
       batch = std::move(m_queue.front());
       m_queue.pop_front();
     }
-    m_state.apply(batch);
-    append(batch);
+    const std::size_t taken = batch.size();
+    process(batch);
     std::lock_guard lock(m_mutex);
-    m_queued -= batch.size();
+    m_queued -= taken;
   }
   // The last commit may meet a failing disk too: retry it until the drain deadline.
   while (true) {
@@ -88,6 +101,42 @@ void Pipeline::run() {
     std::unique_lock lock(m_mutex);
     m_wake.wait_for(lock, wait);
   }
+}
+
+bool Pipeline::process(model::Batch& batch, bool runScript) {
+  if (runScript && !m_scripts.empty() && !batch.empty()) {
+    const auto it = m_scripts.find(batch.front().machine);
+    if (it != m_scripts.end()) {
+      m_scriptOut.clear();
+      it->second->process(batch, m_scriptOut);
+      batch.swap(m_scriptOut);
+    }
+  }
+  if (batch.empty()) return true;
+  if (m_flags) {
+    if (const std::uint8_t flags = m_flags(); flags != 0) {
+      for (auto& obs : batch) obs.flags |= flags;
+    }
+  }
+  m_state.apply(batch);
+  return append(batch);
+}
+
+Duration Pipeline::tickScripts() {
+  Duration wait = std::chrono::hours(1);
+  if (m_scripts.empty()) return wait;
+  const TimestampNs now = m_clock.now();
+  for (auto& [machine, runner] : m_scripts) {
+    if (runner->nextDeadline() <= now) {
+      model::Batch out;
+      runner->tick(out);
+      if (!out.empty()) process(out, false);  // already the script's outputs
+    }
+    const TimestampNs next = runner->nextDeadline();
+    if (next == transform::kNever) continue;
+    wait = std::min<Duration>(wait, std::chrono::nanoseconds(std::max<TimestampNs>(0, next - now)));
+  }
+  return wait;
 }
 
 // Appends, holding the batch while the journal refuses it. False when stop came first.

@@ -1,14 +1,19 @@
 #pragma once
 /// The pipeline stage between collectors and the journal: a bounded queue of batches and one
-/// worker thread, the journal's writer, that updates the state store and appends each batch
-/// to the journal. Uplinks read from the journal through their consumers (journal/consumer).
-/// When the journal cannot take a batch (policy block and full, or writes failing), the
-/// worker holds it and retries; the queue fills and collectors pause reading (tryPush false).
+/// worker thread, the journal's writer, that runs each machine's adapter script over its
+/// batches (transform/), updates the state store and appends the result to the journal. Uplinks
+/// read from the journal through their consumers (journal/consumer). When the journal cannot take a
+/// batch (policy block and full, or writes failing), the worker holds it and retries; the queue
+/// fills and collectors pause reading (tryPush false).
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <spdlog/logger.h>
@@ -17,6 +22,7 @@
 #include "model/item_catalog.hpp"
 #include "model/observation.hpp"
 #include "state/state_store.hpp"
+#include "transform/script_runner.hpp"
 
 namespace spindle::app {
 
@@ -34,8 +40,15 @@ class Pipeline {
   /// `capacity` bounds the observations waiting in the queue. The journal and catalog must
   /// outlive the pipeline; this pipeline's worker is the journal's only writer.
   Pipeline(std::size_t capacity, state::StateStore& state, journal::Journal& journal,
-           const model::ItemCatalog& catalog);
+           const model::ItemCatalog& catalog, const Clock& clock);
   ~Pipeline();
+
+  /// Runs `runner` over every batch of `machine` (a batch holds one machine's observations,
+  /// as a collector emits them). Call before start().
+  void addScript(model::MachineId machine, std::unique_ptr<transform::ScriptRunner> runner);
+  /// Flags ORed into every observation as it passes (the untrusted-clock flag while the clock
+  /// check says so). Call before start().
+  void setFlagSource(std::function<std::uint8_t()> flags) { m_flags = std::move(flags); }
 
   /// Takes the batch (leaving it empty) unless the queue is full. Any thread.
   bool tryPush(model::Batch& batch);
@@ -46,16 +59,27 @@ class Pipeline {
   void stop(Duration drainFor = std::chrono::seconds(2));
 
   PipelineStats stats() const;
+  /// The script statistics of `machine`; nullopt when it runs no script. Any thread.
+  std::optional<transform::ScriptStats> scriptStats(model::MachineId machine) const;
 
  private:
   void run();
+  /// Script (unless the batch is already a script's output), flags, state, journal for one
+  /// batch, in place. False when stop came first.
+  bool process(model::Batch& batch, bool runScript = true);
+  /// Runs the scripts' due timers; returns how long until the next one.
+  Duration tickScripts();
   bool append(const model::Batch& batch);
 
   std::size_t m_capacity;
   state::StateStore& m_state;
   journal::Journal& m_journal;
   const model::ItemCatalog& m_catalog;
+  const Clock& m_clock;
   std::shared_ptr<spdlog::logger> m_log;
+  std::map<model::MachineId, std::unique_ptr<transform::ScriptRunner>> m_scripts;
+  std::function<std::uint8_t()> m_flags;
+  model::Batch m_scriptOut;
 
   mutable std::mutex m_mutex;
   std::condition_variable m_wake;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "journal/journal_reader.hpp"
+#include "journal/testing/journal_testing.hpp"
+#include "transform/script_loader.hpp"
 
 namespace spindle::app {
 namespace {
@@ -50,7 +52,7 @@ class PipelineTest : public ::testing::Test {
 TEST_F(PipelineTest, BoundedQueueRefusesWhenFullAndKeepsTheBatch) {
   state::StateStore state(16);
   auto journal = openJournal();
-  Pipeline pipeline(10, state, *journal, m_catalog);  // not started: nothing drains
+  Pipeline pipeline(10, state, *journal, m_catalog, m_clock);  // not started: nothing drains
   auto a = batchOf(8);
   EXPECT_TRUE(pipeline.tryPush(a));
   EXPECT_TRUE(a.empty());
@@ -73,7 +75,7 @@ TEST_F(PipelineTest, HoldsBatchesWhileTheJournalIsFullAndResumes) {
   s.maxSize = 8192;
   auto journal = openJournal(s);
   const std::size_t consumer = journal->addConsumer("slow", 1);
-  Pipeline pipeline(1000, state, *journal, m_catalog);
+  Pipeline pipeline(1000, state, *journal, m_catalog, m_clock);
   pipeline.start();
   // Each batch is a record of roughly 48 + 5 * 100 bytes: 8 KiB fill after a dozen.
   std::size_t pushed = 0;
@@ -107,6 +109,60 @@ TEST_F(PipelineTest, HoldsBatchesWhileTheJournalIsFullAndResumes) {
   EXPECT_EQ(pipeline.stats().journaled, pushed);
   EXPECT_EQ(pipeline.stats().lost, 0u);
   EXPECT_FALSE(journal->stats().full);
+}
+
+TEST_F(PipelineTest, ScriptsTransformBatchesAndTheirTimersFireBetweenBatches) {
+  auto script = transform::compileScript(R"(version: 2
+keys: [x]
+variables:
+  held:
+    - source: x > 0
+    - on-delay: 100ms
+data-items:
+  - doubled: {source: x * 2}
+  - held
+)",
+                                         "test-script");
+  ASSERT_TRUE(script.ok()) << script.error().describe();
+  journal::testing::ManualClock clock(1'000'000'000);
+  state::StateStore state(64);
+  auto journal = openJournal();
+  Pipeline pipeline(1000, state, *journal, m_catalog, clock);
+  pipeline.addScript(
+      m_machine, std::make_unique<transform::ScriptRunner>(*script, m_catalog, m_machine, clock));
+  std::atomic<std::uint8_t> flags{model::kFlagUntrustedClock};
+  pipeline.setFlagSource([&] { return flags.load(); });
+  pipeline.start();
+  auto b = batchOf(1);
+  b[0].value = std::int64_t{21};
+  b[0].timestamp = clock.now();
+  ASSERT_TRUE(pipeline.tryPush(b));
+  const model::ItemId doubled = m_catalog.intern(m_machine, "doubled");
+  const model::ItemId held = m_catalog.intern(m_machine, "held");
+  auto waitFor = [&](model::ItemId item, const model::Value& want) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto obs = state.latest(item); obs && obs->value == want) return *obs;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ADD_FAILURE() << "item " << item << " never took the expected value";
+    return model::Observation{};
+  };
+  const auto d = waitFor(doubled, model::Value{std::int64_t{42}});
+  EXPECT_EQ(d.flags & model::kFlagUntrustedClock, model::kFlagUntrustedClock);
+  const auto before = state.latest(held);
+  EXPECT_TRUE(!before || before->value != model::Value{true});  // 100 ms have not passed
+  // No new batch arrives: the on-delay fires from the worker's timer once the clock passes it.
+  flags = 0;
+  clock.advance(std::chrono::milliseconds(150));
+  const auto h = waitFor(held, model::Value{true});
+  EXPECT_EQ(h.flags & model::kFlagUntrustedClock, 0);
+  pipeline.stop();
+  ASSERT_TRUE(pipeline.scriptStats(m_machine).has_value());
+  EXPECT_EQ(pipeline.scriptStats(m_machine)->errors, 0u);
+  EXPECT_FALSE(pipeline.scriptStats(m_machine + 1).has_value());
+  // The raw key x is not passed through (no passthrough in this script): only outputs are kept.
+  EXPECT_FALSE(state.latest(m_item).has_value());
 }
 
 }  // namespace

@@ -1,14 +1,17 @@
 #include "app/spindle_config.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "transform/script_loader.hpp"
+
 namespace spindle::app {
 namespace {
 
-const std::vector<std::string> kTopLevelKeys{"edge",   "state",     "journal",
-                                             "output", "simulator", "machines"};
+const std::vector<std::string> kTopLevelKeys{"edge", "state", "journal",   "output",
+                                             "net",  "web",   "simulator", "machines"};
 
 // The journal's keys that need more than their type checked: the fsync spelling and the
 // relations between sizes. Messages point at the key they are about.
@@ -34,8 +37,54 @@ bool validMachineId(const std::string& id) {
   return true;
 }
 
+// The machine's adapter script: `script: FILE` (relative to the configuration's folder),
+// `script: none`, or nothing for the collector type's default script.
+void loadScript(const YAML::Node& block, const std::string& baseDir, MachineEntry& entry,
+                config::Diagnostics& diags) {
+  const YAML::Node node = block["script"];
+  if (!node) {
+    if (transform::defaultScriptText(entry.type) == nullptr) {
+      entry.scriptName = "none";
+      return;
+    }
+    auto script = transform::loadDefaultScript(entry.type);
+    if (!script) {
+      diags.add(block, "the default " + entry.type +
+                           " script does not compile: " + script.error().describe());
+      return;
+    }
+    entry.script = std::move(*script);
+    entry.scriptName = "default " + entry.type + " script";
+    return;
+  }
+  if (!node.IsScalar() || node.Scalar().empty()) {
+    diags.add(node, "'script' in machine '" + entry.id + "' must be a file name or none",
+              "for example script: scripts/mill-1.yaml");
+    return;
+  }
+  if (node.Scalar() == "none") {
+    entry.scriptName = "none";
+    return;
+  }
+  std::filesystem::path path(node.Scalar());
+  if (path.is_relative() && !baseDir.empty()) path = std::filesystem::path(baseDir) / path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags.add(node, "cannot read script " + path.string() + " of machine '" + entry.id + "'",
+              "check the path; relative paths start at the configuration file's folder");
+    return;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto compiled = transform::compileScriptDiagnostics(text.str(), path.string());
+  for (const auto& item : compiled.diagnostics.items()) diags.addItem(item);
+  entry.script = std::move(compiled.script);
+  entry.scriptName = path.string();
+}
+
 void loadMachine(const YAML::Node& block, size_t index, const collectors::Registry& registry,
-                 std::set<std::string>& ids, SpindleConfig& out, config::Diagnostics& diags) {
+                 const std::string& baseDir, std::set<std::string>& ids, SpindleConfig& out,
+                 config::Diagnostics& diags) {
   const std::string where = "machines[" + std::to_string(index) + "]";
   if (!block.IsMap()) {
     diags.add(block, where + " must be a map with id, type and the collector's options");
@@ -77,6 +126,7 @@ void loadMachine(const YAML::Node& block, size_t index, const collectors::Regist
     return;
   }
   entry.collector = info->create(block, entry.id, diags);
+  loadScript(block, baseDir, entry, diags);
   out.machines.push_back(std::move(entry));
 }
 
@@ -130,7 +180,7 @@ const config::OptionTable<SimulatorOptions>& simulatorOptionTable() {
 }
 
 LoadResult loadConfigText(const std::string& text, const std::string& name,
-                          const collectors::Registry& registry) {
+                          const collectors::Registry& registry, const std::string& baseDir) {
   LoadResult result{std::nullopt, config::Diagnostics(name)};
   auto& diags = result.diagnostics;
   YAML::Node root;
@@ -156,8 +206,9 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
     if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key) == kTopLevelKeys.end()) {
       const std::string guess = config::closestMatch(key, kTopLevelKeys);
       diags.add(kv.first, "unknown section '" + key + "'",
-                guess.empty() ? "sections: edge, state, journal, output, simulator, machines"
-                              : "did you mean '" + guess + "'?");
+                guess.empty()
+                    ? "sections: edge, state, journal, output, net, web, simulator, machines"
+                    : "did you mean '" + guess + "'?");
     }
   }
   if (root["edge"]) edgeOptionTable().load(root["edge"], cfg.edge, diags, "edge");
@@ -169,6 +220,16 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
   }
   if (root["output"])
     uplinks::file::optionTable().load(root["output"], cfg.output, diags, "output");
+  if (root["net"]) {
+    const std::size_t before = diags.size();
+    net::optionTable().load(root["net"], cfg.net, diags, "net");
+    if (diags.size() == before) net::validate(cfg.net, root["net"], diags);
+  }
+  if (root["web"]) {
+    const std::size_t before = diags.size();
+    web::webOptionTable().load(root["web"], cfg.web, diags, "web");
+    if (diags.size() == before) web::validate(cfg.web, root["web"], diags);
+  }
   if (root["simulator"]) {
     simulatorOptionTable().load(root["simulator"], cfg.simulator, diags, "simulator");
   }
@@ -184,7 +245,7 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
   } else {
     std::set<std::string> ids;
     for (size_t i = 0; i < machines.size(); ++i) {
-      loadMachine(machines[i], i, registry, ids, cfg, diags);
+      loadMachine(machines[i], i, registry, baseDir, ids, cfg, diags);
     }
   }
   if (diags.empty()) result.config = std::move(cfg);
@@ -200,7 +261,8 @@ LoadResult loadConfigFile(const std::string& path, const collectors::Registry& r
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  return loadConfigText(buffer.str(), path, registry);
+  return loadConfigText(buffer.str(), path, registry,
+                        std::filesystem::path(path).parent_path().string());
 }
 
 }  // namespace spindle::app

@@ -11,7 +11,10 @@
 #include "config/diagnostics.hpp"
 #include "config/option_table.hpp"
 #include "journal/journal_options.hpp"
+#include "net/net_options.hpp"
+#include "transform/compiled_script.hpp"
 #include "uplinks/file/file_uplink.hpp"
+#include "web/web_options.hpp"
 
 namespace spindle::app {
 
@@ -45,6 +48,9 @@ struct MachineEntry {
   std::string type;
   bool enabled = true;
   std::unique_ptr<collectors::Collector> collector;  ///< configured, not started
+  /// The adapter script: the machine's own file, its type's default, or none (raw keys).
+  std::shared_ptr<const transform::CompiledScript> script;
+  std::string scriptName;  ///< the file, "default <type> script" or "none"
 };
 
 struct SpindleConfig {
@@ -53,6 +59,8 @@ struct SpindleConfig {
   StateOptions state;
   journal::JournalOptions
       journal;  ///< resolve with journal::resolveSettings(journal, edge.dataDir)
+  net::NetOptions net;
+  web::WebOptions web;
   uplinks::file::FileOptions output;
   SimulatorOptions simulator;
   std::vector<MachineEntry> machines;
@@ -63,9 +71,10 @@ struct LoadResult {
   config::Diagnostics diagnostics;
 };
 
-/// Parses and validates YAML text; `name` is used in messages (the file name).
+/// Parses and validates YAML text; `name` is used in messages (the file name). Script paths
+/// are relative to `baseDir` (the configuration file's folder; "" = the working directory).
 LoadResult loadConfigText(const std::string& text, const std::string& name,
-                          const collectors::Registry& registry);
+                          const collectors::Registry& registry, const std::string& baseDir = "");
 LoadResult loadConfigFile(const std::string& path, const collectors::Registry& registry);
 
 /// The embedded demo configuration (examples/demo.yaml, compiled in).

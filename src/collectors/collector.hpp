@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "base/time.hpp"
+#include "collectors/resolve.hpp"
 #include "model/item_catalog.hpp"
 #include "model/observation.hpp"
 
@@ -38,6 +39,9 @@ class CollectorContext {
 
   /// Reports the connection state for health and the status page.
   virtual void setState(ConnectionState state, const std::string& detail = "") = 0;
+  /// How to resolve the machine's host: the edge's DNS chain when running, the system's
+  /// resolver by default.
+  virtual ResolveFn resolver() { return systemResolve; }
 };
 
 /// Lifecycle: constructed (options validated, no I/O) -> start (I/O begins, returns at once)

@@ -18,7 +18,7 @@
 namespace spindle::collectors {
 
 /// Keys every machine block has, whatever its collector; a collector's table never uses them.
-inline const std::set<std::string> kCommonMachineKeys{"id", "type", "enabled"};
+inline const std::set<std::string> kCommonMachineKeys{"id", "type", "enabled", "script"};
 
 struct CollectorInfo {
   std::string name;         ///< config `type`

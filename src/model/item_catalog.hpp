@@ -22,6 +22,7 @@ struct DataItem {
   std::string key;  ///< the name the source uses ("execution", "S1load")
   Kind kind = Kind::kEvent;
   std::string type;  ///< MTConnect type, e.g. EXECUTION, SPINDLE_SPEED; empty when unknown
+  std::string subtype;
   std::string units;
 };
 
@@ -45,6 +46,9 @@ class ItemCatalog {
   /// Returns the id of (machine, key), creating the item with `kind` on first use.
   ItemId intern(MachineId machine, std::string_view key, Kind kind = Kind::kEvent);
   const DataItem& item(ItemId id) const;
+  /// Sets what is known of an item (from a transform script's outputs). Only while no other
+  /// thread reads the item: at startup, before collectors and readers run.
+  void describe(ItemId id, Kind kind, std::string type, std::string subtype, std::string units);
   size_t itemCount() const { return m_count.load(std::memory_order_acquire); }
 
  private:

@@ -9,9 +9,9 @@ namespace spindle::netcheck {
 namespace {
 
 const std::string kCommercial =
-    R"yaml(# MachineMetrics commercial cloud: every row of the requirements sheet.
+    R"yaml(# Commercial cloud: every row of the requirements sheet.
 name: commercial
-description: MachineMetrics commercial cloud
+description: Commercial cloud
 dns:
   servers: [8.8.8.8, 8.8.4.4]       # Google DNS, used by default; fallback: configured, then DHCP
   lookup: api.machinemetrics.com
@@ -20,9 +20,9 @@ ntp:
   max_offset: 1s
 endpoints:
   - {host: api.machinemetrics.com, port: 443, checks: [tcp, tls, https],
-     what: MachineMetrics communication}
+     what: cloud communication}
   - {host: app.machinemetrics.com, port: 443, checks: [tcp, tls, https],
-     what: MachineMetrics communication}
+     what: cloud communication}
   - {host: api.balena-cloud.com, port: 443, checks: [tcp, tls, https],
      what: Software updates, row: "*.balena-cloud.com"}
   - {host: registry2.balena-cloud.com, port: 443, checks: [tcp, tls, https], path: /v2/,
@@ -55,9 +55,9 @@ endpoints:
 )yaml";
 
 const std::string kGovcloud =
-    R"yaml(# MachineMetrics GovCloud: every GovCloud row of the requirements sheet.
+    R"yaml(# GovCloud: every GovCloud row of the requirements sheet.
 name: govcloud
-description: MachineMetrics GovCloud
+description: GovCloud
 dns:
   servers: [8.8.8.8, 8.8.4.4]       # Google DNS, used by default; fallback: configured, then DHCP
   lookup: api.machinemetrics-us-gov.com
@@ -66,15 +66,15 @@ ntp:
   max_offset: 1s
 endpoints:
   - {host: api.machinemetrics-us-gov.com, port: 443, checks: [tcp, tls, https],
-     what: MachineMetrics communication}
+     what: cloud communication}
   - {host: 18.252.129.108, port: 443, checks: [tcp, tls], tls_name: api.machinemetrics-us-gov.com,
-     what: MachineMetrics communication (static IP), row: api.machinemetrics-us-gov.com}
+     what: cloud communication (static IP), row: api.machinemetrics-us-gov.com}
   - {host: 18.254.70.116, port: 443, checks: [tcp, tls], tls_name: api.machinemetrics-us-gov.com,
-     what: MachineMetrics communication (static IP), row: api.machinemetrics-us-gov.com}
+     what: cloud communication (static IP), row: api.machinemetrics-us-gov.com}
   - {host: 182.30.131.220, port: 443, checks: [tcp, tls], tls_name: api.machinemetrics-us-gov.com,
-     what: MachineMetrics communication (static IP), row: api.machinemetrics-us-gov.com}
+     what: cloud communication (static IP), row: api.machinemetrics-us-gov.com}
   - {host: app.machinemetrics-us-gov.com, port: 443, checks: [tcp, tls, https],
-     what: MachineMetrics communication}
+     what: cloud communication}
   - {host: stream.machinemetrics-us-gov.com, port: 7422, checks: [tcp, nats],
      what: NATS (tool monitoring and edge health)}
   - {host: 18.252.129.108, port: 7422, checks: [tcp, nats],

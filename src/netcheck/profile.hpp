@@ -29,7 +29,7 @@ struct Endpoint {
   std::string host;  ///< a domain or an IP address
   std::uint16_t port = 443;
   std::vector<Stage> stages;  ///< always starts with kTcp
-  std::string what;           ///< the sheet's description ("MachineMetrics communication")
+  std::string what;           ///< the sheet's description ("cloud communication")
   std::string row;            ///< the sheet's row when it differs from host ("*.balena-cloud.com")
   bool required = true;
   std::string tlsName;       ///< name the certificate must carry; default: host when it is a domain

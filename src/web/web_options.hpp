@@ -14,7 +14,7 @@ struct WebOptions {
   /// All interfaces: the MTConnect interface exists for clients on the plant network. Set the
   /// plant-side address on an edge that also has a WAN-side interface.
   std::string bind = "0.0.0.0";
-  config::Port port{5000};  ///< the MTConnect agent default port; 0 picks a free port (tests)
+  config::Port port{5000};  ///< the MTConnect agent default port
   std::string sender;       ///< Header sender; empty: the edge id given to Server::start
   std::uint64_t maxConnections = 64;
   std::uint64_t maxCount = 10000;                        ///< largest `count` a client may ask for

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "loopback_config.hpp"
 #include "process.hpp"
 
 namespace spindle::testing {
@@ -93,11 +94,11 @@ TEST_F(Cli, ValidateAcceptsAGoodFileAndListsEveryProblemOfABadOne) {
 }
 
 TEST_F(Cli, JsonLogsAreOneObjectPerLine) {
-  const auto cfg =
-      write("c.yaml", "edge:\n  data_dir: " + (m_dir / "data").string() +
-                          "\nmachines:\n  - id: m1\n    type: shdr\n    host: 127.0.0.1\n"
-                          "    port: " +
-                          std::to_string(freePort()) + "\n");
+  const auto cfg = write(
+      "c.yaml", "edge:\n  data_dir: " + (m_dir / "data").string() + "\n" + loopbackSections() +
+                    "machines:\n  - id: m1\n    type: shdr\n    host: 127.0.0.1\n"
+                    "    port: " +
+                    std::to_string(freePort()) + "\n");
   auto r = spindle({"--log-format", "json", "run", "--config", cfg, "--for", "300ms"});
   EXPECT_EQ(r.code, 0) << r.err;
   std::istringstream lines(r.err);
@@ -121,6 +122,7 @@ TEST_F(Cli, DemoShowsThreeMachinesProducingDataWithinTenSeconds) {
   };
   replace("data_dir: spindle-data", "data_dir: " + (m_dir / "data").string());
   for (int i = 0; i < 3; ++i) replace(std::to_string(17878 + i), std::to_string(base + 100 + i));
+  replace("port: 5000", "port: " + std::to_string(freePort()));
   const auto cfg = write("demo.yaml", demo);
 
   const auto start = std::chrono::steady_clock::now();

@@ -8,6 +8,7 @@
 
 #include "app/gateway.hpp"
 #include "collectors/registry.hpp"
+#include "loopback_config.hpp"
 #include "process.hpp"
 
 namespace spindle::testing {
@@ -37,8 +38,8 @@ class CollectorWithSimulator : public ::testing::Test {
   void TearDown() override { fs::remove_all(m_dir); }
 
   app::SpindleConfig config(const std::vector<std::uint16_t>& ports) {
-    std::string yaml =
-        "edge:\n  data_dir: " + m_dir.string() + "\n  status_interval: 0s\nmachines:\n";
+    std::string yaml = "edge:\n  data_dir: " + m_dir.string() + "\n  status_interval: 0s\n" +
+                       loopbackSections() + "machines:\n";
     for (size_t i = 0; i < ports.size(); ++i) {
       yaml += "  - id: m" + std::to_string(i + 1) + "\n    type: shdr\n    host: 127.0.0.1\n" +
               "    port: " + std::to_string(ports[i]) + "\n    reconnect_min: 50ms\n" +
@@ -69,7 +70,8 @@ TEST_F(CollectorWithSimulator, DataArrivesAndHeartbeatLossIsDetected) {
   app::Gateway gateway(config(simulator.ports()), {}, m_clock);
   ASSERT_TRUE(gateway.start().ok());
   for (const char* m : {"m1", "m2", "m3"}) {
-    EXPECT_TRUE(eventually([&] { return latestText(gateway, m, "avail") == "AVAILABLE"; }, 10s))
+    EXPECT_TRUE(
+        eventually([&] { return latestText(gateway, m, "availability") == "AVAILABLE"; }, 10s))
         << m;
     EXPECT_TRUE(eventually([&] { return !latestText(gateway, m, "execution").empty(); }, 10s)) << m;
   }
@@ -80,7 +82,8 @@ TEST_F(CollectorWithSimulator, DataArrivesAndHeartbeatLossIsDetected) {
   EXPECT_EQ(latestText(gateway, "m2", "connection_status"), "CLOSED");
   EXPECT_NE(latestText(gateway, "m1", "execution"), "UNAVAILABLE");  // the others carry on
   simulator.setSilent(1, false);
-  EXPECT_TRUE(eventually([&] { return latestText(gateway, "m2", "avail") == "AVAILABLE"; }, 10s));
+  EXPECT_TRUE(
+      eventually([&] { return latestText(gateway, "m2", "availability") == "AVAILABLE"; }, 10s));
 
   gateway.stop();
   simulator.stop();
@@ -96,8 +99,9 @@ TEST_F(CollectorWithSimulator, KilledSimulatorMeansUnavailableThenReconnect) {
   const std::uint16_t port = freePort();
   const std::string out = (m_dir / "observations.jsonl").string();
   const std::string cfg = (m_dir / "spindle.yaml").string();
-  std::ofstream(cfg) << "edge:\n  data_dir: " << m_dir.string()
-                     << "\nmachines:\n  - id: mill-1\n    type: shdr\n    host: 127.0.0.1\n"
+  std::ofstream(cfg) << "edge:\n  data_dir: " << m_dir.string() << "\n"
+                     << loopbackSections()
+                     << "machines:\n  - id: mill-1\n    type: shdr\n    host: 127.0.0.1\n"
                      << "    port: " << port
                      << "\n    reconnect_min: 100ms\n    reconnect_max: 300ms\n";
   const std::vector<std::string> simArgs{
@@ -120,13 +124,22 @@ TEST_F(CollectorWithSimulator, KilledSimulatorMeansUnavailableThenReconnect) {
     return n;
   };
   const std::string runErr = (m_dir / "run.err").string();
-  ASSERT_TRUE(eventually([&] { return lines({R"("item":"execution")"}) > 0; })) << readFile(runErr);
+  // The default script's outputs start UNAVAILABLE, then take the machine's values.
+  const std::string execution = R"("item":"execution")", speed = R"("item":"spindle_speed")",
+                    unavailable = R"("value":"UNAVAILABLE")";
+  ASSERT_TRUE(eventually([&] {
+    return lines({execution}) > lines({execution, unavailable}) &&
+           lines({speed}) > lines({speed, unavailable});
+  })) << readFile(runErr);
+  const size_t executionUnavailable = lines({execution, unavailable});
+  const size_t speedUnavailable = lines({speed, unavailable});
+  const size_t allUnavailable = lines({unavailable});
 
   sim->kill(SIGKILL);
   ASSERT_TRUE(eventually([&] { return lines({R"("value":"CLOSED")"}) == 1; })) << readFile(runErr);
-  EXPECT_EQ(lines({R"("item":"execution")", R"("value":"UNAVAILABLE")"}), 1u);
-  EXPECT_EQ(lines({R"("item":"Sspeed")", R"("value":"UNAVAILABLE")"}), 1u);
-  EXPECT_GE(lines({R"("value":"UNAVAILABLE")"}), 10u);  // every item of the machine
+  EXPECT_EQ(lines({execution, unavailable}), executionUnavailable + 1);
+  EXPECT_EQ(lines({speed, unavailable}), speedUnavailable + 1);
+  EXPECT_GE(lines({unavailable}), allUnavailable + 10);  // every item of the machine
 
   const size_t executionBefore = lines({R"("item":"execution")"});
   sim = std::make_unique<Process>(simArgs, (m_dir / "sim2.out").string(),

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "loopback_config.hpp"
 #include "process.hpp"
 
 namespace spindle::testing {
@@ -22,7 +23,7 @@ class JournalGateway : public ::testing::Test {
     fs::create_directories(m_dir);
     const auto base = freePort();
     std::string yaml = "edge:\n  data_dir: " + (m_dir / "data").string() +
-                       "\n  status_interval: 0s\n"
+                       "\n  status_interval: 0s\n" + loopbackSections() +
                        "journal:\n  fsync: 10ms\n  segment_size: 64KiB\n  max_size: 64MiB\n"
                        "simulator:\n  enabled: true\n  machines: 2\n  base_port: " +
                        std::to_string(base + 200) + "\n  time_scale: 20\n  tick: 20ms\n" +

@@ -144,7 +144,7 @@ TEST_P(OutOfRange, ReadsCurrentAgainAndCarriesOn) {
 }
 
 INSTANTIATE_TEST_SUITE_P(MtconnectRecovery, OutOfRange, ::testing::Values(200, 400),
-                         [](const auto& info) { return "Http" + std::to_string(info.param); });
+                         [](const auto& param) { return "Http" + std::to_string(param.param); });
 
 TEST(MtconnectRecovery, UnreachableAgentMakesEveryItemUnavailable) {
   auto agent = std::make_unique<TestAgent>(items());

@@ -10,6 +10,7 @@
 
 #include "app/gateway.hpp"
 #include "collectors/registry.hpp"
+#include "loopback_config.hpp"
 #include "process.hpp"
 #include "web/testing/http_get.hpp"
 #include "web/web_server.hpp"
@@ -64,8 +65,8 @@ TEST_F(MtconnectSchema, ProbeCurrentSampleOfSimulatedMachinesAreValid) {
 
   collectors::Registry registry;
   collectors::registerBuiltinCollectors(registry);
-  std::string yaml =
-      "edge:\n  data_dir: " + m_dir.string() + "\n  status_interval: 0s\nmachines:\n";
+  std::string yaml = "edge:\n  data_dir: " + m_dir.string() + "\n  status_interval: 0s\n" +
+                     loopbackSections(freePort()) + "machines:\n";
   for (size_t i = 0; i < 3; ++i) {
     yaml += "  - id: mill-" + std::to_string(i + 1) + "\n    type: shdr\n    host: 127.0.0.1\n" +
             "    port: " + std::to_string(simulator.ports()[i]) + "\n";
@@ -76,15 +77,9 @@ TEST_F(MtconnectSchema, ProbeCurrentSampleOfSimulatedMachinesAreValid) {
   app::Gateway gateway(std::move(*loaded.config), {}, clock);
   ASSERT_TRUE(gateway.start().ok());
 
-  boost::asio::io_context webIo;
-  auto webWork = boost::asio::make_work_guard(webIo);
-  std::thread webThread([&] { webIo.run(); });
-  web::WebOptions o;
-  o.bind = "127.0.0.1";
-  o.port.value = 0;
-  web::Server server(webIo, o, gateway.state(), gateway.catalog(), "edge-schema");
-  ASSERT_TRUE(server.start().ok());
-  const auto port = server.port();
+  // The interface `spindle run` serves, with the default scripts' normalized items.
+  const auto port = gateway.webPort();
+  ASSERT_NE(port, 0);
   // Wait for a few seconds of simulated work on every machine.
   ASSERT_TRUE(eventually(
       [&] {
@@ -117,12 +112,8 @@ TEST_F(MtconnectSchema, ProbeCurrentSampleOfSimulatedMachinesAreValid) {
     EXPECT_FALSE(json.is_discarded()) << target;
   }
 
-  server.stop();
   gateway.stop();
   simulator.stop();
-  webWork.reset();
-  webIo.stop();
-  webThread.join();
   work.reset();
   simIo.stop();
   simThread.join();

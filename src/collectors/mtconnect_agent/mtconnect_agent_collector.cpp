@@ -59,8 +59,9 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
         m_connectionItem(ctx.catalog().intern(ctx.machine(), kConnectionKey)) {}
 
   void start() {
-    m_session = std::make_shared<AgentSession>(m_strand, sessionOptions(m_options),
-                                               std::weak_ptr<SessionHandler>(shared_from_this()));
+    m_session =
+        std::make_shared<AgentSession>(m_strand, sessionOptions(m_options, m_ctx.resolver()),
+                                       std::weak_ptr<SessionHandler>(shared_from_this()));
     m_ctx.setState(ConnectionState::kConnecting, endpoint());
     asio::post(m_strand, [self = shared_from_this()] { self->request(Step::kProbe); });
   }

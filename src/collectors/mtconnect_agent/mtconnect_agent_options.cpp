@@ -133,8 +133,9 @@ bool validate(MtconnectAgentOptions& o, const YAML::Node& block, config::Diagnos
   return good;
 }
 
-SessionOptions sessionOptions(const MtconnectAgentOptions& o) {
+SessionOptions sessionOptions(const MtconnectAgentOptions& o, ResolveFn resolve) {
   SessionOptions s;
+  s.resolve = std::move(resolve);
   s.host = o.host;
   s.port = o.port.value;
   s.connectTimeout = o.connectTimeout;

@@ -51,7 +51,8 @@ struct ParsedUrl {
 };
 Result<ParsedUrl> parseUrl(const std::string& url);
 
-SessionOptions sessionOptions(const MtconnectAgentOptions& options);
+SessionOptions sessionOptions(const MtconnectAgentOptions& options,
+                              ResolveFn resolve = systemResolve);
 DecoderOptions decoderOptions(const MtconnectAgentOptions& options);
 
 }  // namespace spindle::collectors::mtconnect_agent

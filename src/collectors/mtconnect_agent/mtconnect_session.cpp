@@ -20,7 +20,6 @@ AgentSession::AgentSession(Strand strand, SessionOptions options,
     : m_strand(strand),
       m_options(std::move(options)),
       m_handler(std::move(handler)),
-      m_resolver(strand),
       m_stream(strand) {}
 
 void AgentSession::get(std::string target, Duration idleTimeout) {
@@ -48,7 +47,6 @@ void AgentSession::stop() {
   asio::post(m_strand, [self = shared_from_this()] {
     self->m_stopped = true;
     ++self->m_generation;
-    self->m_resolver.cancel();
     self->closeSocket();
   });
 }
@@ -63,15 +61,16 @@ void AgentSession::closeSocket() {
 
 void AgentSession::connect() {
   const std::uint64_t gen = ++m_generation;
-  m_resolver.async_resolve(
-      m_options.host, std::to_string(m_options.port),
-      [self = shared_from_this(), gen](const error_code& ec,
-                                       const asio::ip::tcp::resolver::results_type& results) {
+  m_options.resolve(
+      m_options.host, m_options.port, m_strand,
+      [self = shared_from_this(), gen](Result<Endpoints> endpoints) {
         if (self->m_stopped || gen != self->m_generation) return;
-        if (ec) {
-          self->fail("cannot resolve '" + self->m_options.host + "': " + ec.message());
+        if (!endpoints) {
+          self->fail("cannot resolve '" + self->m_options.host +
+                     "': " + endpoints.error().message());
           return;
         }
+        const Endpoints results = std::move(*endpoints);
         self->m_stream.expires_after(self->m_options.connectTimeout);
         self->m_stream.async_connect(
             results, [self, gen](const error_code& cec, const asio::ip::tcp::endpoint& ep) {

@@ -16,6 +16,7 @@
 
 #include "base/units.hpp"
 #include "collectors/mtconnect_agent/mtconnect_multipart.hpp"
+#include "collectors/resolve.hpp"
 
 namespace spindle::collectors::mtconnect_agent {
 
@@ -25,6 +26,7 @@ struct SessionOptions {
   Duration connectTimeout = std::chrono::seconds(5);
   std::size_t maxDocument = 16 << 20;  ///< largest response body or streamed part
   std::string accept = "application/xml, text/xml";
+  ResolveFn resolve = systemResolve;  ///< the edge's DNS chain when running
 };
 
 /// Told what happens on the session; called on the session's strand.
@@ -69,7 +71,6 @@ class AgentSession : public std::enable_shared_from_this<AgentSession> {
   Strand m_strand;
   SessionOptions m_options;
   std::weak_ptr<SessionHandler> m_handler;
-  boost::asio::ip::tcp::resolver m_resolver;
   boost::beast::tcp_stream m_stream;
   boost::beast::flat_buffer m_buffer;
   std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> m_parser;

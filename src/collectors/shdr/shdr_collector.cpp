@@ -32,7 +32,7 @@ class ShdrCollector::Connection final : public SessionHandler,
         m_connectionItem(ctx.catalog().intern(ctx.machine(), kConnectionKey)) {}
 
   void start() {
-    m_session = std::make_shared<ShdrSession>(m_strand, sessionOptions(m_options),
+    m_session = std::make_shared<ShdrSession>(m_strand, sessionOptions(m_options, m_ctx.resolver()),
                                               std::weak_ptr<SessionHandler>(shared_from_this()));
     m_ctx.setState(ConnectionState::kConnecting,
                    m_options.host + ":" + std::to_string(m_options.port.value));

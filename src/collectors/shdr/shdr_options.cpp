@@ -61,9 +61,9 @@ bool validate(const ShdrOptions& options, const YAML::Node& block, config::Diagn
   return good;
 }
 
-SessionOptions sessionOptions(const ShdrOptions& o) {
+SessionOptions sessionOptions(const ShdrOptions& o, ResolveFn resolve) {
   return SessionOptions{o.host,          o.port.value,   o.connectTimeout, o.heartbeat,
-                        o.legacyTimeout, o.reconnectMin, o.reconnectMax};
+                        o.legacyTimeout, o.reconnectMin, o.reconnectMax,   std::move(resolve)};
 }
 
 ParserOptions parserOptions(const ShdrOptions& o) {

@@ -30,7 +30,7 @@ const config::OptionTable<ShdrOptions>& optionTable();
 /// at `block` and returns false on a problem.
 bool validate(const ShdrOptions& options, const YAML::Node& block, config::Diagnostics& diags);
 
-SessionOptions sessionOptions(const ShdrOptions& options);
+SessionOptions sessionOptions(const ShdrOptions& options, ResolveFn resolve = systemResolve);
 ParserOptions parserOptions(const ShdrOptions& options);
 
 }  // namespace spindle::collectors::shdr

@@ -15,7 +15,6 @@ ShdrSession::ShdrSession(Strand strand, SessionOptions options,
     : m_strand(strand),
       m_options(std::move(options)),
       m_handler(std::move(handler)),
-      m_resolver(strand),
       m_socket(strand),
       m_connectTimer(strand),
       m_watchdog(strand),
@@ -33,7 +32,6 @@ void ShdrSession::stop() {
     ++self->m_generation;
     error_code ignored;
     self->m_socket.close(ignored);
-    self->m_resolver.cancel();
     self->m_connectTimer.cancel();
     self->m_watchdog.cancel();
     self->m_pingTimer.cancel();
@@ -51,21 +49,19 @@ void ShdrSession::connect() {
                std::to_string(self->m_options.port) + " timed out after " +
                formatDuration(self->m_options.connectTimeout));
   });
-  m_resolver.async_resolve(
-      m_options.host, std::to_string(m_options.port),
-      [self = shared_from_this(), gen](const error_code& ec,
-                                       const asio::ip::tcp::resolver::results_type& results) {
-        if (self->m_stopped || gen != self->m_generation) return;
-        self->onResolved(ec, results);
-      });
+  m_options.resolve(m_options.host, m_options.port, m_strand,
+                    [self = shared_from_this(), gen](Result<Endpoints> endpoints) {
+                      if (self->m_stopped || gen != self->m_generation) return;
+                      self->onResolved(std::move(endpoints));
+                    });
 }
 
-void ShdrSession::onResolved(const error_code& ec,
-                             const asio::ip::tcp::resolver::results_type& results) {
-  if (ec) {
-    fail("cannot resolve '" + m_options.host + "': " + ec.message());
+void ShdrSession::onResolved(Result<Endpoints> endpoints) {
+  if (!endpoints) {
+    fail("cannot resolve '" + m_options.host + "': " + endpoints.error().message());
     return;
   }
+  const Endpoints& results = *endpoints;
   const std::uint64_t gen = m_generation;
   asio::async_connect(
       m_socket, results,
@@ -198,7 +194,6 @@ void ShdrSession::fail(const std::string& reason) {
   ++m_generation;
   error_code ignored;
   m_socket.close(ignored);
-  m_resolver.cancel();
   m_connectTimer.cancel();
   m_watchdog.cancel();
   m_pingTimer.cancel();

@@ -12,6 +12,7 @@
 
 #include "base/units.hpp"
 #include "collectors/backoff.hpp"
+#include "collectors/resolve.hpp"
 
 namespace spindle::collectors::shdr {
 
@@ -23,6 +24,7 @@ struct SessionOptions {
   Duration legacyTimeout = std::chrono::seconds(600);  ///< silence limit without heartbeats
   Duration reconnectMin = std::chrono::milliseconds(500);
   Duration reconnectMax = std::chrono::seconds(30);
+  ResolveFn resolve = systemResolve;  ///< the edge's DNS chain when running
 };
 
 /// Told what happens on the session. Called on the session's strand.
@@ -56,8 +58,7 @@ class ShdrSession : public std::enable_shared_from_this<ShdrSession> {
 
  private:
   void connect();
-  void onResolved(const boost::system::error_code& ec,
-                  const boost::asio::ip::tcp::resolver::results_type& results);
+  void onResolved(Result<Endpoints> endpoints);
   void read();
   void armWatchdog();
   void schedulePing();
@@ -67,7 +68,6 @@ class ShdrSession : public std::enable_shared_from_this<ShdrSession> {
   Strand m_strand;
   SessionOptions m_options;
   std::weak_ptr<SessionHandler> m_handler;
-  boost::asio::ip::tcp::resolver m_resolver;
   boost::asio::ip::tcp::socket m_socket;
   boost::asio::steady_timer m_connectTimer;
   boost::asio::steady_timer m_watchdog;  ///< fires after silence: the adapter is gone

@@ -26,8 +26,9 @@ struct LastLine {
 LastLine readLastLine(const std::string& path) {
   LastLine out;
   std::error_code ec;
-  out.fileSize = fs::file_size(path, ec);
-  if (ec || out.fileSize == 0) return out;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec || size == 0) return out;  // no file yet: nothing to recover
+  out.fileSize = size;
   std::ifstream in(path, std::ios::binary);
   // Read backwards in growing windows until the window holds a whole last line.
   for (std::uint64_t window = 4096;; window *= 4) {

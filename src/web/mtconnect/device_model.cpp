@@ -73,6 +73,7 @@ ItemMeta describe(const model::DataItem& di, model::ItemId id, const std::string
   if (di.kind == model::Kind::kTable) m.representation = "TABLE";
   if (!di.type.empty()) {
     m.type = di.type;
+    m.subType = di.subtype;
   } else if (const KnownType k = knownType(di.key); k.type[0] != '\0') {
     m.type = k.type;
     m.category = k.category;
