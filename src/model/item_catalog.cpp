@@ -38,6 +38,12 @@ const std::string& ItemCatalog::machineName(MachineId id) const {
 size_t ItemCatalog::machineCount() const { return m_machineCount.load(std::memory_order_acquire); }
 
 ItemId ItemCatalog::intern(MachineId machine, std::string_view key, Kind kind) {
+  return intern(machine, key, kind, {}, {}, {});
+}
+
+ItemId ItemCatalog::intern(MachineId machine, std::string_view key, Kind kind,
+                           std::string_view type, std::string_view subtype,
+                           std::string_view units) {
   std::lock_guard lock(m_mutex);
   auto [it, inserted] = m_index.try_emplace(indexKey(machine, key), 0);
   if (!inserted) return it->second;
@@ -56,6 +62,9 @@ ItemId ItemCatalog::intern(MachineId machine, std::string_view key, Kind kind) {
   item.machine = machine;
   item.key = std::string(key);
   item.kind = kind;
+  item.type = std::string(type);
+  item.subtype = std::string(subtype);
+  item.units = std::string(units);
   it->second = static_cast<ItemId>(id);
   m_count.store(id + 1, std::memory_order_release);
   return static_cast<ItemId>(id);

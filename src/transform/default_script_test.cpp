@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "collectors/registry.hpp"
 #include "collectors/shdr/shdr_parser.hpp"
 #include "sim/machine_model.hpp"
 #include "sim/shdr_writer.hpp"
@@ -99,6 +100,15 @@ TEST(TransformDefaultScript, SimulatedShdrMachineYieldsTheNormalizedItems) {
   // Feed rates are converted from mm/min (rapids up to 9000 at 120 %) to mm/s.
   EXPECT_GT(maxima["feedrate"], 50);
   EXPECT_LE(maxima["feedrate"], 9000 * 1.2 / 60);
+}
+
+TEST(TransformDefaultScript, EveryCollectorTypeShipsOneThatCompiles) {
+  collectors::Registry registry;
+  collectors::registerBuiltinCollectors(registry);
+  for (const auto& type : registry.names()) {
+    auto script = loadDefaultScript(type);
+    EXPECT_TRUE(script.ok()) << type << ": " << (script.ok() ? "" : script.error().describe());
+  }
 }
 
 }  // namespace

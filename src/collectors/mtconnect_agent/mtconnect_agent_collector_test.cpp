@@ -58,8 +58,10 @@ TEST(MtconnectAgentCollector, ReadsTheSelectedDeviceByUuid) {
   ASSERT_TRUE(collector.start(ctx).ok());
   ASSERT_TRUE(waitUntil([&] { return ctx.latestText("x_name") == "1.500000"; }));
   EXPECT_EQ(ctx.latestText("exec_name"), "ACTIVE");
-  EXPECT_EQ(ctx.catalog().item(ctx.catalog().intern(ctx.machine(), "x_name")).kind,
-            model::Kind::kSample);
+  const auto& x = ctx.catalog().item(ctx.catalog().intern(ctx.machine(), "x_name"));
+  EXPECT_EQ(x.kind, model::Kind::kSample);
+  EXPECT_EQ(x.type, "POSITION");  // the probe's description is kept with the item
+  EXPECT_EQ(ctx.catalog().item(ctx.catalog().intern(ctx.machine(), "exec_name")).type, "EXECUTION");
   collector.stop();
 }
 

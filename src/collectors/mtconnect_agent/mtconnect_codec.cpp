@@ -283,8 +283,13 @@ StreamsDecoder::Slot StreamsDecoder::slotFor(const Raw& raw) {
   std::string_view key = raw.id.empty() ? raw.name : raw.id;
   const auto model = m_model.find(raw.id);
   if (model != m_model.end()) {
-    slot.kind = model->second.kind;
-    if (m_options.keyByName && !model->second.name.empty()) key = model->second.name;
+    const DataItemInfo& info = model->second;
+    slot.kind = info.kind;
+    if (m_options.keyByName && !info.name.empty()) key = info.name;
+    // The probe's description travels with the item (the agent interface serves it again).
+    slot.item = m_catalog.intern(m_machine, key, slot.kind, info.type, info.subType, info.units);
+    m_slots.emplace(std::string(raw.id), slot);
+    return slot;
   } else {
     const std::string_view suffix = representationSuffix(raw.element);
     if (raw.category == "Condition") {
