@@ -1,6 +1,7 @@
 #include "app/spindle_config.hpp"
 
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -179,6 +180,64 @@ TEST_F(SpindleConfigTest, JournalMistakesPointAtTheirKey) {
   EXPECT_NE(all.find("'drop_newest' is not allowed for 'policy' in journal"), std::string::npos)
       << all;
   EXPECT_NE(all.find("unknown key 'fsync_interval' in journal"), std::string::npos) << all;
+}
+
+TEST_F(SpindleConfigTest, MachinesRunTheirTypesDefaultScriptOrTheirOwn) {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("spindle_cfg_script_" + std::to_string(getpid()));
+  fs::create_directories(dir / "scripts");
+  std::ofstream(dir / "scripts" / "good.yaml")
+      << "version: 2\nkeys: [S1load]\ndata-items:\n  - spindle_load: {source: S1load}\n";
+  std::ofstream(dir / "scripts" / "bad.yaml")
+      << "version: 2\nkeys: [a]\ndata-items:\n  - out: {source: a +* 2}\n";
+  const std::string machines =
+      "machines:\n"
+      "  - {id: m1, type: shdr, host: 127.0.0.1}\n"
+      "  - {id: m2, type: shdr, host: 127.0.0.1, script: scripts/good.yaml}\n"
+      "  - {id: m3, type: shdr, host: 127.0.0.1, script: none}\n";
+  std::ofstream(dir / "good.yaml") << machines;
+  auto good = loadConfigFile((dir / "good.yaml").string(), m_registry);
+  ASSERT_TRUE(good.config.has_value()) << good.diagnostics.describe();
+  const auto& m = good.config->machines;
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_NE(m[0].script, nullptr);
+  EXPECT_EQ(m[0].scriptName, "default shdr script");
+  EXPECT_NE(m[1].script, nullptr);  // relative to the configuration file's folder
+  EXPECT_EQ(m[1].scriptName, (dir / "scripts" / "good.yaml").string());
+  EXPECT_EQ(m[2].script, nullptr);
+  EXPECT_EQ(m[2].scriptName, "none");
+
+  std::ofstream(dir / "bad.yaml") << "machines:\n"
+                                     "  - {id: m1, type: shdr, host: 127.0.0.1, script: "
+                                     "scripts/bad.yaml}\n"
+                                     "  - {id: m2, type: shdr, host: 127.0.0.1, script: "
+                                     "scripts/missing.yaml}\n";
+  auto bad = loadConfigFile((dir / "bad.yaml").string(), m_registry);
+  EXPECT_FALSE(bad.config.has_value());
+  const std::string text = bad.diagnostics.describe();
+  // The script's own problem at its own file:line, and the missing file at the config's line.
+  EXPECT_NE(text.find((dir / "scripts" / "bad.yaml").string() + ":4:"), std::string::npos) << text;
+  EXPECT_NE(text.find("bad.yaml:3:"), std::string::npos) << text;
+  EXPECT_NE(text.find("cannot read script"), std::string::npos) << text;
+  fs::remove_all(dir);
+}
+
+TEST_F(SpindleConfigTest, NetAndWebSectionsAreChecked) {
+  auto ok = load(
+      "net: {dns_preferred: [], dns_servers: ['127.0.0.1:5353'], ntp_servers: []}\n"
+      "web: {bind: 127.0.0.1, port: 8080}\n"
+      "machines:\n  - {id: m1, type: shdr, host: 127.0.0.1}\n");
+  ASSERT_TRUE(ok.config.has_value()) << ok.diagnostics.describe();
+  EXPECT_TRUE(ok.config->net.dnsPreferred.empty());
+  EXPECT_EQ(ok.config->web.port.value, 8080);
+  auto bad = load(
+      "web: {bind: not-an-address}\nnett: {}\n"
+      "machines:\n  - {id: m1, type: shdr, host: 127.0.0.1}\n");
+  EXPECT_FALSE(bad.config.has_value());
+  const std::string text = bad.diagnostics.describe();
+  EXPECT_NE(text.find("bind must be an IP address"), std::string::npos) << text;
+  EXPECT_NE(text.find("did you mean 'net'"), std::string::npos) << text;
 }
 
 }  // namespace
