@@ -130,10 +130,20 @@ TEST_F(Cli, DemoShowsThreeMachinesProducingDataWithinTenSeconds) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(12));
   const std::string out = readFile((m_dir / "data" / "observations.jsonl").string());
+  // Every machine runs the SHDR default script: its normalized items, with real values.
   for (const char* machine : {"mill-1", "mill-2", "lathe-3"}) {
-    EXPECT_NE(out.find(std::string("{\"machine\":\"") + machine + "\",\"item\":\"execution\""),
-              std::string::npos)
-        << machine << " produced no execution data";
+    for (const char* item : {"availability", "execution", "controller_mode", "program",
+                             "part_count", "spindle_speed", "feedrate"}) {
+      const std::string prefix =
+          std::string("{\"machine\":\"") + machine + "\",\"item\":\"" + item + "\"";
+      bool valued = false;
+      for (std::size_t at = out.find(prefix); at != std::string::npos && !valued;
+           at = out.find(prefix, at + 1)) {
+        const std::size_t end = out.find('\n', at);
+        valued = out.substr(at, end - at).find("UNAVAILABLE") == std::string::npos;
+      }
+      EXPECT_TRUE(valued) << machine << " produced no " << item << " value";
+    }
   }
   EXPECT_NE(r.err.find("observations go to"), std::string::npos) << r.err;
 }
