@@ -42,6 +42,8 @@ TEST(ConfigurationDoc, EveryKeyIsDocumentedWithItsDefault) {
   expectDocumented(doc, stateOptionTable().describe(), "state");
   expectDocumented(doc, uplinks::file::optionTable().describe(), "output");
   expectDocumented(doc, simulatorOptionTable().describe(), "simulator");
+  expectDocumented(doc, uplinks::nats::optionTable().describe(), "uplinks.nats");
+  expectDocumented(doc, control::optionTable().describe(), "control");
   collectors::Registry registry;
   collectors::registerBuiltinCollectors(registry);
   for (const auto& name : registry.names()) {
