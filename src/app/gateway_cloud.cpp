@@ -80,6 +80,8 @@ Status Gateway::startCloud() {
     m_cloud.reset();
     return s;
   }
+  // The pipeline stops before the cloud link does, so the tap never outlives the publisher.
+  m_pipeline->setTap([hf = &m_cloud->link().hf()](const model::Batch& b) { hf->offer(b); });
   m_log->info("cloud link: NATS uplink to {} as edge {}",
               fmt::join(m_config.cloud.nats->servers, ", "), m_config.edge.id);
   return okStatus();

@@ -72,6 +72,10 @@ void Pipeline::run() {
       m_queue.pop_front();
     }
     m_state.apply(batch);
+    {
+      std::lock_guard tapLock(m_tapMutex);
+      if (m_tap) m_tap(batch);
+    }
     append(batch);
     std::lock_guard lock(m_mutex);
     m_queued -= batch.size();
@@ -88,6 +92,11 @@ void Pipeline::run() {
     std::unique_lock lock(m_mutex);
     m_wake.wait_for(lock, wait);
   }
+}
+
+void Pipeline::setTap(std::function<void(const model::Batch&)> tap) {
+  std::lock_guard lock(m_tapMutex);
+  m_tap = std::move(tap);
 }
 
 // Appends, holding the batch while the journal refuses it. False when stop came first.

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -47,6 +48,11 @@ class Pipeline {
 
   PipelineStats stats() const;
 
+  /// Sees every batch once it is applied to the state (the NATS high-frequency channel, which
+  /// does not wait for the journal). It runs on the worker and must not block. Any thread;
+  /// after setTap({}) returns, the previous tap is not running and never runs again.
+  void setTap(std::function<void(const model::Batch&)> tap);
+
  private:
   void run();
   bool append(const model::Batch& batch);
@@ -66,6 +72,8 @@ class Pipeline {
   std::thread m_worker;
   std::atomic<std::uint64_t> m_accepted{0}, m_journaled{0}, m_refused{0}, m_lost{0};
   std::atomic<bool> m_holding{false};
+  std::mutex m_tapMutex;
+  std::function<void(const model::Batch&)> m_tap;
 };
 
 }  // namespace spindle::app

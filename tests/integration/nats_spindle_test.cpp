@@ -54,7 +54,7 @@ class NatsSpindleTest : public ::testing::Test {
         << "  base_port: " << base << "\n  time_scale: 20\n  tick: 20ms\n"
         << "journal:\n  fsync: 20ms\n"
         << "uplinks:\n  nats:\n    servers: [" << m_hub->url() << "]\n"
-        << "    reconnect_min: 50ms\n    reconnect_max: 500ms\n"
+        << "    reconnect_min: 50ms\n    reconnect_max: 500ms\n    hf_items: [Sload]\n"
         << "control:\n  health_interval: 1s\n  config_retry: 200ms\n"
         << "machines:\n";
     for (int i = 0; i < 2; ++i) {
@@ -89,8 +89,11 @@ class NatsSpindleTest : public ::testing::Test {
 };
 
 TEST_F(NatsSpindleTest, SimulatedMachinesReachTheHubStream) {
-  startSpindle();
   NatsClient client(m_hub->url());
+  natsSubscription* hf = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&hf, client.nc(), "spindle.e1.hf.>"), NATS_OK);
+  natsConnection_Flush(client.nc());
+  startSpindle();
   ASSERT_TRUE(eventually([&] { return client.streamMessages("SPINDLE").value_or(0) >= 50; }, 30s))
       << spindleLog();
   EXPECT_EQ(m_spindle->kill(SIGTERM), 0) << spindleLog();
@@ -98,6 +101,14 @@ TEST_F(NatsSpindleTest, SimulatedMachinesReachTheHubStream) {
   expectContiguousOnce(d);
   EXPECT_TRUE(d.subjects.count("spindle.e1.data.mill-1")) << spindleLog();
   EXPECT_TRUE(d.subjects.count("spindle.e1.data.mill-2"));
+  // The high-frequency channel (hf_items) carries spindle load beside the journal's data.
+  natsMsg* msg = nullptr;
+  EXPECT_EQ(natsSubscription_NextMsg(&msg, hf, 2000), NATS_OK) << spindleLog();
+  if (msg != nullptr) {
+    EXPECT_EQ(std::string(natsMsg_GetSubject(msg)).rfind("spindle.e1.hf.mill-", 0), 0u);
+    natsMsg_Destroy(msg);
+  }
+  natsSubscription_Destroy(hf);
 }
 
 TEST_F(NatsSpindleTest, KillNineAndRestartLoseAndDuplicateNothing) {
