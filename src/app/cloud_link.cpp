@@ -19,6 +19,7 @@ CloudLink::CloudLink(const SpindleConfig& config, journal::Journal& journal,
   ch.diagnostics.status = m_hooks.status;
   ch.diagnostics.configText = m_hooks.configText;
   ch.diagnostics.restartMachine = m_hooks.restartMachine;
+  ch.diagnostics.netcheck = m_hooks.netcheck;
   ch.diagnostics.journal = [this]() -> Result<json> { return journalFigures(); };
   ch.diagnostics.logs = m_logs;
   ch.config.validate = m_hooks.validateConfig;

@@ -35,6 +35,8 @@ struct CloudHooks {
   std::function<Status(const std::string& yaml)> applyConfig;
   /// The running configuration's YAML text.
   std::function<std::string()> configText;
+  /// The `netcheck` diagnostic: runs the firewall checks ({"profile":"commercial"}).
+  std::function<Result<nlohmann::json>(const nlohmann::json& args)> netcheck;
   /// What runs at start: the local file, or the last-known-good configuration from the cloud.
   control::ConfigState runningConfig;
 };

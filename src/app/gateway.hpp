@@ -67,6 +67,7 @@ class Gateway {
   void startMachine(MachineEntry& machine);
   void startFromLastKnownGood(control::ConfigState& running);
   std::string kvName() const;
+  Result<nlohmann::json> runNetcheck(const nlohmann::json& args);
   void stopJournal();
   void scheduleStatus();
   void logStatus();

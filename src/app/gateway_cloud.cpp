@@ -9,6 +9,8 @@
 
 #include "app/gateway.hpp"
 #include "base/log.hpp"
+#include "netcheck/machine_targets.hpp"
+#include "netcheck/netcheck.hpp"
 
 namespace spindle::app {
 namespace {
@@ -72,6 +74,7 @@ Status Gateway::startCloud() {
     std::lock_guard lock(m_machinesMutex);
     return m_config.cloud.text;
   };
+  hooks.netcheck = [this](const nlohmann::json& args) { return runNetcheck(args); };
   hooks.runningConfig = {control::ConfigWatcher::fileVersion(m_config.cloud.text), "file", 0, "",
                          ""};
   if (m_config.cloud.control.configWatch) startFromLastKnownGood(hooks.runningConfig);
@@ -85,6 +88,36 @@ Status Gateway::startCloud() {
   m_log->info("cloud link: NATS uplink to {} as edge {}",
               fmt::join(m_config.cloud.nats->servers, ", "), m_config.edge.id);
   return okStatus();
+}
+
+// Built-in profiles only: a remote request never names a file on the edge.
+Result<nlohmann::json> Gateway::runNetcheck(const nlohmann::json& args) {
+  std::string name = "commercial";
+  if (args.is_object() && args.contains("profile") && args["profile"].is_string()) {
+    name = args["profile"].get<std::string>();
+  }
+  auto profile = netcheck::builtinProfile(name);
+  if (!profile) return std::move(profile).error().with("netcheck");
+  netcheck::NetcheckRequest request;
+  request.profile = std::move(*profile);
+  std::string text;
+  {
+    std::lock_guard lock(m_machinesMutex);
+    text = m_config.cloud.text;
+  }
+  collectors::Registry registry;
+  collectors::registerBuiltinCollectors(registry);
+  try {
+    auto machines = netcheck::machineTargets(YAML::Load(text), [&](const std::string& type) {
+      const auto* info = registry.find(type);
+      return info == nullptr ? std::uint16_t{0} : info->defaultPort;
+    });
+    if (machines) request.machines = std::move(*machines);
+  } catch (const YAML::Exception&) {
+  }
+  auto report = netcheck::runNetcheck(std::move(request));
+  if (!report) return std::move(report).error().with("netcheck");
+  return netcheck::toJson(*report);
 }
 
 std::string Gateway::kvName() const {

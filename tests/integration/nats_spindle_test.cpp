@@ -153,6 +153,15 @@ TEST_F(NatsSpindleTest, HeartbeatsDiagnosticsAndConfigurationFromTheCloud) {
   auto status = cloud.request("spindle.e1.diag.status", "");
   ASSERT_TRUE(status.has_value()) << spindleLog();
   EXPECT_TRUE(json::parse(*status)["ok"].get<bool>()) << *status;
+  // netcheck is wired (an unknown profile is refused before any check leaves the edge) and
+  // unknown commands get an error reply.
+  auto netcheck = cloud.request("spindle.e1.diag.netcheck", R"({"profile":"nope"})");
+  ASSERT_TRUE(netcheck.has_value());
+  EXPECT_FALSE(json::parse(*netcheck)["ok"].get<bool>()) << *netcheck;
+  EXPECT_NE(netcheck->find("nope"), std::string::npos) << *netcheck;
+  auto unknown = cloud.request("spindle.e1.diag.reboot", "");
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_FALSE(json::parse(*unknown)["ok"].get<bool>()) << *unknown;
 
   // The configuration from the bucket: the same machines with a changed option.
   writeConfig("    reconnect_max: 2s\n");
