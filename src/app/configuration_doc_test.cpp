@@ -45,6 +45,8 @@ TEST(ConfigurationDoc, EveryKeyIsDocumentedWithItsDefault) {
   expectDocumented(doc, journal::optionTable().describe(), "journal");
   expectDocumented(doc, net::optionTable().describe(), "net");
   expectDocumented(doc, web::webOptionTable().describe(), "web");
+  expectDocumented(doc, uplinks::nats::optionTable().describe(), "uplinks.nats");
+  expectDocumented(doc, control::optionTable().describe(), "control");
   collectors::Registry registry;
   collectors::registerBuiltinCollectors(registry);
   for (const auto& name : registry.names()) {

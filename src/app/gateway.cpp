@@ -53,6 +53,7 @@ void Gateway::stopJournal() {
   // time stays in the journal for the next start.
   for (auto& consumer : m_consumers) consumer->stop(std::chrono::seconds(5));
   for (auto& uplink : m_uplinks) uplink->stop();
+  if (m_cloud) m_cloud->stop();  // the NATS uplink drains what is durable, then disconnects
   if (m_journal) m_journal->close();
 }
 
@@ -104,17 +105,20 @@ void Gateway::startWeb() {
 
 void Gateway::prepareMachines() {
   for (auto& machine : m_config.machines) {
-    if (!machine.enabled) continue;
-    const model::MachineId id = m_catalog.addMachine(machine.id);
-    if (!machine.script) continue;
-    auto runner = std::make_unique<transform::ScriptRunner>(machine.script, m_catalog, id, m_clock);
-    for (const auto& out : runner->outputItems()) {
-      m_catalog.describe(out.item, out.kind, out.type, out.subtype, out.units);
-    }
-    m_log->info("machine {} runs the {} ({} outputs)", machine.id, machine.scriptName,
-                runner->outputItems().size());
-    m_pipeline->addScript(id, std::move(runner));
+    if (machine.enabled) prepareScript(machine);
   }
+}
+
+void Gateway::prepareScript(const MachineEntry& machine) {
+  const model::MachineId id = m_catalog.addMachine(machine.id);
+  if (!machine.script) {
+    m_pipeline->setScript(id, nullptr);
+    return;
+  }
+  auto runner = std::make_unique<transform::ScriptRunner>(machine.script, m_catalog, id, m_clock);
+  m_log->info("machine {} runs the {} ({} outputs)", machine.id, machine.scriptName,
+              runner->outputItems().size());
+  m_pipeline->setScript(id, std::move(runner));
 }
 
 Status Gateway::start() {
@@ -181,11 +185,16 @@ Status Gateway::start() {
               m_config.edge.id, m_contexts.size(), m_journal->settings().dir,
               outputPath() == "-" ? "stdout" : std::filesystem::absolute(outputPath()).string());
   scheduleStatus();
+  if (auto status = startCloud(); !status) {  // uplinks: nats: (app/gateway_cloud.cpp)
+    stop();
+    return status;
+  }
   return okStatus();
 }
 
 void Gateway::stop() {
   if (!m_started) return;
+  if (m_cloud) m_cloud->stopControl();  // no configuration change from the cloud after this
   m_started = false;
   for (auto& machine : m_config.machines) {
     if (machine.collector) machine.collector->stop();
@@ -243,6 +252,7 @@ int Gateway::run() {
 }
 
 std::optional<MachineStatus> Gateway::machineStatus(const std::string& id) const {
+  std::lock_guard lock(m_machinesMutex);  // the cloud may add machines (gateway_cloud.cpp)
   for (const auto& ctx : m_contexts) {
     if (ctx->machineName() == id) return ctx->status();
   }
@@ -287,6 +297,7 @@ void Gateway::logStatus() {
         },
         obs->value);
   };
+  std::lock_guard lock(m_machinesMutex);  // the cloud may add machines (gateway_cloud.cpp)
   for (const auto& ctx : m_contexts) {
     const auto status = ctx->status();
     const auto stats = m_state->machineStats(ctx->machine());

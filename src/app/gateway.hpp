@@ -4,6 +4,7 @@
 /// thread pool.
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "app/cloud_link.hpp"
 #include "app/machine_context.hpp"
 #include "app/pipeline.hpp"
 #include "app/spindle_config.hpp"
@@ -59,13 +61,29 @@ class Gateway {
   /// The clock check's last report (state kUnknown when no NTP server is configured).
   net::ClockReport clockReport() const;
 
+  // --- per machine, for the cloud link (app/gateway_cloud.cpp) ---
+  /// Restarts one machine's collector from the running configuration. Any thread.
+  Status restartMachine(const std::string& id);
+  /// Applies a desired configuration: only machines whose settings changed, and added or
+  /// removed ones, start or stop; other sections take effect at the next start (logged).
+  Status applyConfig(const std::string& yaml);
+
  private:
   Status startJournal();
+  Status startCloud();  // app/gateway_cloud.cpp; nothing without uplinks: nats:
+  void fillHealth(control::HealthReport& report);
+  nlohmann::json statusJson();
+  void startMachine(MachineEntry& machine);
+  void startFromLastKnownGood(control::ConfigState& running);
+  std::string kvName() const;
+  Result<nlohmann::json> runNetcheck(const nlohmann::json& args);
   void stopJournal();
   Status startNet();
   void startWeb();
   /// Adds every enabled machine to the catalog and gives the pipeline its script.
   void prepareMachines();
+  /// Gives the pipeline the machine's script (or none), before its collector starts.
+  void prepareScript(const MachineEntry& machine);
   void scheduleStatus();
   void logStatus();
 
@@ -89,6 +107,10 @@ class Gateway {
   std::vector<std::unique_ptr<MachineContext>> m_contexts;
   boost::asio::steady_timer m_statusTimer;
   bool m_started = false;
+  // The cloud link and what it changes at run time (app/gateway_cloud.cpp).
+  std::unique_ptr<CloudLink> m_cloud;
+  mutable std::mutex m_machinesMutex;  ///< m_contexts, m_config.machines after start()
+  std::vector<std::unique_ptr<collectors::Collector>> m_retired;  ///< stopped, freed last
 };
 
 }  // namespace spindle::app

@@ -39,12 +39,17 @@ bool Pipeline::tryPush(model::Batch& batch) {
   return true;
 }
 
-void Pipeline::addScript(model::MachineId machine,
+void Pipeline::setScript(model::MachineId machine,
                          std::unique_ptr<transform::ScriptRunner> runner) {
-  m_scripts[machine] = std::move(runner);
+  {
+    std::lock_guard lock(m_mutex);
+    m_pendingScripts.emplace_back(machine, std::move(runner));
+  }
+  m_wake.notify_one();
 }
 
 std::optional<transform::ScriptStats> Pipeline::scriptStats(model::MachineId machine) const {
+  std::lock_guard lock(m_scriptsMutex);
   const auto it = m_scripts.find(machine);
   if (it == m_scripts.end()) return std::nullopt;
   return it->second->statsSnapshot();
@@ -68,15 +73,17 @@ void Pipeline::stop(Duration drainFor) {
 
 void Pipeline::run() {
   while (true) {
+    applyScriptChanges();
     // Group commit, retention and retries happen here, between batches, and so do the
     // scripts' timers (delays, dwell times, generators).
     const Duration wait = std::min(m_journal.poll(), tickScripts());
     model::Batch batch;
     {
       std::unique_lock lock(m_mutex);
-      if (m_queue.empty() && !m_stopping) {
-        m_wake.wait_for(lock, wait, [this] { return m_stopping || !m_queue.empty(); });
-      }
+      auto ready = [this] { return m_stopping || !m_queue.empty() || !m_pendingScripts.empty(); };
+      if (!ready()) m_wake.wait_for(lock, wait, ready);
+      // A machine's new script comes before its batches (it was set before they were pushed).
+      if (!m_pendingScripts.empty()) continue;
       if (m_queue.empty()) {
         if (m_stopping) break;
         continue;
@@ -103,6 +110,23 @@ void Pipeline::run() {
   }
 }
 
+void Pipeline::applyScriptChanges() {
+  std::vector<std::pair<model::MachineId, std::unique_ptr<transform::ScriptRunner>>> changes;
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_pendingScripts.empty()) return;
+    changes.swap(m_pendingScripts);
+  }
+  std::lock_guard lock(m_scriptsMutex);
+  for (auto& [machine, runner] : changes) {
+    if (runner) {
+      m_scripts[machine] = std::move(runner);
+    } else {
+      m_scripts.erase(machine);
+    }
+  }
+}
+
 bool Pipeline::process(model::Batch& batch, bool runScript) {
   if (runScript && !m_scripts.empty() && !batch.empty()) {
     const auto it = m_scripts.find(batch.front().machine);
@@ -119,6 +143,10 @@ bool Pipeline::process(model::Batch& batch, bool runScript) {
     }
   }
   m_state.apply(batch);
+  {
+    std::lock_guard tapLock(m_tapMutex);
+    if (m_tap) m_tap(batch);
+  }
   return append(batch);
 }
 
@@ -137,6 +165,11 @@ Duration Pipeline::tickScripts() {
     wait = std::min<Duration>(wait, std::chrono::nanoseconds(std::max<TimestampNs>(0, next - now)));
   }
   return wait;
+}
+
+void Pipeline::setTap(std::function<void(const model::Batch&)> tap) {
+  std::lock_guard lock(m_tapMutex);
+  m_tap = std::move(tap);
 }
 
 // Appends, holding the batch while the journal refuses it. False when stop came first.

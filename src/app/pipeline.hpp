@@ -15,6 +15,8 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -44,8 +46,9 @@ class Pipeline {
   ~Pipeline();
 
   /// Runs `runner` over every batch of `machine` (a batch holds one machine's observations,
-  /// as a collector emits them). Call before start().
-  void addScript(model::MachineId machine, std::unique_ptr<transform::ScriptRunner> runner);
+  /// as a collector emits them); null runs none. Any thread, also while running: the worker
+  /// takes the change before its next batch, so call it before the machine's collector starts.
+  void setScript(model::MachineId machine, std::unique_ptr<transform::ScriptRunner> runner);
   /// Flags ORed into every observation as it passes (the untrusted-clock flag while the clock
   /// check says so). Call before start().
   void setFlagSource(std::function<std::uint8_t()> flags) { m_flags = std::move(flags); }
@@ -62,11 +65,18 @@ class Pipeline {
   /// The script statistics of `machine`; nullopt when it runs no script. Any thread.
   std::optional<transform::ScriptStats> scriptStats(model::MachineId machine) const;
 
+  /// Sees every batch once it is applied to the state (the NATS high-frequency channel, which
+  /// does not wait for the journal). It runs on the worker and must not block. Any thread;
+  /// after setTap({}) returns, the previous tap is not running and never runs again.
+  void setTap(std::function<void(const model::Batch&)> tap);
+
  private:
   void run();
   /// Script (unless the batch is already a script's output), flags, state, journal for one
   /// batch, in place. False when stop came first.
   bool process(model::Batch& batch, bool runScript = true);
+  /// Installs the scripts setScript() handed over. Worker thread.
+  void applyScriptChanges();
   /// Runs the scripts' due timers; returns how long until the next one.
   Duration tickScripts();
   bool append(const model::Batch& batch);
@@ -77,7 +87,10 @@ class Pipeline {
   const model::ItemCatalog& m_catalog;
   const Clock& m_clock;
   std::shared_ptr<spdlog::logger> m_log;
-  std::map<model::MachineId, std::unique_ptr<transform::ScriptRunner>> m_scripts;
+  std::map<model::MachineId, std::unique_ptr<transform::ScriptRunner>> m_scripts;  ///< worker's
+  mutable std::mutex m_scriptsMutex;  ///< held by the worker to change m_scripts; by readers
+  std::vector<std::pair<model::MachineId, std::unique_ptr<transform::ScriptRunner>>>
+      m_pendingScripts;  ///< under m_mutex
   std::function<std::uint8_t()> m_flags;
   model::Batch m_scriptOut;
 
@@ -90,6 +103,8 @@ class Pipeline {
   std::thread m_worker;
   std::atomic<std::uint64_t> m_accepted{0}, m_journaled{0}, m_refused{0}, m_lost{0};
   std::atomic<bool> m_holding{false};
+  std::mutex m_tapMutex;
+  std::function<void(const model::Batch&)> m_tap;
 };
 
 }  // namespace spindle::app

@@ -128,7 +128,7 @@ data-items:
   state::StateStore state(64);
   auto journal = openJournal();
   Pipeline pipeline(1000, state, *journal, m_catalog, clock);
-  pipeline.addScript(
+  pipeline.setScript(
       m_machine, std::make_unique<transform::ScriptRunner>(*script, m_catalog, m_machine, clock));
   std::atomic<std::uint8_t> flags{model::kFlagUntrustedClock};
   pipeline.setFlagSource([&] { return flags.load(); });

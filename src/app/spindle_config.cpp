@@ -12,6 +12,7 @@ namespace {
 
 const std::vector<std::string> kTopLevelKeys{"edge", "state", "journal",   "output",
                                              "net",  "web",   "simulator", "machines"};
+const std::vector<std::string> kCloudKeys{"uplinks", "control"};  // app/cloud_config.cpp
 
 // The journal's keys that need more than their type checked: the fsync spelling and the
 // relations between sizes. Messages point at the key they are about.
@@ -203,7 +204,8 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
   }
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
-    if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key) == kTopLevelKeys.end()) {
+    if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key) == kTopLevelKeys.end() &&
+        std::find(kCloudKeys.begin(), kCloudKeys.end(), key) == kCloudKeys.end()) {
       const std::string guess = config::closestMatch(key, kTopLevelKeys);
       diags.add(kv.first, "unknown section '" + key + "'",
                 guess.empty()
@@ -233,6 +235,7 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
   if (root["simulator"]) {
     simulatorOptionTable().load(root["simulator"], cfg.simulator, diags, "simulator");
   }
+  loadCloudSections(root, text, cfg.cloud, diags);
   if (cfg.edge.threads < 1 || cfg.edge.threads > 64) {
     diags.add(root["edge"]["threads"], "edge.threads must be between 1 and 64");
   }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cloud_config.hpp"
 #include "collectors/registry.hpp"
 #include "config/diagnostics.hpp"
 #include "config/option_table.hpp"
@@ -64,6 +65,7 @@ struct SpindleConfig {
   uplinks::file::FileOptions output;
   SimulatorOptions simulator;
   std::vector<MachineEntry> machines;
+  CloudOptions cloud;  ///< uplinks: nats: and control: (app/cloud_config.hpp)
 };
 
 struct LoadResult {

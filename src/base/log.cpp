@@ -4,8 +4,10 @@
 
 #include <nlohmann/json.hpp>
 #include <spdlog/formatter.h>
+#include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include "base/log_sinks.hpp"
 #include "base/time.hpp"
 
 namespace spindle {
@@ -34,7 +36,8 @@ class JsonFormatter final : public spdlog::formatter {
 };
 
 std::mutex g_mutex;
-spdlog::sink_ptr g_sink;
+// stderr, plus what addLogSink adds; a dist_sink so sinks can come and go while logging.
+std::shared_ptr<spdlog::sinks::dist_sink_mt> g_sink;
 LogFormat g_format = LogFormat::kText;
 spdlog::level::level_enum g_level = spdlog::level::info;
 
@@ -48,7 +51,8 @@ void applyFormat(const spdlog::sink_ptr& sink) {
 
 spdlog::sink_ptr sinkLocked() {
   if (!g_sink) {
-    g_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    g_sink = std::make_shared<spdlog::sinks::dist_sink_mt>();
+    g_sink->add_sink(std::make_shared<spdlog::sinks::stderr_sink_mt>());
     applyFormat(g_sink);
   }
   return g_sink;
@@ -62,6 +66,18 @@ void setupLogging(LogFormat format, spdlog::level::level_enum level) {
   g_level = level;
   applyFormat(sinkLocked());
   spdlog::apply_all([level](const std::shared_ptr<spdlog::logger>& l) { l->set_level(level); });
+}
+
+void addLogSink(spdlog::sink_ptr sink) {
+  std::lock_guard lock(g_mutex);
+  (void)sinkLocked();
+  applyFormat(sink);
+  g_sink->add_sink(std::move(sink));
+}
+
+void removeLogSink(const spdlog::sink_ptr& sink) {
+  std::lock_guard lock(g_mutex);
+  if (g_sink) g_sink->remove_sink(sink);
 }
 
 std::shared_ptr<spdlog::logger> makeLogger(const std::string& name) {

@@ -74,14 +74,4 @@ const DataItem& ItemCatalog::item(ItemId id) const {
   return m_chunks[id / kChunkSize].load(std::memory_order_acquire)->items[id % kChunkSize];
 }
 
-void ItemCatalog::describe(ItemId id, Kind kind, std::string type, std::string subtype,
-                           std::string units) {
-  std::lock_guard lock(m_mutex);
-  auto& di = const_cast<DataItem&>(item(id));
-  di.kind = kind;
-  di.type = std::move(type);
-  di.subtype = std::move(subtype);
-  di.units = std::move(units);
-}
-
 }  // namespace spindle::model

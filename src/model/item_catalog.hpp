@@ -46,13 +46,11 @@ class ItemCatalog {
   /// Returns the id of (machine, key), creating the item with `kind` on first use.
   ItemId intern(MachineId machine, std::string_view key, Kind kind = Kind::kEvent);
   /// The same, and a new item also gets `type`, `subtype` and `units` (what an MTConnect probe
-  /// says of it) before any reader can see it. An existing item keeps what it has.
+  /// or a script's output says of it) before any reader can see it. An existing item keeps
+  /// what it has: the first description wins.
   ItemId intern(MachineId machine, std::string_view key, Kind kind, std::string_view type,
                 std::string_view subtype, std::string_view units);
   const DataItem& item(ItemId id) const;
-  /// Sets what is known of an item (from a transform script's outputs). Only while no other
-  /// thread reads the item: at startup, before collectors and readers run.
-  void describe(ItemId id, Kind kind, std::string type, std::string subtype, std::string units);
   size_t itemCount() const { return m_count.load(std::memory_order_acquire); }
 
  private:

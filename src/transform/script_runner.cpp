@@ -34,13 +34,16 @@ ScriptRunner::ScriptRunner(std::shared_ptr<const CompiledScript> script,
   m_inputGroup.assign(s.inputs().size(), 0);
   m_conditionInputs.resize(s.inputs().size());
   for (const auto& d : s.dataItems()) {
-    m_outputItems.push_back(OutputItem{catalog.intern(machine, d.key, d.kind), d.key, d.kind,
-                                       d.category, d.type, d.subtype, d.units});
+    // The description travels with the item: the MTConnect interface serves it.
+    const model::ItemId item = catalog.intern(machine, d.key, d.kind, d.type, d.subtype, d.units);
+    m_outputItems.push_back(
+        OutputItem{item, d.key, d.kind, d.category, d.type, d.subtype, d.units});
   }
   for (const auto& c : s.conditions()) {
-    m_outputItems.push_back(OutputItem{catalog.intern(machine, c.key, model::Kind::kCondition),
-                                       c.key, model::Kind::kCondition, "CONDITION", c.type, "",
-                                       ""});
+    const model::ItemId item =
+        catalog.intern(machine, c.key, model::Kind::kCondition, c.type, "", "");
+    m_outputItems.push_back(
+        OutputItem{item, c.key, model::Kind::kCondition, "CONDITION", c.type, "", ""});
   }
   for (const auto& v : s.variables()) m_hasPulses = m_hasPulses || v.pulses;
   m_dataItemStates.resize(s.dataItems().size());

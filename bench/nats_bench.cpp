@@ -1,0 +1,354 @@
+// NATS uplink speed against a real nats-server (JetStream, file storage) on loopback. The
+// benchmark starts and stops its own server (Debian's nats-server must be installed).
+//
+//   Uplink/throughput   journal records (4096 observations, 8 machines) -> NatsUplink ->
+//                       hub stream: observations/s acknowledged by the hub
+//   Plain/per-observation   the naive publisher: cnats js_PublishMsgAsync of each
+//                       observation's JSON line as its own message (the anchor's shape)
+//   Plain/batches       cnats js_PublishMsgAsync of the uplink's own encoded messages, made
+//                       beforehand: the transport alone, a ceiling for the uplink
+//   Uplink/latency10k   10,000 observations/s in records of 10: time from the journal append to
+//                       the message arriving from the hub's stream (stored, then delivered to a
+//                       consumer: an upper bound of "stored on the hub"), p50/p99/max
+//
+// The summary line at the end gives the ratios the goals are stated in.
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <unordered_map>
+
+#include <benchmark/benchmark.h>
+#include <spdlog/spdlog.h>
+
+#include "model/json_encoder.hpp"
+#include "nats_harness.hpp"
+#include "uplinks/nats/memory_journal.hpp"
+#include "uplinks/nats/nats_uplink.hpp"
+#include "uplinks/nats/payload_codec.hpp"
+
+namespace {
+
+using namespace spindle;
+using namespace spindle::uplinks::nats;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+constexpr std::size_t kRecord = 4096;  // the journal's send_batch default
+constexpr int kMachines = 8;
+
+struct Hub {
+  fs::path dir;
+  std::unique_ptr<testing::NatsServer> server;
+  std::unique_ptr<testing::NatsClient> client;
+};
+Hub* g_hub = nullptr;
+std::map<std::string, double> g_results;
+
+/// Observations as collectors make them: mostly samples, some events with short strings.
+struct Data {
+  model::ItemCatalog catalog;
+  std::vector<model::MachineId> machines;
+  std::vector<std::vector<model::ItemId>> items;
+  Data() {
+    for (int m = 0; m < kMachines; ++m) {
+      machines.push_back(catalog.addMachine("mill-" + std::to_string(m + 1)));
+      std::vector<model::ItemId> ids;
+      for (const char* key :
+           {"Xact", "Yact", "Zact", "Sspeed", "Sload", "Fact", "execution", "part_count"}) {
+        ids.push_back(catalog.intern(machines.back(), key));
+      }
+      items.push_back(ids);
+    }
+  }
+  model::Batch record(std::uint64_t n, TimestampNs t) {
+    model::Batch b;
+    b.reserve(kRecord);
+    for (std::size_t i = 0; i < kRecord; ++i, ++n) {
+      const int m = static_cast<int>(n % kMachines);
+      const int k = static_cast<int>((n / kMachines) % 8);
+      model::Observation o{
+          machines[m],          items[m][k], t + static_cast<TimestampNs>(i) * 1000,
+          model::Kind::kSample, 0,           0.0};
+      if (k == 6) {
+        o.kind = model::Kind::kEvent;
+        o.value = std::string(n % 3 ? "ACTIVE" : "READY");
+      } else if (k == 7) {
+        o.kind = model::Kind::kEvent;
+        o.value = static_cast<std::int64_t>(n / 64);
+      } else {
+        o.value = 100.0 + static_cast<double>(n % 1000) * 0.125;
+      }
+      b.push_back(std::move(o));
+    }
+    return b;
+  }
+};
+
+void purge() {
+  jsStreamInfo* si = nullptr;
+  js_PurgeStream(g_hub->client->js(), "SPINDLE", nullptr, nullptr);
+  jsStreamInfo_Destroy(si);
+}
+
+NatsOptions benchOptions() {
+  NatsOptions o;
+  o.servers = {g_hub->server->url()};
+  o.maxBatch = 1000;
+  o.backlogRate = 0;  // throughput: the whole journal is sent as fast as the window allows
+  o.liveWindow = UINT64_MAX / 2;
+  return o;
+}
+
+void uplinkThroughput(benchmark::State& state) {
+  Data data;
+  const std::size_t records = static_cast<std::size_t>(state.range(0)) / kRecord;
+  MemoryJournal journal(records * kRecord + 1, 1);
+  for (std::size_t r = 0; r < records; ++r) journal.append(data.record(r * kRecord, wallClockNs()));
+  double seconds = 0;
+  UplinkStats stats;
+  for (auto _ : state) {
+    purge();
+    MemoryCursorStore cursor;
+    NatsConnection connection(benchOptions(), "bench");
+    (void)connection.start();
+    NatsUplink uplink(benchOptions(), "bench", connection, journal, cursor, data.catalog);
+    const auto start = std::chrono::steady_clock::now();
+    (void)uplink.start();
+    while (uplink.stats().cursor < journal.endSequence()) std::this_thread::sleep_for(1ms);
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    stats = uplink.stats();
+    uplink.stop();
+    state.SetIterationTime(seconds);
+  }
+  const double obs = static_cast<double>(records * kRecord);
+  state.counters["obs_per_s"] = obs / seconds;
+  state.counters["msgs_per_s"] = static_cast<double>(stats.acked) / seconds;
+  state.counters["bytes_per_obs"] = static_cast<double>(stats.bytesOut) / obs;
+  state.counters["raw_bytes_per_obs"] = static_cast<double>(stats.bytesRaw) / obs;
+  g_results["uplink"] = obs / seconds;
+}
+
+/// Publishes prepared messages with a bounded window; returns seconds.
+double publishPlain(std::vector<natsMsg*>& msgs, int window) {
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.PublishAsync.MaxPending = window;
+  jsCtx* js = nullptr;
+  natsConnection_JetStream(&js, g_hub->client->nc(), &jo);
+  jsPubOptions po;
+  jsPubOptions_Init(&po);
+  po.MaxWait = 30000;
+  const auto start = std::chrono::steady_clock::now();
+  for (auto*& m : msgs) {
+    if (js_PublishMsgAsync(js, &m, nullptr) != NATS_OK) std::abort();
+  }
+  if (js_PublishAsyncComplete(js, &po) != NATS_OK) std::abort();
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  jsCtx_Destroy(js);
+  return s;
+}
+
+void plainPerObservation(benchmark::State& state) {
+  Data data;
+  const std::size_t n = static_cast<std::size_t>(state.range(0));
+  double seconds = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    purge();
+    std::vector<natsMsg*> msgs;
+    msgs.reserve(n);
+    std::string line;
+    std::uint64_t seq = 1;
+    for (std::size_t r = 0; r < n / kRecord; ++r) {
+      for (const auto& o : data.record(r * kRecord, wallClockNs())) {
+        line.clear();
+        model::appendJsonLine(line, o, data.catalog);
+        const std::string subject = "spindle.plain.data." + data.catalog.machineName(o.machine);
+        natsMsg* m = nullptr;
+        natsMsg_Create(&m, subject.c_str(), nullptr, line.data(), static_cast<int>(line.size()));
+        natsMsgHeader_Set(m, kHeaderMsgId, messageId("plain", seq++).c_str());
+        msgs.push_back(m);
+      }
+    }
+    state.ResumeTiming();
+    seconds = publishPlain(msgs, 4096);
+    state.SetIterationTime(seconds);
+  }
+  state.counters["obs_per_s"] = static_cast<double>(n) / seconds;
+  g_results["plain_per_obs"] = static_cast<double>(n) / seconds;
+}
+
+void plainBatches(benchmark::State& state) {
+  Data data;
+  const std::size_t n = static_cast<std::size_t>(state.range(0));
+  BatchEncoder encoder(data.catalog);
+  Compressor compressor(4096, 1);
+  double seconds = 0;
+  for (auto _ : state) {
+    purge();
+    std::vector<natsMsg*> msgs;
+    std::string raw, packed;
+    std::uint64_t seq = 1;
+    for (std::size_t r = 0; r < n / kRecord; ++r) {
+      const model::Batch rec = data.record(r * kRecord, wallClockNs());
+      for (int m = 0; m < kMachines; ++m) {
+        std::vector<std::uint32_t> indices;
+        for (std::uint32_t i = m; i < rec.size(); i += kMachines) indices.push_back(i);
+        raw.clear();
+        encoder.encode("plain", data.catalog.machineName(data.machines[m]),
+                       RecordPart{rec, seq, indices}, raw);
+        const Encoding enc = compressor.pack(raw, packed);
+        const std::string subject =
+            "spindle.plain.data." + data.catalog.machineName(data.machines[m]);
+        natsMsg* msg = nullptr;
+        natsMsg_Create(&msg, subject.c_str(), nullptr, packed.data(),
+                       static_cast<int>(packed.size()));
+        natsMsgHeader_Set(msg, kHeaderMsgId, messageId("plain", seq + indices.front()).c_str());
+        natsMsgHeader_Set(msg, kHeaderEncoding, toString(enc));
+        msgs.push_back(msg);
+      }
+      seq += kRecord;
+    }
+    seconds = publishPlain(msgs, 256);
+    state.SetIterationTime(seconds);
+  }
+  state.counters["obs_per_s"] = static_cast<double>(n) / seconds;
+  g_results["plain_batches"] = static_cast<double>(n) / seconds;
+}
+
+void latency10k(benchmark::State& state) {
+  Data data;
+  std::vector<double> latencies;
+  for (auto _ : state) {
+    purge();
+    MemoryJournal journal(1 << 20, 1);
+    MemoryCursorStore cursor;
+    NatsOptions options = benchOptions();
+    options.liveWindow = 20000;
+    NatsConnection connection(options, "lat");
+    (void)connection.start();
+    NatsUplink uplink(options, "lat", connection, journal, cursor, data.catalog,
+                      [&](std::uint64_t s) { journal.release(s); });
+    (void)uplink.start();
+    std::mutex mutex;
+    std::unordered_map<std::uint64_t, std::chrono::steady_clock::time_point> appended;
+    // The hub side: a consumer of the stream stamps each message's arrival.
+    natsSubscription* sub = nullptr;
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = "SPINDLE";
+    so.Ordered = true;
+    js_SubscribeSync(&sub, g_hub->client->js(), "spindle.lat.data.>", nullptr, &so, nullptr);
+    std::atomic<bool> done{false};
+    std::thread consumer([&] {
+      while (!done) {
+        natsMsg* m = nullptr;
+        if (natsSubscription_NextMsg(&m, sub, 100) != NATS_OK) continue;
+        const auto now = std::chrono::steady_clock::now();
+        const char* seq = nullptr;
+        natsMsgHeader_Get(m, kHeaderSeq, &seq);
+        const std::uint64_t first = seq ? std::strtoull(seq, nullptr, 10) : 0;
+        std::lock_guard lock(mutex);
+        if (auto it = appended.find(first); it != appended.end()) {
+          latencies.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+        }
+        natsMsg_Destroy(m);
+      }
+    });
+    std::this_thread::sleep_for(200ms);
+    // 10 observations per millisecond of one machine: 10,000 observations/s for 5 s.
+    const auto start = std::chrono::steady_clock::now();
+    std::uint64_t n = 0;
+    for (int tick = 0; tick < 5000; ++tick) {
+      std::this_thread::sleep_until(start + tick * 1ms);
+      model::Batch b;
+      for (int i = 0; i < 10; ++i, ++n) {
+        b.push_back({data.machines[0], data.items[0][n % 6], wallClockNs(), model::Kind::kSample, 0,
+                     static_cast<double>(n)});
+      }
+      std::lock_guard lock(mutex);
+      const auto first = journal.append(std::move(b));
+      appended[*first] = std::chrono::steady_clock::now();
+      uplink.notifyAppended();
+    }
+    while (uplink.stats().cursor < journal.endSequence()) std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(200ms);
+    done = true;
+    consumer.join();
+    natsSubscription_Destroy(sub);
+    uplink.stop();
+    state.SetIterationTime(5.0);
+  }
+  std::sort(latencies.begin(), latencies.end());
+  auto pct = [&](double p) {
+    return latencies.empty() ? 0.0
+                             : latencies[static_cast<std::size_t>(p * (latencies.size() - 1))];
+  };
+  state.counters["samples"] = static_cast<double>(latencies.size());
+  state.counters["p50_ms"] = pct(0.50);
+  state.counters["p99_ms"] = pct(0.99);
+  state.counters["max_ms"] = latencies.empty() ? 0 : latencies.back();
+  g_results["p99_ms"] = pct(0.99);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (testing::natsServerBinary().empty()) {
+    std::fprintf(stderr, "nats_bench needs nats-server (apt-get install nats-server)\n");
+    return 1;
+  }
+  spdlog::set_level(spdlog::level::warn);
+  Hub hub;
+  hub.dir = fs::temp_directory_path() / ("spindle_nats_bench_" + std::to_string(::getpid()));
+  fs::remove_all(hub.dir);
+  hub.server = std::make_unique<testing::NatsServer>(hub.dir, testing::NatsServerConfig{});
+  if (!hub.server->start()) {
+    std::fprintf(stderr, "nats-server did not start:\n%s\n", hub.server->log().c_str());
+    return 1;
+  }
+  hub.client = std::make_unique<testing::NatsClient>(hub.server->url());
+  hub.client->addStream("SPINDLE", {"spindle.*.data.>"}, 120s);
+  g_hub = &hub;
+
+  const std::int64_t n = 4 * 1024 * 1024;  // observations per throughput run
+  benchmark::RegisterBenchmark("Plain/per-observation", plainPerObservation)
+      ->Arg(1 << 20)
+      ->UseManualTime()
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("Plain/batches", plainBatches)
+      ->Arg(n)
+      ->UseManualTime()
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("Uplink/throughput", uplinkThroughput)
+      ->Arg(n)
+      ->UseManualTime()
+      ->Iterations(1)
+      ->Repetitions(3)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("Uplink/latency10k", latency10k)
+      ->UseManualTime()
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+
+  auto get = [](const char* k) { return g_results.count(k) ? g_results[k] : 0.0; };
+  std::printf(
+      "\nsummary: uplink %.2fM obs/s (goal >= 1M); plain per-observation publisher %.2fM obs/s "
+      "-> uplink/plain %.1fx (goal >= 0.5x); plain publisher of ready-made batches %.2fM obs/s "
+      "-> uplink is %.0f%% of the transport alone; p99 at 10k obs/s %.2f ms (goal <= 20 ms)\n",
+      get("uplink") / 1e6, get("plain_per_obs") / 1e6,
+      get("plain_per_obs") > 0 ? get("uplink") / get("plain_per_obs") : 0.0,
+      get("plain_batches") / 1e6,
+      get("plain_batches") > 0 ? 100.0 * get("uplink") / get("plain_batches") : 0.0, get("p99_ms"));
+  hub.client.reset();
+  hub.server->stop();
+  fs::remove_all(hub.dir);
+  return 0;
+}

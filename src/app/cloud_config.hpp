@@ -1,0 +1,25 @@
+#pragma once
+/// The cloud sections of spindle.yaml: `uplinks: nats:` (the NATS uplink) and `control:`
+/// (heartbeats, diagnostics, configuration from the cloud). Without `uplinks: nats:` the edge
+/// has no cloud link and `control:` is refused (it works over the NATS connection).
+
+#include <optional>
+#include <string>
+
+#include "config/diagnostics.hpp"
+#include "control/control_options.hpp"
+#include "uplinks/nats/nats_options.hpp"
+
+namespace spindle::app {
+
+struct CloudOptions {
+  std::optional<uplinks::nats::NatsOptions> nats;  ///< set when `uplinks: nats:` is present
+  control::ControlOptions control;
+  std::string text;  ///< the configuration's YAML text (diagnostics, per-machine changes)
+};
+
+/// Loads `uplinks:` and `control:` from the root map into `out`; problems go to `diags`.
+void loadCloudSections(const YAML::Node& root, const std::string& text, CloudOptions& out,
+                       config::Diagnostics& diags);
+
+}  // namespace spindle::app

@@ -1,0 +1,75 @@
+#pragma once
+/// CloudLink: the edge's link to the cloud when `uplinks: nats:` is configured. It owns the
+/// NATS connection, the journal-fed JetStream uplink (uplinks/nats), and control/ (health
+/// heartbeats, diagnostics, configuration from the KV bucket). What it needs from the
+/// gateway comes through CloudHooks, so neither control/ nor this file sees the Gateway.
+///
+/// Order: start() after the journal is open and the machines are started; stopControl()
+/// first when stopping (no configuration is applied after it returns); stop() after the
+/// pipeline has journaled what was queued, before the journal closes.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "app/spindle_config.hpp"
+#include "control/control.hpp"
+#include "journal/journal.hpp"
+#include "uplinks/nats/nats_link.hpp"
+
+namespace spindle::app {
+
+/// What the gateway provides. Every hook may run on a control/ thread.
+struct CloudHooks {
+  /// Machines, journal and the gateway's other uplinks, for heartbeats.
+  std::function<void(control::HealthReport&)> fillHealth;
+  /// The `status` diagnostic (machines, uplinks, journal).
+  std::function<nlohmann::json()> status;
+  /// Restarts one machine's collector.
+  std::function<Status(const std::string& machine)> restartMachine;
+  /// Checks a desired configuration (YAML) without side effects.
+  std::function<Status(const std::string& yaml)> validateConfig;
+  /// Applies a desired configuration per machine; `yaml` becomes the running text.
+  std::function<Status(const std::string& yaml)> applyConfig;
+  /// The running configuration's YAML text.
+  std::function<std::string()> configText;
+  /// The `netcheck` diagnostic: runs the firewall checks ({"profile":"commercial"}).
+  std::function<Result<nlohmann::json>(const nlohmann::json& args)> netcheck;
+  /// What runs at start: the local file, or the last-known-good configuration from the cloud.
+  control::ConfigState runningConfig;
+};
+
+class CloudLink final : public control::HealthProvider {
+ public:
+  /// `config` is the running configuration (its cloud section must hold nats options); the
+  /// journal and catalog must outlive the link.
+  CloudLink(const SpindleConfig& config, journal::Journal& journal, model::ItemCatalog& catalog,
+            CloudHooks hooks);
+  ~CloudLink() override;
+
+  /// Connects (retrying in the background), starts the uplink and control/. Fails only on bad
+  /// settings or an unusable cursor.
+  Status start();
+  /// Stops control/ (heartbeats, diagnostics, configuration). Idempotent.
+  void stopControl();
+  /// Gives the uplink up to `drainFor` to deliver what is durable, then disconnects.
+  void stop(Duration drainFor = std::chrono::seconds(5));
+
+  void fill(control::HealthReport& report) override;
+  uplinks::nats::NatsLink& link() { return *m_link; }
+
+ private:
+  nlohmann::json journalFigures() const;
+
+  std::string m_edge;
+  journal::Journal& m_journal;
+  CloudHooks m_hooks;
+  std::shared_ptr<control::LogRing> m_logs;
+  std::unique_ptr<uplinks::nats::NatsLink> m_link;
+  std::unique_ptr<control::Control> m_control;
+  bool m_started = false;
+};
+
+}  // namespace spindle::app

@@ -1,0 +1,271 @@
+#include "control/config_watcher.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/atomic_file.hpp"
+#include "base/log.hpp"
+
+namespace spindle::control {
+namespace {
+
+constexpr const char* kLkgHeader = "# spindle last-known-good";
+
+Error ioError(const std::string& what) {
+  return Error(ErrorCode::kIo, std::strerror(errno)).with(what);
+}
+
+}  // namespace
+
+ConfigWatcher::ConfigWatcher(ConfigWatchOptions options, std::string edgeId,
+                             uplinks::nats::NatsConnection& connection, ConfigCallbacks callbacks,
+                             ConfigState running)
+    : m_options(std::move(options)),
+      m_edge(std::move(edgeId)),
+      m_connection(connection),
+      m_callbacks(std::move(callbacks)),
+      m_log(makeLogger("control.config")),
+      m_state(std::move(running)) {}
+
+ConfigWatcher::~ConfigWatcher() { stop(); }
+
+std::string ConfigWatcher::lastKnownGoodPath(const std::string& dataDir) {
+  return (std::filesystem::path(dataDir) / "config" / "last-known-good.yaml").string();
+}
+
+std::string ConfigWatcher::fileVersion(const std::string& yaml) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a 64
+  for (unsigned char c : yaml) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return std::string("file:") + buf;
+}
+
+Result<std::optional<StoredConfig>> ConfigWatcher::loadLastKnownGood(const std::string& dataDir) {
+  const std::string path = lastKnownGoodPath(dataDir);
+  std::ifstream in(path);
+  if (!in) {
+    if (!std::filesystem::exists(path)) return std::optional<StoredConfig>();
+    return ioError("reading " + path);
+  }
+  std::string header;
+  std::getline(in, header);
+  // "# spindle last-known-good version=kv:42 applied_ns=1700000000000000000"
+  if (header.rfind(kLkgHeader, 0) != 0) {
+    return Error(ErrorCode::kInvalidArgument, "missing header line").with("reading " + path);
+  }
+  StoredConfig out;
+  std::istringstream fields(header.substr(std::strlen(kLkgHeader)));
+  std::string field;
+  while (fields >> field) {
+    if (field.rfind("version=", 0) == 0) out.version = field.substr(8);
+    if (field.rfind("applied_ns=", 0) == 0) out.appliedAt = std::stoll(field.substr(11));
+  }
+  std::stringstream rest;
+  rest << in.rdbuf();
+  out.yaml = rest.str();
+  return std::optional<StoredConfig>(std::move(out));
+}
+
+Status ConfigWatcher::storeLastKnownGood(const std::string& dataDir, const StoredConfig& c) {
+  const std::string path = lastKnownGoodPath(dataDir);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (ec) return Error(ErrorCode::kIo, ec.message()).with("creating the directory of " + path);
+  const std::string text = std::string(kLkgHeader) + " version=" + c.version +
+                           " applied_ns=" + std::to_string(c.appliedAt) + "\n" + c.yaml;
+  return writeFileAtomically(path, text, 0600);
+}
+
+Status ConfigWatcher::start() {
+  if (m_thread.joinable()) return okStatus();
+  if (!m_callbacks.validate || !m_callbacks.apply) {
+    return Error(ErrorCode::kInternal, "the configuration watcher needs validate and apply");
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = false;
+  }
+  m_thread = std::thread([this] { run(); });
+  return okStatus();
+}
+
+void ConfigWatcher::stop() {
+  if (!m_thread.joinable()) return;
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+    if (m_watcher != nullptr) kvWatcher_Stop(m_watcher);
+  }
+  m_wake.notify_all();
+  m_thread.join();
+}
+
+ConfigState ConfigWatcher::state() const {
+  std::lock_guard lock(m_mutex);
+  return m_state;
+}
+
+std::uint64_t ConfigWatcher::watches() const {
+  std::lock_guard lock(m_mutex);
+  return m_watches;
+}
+
+void ConfigWatcher::fill(HealthReport& report) {
+  const ConfigState s = state();
+  report.config.version = s.version;
+  report.config.source = s.source;
+  report.config.appliedAt = s.appliedAt;
+  report.config.rejectedVersion = s.rejectedVersion;
+  report.config.error = s.error;
+}
+
+void ConfigWatcher::offer(const std::string& yaml, std::uint64_t revision) {
+  const std::string version = "kv:" + std::to_string(revision);
+  {
+    std::lock_guard lock(m_mutex);
+    if (version == m_state.version || version == m_state.rejectedVersion) return;
+  }
+  auto reject = [&](const std::string& error) {
+    m_log->error("desired configuration {} rejected; keeping {}: {}", version, state().version,
+                 error);
+    {
+      std::lock_guard lock(m_mutex);
+      m_state.rejectedVersion = version;
+      m_state.error = error;
+    }
+    if (m_callbacks.changed) m_callbacks.changed();
+  };
+  if (yaml.size() > m_options.maxBytes) {
+    reject("the configuration is " + std::to_string(yaml.size()) + " bytes; the limit is " +
+           std::to_string(m_options.maxBytes));
+    return;
+  }
+  if (auto status = m_callbacks.validate(yaml); !status) {
+    reject(status.error().describe());
+    return;
+  }
+  if (auto status = m_callbacks.apply(yaml, version); !status) {
+    reject("applying failed: " + status.error().describe());
+    return;
+  }
+  const TimestampNs now = wallClockNs();
+  if (auto status = storeLastKnownGood(m_options.dataDir, StoredConfig{yaml, version, now});
+      !status) {
+    // Applied and running; only a restart before the next success would miss it.
+    m_log->error("configuration {} applied but not stored as last-known-good: {}", version,
+                 status.error().describe());
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    m_state.version = version;
+    m_state.source = "cloud";
+    m_state.appliedAt = now;
+    m_state.rejectedVersion.clear();
+    m_state.error.clear();
+  }
+  m_log->info("desired configuration {} applied", version);
+  if (m_callbacks.changed) m_callbacks.changed();
+}
+
+bool ConfigWatcher::waitRetry() {
+  std::unique_lock lock(m_mutex);
+  m_wake.wait_for(lock, m_options.retry, [this] { return m_stopping; });
+  return !m_stopping;
+}
+
+void ConfigWatcher::run() {
+  jsOptions opts;
+  jsOptions_Init(&opts);
+  if (!m_options.jsDomain.empty()) opts.Domain = m_options.jsDomain.c_str();
+  jsCtx* js = nullptr;
+  if (natsConnection_JetStream(&js, m_connection.handle(), &opts) != NATS_OK) {
+    m_log->error("cannot create a JetStream context; configuration from the cloud is off");
+    return;
+  }
+  while (true) {
+    {
+      std::unique_lock lock(m_mutex);
+      if (m_stopping) break;
+    }
+    if (!m_connection.connected()) {
+      std::unique_lock lock(m_mutex);
+      m_wake.wait_for(lock, std::chrono::milliseconds(200), [this] { return m_stopping; });
+      continue;
+    }
+    watchOnce(js);
+    if (!waitRetry()) break;
+  }
+  jsCtx_Destroy(js);
+}
+
+void ConfigWatcher::watchOnce(jsCtx* js) {
+  auto problem = [&](const std::string& text) {
+    std::lock_guard lock(m_mutex);
+    if (text != m_lastProblem)
+      m_log->warn("{}; retrying every {}", text, formatDuration(m_options.retry));
+    m_lastProblem = text;
+  };
+  kvStore* kv = nullptr;
+  natsStatus s = js_KeyValue(&kv, js, m_options.bucket.c_str());
+  if (s != NATS_OK) {
+    problem("configuration bucket '" + m_options.bucket + "' not reachable (" +
+            natsStatus_GetText(s) + ")");
+    return;
+  }
+  kvWatchOptions wo;
+  kvWatchOptions_Init(&wo);
+  kvWatcher* w = nullptr;
+  s = kvStore_Watch(&w, kv, m_edge.c_str(), &wo);
+  if (s != NATS_OK) {
+    kvStore_Destroy(kv);
+    problem("watching key '" + m_edge + "' of bucket '" + m_options.bucket + "' failed (" +
+            natsStatus_GetText(s) + ")");
+    return;
+  }
+  const std::uint64_t reconnects = m_connection.status().reconnects;
+  {
+    std::lock_guard lock(m_mutex);
+    m_watcher = w;
+    ++m_watches;
+    if (!m_lastProblem.empty())
+      m_log->info("watching configuration bucket '{}' again", m_options.bucket);
+    m_lastProblem.clear();
+    if (m_stopping) kvWatcher_Stop(w);
+  }
+  while (true) {
+    kvEntry* e = nullptr;
+    s = kvWatcher_Next(&e, w, 500);
+    if (s == NATS_TIMEOUT) {
+      // After a reconnect the watch starts over: the server may have dropped its consumer.
+      if (m_connection.status().reconnects != reconnects) break;
+      continue;
+    }
+    if (s != NATS_OK) break;     // stopped, or the watch broke: the caller retries
+    if (e == nullptr) continue;  // the initial value (if any) has been delivered
+    const kvOperation op = kvEntry_Operation(e);
+    if (op == kvOp_Put) {
+      const std::string yaml(static_cast<const char*>(kvEntry_Value(e)),
+                             static_cast<std::size_t>(kvEntry_ValueLen(e)));
+      offer(yaml, kvEntry_Revision(e));
+    } else {
+      m_log->info("desired configuration deleted in the cloud; keeping the running one");
+    }
+    kvEntry_Destroy(e);
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    m_watcher = nullptr;
+  }
+  kvWatcher_Destroy(w);
+  kvStore_Destroy(kv);
+}
+
+}  // namespace spindle::control

@@ -1,0 +1,111 @@
+#pragma once
+/// ConfigWatcher: the desired configuration from the cloud. It watches key `<edge>` of the
+/// NATS KV bucket `spindle_config` (on the hub; through a leaf node with the hub's JetStream
+/// domain). Each new revision is validated, then applied, then stored as the last-known-good
+/// configuration in the data directory; an invalid or unappliable one is rejected, its error
+/// reported in health, and the running configuration kept. Nothing is applied twice: a
+/// revision already running or already rejected is ignored.
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <spdlog/logger.h>
+
+#include "base/error.hpp"
+#include "base/units.hpp"
+#include "control/health.hpp"
+#include "uplinks/nats/nats_connection.hpp"
+
+namespace spindle::control {
+
+struct ConfigWatchOptions {
+  std::string bucket = "spindle_config";
+  std::string jsDomain;  ///< the hub's JetStream domain when connected through a leaf node
+  std::string dataDir;   ///< last-known-good goes to <dataDir>/config/last-known-good.yaml
+  Duration retry = std::chrono::seconds(5);  ///< wait after a missing bucket or a failed watch
+  std::size_t maxBytes = 1 << 20;            ///< larger values are rejected
+};
+
+/// What the application does with a configuration. Both run on the watcher's thread.
+struct ConfigCallbacks {
+  /// Checks the YAML without side effects (app::loadConfigText). The error text, with its
+  /// file:line diagnostics, is what health reports.
+  std::function<Status(const std::string& yaml)> validate;
+  /// Applies it (restarting only the collectors that changed). On failure the application
+  /// keeps or restores the running configuration.
+  std::function<Status(const std::string& yaml, const std::string& version)> apply;
+  /// Called after every accepted or rejected revision (e.g. to send a heartbeat at once).
+  std::function<void()> changed;
+};
+
+struct ConfigState {
+  std::string version;  ///< "kv:<revision>" from the cloud, "file:<hash>" from a local file
+  std::string source;   ///< "cloud", "file" or "last-known-good"
+  TimestampNs appliedAt = 0;
+  std::string rejectedVersion;
+  std::string error;
+};
+
+/// A configuration stored as last-known-good.
+struct StoredConfig {
+  std::string yaml;
+  std::string version;
+  TimestampNs appliedAt = 0;
+};
+
+class ConfigWatcher final : public HealthProvider {
+ public:
+  /// `running` describes the configuration the process started with.
+  ConfigWatcher(ConfigWatchOptions options, std::string edgeId,
+                uplinks::nats::NatsConnection& connection, ConfigCallbacks callbacks,
+                ConfigState running);
+  ~ConfigWatcher() override;
+
+  /// Starts the watch thread (it waits for the connection and for the bucket to exist).
+  Status start();
+  void stop();
+
+  /// Handles one desired configuration (what the watch does for each revision).
+  void offer(const std::string& yaml, std::uint64_t revision);
+  ConfigState state() const;
+  /// Watch rounds that reached the bucket (for tests and status).
+  std::uint64_t watches() const;
+
+  void fill(HealthReport& report) override;
+
+  static std::string lastKnownGoodPath(const std::string& dataDir);
+  /// The stored last-known-good configuration, nullopt when there is none.
+  static Result<std::optional<StoredConfig>> loadLastKnownGood(const std::string& dataDir);
+  /// Stores `config` atomically (temp file, fsync, rename).
+  static Status storeLastKnownGood(const std::string& dataDir, const StoredConfig& config);
+  /// "file:<16 hex digits>": a version for configuration text that came from a file.
+  static std::string fileVersion(const std::string& yaml);
+
+ private:
+  void run();
+  void watchOnce(jsCtx* js);
+  bool waitRetry();
+
+  ConfigWatchOptions m_options;
+  std::string m_edge;
+  uplinks::nats::NatsConnection& m_connection;
+  ConfigCallbacks m_callbacks;
+  std::shared_ptr<spdlog::logger> m_log;
+
+  mutable std::mutex m_mutex;
+  std::condition_variable m_wake;
+  ConfigState m_state;
+  bool m_stopping = false;
+  kvWatcher* m_watcher = nullptr;  ///< the active watcher, so stop() can cancel its wait
+  std::uint64_t m_watches = 0;
+  std::string m_lastProblem;  ///< logged once until it changes
+  std::thread m_thread;
+};
+
+}  // namespace spindle::control

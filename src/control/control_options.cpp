@@ -1,0 +1,46 @@
+#include "control/control_options.hpp"
+
+#include "uplinks/nats/nats_options.hpp"
+
+namespace spindle::control {
+
+const config::OptionTable<ControlOptions>& optionTable() {
+  static const auto table = [] {
+    config::OptionTable<ControlOptions> t;
+    t.optional("health_interval", &ControlOptions::healthInterval, "10s",
+               "heartbeat period on spindle.<edge>.health; 0s turns heartbeats off");
+    t.optional("diagnostics", &ControlOptions::diagnostics, "true",
+               "answer diagnostics requests on spindle.<edge>.diag.<command>");
+    t.optional("config_watch", &ControlOptions::configWatch, "true",
+               "apply the desired configuration from the NATS KV bucket (key = edge id)");
+    t.optional("config_bucket", &ControlOptions::configBucket, "spindle_config",
+               "KV bucket holding desired configurations");
+    t.optional("config_retry", &ControlOptions::configRetry, "5s",
+               "wait between attempts to reach the bucket");
+    t.optional("log_lines", &ControlOptions::logLines, "1000",
+               "recent log lines kept in memory for the logs diagnostic");
+    return t;
+  }();
+  return table;
+}
+
+bool validate(const ControlOptions& o, const YAML::Node& block, config::Diagnostics& diags) {
+  const std::size_t before = diags.size();
+  if (o.healthInterval.count() < 0) {
+    diags.add(block["health_interval"], "health_interval cannot be negative");
+  } else if (o.healthInterval.count() > 0 && o.healthInterval < std::chrono::seconds(1)) {
+    diags.add(block["health_interval"], "health_interval must be at least 1s (or 0s for off)");
+  }
+  if (!uplinks::nats::validSubjectToken(o.configBucket)) {
+    diags.add(block["config_bucket"], "config_bucket must be 1-64 letters, digits, '-' or '_'");
+  }
+  if (o.configRetry < std::chrono::milliseconds(100)) {
+    diags.add(block["config_retry"], "config_retry must be at least 100ms");
+  }
+  if (o.logLines < 1 || o.logLines > 100000) {
+    diags.add(block["log_lines"], "log_lines must be between 1 and 100000");
+  }
+  return diags.size() == before;
+}
+
+}  // namespace spindle::control

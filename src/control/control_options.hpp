@@ -1,0 +1,25 @@
+#pragma once
+/// Options of control/ (the `control:` section of spindle.yaml). Control works over the NATS
+/// uplink's connection; without `uplinks: nats:` it is off and a local file is the only
+/// configuration.
+
+#include <string>
+
+#include "base/units.hpp"
+#include "config/option_table.hpp"
+
+namespace spindle::control {
+
+struct ControlOptions {
+  Duration healthInterval = std::chrono::seconds(10);  ///< 0s: no heartbeat
+  bool diagnostics = true;
+  bool configWatch = true;
+  std::string configBucket = "spindle_config";
+  Duration configRetry = std::chrono::seconds(5);
+  int logLines = 1000;
+};
+
+const config::OptionTable<ControlOptions>& optionTable();
+bool validate(const ControlOptions& options, const YAML::Node& block, config::Diagnostics& diags);
+
+}  // namespace spindle::control

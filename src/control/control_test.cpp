@@ -1,0 +1,192 @@
+// control/ without a server: diagnostics answers, health reports, configuration decisions.
+// The same parts over real nats-server processes: tests/integration/nats_control_test.cpp.
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
+
+#include "control/config_watcher.hpp"
+#include "control/diagnostics.hpp"
+#include "control/health.hpp"
+
+namespace spindle::control {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+uplinks::nats::NatsConnection& idleConnection() {
+  static uplinks::nats::NatsConnection c(uplinks::nats::ConnectionOptions{{"nats://127.0.0.1:1"}},
+                                         "e1");
+  return c;  // never started: the parts under test must not need it
+}
+
+TEST(ControlLogRing, KeepsTheLastLines) {
+  auto ring = std::make_shared<LogRing>(3);
+  spdlog::logger log("test.ring", ring);
+  for (int i = 1; i <= 5; ++i) log.info("line {}", i);
+  const auto all = ring->lines(10);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_NE(all[0].find("line 3"), std::string::npos);
+  EXPECT_NE(all[2].find("line 5"), std::string::npos);
+  EXPECT_NE(all[2].find("[test.ring]"), std::string::npos);
+  EXPECT_EQ(ring->lines(1).size(), 1u);
+}
+
+TEST(ControlDiagnostics, AnswersEachCommand) {
+  auto ring = std::make_shared<LogRing>(10);
+  spdlog::logger log("test.diag", ring);
+  log.warn("something happened");
+  std::string restarted;
+  DiagnosticsHandlers h;
+  h.status = [] { return json{{"machines", 2}}; };
+  h.configText = [] { return std::string("uplinks:\n  nats:\n    password: pw123\n"); };
+  h.restartMachine = [&](const std::string& m) -> Status {
+    if (m != "mill-1") return Error(ErrorCode::kNotFound, "no machine '" + m + "'");
+    restarted = m;
+    return okStatus();
+  };
+  h.logs = ring;
+  DiagnosticsService d("e1", idleConnection(), h);
+  EXPECT_EQ(d.handle("status", "")["result"]["machines"], 2);
+  const json logs = d.handle("logs", R"({"lines":5})");
+  ASSERT_TRUE(logs["ok"].get<bool>());
+  EXPECT_NE(logs["result"]["lines"][0].get<std::string>().find("something happened"),
+            std::string::npos);
+  const json config = d.handle("config", "");
+  EXPECT_EQ(config["result"]["yaml"].get<std::string>().find("pw123"), std::string::npos);
+  EXPECT_TRUE(d.handle("restart", R"({"machine":"mill-1"})")["ok"].get<bool>());
+  EXPECT_EQ(restarted, "mill-1");
+  const json bad = d.handle("restart", R"({"machine":"mill-9"})");
+  EXPECT_FALSE(bad["ok"].get<bool>());
+  EXPECT_NE(bad["error"].get<std::string>().find("mill-9"), std::string::npos);
+  EXPECT_FALSE(d.handle("restart", "")["ok"].get<bool>());
+  EXPECT_FALSE(d.handle("logs", R"({"lines":-1})")["ok"].get<bool>());
+  EXPECT_FALSE(d.handle("status", "not json")["ok"].get<bool>());
+  const json unknown = d.handle("reboot", "");
+  EXPECT_FALSE(unknown["ok"].get<bool>());
+  EXPECT_NE(unknown["error"].get<std::string>().find("unknown command 'reboot'"),
+            std::string::npos);
+  const json missing = d.handle("netcheck", "");  // no handler on this edge
+  EXPECT_NE(missing["error"].get<std::string>().find("not available"), std::string::npos);
+}
+
+class CountingProvider final : public HealthProvider {
+ public:
+  std::uint64_t count = 0;
+  void fill(HealthReport& r) override {
+    r.machines.push_back({"mill-1", "connected", "", count, -1, 0});
+    r.clockOffsetMs = 1.5;
+  }
+};
+
+TEST(ControlHealth, ReportsRatesAndEveryFigure) {
+  HealthPublisher p(HealthOptions{}, "e1", fs::temp_directory_path().string(), idleConnection());
+  CountingProvider provider;
+  p.addProvider(provider);
+  provider.count = 100;
+  p.collect();
+  provider.count = 100 + 1000;
+  const HealthReport r = p.collect();
+  ASSERT_EQ(r.machines.size(), 1u);
+  EXPECT_GT(r.machines[0].observationRate, 0);
+  const json j = json::parse(toJson(r));
+  EXPECT_EQ(j["schema"], kHealthSchema);
+  EXPECT_EQ(j["edge"], "e1");
+  EXPECT_EQ(j["version"], SPINDLE_VERSION);
+  EXPECT_EQ(j["machines"][0]["observations"], 1100);
+  EXPECT_EQ(j["clock_offset_ms"], 1.5);
+  EXPECT_TRUE(j["journal"].is_null());
+  for (const char* key : {"uptime_s", "config", "uplinks", "cpu_percent", "memory", "disk"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_GT(j["memory"]["rss_bytes"].get<std::uint64_t>(), 0u);
+  EXPECT_FALSE(p.publishNow().ok());  // no connection: an error, not a crash
+}
+
+class ConfigDecisions : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() / ("control_cfg_" + std::to_string(::getpid()));
+    fs::remove_all(m_dir);
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+
+  std::unique_ptr<ConfigWatcher> watcher() {
+    ConfigCallbacks cb;
+    cb.validate = [](const std::string& yaml) -> Status {
+      if (yaml.find("bad") != std::string::npos) {
+        return Error(ErrorCode::kInvalidArgument, "spindle.yaml:3:5: unknown key 'bad'");
+      }
+      return okStatus();
+    };
+    cb.apply = [this](const std::string& yaml, const std::string& version) -> Status {
+      if (yaml.find("unappliable") != std::string::npos) {
+        return Error(ErrorCode::kUnavailable, "port in use");
+      }
+      m_applied.push_back(version);
+      return okStatus();
+    };
+    cb.changed = [this] { ++m_changes; };
+    ConfigWatchOptions o;
+    o.dataDir = m_dir.string();
+    return std::make_unique<ConfigWatcher>(o, "e1", idleConnection(), cb,
+                                           ConfigState{"file:1", "file", 0, "", ""});
+  }
+
+  fs::path m_dir;
+  std::vector<std::string> m_applied;
+  int m_changes = 0;
+};
+
+TEST_F(ConfigDecisions, AppliesValidOnesOnceAndStoresThem) {
+  auto w = watcher();
+  w->offer("edge: {id: e1}\n", 7);
+  w->offer("edge: {id: e1}\n", 7);  // the same revision again (a watch restart)
+  EXPECT_EQ(m_applied, std::vector<std::string>{"kv:7"});
+  EXPECT_EQ(w->state().version, "kv:7");
+  EXPECT_EQ(w->state().source, "cloud");
+  auto lkg = ConfigWatcher::loadLastKnownGood(m_dir.string());
+  ASSERT_TRUE(lkg.ok());
+  ASSERT_TRUE(lkg->has_value());
+  EXPECT_EQ((*lkg)->yaml, "edge: {id: e1}\n");
+  EXPECT_EQ((*lkg)->version, "kv:7");
+  EXPECT_GT((*lkg)->appliedAt, 0);
+  EXPECT_EQ(m_changes, 1);
+}
+
+TEST_F(ConfigDecisions, RejectsInvalidOnesAndKeepsTheRunningOne) {
+  auto w = watcher();
+  w->offer("edge: {id: e1}\n", 3);
+  w->offer("bad: key\n", 4);
+  EXPECT_EQ(w->state().version, "kv:3");
+  EXPECT_EQ(w->state().rejectedVersion, "kv:4");
+  EXPECT_NE(w->state().error.find("unknown key 'bad'"), std::string::npos);
+  HealthReport r;
+  w->fill(r);
+  EXPECT_EQ(r.config.version, "kv:3");
+  EXPECT_NE(r.config.error.find("unknown key"), std::string::npos);
+  w->offer("unappliable: true\n", 5);
+  EXPECT_EQ(w->state().rejectedVersion, "kv:5");
+  EXPECT_NE(w->state().error.find("applying failed: port in use"), std::string::npos);
+  auto stored = ConfigWatcher::loadLastKnownGood(m_dir.string());
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->version, "kv:3");
+  w->offer("edge: {id: e2}\n", 6);  // a good one clears the error
+  EXPECT_TRUE(w->state().error.empty());
+  EXPECT_EQ(m_applied, (std::vector<std::string>{"kv:3", "kv:6"}));
+}
+
+TEST_F(ConfigDecisions, NoLastKnownGoodYet) {
+  auto lkg = ConfigWatcher::loadLastKnownGood(m_dir.string());
+  ASSERT_TRUE(lkg.ok());
+  EXPECT_FALSE(lkg->has_value());
+  EXPECT_EQ(ConfigWatcher::fileVersion("a"), ConfigWatcher::fileVersion("a"));
+  EXPECT_NE(ConfigWatcher::fileVersion("a"), ConfigWatcher::fileVersion("b"));
+  EXPECT_EQ(ConfigWatcher::fileVersion("a").rfind("file:", 0), 0u);
+}
+
+}  // namespace
+}  // namespace spindle::control

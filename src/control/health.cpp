@@ -1,0 +1,169 @@
+#include "control/health.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "base/log.hpp"
+
+namespace spindle::control {
+
+using nlohmann::json;
+
+std::string toJson(const HealthReport& r) {
+  json j;
+  j["schema"] = kHealthSchema;
+  j["edge"] = r.edge;
+  j["version"] = r.version;
+  j["time"] = formatTimestamp(r.time);
+  j["uptime_s"] = r.uptimeSeconds;
+  json config = {{"version", r.config.version}, {"source", r.config.source}};
+  if (r.config.appliedAt) config["applied_at"] = formatTimestamp(r.config.appliedAt);
+  if (!r.config.error.empty()) {
+    config["rejected_version"] = r.config.rejectedVersion;
+    config["error"] = r.config.error;
+  }
+  j["config"] = config;
+  json machines = json::array();
+  for (const auto& m : r.machines) {
+    json jm = {{"id", m.id},
+               {"state", m.state},
+               {"observations", m.observations},
+               {"rate", m.observationRate < 0 ? 0.0 : m.observationRate}};
+    if (!m.detail.empty()) jm["detail"] = m.detail;
+    if (m.lastObservation) jm["last_observation"] = formatTimestamp(m.lastObservation);
+    machines.push_back(jm);
+  }
+  j["machines"] = machines;
+  if (r.journal) {
+    json jj = {{"depth", r.journal->depth},
+               {"age_s", r.journal->ageSeconds},
+               {"evictions", r.journal->evictions},
+               {"bytes", r.journal->bytes},
+               {"stalled", r.journal->stalled}};
+    if (!r.journal->problem.empty()) jj["problem"] = r.journal->problem;
+    j["journal"] = jj;
+  } else {
+    j["journal"] = nullptr;
+  }
+  json uplinks = json::array();
+  for (const auto& u : r.uplinks) {
+    json ju = {{"name", u.name},
+               {"connected", u.connected},
+               {"lag", u.lag},
+               {"lag_s", u.lagSeconds},
+               {"delivered", u.delivered}};
+    if (!u.lastError.empty()) ju["last_error"] = u.lastError;
+    uplinks.push_back(ju);
+  }
+  j["uplinks"] = uplinks;
+  j["clock_offset_ms"] = r.clockOffsetMs ? json(*r.clockOffsetMs) : json(nullptr);
+  const auto& p = r.process;
+  j["cpu_percent"] = p.cpuPercent;
+  j["memory"] = {{"rss_bytes", p.rssBytes},
+                 {"host_total_bytes", p.memTotalBytes},
+                 {"host_available_bytes", p.memAvailableBytes}};
+  j["disk"] = {{"total_bytes", p.diskTotalBytes}, {"free_bytes", p.diskFreeBytes}};
+  j["threads"] = p.threads;
+  j["load1"] = p.load1;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+HealthPublisher::HealthPublisher(HealthOptions options, std::string edgeId, std::string dataDir,
+                                 uplinks::nats::NatsConnection& connection)
+    : m_options(options),
+      m_edge(std::move(edgeId)),
+      m_connection(connection),
+      m_log(makeLogger("control.health")),
+      m_process(std::move(dataDir)),
+      m_startedAt(std::chrono::steady_clock::now()) {}
+
+HealthPublisher::~HealthPublisher() { stop(); }
+
+void HealthPublisher::addProvider(HealthProvider& provider) { m_providers.push_back(&provider); }
+
+Status HealthPublisher::start() {
+  if (m_thread.joinable() || m_options.interval.count() <= 0) return okStatus();
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = false;
+  }
+  m_process.sample();  // the first CPU figure needs a previous reading
+  m_thread = std::thread([this] { run(); });
+  return okStatus();
+}
+
+void HealthPublisher::stop() {
+  if (!m_thread.joinable()) return;
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_wake.notify_all();
+  m_thread.join();
+}
+
+HealthReport HealthPublisher::collect() {
+  std::lock_guard lock(m_collectMutex);
+  HealthReport r;
+  r.edge = m_edge;
+  r.time = wallClockNs();
+  const auto now = std::chrono::steady_clock::now();
+  r.uptimeSeconds = std::chrono::duration<double>(now - m_startedAt).count();
+  for (auto* p : m_providers) p->fill(r);
+  r.process = m_process.sample();
+  // Observation rates from the cumulative counts, over the time since the previous report.
+  const double seconds = m_lastCollect == std::chrono::steady_clock::time_point{}
+                             ? 0
+                             : std::chrono::duration<double>(now - m_lastCollect).count();
+  std::vector<std::pair<std::string, std::uint64_t>> counts;
+  for (auto& m : r.machines) {
+    counts.emplace_back(m.id, m.observations);
+    if (m.observationRate >= 0) continue;
+    m.observationRate = 0;
+    for (const auto& [id, before] : m_lastCounts) {
+      if (id == m.id && seconds > 0 && m.observations >= before) {
+        m.observationRate = static_cast<double>(m.observations - before) / seconds;
+      }
+    }
+  }
+  m_lastCounts = std::move(counts);
+  m_lastCollect = now;
+  return r;
+}
+
+Status HealthPublisher::publishNow() {
+  const std::string body = toJson(collect());
+  if (m_connection.handle() == nullptr) {
+    return Error(ErrorCode::kUnavailable, "NATS connection not started");
+  }
+  const std::string subj = subject();
+  const natsStatus s = natsConnection_Publish(m_connection.handle(), subj.c_str(), body.data(),
+                                              static_cast<int>(body.size()));
+  if (s != NATS_OK) return uplinks::nats::natsError(s, "publishing health on " + subj);
+  return okStatus();
+}
+
+void HealthPublisher::requestPublish() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_requested = true;
+  }
+  m_wake.notify_all();
+}
+
+void HealthPublisher::run() {
+  while (true) {
+    {
+      std::unique_lock lock(m_mutex);
+      m_wake.wait_for(lock, m_options.interval, [this] { return m_stopping || m_requested; });
+      if (m_stopping) return;
+      m_requested = false;
+    }
+    // A heartbeat missed while disconnected is not queued: the next one carries fresh figures.
+    if (!m_connection.connected()) continue;
+    if (auto status = publishNow(); !status) {
+      m_log->warn("{}", status.error().describe());
+    }
+  }
+}
+
+}  // namespace spindle::control

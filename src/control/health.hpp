@@ -1,0 +1,131 @@
+#pragma once
+/// Edge health: a heartbeat published every `health_interval` on `spindle.<edge>.health` as one
+/// JSON object (`spindle.health.v1`, docs/cloud-protocol.md). The figures come from
+/// HealthProviders: the gateway (machines, journal, uplinks, clock), the configuration
+/// watcher (applied version, last rejection), and the process itself (CPU, memory, disk).
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "base/error.hpp"
+#include "base/time.hpp"
+#include "base/units.hpp"
+#include "control/process_stats.hpp"
+#include "uplinks/nats/nats_connection.hpp"
+
+namespace spindle::control {
+
+inline constexpr const char* kHealthSchema = "spindle.health.v1";
+
+struct MachineHealth {
+  std::string id;
+  std::string state;               ///< connection state: connected, connecting, backoff, stopped
+  std::string detail;              ///< why (last error), may be empty
+  std::uint64_t observations = 0;  ///< since start (cumulative)
+  double observationRate = -1;     ///< per second; < 0: computed from `observations`
+  TimestampNs lastObservation = 0;
+};
+
+struct JournalHealth {
+  std::uint64_t depth = 0;      ///< observations held and not yet delivered by every uplink
+  double ageSeconds = 0;        ///< age of the oldest undelivered observation
+  std::uint64_t evictions = 0;  ///< observations dropped before delivery (quota, age, disk)
+  std::uint64_t bytes = 0;      ///< on disk
+  bool stalled = false;
+  std::string problem;
+};
+
+struct UplinkHealth {
+  std::string name;
+  bool connected = false;
+  std::uint64_t lag = 0;  ///< observations not yet acknowledged by the destination
+  double lagSeconds = 0;  ///< age of the oldest observation awaiting acknowledgement
+  std::uint64_t delivered = 0;
+  std::string lastError;
+};
+
+struct ConfigHealth {
+  std::string version;          ///< what runs: "kv:<revision>", "file:<hash>", ...
+  std::string source;           ///< "cloud", "file", "last-known-good"
+  std::string rejectedVersion;  ///< the last desired configuration refused, if any
+  std::string error;            ///< why it was refused
+  TimestampNs appliedAt = 0;
+};
+
+struct HealthReport {
+  std::string edge;
+  std::string version = SPINDLE_VERSION;
+  TimestampNs time = 0;
+  double uptimeSeconds = 0;
+  ConfigHealth config;
+  std::vector<MachineHealth> machines;
+  std::optional<JournalHealth> journal;
+  std::vector<UplinkHealth> uplinks;
+  std::optional<double> clockOffsetMs;  ///< edge clock minus NTP; unset when unknown
+  ProcessSample process;
+};
+
+/// Serializes a report as one JSON object.
+std::string toJson(const HealthReport& report);
+
+/// Contributes figures to each report. fill() runs on the health thread; it must be quick
+/// and thread-safe with respect to the rest of the provider.
+class HealthProvider {
+ public:
+  virtual ~HealthProvider() = default;
+  virtual void fill(HealthReport& report) = 0;
+};
+
+struct HealthOptions {
+  Duration interval = std::chrono::seconds(10);  ///< 0: no heartbeat
+};
+
+class HealthPublisher {
+ public:
+  /// `dataDir` is where the disk figures come from. Providers are added before start().
+  HealthPublisher(HealthOptions options, std::string edgeId, std::string dataDir,
+                  uplinks::nats::NatsConnection& connection);
+  ~HealthPublisher();
+
+  void addProvider(HealthProvider& provider);
+  Status start();
+  void stop();
+
+  /// Builds a report now (providers, process figures, rates since the previous report).
+  HealthReport collect();
+  /// Collects and publishes one heartbeat now (e.g. right after a configuration change).
+  Status publishNow();
+  /// Asks the heartbeat thread to publish at once. Any thread.
+  void requestPublish();
+  std::string subject() const { return "spindle." + m_edge + ".health"; }
+
+ private:
+  void run();
+
+  HealthOptions m_options;
+  std::string m_edge;
+  uplinks::nats::NatsConnection& m_connection;
+  std::shared_ptr<spdlog::logger> m_log;
+  std::vector<HealthProvider*> m_providers;
+  std::mutex m_collectMutex;
+  ProcessStats m_process;
+  std::chrono::steady_clock::time_point m_startedAt;
+  std::chrono::steady_clock::time_point m_lastCollect{};
+  std::vector<std::pair<std::string, std::uint64_t>> m_lastCounts;
+
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  bool m_stopping = false;
+  bool m_requested = false;
+  std::thread m_thread;
+};
+
+}  // namespace spindle::control

@@ -1,0 +1,254 @@
+#include "uplinks/nats/nats_connection.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <vector>
+
+#include "base/log.hpp"
+
+namespace spindle::uplinks::nats {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+std::int64_t toMs(Duration d) { return duration_cast<milliseconds>(d).count(); }
+
+double randomUnit() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return static_cast<double>(rng() >> 11) / static_cast<double>(1ULL << 53);
+}
+
+std::string connectedUrl(natsConnection* nc) {
+  char buf[512] = {};
+  if (nc != nullptr && natsConnection_GetConnectedUrl(nc, buf, sizeof buf) == NATS_OK) return buf;
+  return "";
+}
+
+}  // namespace
+
+Error natsError(natsStatus status, const std::string& what) {
+  natsStatus last = NATS_OK;
+  const char* text = nats_GetLastError(&last);
+  std::string message = natsStatus_GetText(status);
+  if (text != nullptr && *text != '\0' && last == status) message += std::string(": ") + text;
+  ErrorCode code = ErrorCode::kUnavailable;
+  switch (status) {
+    case NATS_INVALID_ARG:
+    case NATS_SSL_ERROR:
+    case NATS_NOT_PERMITTED:
+      code = ErrorCode::kInvalidArgument;
+      break;
+    case NATS_TIMEOUT:
+      code = ErrorCode::kTimeout;
+      break;
+    case NATS_IO_ERROR:
+      code = ErrorCode::kIo;
+      break;
+    case NATS_PROTOCOL_ERROR:
+      code = ErrorCode::kProtocol;
+      break;
+    default:
+      break;
+  }
+  return Error(code, message).with(what);
+}
+
+NatsConnection::NatsConnection(ConnectionOptions options, std::string edgeId)
+    : m_options(std::move(options)), m_edgeId(std::move(edgeId)), m_log(makeLogger("uplink.nats")) {
+  if (m_options.name.empty()) m_options.name = "spindle-" + m_edgeId;
+  if (m_options.inboxPrefix.empty()) m_options.inboxPrefix = "_INBOX." + m_edgeId;
+}
+
+NatsConnection::~NatsConnection() { stop(); }
+
+void NatsConnection::onStateChange(std::function<void(bool up)> callback) {
+  m_listeners.push_back(std::move(callback));
+}
+
+void NatsConnection::retain(std::shared_ptr<void> object) {
+  std::lock_guard lock(m_mutex);
+  m_retained.push_back(std::move(object));
+}
+
+ConnectionStatus NatsConnection::status() const {
+  std::lock_guard lock(m_mutex);
+  return m_status;
+}
+
+Duration NatsConnection::reconnectDelay(const ConnectionOptions& o, int attempt, double unit) {
+  const int doublings = std::clamp(attempt - 1, 0, 30);
+  const double base =
+      std::min(static_cast<double>(o.reconnectMin.count()) * static_cast<double>(1ULL << doublings),
+               static_cast<double>(std::max(o.reconnectMax, o.reconnectMin).count()));
+  return Duration(static_cast<std::int64_t>(base * (1.0 + 0.2 * (2.0 * unit - 1.0))));
+}
+
+Result<natsOptions*> NatsConnection::buildOptions() {
+  natsOptions* opts = nullptr;
+  natsStatus s = natsOptions_Create(&opts);
+  if (s != NATS_OK) return natsError(s, "creating NATS options");
+  auto fail = [&](natsStatus st, const std::string& what) -> Result<natsOptions*> {
+    natsOptions_Destroy(opts);
+    return natsError(st, what);
+  };
+  std::vector<const char*> urls;
+  for (const auto& u : m_options.servers) urls.push_back(u.c_str());
+  if ((s = natsOptions_SetServers(opts, urls.data(), static_cast<int>(urls.size()))) != NATS_OK)
+    return fail(s, "setting servers");
+  natsOptions_SetName(opts, m_options.name.c_str());
+  if ((s = natsOptions_SetCustomInboxPrefix(opts, m_options.inboxPrefix.c_str())) != NATS_OK)
+    return fail(s, "setting inbox_prefix " + m_options.inboxPrefix);
+  natsOptions_SetTimeout(opts, toMs(m_options.connectTimeout));
+  natsOptions_SetMaxReconnect(opts, -1);  // forever
+  natsOptions_SetReconnectBufSize(
+      opts, static_cast<int>(std::min<std::uint64_t>(m_options.reconnectBuffer.bytes, 1ULL << 30)));
+  natsOptions_SetPingInterval(opts, toMs(m_options.pingInterval));
+  natsOptions_SetMaxPingsOut(opts, 2);
+  natsOptions_SetCustomReconnectDelay(opts, &NatsConnection::onReconnectDelay, this);
+  natsOptions_SetRetryOnFailedConnect(opts, true, &NatsConnection::onConnected, this);
+  natsOptions_SetDisconnectedCB(opts, &NatsConnection::onDisconnected, this);
+  natsOptions_SetReconnectedCB(opts, &NatsConnection::onReconnected, this);
+  natsOptions_SetClosedCB(opts, &NatsConnection::onClosed, this);
+  natsOptions_SetErrorHandler(opts, &NatsConnection::onError, this);
+  if (!m_options.tlsCa.empty()) {
+    natsOptions_SetSecure(opts, true);
+    if ((s = natsOptions_LoadCATrustedCertificates(opts, m_options.tlsCa.c_str())) != NATS_OK)
+      return fail(s, "loading tls_ca " + m_options.tlsCa);
+  }
+  if (!m_options.tlsCert.empty()) {
+    s = natsOptions_LoadCertificatesChain(opts, m_options.tlsCert.c_str(),
+                                          m_options.tlsKey.c_str());
+    if (s != NATS_OK) return fail(s, "loading tls_cert/tls_key " + m_options.tlsCert);
+  }
+  if (!m_options.credentials.empty()) {
+    s = natsOptions_SetUserCredentialsFromFiles(opts, m_options.credentials.c_str(), nullptr);
+    if (s != NATS_OK) return fail(s, "loading credentials " + m_options.credentials);
+  } else if (!m_options.nkey.empty()) {
+    s = natsOptions_SetNKeyFromSeed(opts, m_options.nkey.c_str(), m_options.nkeySeedFile.c_str());
+    if (s != NATS_OK) return fail(s, "loading nkey_seed_file " + m_options.nkeySeedFile);
+  } else if (!m_options.user.empty()) {
+    natsOptions_SetUserInfo(opts, m_options.user.c_str(), m_options.password.c_str());
+  }
+  return opts;
+}
+
+Status NatsConnection::start() {
+  if (m_conn != nullptr) return okStatus();
+  auto opts = buildOptions();
+  if (!opts) return std::move(opts).error().with("connecting to NATS");
+  m_closing.store(false, std::memory_order_release);
+  {
+    std::lock_guard lock(m_mutex);
+    m_closed = false;
+    m_status.url = m_options.servers.empty() ? "" : m_options.servers.front();
+  }
+  natsConnection* nc = nullptr;
+  const natsStatus s = natsConnection_Connect(&nc, *opts);
+  natsOptions_Destroy(*opts);
+  if (s == NATS_OK) {
+    m_conn = nc;
+    std::lock_guard lock(m_mutex);
+    m_status.url = connectedUrl(nc);
+  } else if (s == NATS_NOT_YET_CONNECTED) {
+    m_conn = nc;
+    m_log->warn("NATS server not reachable yet ({}); retrying in the background", m_status.url);
+  } else {
+    return natsError(s, "connecting to NATS");
+  }
+  if (s == NATS_OK) setConnected(true, "connected", nc);
+  return okStatus();
+}
+
+void NatsConnection::stop() {
+  if (m_conn == nullptr) return;
+  m_closing.store(true, std::memory_order_release);
+  natsConnection_Close(m_conn);
+  {
+    // The closed callback is the library's last call into this object.
+    std::unique_lock lock(m_mutex);
+    m_closedCv.wait_for(lock, std::chrono::seconds(5), [this] { return m_closed; });
+  }
+  natsConnection_Destroy(m_conn);
+  m_conn = nullptr;
+  m_connected.store(false, std::memory_order_release);
+}
+
+void NatsConnection::setConnected(bool up, const char* event, natsConnection* nc) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_status.connected == up && up) return;
+    m_status.connected = up;
+    m_status.since = wallClockNs();
+    if (up) m_status.url = connectedUrl(nc);
+  }
+  m_connected.store(up, std::memory_order_release);
+  for (const auto& listener : m_listeners) listener(up);
+  if (up) {
+    m_log->info("NATS {} to {}", event, status().url);
+  } else {
+    m_log->warn("NATS {} from {}; reconnecting", event, status().url);
+  }
+}
+
+void NatsConnection::onConnected(natsConnection* nc, void* self) {
+  static_cast<NatsConnection*>(self)->setConnected(true, "connected", nc);
+}
+
+void NatsConnection::onDisconnected(natsConnection* nc, void* self) {
+  auto* c = static_cast<NatsConnection*>(self);
+  // cnats also reports failed attempts of the first connect, and the close in stop().
+  if (!c->connected() || c->m_closing.load(std::memory_order_acquire)) return;
+  {
+    std::lock_guard lock(c->m_mutex);
+    ++c->m_status.disconnects;
+  }
+  c->setConnected(false, "disconnected", nc);
+}
+
+void NatsConnection::onReconnected(natsConnection* nc, void* self) {
+  auto* c = static_cast<NatsConnection*>(self);
+  {
+    std::lock_guard lock(c->m_mutex);
+    ++c->m_status.reconnects;
+  }
+  c->setConnected(true, "reconnected", nc);
+}
+
+void NatsConnection::onClosed(natsConnection*, void* self) {
+  auto* c = static_cast<NatsConnection*>(self);
+  c->m_connected.store(false, std::memory_order_release);
+  std::lock_guard lock(c->m_mutex);
+  c->m_status.connected = false;
+  c->m_closed = true;
+  c->m_closedCv.notify_all();
+}
+
+void NatsConnection::onError(natsConnection* nc, natsSubscription* sub, natsStatus err,
+                             void* self) {
+  auto* c = static_cast<NatsConnection*>(self);
+  const char* text = nullptr;
+  natsConnection_GetLastError(nc, &text);
+  std::string message = natsStatus_GetText(err);
+  if (text != nullptr && *text != '\0') message += std::string(": ") + text;
+  const char* subject = sub != nullptr ? natsSubscription_GetSubject(sub) : nullptr;
+  if (subject != nullptr) message += std::string(" (subscription ") + subject + ")";
+  {
+    std::lock_guard lock(c->m_mutex);
+    c->m_status.lastError = message;
+  }
+  c->m_log->warn("NATS error: {}", message);
+}
+
+int64_t NatsConnection::onReconnectDelay(natsConnection*, int attempts, void* self) {
+  auto* c = static_cast<NatsConnection*>(self);
+  const Duration delay = reconnectDelay(c->m_options, attempts, randomUnit());
+  if (attempts == 1 || attempts % 10 == 0) {
+    c->m_log->info("NATS still unreachable after {} rounds; next try in {}", attempts,
+                   formatDuration(duration_cast<milliseconds>(delay)));
+  }
+  return toMs(delay);
+}
+
+}  // namespace spindle::uplinks::nats

@@ -1,0 +1,94 @@
+#pragma once
+/// NatsConnection: the edge's one connection to NATS (the hub, or a local leaf node), opened by
+/// the edge and kept open forever: a failed first connect and every later loss are retried
+/// with capped exponential backoff and jitter. The uplink and control/ share it.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <nats/nats.h>
+#include <spdlog/logger.h>
+
+#include "base/error.hpp"
+#include "base/time.hpp"
+#include "uplinks/nats/nats_options.hpp"
+
+namespace spindle::uplinks::nats {
+
+/// An Error from a cnats status, with cnats' own last error text when it has one.
+Error natsError(natsStatus status, const std::string& what);
+
+struct ConnectionStatus {
+  bool connected = false;
+  std::string url;  ///< server connected to, or the last one tried
+  std::uint64_t reconnects = 0;
+  std::uint64_t disconnects = 0;
+  std::string lastError;  ///< the last asynchronous error the library reported
+  TimestampNs since = 0;  ///< when `connected` last changed
+};
+
+class NatsConnection {
+ public:
+  /// `edgeId` names the connection ("spindle-<edgeId>") unless options.name is set.
+  NatsConnection(ConnectionOptions options, std::string edgeId);
+  ~NatsConnection();
+  NatsConnection(const NatsConnection&) = delete;
+  NatsConnection& operator=(const NatsConnection&) = delete;
+
+  /// Builds the connection and starts connecting. Fails only on bad settings (unreadable
+  /// certificate, malformed URL); an unreachable server is retried in the background forever.
+  Status start();
+  /// Closes the connection; afterwards no callback runs. Idempotent.
+  void stop();
+
+  /// The cnats connection, valid from start() until stop(). Publishing on it while
+  /// disconnected buffers up to `reconnect_buffer` bytes.
+  natsConnection* handle() const { return m_conn; }
+  bool connected() const { return m_connected.load(std::memory_order_acquire); }
+  ConnectionStatus status() const;
+  const std::string& edgeId() const { return m_edgeId; }
+
+  /// Registers a callback run (on a cnats thread) whenever the connection comes up (true) or
+  /// goes down (false). Call before start().
+  void onStateChange(std::function<void(bool up)> callback);
+
+  /// Keeps `object` alive until this connection is destroyed: for state that a callback on a
+  /// cnats thread may still reach after its owner has stopped.
+  void retain(std::shared_ptr<void> object);
+
+  /// Delay before reconnect round `attempt` (1-based): reconnect_min doubling per round up to
+  /// reconnect_max, +-20% jitter. Public for tests.
+  static Duration reconnectDelay(const ConnectionOptions& options, int attempt, double unitRandom);
+
+ private:
+  Result<natsOptions*> buildOptions();
+  void setConnected(bool up, const char* event, natsConnection* nc);
+
+  static void onConnected(natsConnection* nc, void* self);
+  static void onDisconnected(natsConnection* nc, void* self);
+  static void onReconnected(natsConnection* nc, void* self);
+  static void onClosed(natsConnection* nc, void* self);
+  static void onError(natsConnection* nc, natsSubscription* sub, natsStatus err, void* self);
+  static int64_t onReconnectDelay(natsConnection* nc, int attempts, void* self);
+
+  ConnectionOptions m_options;
+  std::string m_edgeId;
+  std::shared_ptr<spdlog::logger> m_log;
+  natsConnection* m_conn = nullptr;
+  std::atomic<bool> m_connected{false};
+  std::atomic<bool> m_closing{false};
+  std::vector<std::function<void(bool)>> m_listeners;
+  std::vector<std::shared_ptr<void>> m_retained;
+
+  mutable std::mutex m_mutex;
+  std::condition_variable m_closedCv;
+  bool m_closed = false;
+  ConnectionStatus m_status;
+};
+
+}  // namespace spindle::uplinks::nats

@@ -1,0 +1,15 @@
+# NATS integration tests (nats_*_test.cpp) and their helper program. They need the NATS
+# uplink and control libraries; until those are part of the build, the tests are left out.
+file(GLOB nats_integration_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/nats_*_test.cpp)
+if(NOT TARGET spindle_uplink_nats OR NOT TARGET spindle_control)
+  set_source_files_properties(${nats_integration_tests} PROPERTIES HEADER_FILE_ONLY ON)
+  return()
+endif()
+
+# A stand-in for an edge whose journal is a pure function of the sequence (so it survives
+# kill -9 like the real one): used to kill the uplink mid-stream and restart it.
+add_executable(nats_feeder nats_feeder.cpp)
+target_link_libraries(nats_feeder PRIVATE spindle_all)
+add_dependencies(spindle_integration_tests nats_feeder)
+target_compile_definitions(spindle_integration_tests PRIVATE
+  NATS_FEEDER_BINARY="$<TARGET_FILE:nats_feeder>")
