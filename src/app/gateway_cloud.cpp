@@ -9,6 +9,7 @@
 
 #include "app/gateway.hpp"
 #include "base/log.hpp"
+#include "journal/journal_reader.hpp"
 #include "netcheck/machine_targets.hpp"
 #include "netcheck/netcheck.hpp"
 
@@ -259,6 +260,16 @@ void Gateway::fillHealth(control::HealthReport& report) {
   for (const auto& c : consumerStats()) slowest = std::min(slowest, c.position);
   if (m_cloud) slowest = std::min(slowest, m_cloud->link().uplink().stats().cursor);
   j.depth = js.durableSequence > slowest ? js.durableSequence - slowest : 0;
+  if (j.depth > 0) {
+    // The oldest undelivered observation: one record read at the slowest uplink's position.
+    journal::JournalReader reader(*m_journal, m_catalog, slowest, m_log);
+    const auto chunk = reader.read(1);
+    if (!chunk.observations.empty()) {
+      const auto age =
+          std::chrono::nanoseconds(m_clock.now() - chunk.observations.front().timestamp);
+      j.ageSeconds = std::max(0.0, std::chrono::duration<double>(age).count());
+    }
+  }
   j.evictions = js.evictedObservations;
   j.bytes = js.bytes;
   j.stalled = js.stalled;

@@ -151,6 +151,10 @@ TEST_F(NatsSpindleTest, HeartbeatsDiagnosticsAndConfigurationFromTheCloud) {
       20s))
       << spindleLog();
   EXPECT_FALSE(beat["journal"].is_null());
+  // The age of the oldest undelivered observation: seconds, not a timestamp.
+  ASSERT_TRUE(beat["journal"]["age_s"].is_number()) << beat.dump();
+  EXPECT_GE(beat["journal"]["age_s"].get<double>(), 0.0);
+  EXPECT_LT(beat["journal"]["age_s"].get<double>(), 60.0);
 
   auto status = cloud.request("spindle.e1.diag.status", "");
   ASSERT_TRUE(status.has_value()) << spindleLog();
