@@ -1,7 +1,8 @@
 #pragma once
-/// Gateway: the running edge. Wires collectors -> pipeline (state, journal writer) -> journal
-/// -> one consumer per uplink, plus the embedded simulator when configured, on one small Asio
-/// thread pool.
+/// Gateway: the running edge. Wires collectors -> pipeline (scripts, state, journal writer) ->
+/// journal -> one consumer per uplink and the NATS cloud link; beside them the web server
+/// (MTConnect interface), the DNS chain, the clock check and, when configured, the embedded
+/// simulator, on one small Asio thread pool.
 
 #include <memory>
 #include <mutex>
