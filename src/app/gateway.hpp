@@ -72,6 +72,7 @@ class Gateway {
  private:
   Status startJournal();
   Status startCloud();  // app/gateway_cloud.cpp; nothing without uplinks: nats:
+  void resolveCloudServers();
   void fillHealth(control::HealthReport& report);
   nlohmann::json statusJson();
   void startMachine(MachineEntry& machine);

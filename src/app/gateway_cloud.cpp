@@ -2,11 +2,13 @@
 // the cloud may ask for at run time (restart a machine, apply a configuration per machine).
 
 #include <algorithm>
+#include <future>
 #include <map>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "app/cloud_servers.hpp"
 #include "app/gateway.hpp"
 #include "base/log.hpp"
 #include "journal/journal_reader.hpp"
@@ -79,6 +81,7 @@ Status Gateway::startCloud() {
   hooks.runningConfig = {control::ConfigWatcher::fileVersion(m_config.cloud.text), "file", 0, "",
                          ""};
   if (m_config.cloud.control.configWatch) startFromLastKnownGood(hooks.runningConfig);
+  resolveCloudServers();
   m_cloud = std::make_unique<CloudLink>(m_config, *m_journal, m_catalog, std::move(hooks));
   if (auto s = m_cloud->start(); !s) {
     m_cloud.reset();
@@ -89,6 +92,34 @@ Status Gateway::startCloud() {
   m_log->info("cloud link: NATS uplink to {} as edge {}",
               fmt::join(m_config.cloud.nats->servers, ", "), m_config.edge.id);
   return okStatus();
+}
+
+// The hub's names through the DNS chain (app/cloud_servers.hpp), with a bounded wait: the
+// chain answers or gives up within its per-server timeouts.
+void Gateway::resolveCloudServers() {
+  auto& nats = *m_config.cloud.nats;
+  if (!m_resolver) return;
+  const Duration limit =
+      m_config.net.dnsTimeout * static_cast<int>(m_resolver->servers().size() + 1);
+  auto resolve = [&](const std::string& host, std::uint16_t port) -> Result<std::string> {
+    auto done = std::make_shared<std::promise<Result<net::ResolverChain::Endpoints>>>();
+    auto future = done->get_future();
+    m_resolver->resolve(host, port, [done](Result<net::ResolverChain::Endpoints> r) {
+      done->set_value(std::move(r));
+    });
+    if (future.wait_for(limit) != std::future_status::ready) {
+      return Error(ErrorCode::kTimeout, "no answer within " + formatDuration(limit));
+    }
+    auto endpoints = future.get();
+    if (!endpoints) return std::move(endpoints).error();
+    if (endpoints->empty()) return Error(ErrorCode::kNotFound, "no address");
+    return endpoints->front().address().to_string();
+  };
+  const bool tls = !nats.tlsCa.empty() || !nats.tlsCert.empty();
+  auto resolved = resolveServers(nats.servers, tls, resolve);
+  for (const auto& note : resolved.notes) m_log->info("cloud link: {}", note);
+  nats.servers = std::move(resolved.servers);
+  nats.expectedHostname = std::move(resolved.expectedHostname);
 }
 
 // Built-in profiles only: a remote request never names a file on the edge.

@@ -75,5 +75,39 @@ TEST(GatewayDns, AMachineNamedByHostNameResolvesThroughTheFallback) {
   simThread.join();
 }
 
+// The cloud link too: the hub is named by host name, which only the configured DNS server
+// (behind a black-holed preferred one) knows; cnats alone could not resolve it.
+TEST(GatewayDns, TheCloudLinkReachesAHubNamedThroughTheFallback) {
+  NETCHECK_REQUIRE_PROGRAM(dnsmasq, "dnsmasq", "dnsmasq-base");
+  NETCHECK_REQUIRE_PROGRAM(natsServer, "nats-server", "nats-server");
+  ScratchDir dir("gateway-dns-nats");
+  auto plant = startDnsmasq(dnsmasq, dir);  // answers *.spindle.test with 127.0.0.1
+  auto google = startStub(dir, "udp-blackhole", {}, /*udp=*/true);
+  ASSERT_TRUE(plant && google);
+  const std::uint16_t hubPort = freePort();
+  Process hub({natsServer, "-a", "127.0.0.1", "-p", std::to_string(hubPort)}, dir / "hub.out",
+              dir / "hub.err");
+  ASSERT_TRUE(eventually([&] { return tcpOpen(hubPort); }, 10s)) << readFile(dir / "hub.err");
+
+  const std::string config = dir.write(
+      "spindle.yaml",
+      "edge:\n  id: e1\n  data_dir: " + (dir / "data") + "\n  status_interval: 0s\n" +
+          "net:\n  dns_preferred: [127.0.0.1:" + std::to_string(google->port) +
+          "]\n  dns_servers: [127.0.0.1:" + std::to_string(plant->port) +
+          "]\n  resolv_conf: \"\"\n  dns_timeout: 300ms\n  ntp_servers: []\n" +
+          "web:\n  enabled: false\n" +
+          "uplinks:\n  nats:\n    servers: [nats://hub.spindle.test:" + std::to_string(hubPort) +
+          "]\n" + "machines:\n  - {id: m1, type: shdr, host: 127.0.0.1, port: " +
+          std::to_string(freePort()) + "}\n");
+  Process spindle({SPINDLE_BINARY, "run", "--config", config, "--for", "3s"}, dir / "run.out",
+                  dir / "run.err");
+  EXPECT_EQ(spindle.wait(std::chrono::seconds(20)), 0) << readFile(dir / "run.err");
+  const std::string log = readFile(dir / "run.err");
+  EXPECT_NE(log.find("cloud link: hub.spindle.test = 127.0.0.1"), std::string::npos) << log;
+  EXPECT_NE(log.find("NATS connected to nats://127.0.0.1:" + std::to_string(hubPort)),
+            std::string::npos)
+      << log;
+}
+
 }  // namespace
 }  // namespace spindle::testing

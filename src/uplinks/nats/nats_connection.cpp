@@ -117,6 +117,11 @@ Result<natsOptions*> NatsConnection::buildOptions() {
     if ((s = natsOptions_LoadCATrustedCertificates(opts, m_options.tlsCa.c_str())) != NATS_OK)
       return fail(s, "loading tls_ca " + m_options.tlsCa);
   }
+  if (!m_options.expectedHostname.empty()) {
+    // The servers were resolved by the edge: the certificate is checked against the name.
+    if ((s = natsOptions_SetExpectedHostname(opts, m_options.expectedHostname.c_str())) != NATS_OK)
+      return fail(s, "setting the expected TLS host name " + m_options.expectedHostname);
+  }
   if (!m_options.tlsCert.empty()) {
     s = natsOptions_LoadCertificatesChain(opts, m_options.tlsCert.c_str(),
                                           m_options.tlsKey.c_str());

@@ -28,6 +28,9 @@ struct ConnectionOptions {
   Duration reconnectMax = std::chrono::seconds(30);        ///< cap; +-20% jitter on every delay
   ByteSize reconnectBuffer{8ULL << 20};                    ///< publishes held while disconnected
   Duration pingInterval = std::chrono::seconds(20);
+  /// Not configured: set by the edge when it resolved the servers' names itself, so TLS
+  /// checks the certificate against the name rather than the address (app/cloud_servers).
+  std::string expectedHostname;
 };
 
 /// Everything under `uplinks: nats:` (the connection keys and the uplink's own keys side by side).
