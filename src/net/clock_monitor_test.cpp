@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "model/observation.hpp"
+#include "net/testing/loopback_udp_server.hpp"
 
 namespace spindle::net {
 namespace {
@@ -23,55 +24,28 @@ using namespace std::chrono_literals;
 /// An SNTP server on 127.0.0.1 serving the system time, stratum 3.
 class FakeNtpServer {
  public:
-  FakeNtpServer() {
-    m_fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
-    m_thread = std::thread([this] { loop(); });
-  }
-  ~FakeNtpServer() {
-    m_stop = true;
-    m_thread.join();
-    ::close(m_fd);
-  }
-  ServerAddress address() const { return ServerAddress{"127.0.0.1", m_port}; }
+  ServerAddress address() const { return ServerAddress{"127.0.0.1", m_server.port()}; }
 
  private:
-  static void putTime(NtpPacket& p, std::size_t at, NtpTimestamp t) {
+  static void putTime(std::vector<std::uint8_t>& p, std::size_t at, NtpTimestamp t) {
     for (int i = 0; i < 4; ++i) {
       p[at + i] = static_cast<std::uint8_t>(t.seconds >> (24 - 8 * i));
       p[at + 4 + i] = static_cast<std::uint8_t>(t.fraction >> (24 - 8 * i));
     }
   }
-  void loop() {
-    while (!m_stop) {
-      pollfd p{m_fd, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      NtpPacket in{};
-      sockaddr_in from{};
-      socklen_t fromLen = sizeof from;
-      const ssize_t n =
-          ::recvfrom(m_fd, in.data(), in.size(), 0, reinterpret_cast<sockaddr*>(&from), &fromLen);
-      if (n != static_cast<ssize_t>(kNtpPacketSize)) continue;
-      NtpPacket out{};
-      out[0] = (4 << 3) | 4;
-      out[1] = 3;
-      std::copy(in.begin() + 40, in.begin() + 48, out.begin() + 24);
-      const NtpTimestamp now = toNtp(wallClockNs());
-      putTime(out, 32, now);
-      putTime(out, 40, now);
-      ::sendto(m_fd, out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&from), fromLen);
-    }
+  static std::vector<std::uint8_t> answer(const std::vector<std::uint8_t>& in) {
+    if (in.size() != kNtpPacketSize) return {};
+    std::vector<std::uint8_t> out(kNtpPacketSize, 0);
+    out[0] = (4 << 3) | 4;
+    out[1] = 3;
+    std::copy(in.begin() + 40, in.begin() + 48, out.begin() + 24);
+    const NtpTimestamp now = toNtp(wallClockNs());
+    putTime(out, 32, now);
+    putTime(out, 40, now);
+    return out;
   }
-  int m_fd = -1;
-  std::uint16_t m_port = 0;
-  std::atomic<bool> m_stop{false};
-  std::thread m_thread;
+
+  spindle::net::testing::LoopbackUdpServer m_server{&FakeNtpServer::answer};
 };
 
 /// The edge's clock, `skew` away from the real time.

@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net/testing/loopback_udp_server.hpp"
+
 namespace spindle::net {
 namespace {
 
@@ -26,76 +28,51 @@ using Records = std::map<std::string, std::string>;
 class FakeDnsServer {
  public:
   explicit FakeDnsServer(std::map<std::string, std::string> records, bool drop = false)
-      : m_records(std::move(records)), m_drop(drop) {
-    m_fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
-    m_thread = std::thread([this] { loop(); });
-  }
-  ~FakeDnsServer() {
-    m_stop = true;
-    m_thread.join();
-    ::close(m_fd);
-  }
-  std::uint16_t port() const { return m_port; }
-  ServerAddress address() const { return ServerAddress{"127.0.0.1", m_port}; }
+      : m_records(std::move(records)), m_drop(drop) {}
+  std::uint16_t port() const { return m_server.port(); }
+  ServerAddress address() const { return ServerAddress{"127.0.0.1", m_server.port()}; }
   void setDrop(bool drop) { m_drop = drop; }
   int queries() const { return m_queries; }
 
  private:
-  void loop() {
-    while (!m_stop) {
-      pollfd p{m_fd, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      std::uint8_t buf[512];
-      sockaddr_in from{};
-      socklen_t fromLen = sizeof from;
-      const ssize_t n =
-          ::recvfrom(m_fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &fromLen);
-      if (n < 17) continue;
-      ++m_queries;
-      if (m_drop) continue;
-      std::string name;
-      std::size_t at = 12;
-      while (at < static_cast<std::size_t>(n) && buf[at] != 0) {
-        if (!name.empty()) name += '.';
-        name.append(reinterpret_cast<const char*>(buf + at + 1), buf[at]);
-        at += buf[at] + 1u;
-      }
-      const std::size_t questionEnd = at + 5;
-      const int qtype = (buf[at + 1] << 8) | buf[at + 2];
-      std::vector<std::uint8_t> out(buf, buf + questionEnd);
-      out[2] = 0x81;  // QR, RD
-      out[3] = 0x80;  // RA, rcode 0
-      out[6] = out[7] = out[8] = out[9] = out[10] = out[11] = 0;
-      auto it = m_records.find(name);
-      if (it == m_records.end()) {
-        out[3] |= 3;  // NXDOMAIN
-      } else if (qtype == 1) {
-        out[7] = 1;
-        in_addr a{};
-        ::inet_pton(AF_INET, it->second.c_str(), &a);
-        const std::uint8_t answer[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4};
-        out.insert(out.end(), std::begin(answer), std::end(answer));
-        const auto* bytes = reinterpret_cast<const std::uint8_t*>(&a.s_addr);
-        out.insert(out.end(), bytes, bytes + 4);
-      }
-      ::sendto(m_fd, out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&from), fromLen);
+  std::vector<std::uint8_t> answer(const std::vector<std::uint8_t>& buf) {
+    const std::size_t n = buf.size();
+    if (n < 17) return {};
+    ++m_queries;
+    if (m_drop) return {};
+    std::string name;
+    std::size_t at = 12;
+    while (at < n && buf[at] != 0) {
+      if (!name.empty()) name += '.';
+      name.append(reinterpret_cast<const char*>(buf.data() + at + 1), buf[at]);
+      at += buf[at] + 1u;
     }
+    const std::size_t questionEnd = at + 5;
+    if (questionEnd > n) return {};
+    const int qtype = (buf[at + 1] << 8) | buf[at + 2];
+    std::vector<std::uint8_t> out(buf.begin(), buf.begin() + questionEnd);
+    out[2] = 0x81;  // QR, RD
+    out[3] = 0x80;  // RA, rcode 0
+    out[6] = out[7] = out[8] = out[9] = out[10] = out[11] = 0;
+    auto it = m_records.find(name);
+    if (it == m_records.end()) {
+      out[3] |= 3;  // NXDOMAIN
+    } else if (qtype == 1) {
+      out[7] = 1;
+      in_addr a{};
+      ::inet_pton(AF_INET, it->second.c_str(), &a);
+      const std::uint8_t answer[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4};
+      out.insert(out.end(), std::begin(answer), std::end(answer));
+      const auto* bytes = reinterpret_cast<const std::uint8_t*>(&a.s_addr);
+      out.insert(out.end(), bytes, bytes + 4);
+    }
+    return out;
   }
 
   std::map<std::string, std::string> m_records;
   std::atomic<bool> m_drop;
-  std::atomic<bool> m_stop{false};
   std::atomic<int> m_queries{0};
-  int m_fd = -1;
-  std::uint16_t m_port = 0;
-  std::thread m_thread;
+  spindle::net::testing::LoopbackUdpServer m_server{[this](const auto& in) { return answer(in); }};
 };
 
 /// A UDP port on 127.0.0.1 where nothing listens (ICMP port unreachable).
