@@ -40,6 +40,10 @@ std::string toJson(const HealthReport& r) {
                {"bytes", r.journal->bytes},
                {"stalled", r.journal->stalled}};
     if (!r.journal->problem.empty()) jj["problem"] = r.journal->problem;
+    if (!r.journal->id.empty()) jj["id"] = r.journal->id;
+    if (!r.journal->replacedId.empty()) jj["replaced_id"] = r.journal->replacedId;
+    jj["dropped_consumers"] = r.journal->droppedConsumers;
+    if (!r.journal->heldFor.empty()) jj["held_for"] = r.journal->heldFor;
     j["journal"] = jj;
   } else {
     j["journal"] = nullptr;

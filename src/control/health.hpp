@@ -41,6 +41,10 @@ struct JournalHealth {
   std::uint64_t bytes = 0;      ///< on disk
   bool stalled = false;
   std::string problem;
+  std::string id;          ///< the journal's identity, 16 hex digits
+  std::string replacedId;  ///< the journal this one replaced (its directory was lost); "" none
+  std::uint64_t droppedConsumers = 0;  ///< consumers dropped with data they had not received
+  std::vector<std::string> heldFor;    ///< consumers not running whose data is kept for them
 };
 
 struct UplinkHealth {
