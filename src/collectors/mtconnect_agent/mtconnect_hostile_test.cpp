@@ -1,0 +1,96 @@
+// Documents a hostile agent may send: the codec refuses them with an error and never exhausts
+// the stack.
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "collectors/mtconnect_agent/mtconnect_codec.hpp"
+
+namespace spindle::collectors::mtconnect_agent {
+namespace {
+
+/// A probe whose device nests `levels` components, each <Components><Component>.
+std::string deepXmlProbe(int levels) {
+  std::string body =
+      "<MTConnectDevices xmlns=\"urn:mtconnect.org:MTConnectDevices:1.3\"><Header "
+      "instanceId=\"1\"/>"
+      "<Devices><Device id=\"d\" name=\"mill\" uuid=\"u\">";
+  body.reserve(body.size() + static_cast<size_t>(levels) * 40);
+  for (int i = 0; i < levels; ++i) body += "<Components><Axes id=\"a\">";
+  body += "<DataItems><DataItem id=\"x\" category=\"SAMPLE\" type=\"POSITION\"/></DataItems>";
+  for (int i = 0; i < levels; ++i) body += "</Axes></Components>";
+  body += "</Device></Devices></MTConnectDevices>";
+  return body;
+}
+
+std::string deepJsonProbe(int levels) {
+  std::string body =
+      R"({"MTConnectDevices":{"jsonVersion":2,"Header":{"instanceId":1},"Devices":{"Device":[)"
+      R"({"id":"d","name":"mill","uuid":"u",)";
+  for (int i = 0; i < levels; ++i) body += R"("Components":{"Axes":[{"id":"a",)";
+  body += R"("DataItems":{"DataItem":[{"id":"x","category":"SAMPLE","type":"POSITION"}]})";
+  for (int i = 0; i < levels; ++i) body += "}]}";
+  body += "}]}}}";
+  return body;
+}
+
+TEST(MtconnectHostile, DeeplyNestedXmlProbeIsAnErrorNotACrash) {
+  // 300,000 levels: about 8 MB, under the default max_document of 16 MiB.
+  const auto doc = parseDevices(deepXmlProbe(300'000));
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ(doc.error().code(), ErrorCode::kProtocol);
+  EXPECT_NE(doc.error().message().find("deeper than"), std::string::npos) << doc.error().message();
+}
+
+TEST(MtconnectHostile, DeeplyNestedJsonProbeIsAnErrorNotACrash) {
+  const auto doc = parseDevices(deepJsonProbe(200'000));
+  ASSERT_FALSE(doc.ok());
+  EXPECT_NE(doc.error().message().find("deeper than"), std::string::npos) << doc.error().message();
+}
+
+TEST(MtconnectHostile, ModelsNestedWithinTheLimitStillParse) {
+  for (const auto& body : {deepXmlProbe(kMaxModelDepth / 2), deepJsonProbe(kMaxModelDepth / 2)}) {
+    const auto doc = parseDevices(body);
+    ASSERT_TRUE(doc.ok()) << doc.error().message();
+    ASSERT_EQ(doc->devices.size(), 1u);
+    ASSERT_EQ(doc->devices[0].items.size(), 1u);
+    EXPECT_EQ(doc->devices[0].items[0].id, "x");
+  }
+}
+
+TEST(MtconnectHostile, NewItemsStopAtMaxItemsAcrossDocuments) {
+  model::ItemCatalog catalog;
+  DecoderOptions options;
+  options.maxItems = 3;
+  StreamsDecoder decoder(catalog, catalog.addMachine("m"), options);
+  std::uint64_t seq = 1;
+  auto document = [&](int first, int count) {
+    std::string body =
+        "<MTConnectStreams xmlns=\"urn:mtconnect.org:MTConnectStreams:1.3\">"
+        "<Header instanceId=\"1\"/><Streams><DeviceStream name=\"mill\" uuid=\"u\">"
+        "<ComponentStream component=\"Device\"><Events>";
+    for (int i = first; i < first + count; ++i) {
+      body += "<Program dataItemId=\"p" + std::to_string(i) + "\" sequence=\"" +
+              std::to_string(seq++) + "\" timestamp=\"2024-05-01T12:00:00Z\">x</Program>";
+    }
+    return body + "</Events></ComponentStream></DeviceStream></Streams></MTConnectStreams>";
+  };
+  StreamsOutput out;
+  std::string body = document(0, 10);
+  ASSERT_TRUE(decoder.decode(body, 0, out).ok());
+  EXPECT_EQ(out.observations.size(), 3u);
+  EXPECT_EQ(out.rejections.size(), 7u);
+  EXPECT_EQ(decoder.stats().itemsRefused, 7u);
+  // Known items keep working; a new model does not reset the count (the catalog keeps items).
+  DeviceInfo model;
+  for (int i = 100; i < 110; ++i) model.items.push_back(DataItemInfo{"p" + std::to_string(i)});
+  decoder.setModel(model);
+  body = document(0, 2);
+  ASSERT_TRUE(decoder.decode(body, 0, out).ok());
+  EXPECT_EQ(out.observations.size(), 2u);
+  EXPECT_EQ(catalog.itemCount(), 3u);
+}
+
+}  // namespace
+}  // namespace spindle::collectors::mtconnect_agent
