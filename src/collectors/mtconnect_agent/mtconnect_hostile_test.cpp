@@ -50,6 +50,26 @@ TEST(MtconnectHostile, DeeplyNestedJsonProbeIsAnErrorNotACrash) {
   EXPECT_NE(doc.error().message().find("deeper than"), std::string::npos) << doc.error().message();
 }
 
+TEST(MtconnectHostile, DeeplyNestedStreamsDocumentsDoNotCrash) {
+  // nlohmann::json and pugixml parse (and free) without recursion; the decoder walks a fixed
+  // depth. Deep nesting where observations would be is ignored or refused, never a crash.
+  model::ItemCatalog catalog;
+  StreamsDecoder decoder(catalog, catalog.addMachine("m"), {});
+  std::string json = R"({"MTConnectStreams":{"jsonVersion":2,"Header":{"instanceId":1},)"
+                     R"("Streams":{"DeviceStream":[{"name":"mill","ComponentStream":[)";
+  json += std::string(200'000, '[') + std::string(200'000, ']') + "]}]}}}";
+  StreamsOutput out;
+  EXPECT_TRUE(decoder.decode(json, 0, out).ok());
+  EXPECT_TRUE(out.observations.empty());
+  std::string xml =
+      "<MTConnectStreams xmlns=\"urn:mtconnect.org:MTConnectStreams:1.3\"><Streams>"
+      "<DeviceStream name=\"mill\"><ComponentStream><Events>";
+  for (int i = 0; i < 200'000; ++i) xml += "<a>";
+  for (int i = 0; i < 200'000; ++i) xml += "</a>";
+  xml += "</Events></ComponentStream></DeviceStream></Streams></MTConnectStreams>";
+  EXPECT_TRUE(decoder.decode(xml, 0, out).ok());
+}
+
 TEST(MtconnectHostile, ModelsNestedWithinTheLimitStillParse) {
   for (const auto& body : {deepXmlProbe(kMaxModelDepth / 2), deepJsonProbe(kMaxModelDepth / 2)}) {
     const auto doc = parseDevices(body);
