@@ -41,12 +41,6 @@ std::size_t valueBytes(const model::Value& value) { return std::visit(Size{}, va
 
 InputGuard::InputGuard(InputLimits limits) : m_limits(limits) {}
 
-bool InputGuard::admitNewItem(std::size_t existing) {
-  if (existing < m_limits.maxItems) return true;
-  ++m_refusals.items;
-  return false;
-}
-
 bool InputGuard::admitCondition(const model::Observation& obs, std::string& reason) {
   const auto* cond = std::get_if<std::shared_ptr<const model::Condition>>(&obs.value);
   if (cond == nullptr || !*cond) {

@@ -1,9 +1,9 @@
 #pragma once
-/// Limits on what one machine's source may make the edge hold: data items, active conditions
-/// per item, assets, and the size of one value. A hostile or broken adapter cannot grow memory
-/// without bound; what is refused is counted (health) and the machine keeps working for what
-/// it already has. Pure: no I/O, no logging, no clock. One guard per machine, used from the
-/// collector's strand only.
+/// Limits on what one machine's source may make the edge hold: data items (enforced by the
+/// codecs, where keys are interned), and here active conditions per item, assets, and the
+/// size of one value. A hostile or broken adapter cannot grow memory without bound; what is
+/// refused is counted (health) and the machine keeps working for what it already has. Pure:
+/// no I/O, no logging, no clock. One guard per machine, used from the collector's strand only.
 
 #include <cstdint>
 #include <string>
@@ -25,7 +25,8 @@ struct InputLimits {
   ByteSize maxValueSize{64 * 1024};   ///< one value: text, message, data set, time series
 };
 
-/// What was refused since the start, by cause.
+/// What was refused since the start, by cause. The codecs count new items themselves (they
+/// intern keys; ParserStats / DecoderStats::itemsRefused); the guard counts the rest.
 struct InputRefusals {
   std::uint64_t items = 0;       ///< observations of new items beyond max_items
   std::uint64_t conditions = 0;  ///< activations of new codes beyond max_conditions
@@ -42,10 +43,6 @@ class InputGuard {
   explicit InputGuard(InputLimits limits = {});
 
   const InputLimits& limits() const { return m_limits; }
-
-  /// Whether a data item may be created when `existing` items are known: false (and counted)
-  /// at max_items. Codecs ask before they intern a new key.
-  bool admitNewItem(std::size_t existing);
 
   /// Removes from `batch` the observations over a limit, keeping the order of the rest. For
   /// each removal `why` gets the reason and the item (ids to name it: the caller logs it).

@@ -92,15 +92,5 @@ TEST(InputGuard, LargeValuesAreRefusedAndSmallOnesKeepTheirOrder) {
   EXPECT_EQ(guard.refusals().values, 3u);
 }
 
-TEST(InputGuard, NewItemsStopAtTheLimit) {
-  InputLimits limits;
-  limits.maxItems = 2;
-  InputGuard guard(limits);
-  EXPECT_TRUE(guard.admitNewItem(0));
-  EXPECT_TRUE(guard.admitNewItem(1));
-  EXPECT_FALSE(guard.admitNewItem(2));
-  EXPECT_EQ(guard.refusals().items, 1u);
-}
-
 }  // namespace
 }  // namespace spindle::collectors
