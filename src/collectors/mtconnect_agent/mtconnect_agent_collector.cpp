@@ -183,7 +183,8 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
       // A stream that drops is usually an agent that closed it: try again at once, from the
       // next sequence, before declaring the agent lost.
       m_reconnecting = true;
-      m_agentLog.log(*m_ctx.logger(), spdlog::level::info, "{}; reconnecting", reason);
+      m_agentLog.log(*m_ctx.logger(), spdlog::level::info, "{}; reconnecting",
+                     printable(reason, 512));
       request(m_tracker.known() ? Step::kSample : (m_haveModel ? Step::kCurrent : Step::kProbe));
       return;
     }
@@ -191,7 +192,8 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
     if (m_connected) {
       m_connected = false;
       m_agentLog.log(*m_ctx.logger(), spdlog::level::warn,
-                     "lost the MTConnect agent: {}; its items are UNAVAILABLE", reason);
+                     "lost the MTConnect agent: {}; its items are UNAVAILABLE",
+                     printable(reason, 512));
       markUnavailable();
       m_pending.push_back(statusObservation("CLOSED"));
       flush();
@@ -261,10 +263,11 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
     const Duration delay = m_backoff.next();
     if (!m_warnedUnreachable) {
       m_agentLog.log(*m_ctx.logger(), spdlog::level::warn, "{}; retrying in {} (backoff up to {})",
-                     reason, formatDuration(delay), formatDuration(m_options.reconnectMax));
+                     printable(reason, 512), formatDuration(delay),
+                     formatDuration(m_options.reconnectMax));
       m_warnedUnreachable = true;
     } else {
-      m_ctx.logger()->debug("{}; retrying in {}", reason, formatDuration(delay));
+      m_ctx.logger()->debug("{}; retrying in {}", printable(reason, 512), formatDuration(delay));
     }
     m_ctx.setState(ConnectionState::kBackoff, reason);
     // Resume where we were: a known position continues /sample from it (no gap, no duplicate).
