@@ -1,7 +1,8 @@
 // Fair share of the pipeline: the latency of a healthy machine's batches (push to applied)
 // while hostile machines flood the pipeline as fast as it takes their batches (1000
 // observations a batch). A healthy machine sends 5 observations every millisecond. Like
-// collectors, every sender retries 5 ms after a refused batch. Reported: p50, p99 and max latency in ms, and the hostile rate.
+// collectors, every sender retries 5 ms after a refused batch. Reported: p50, p99 and max latency
+// in ms, and the hostile rate.
 //
 //   build/bench/pipeline_fair_bench --benchmark_counters_tabular=true
 // Files go to $SPINDLE_BENCH_DIR (default /tmp/spindle-pipeline-bench).
