@@ -282,6 +282,10 @@ void Gateway::fillHealth(control::HealthReport& report) {
       m.detail = status.detail;
       m.observations = stats.observations;
       m.lastObservation = stats.lastTimestamp;
+      m.refusedItems = status.refused.items;
+      m.refusedConditions = status.refused.conditions;
+      m.refusedAssets = status.refused.assets;
+      m.refusedValues = status.refused.values;
       report.machines.push_back(std::move(m));
     }
   }

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/yaml_nesting.hpp"
 #include "transform/script_loader.hpp"
 
 namespace spindle::app {
@@ -184,6 +185,13 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
                           const collectors::Registry& registry, const std::string& baseDir) {
   LoadResult result{std::nullopt, config::Diagnostics(name)};
   auto& diags = result.diagnostics;
+  if (const auto deep = config::findDeepNesting(text)) {
+    diags.addAt(
+        deep->line, deep->column,
+        "the configuration nests deeper than " + std::to_string(config::kMaxYamlDepth) + " levels",
+        "an unclosed '[' or '{', or a runaway '- - -'?");
+    return result;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -30,6 +30,12 @@ std::string toJson(const HealthReport& r) {
                {"rate", m.observationRate < 0 ? 0.0 : m.observationRate}};
     if (!m.detail.empty()) jm["detail"] = m.detail;
     if (m.lastObservation) jm["last_observation"] = formatTimestamp(m.lastObservation);
+    if (m.refusedItems + m.refusedConditions + m.refusedAssets + m.refusedValues > 0) {
+      jm["refused"] = {{"items", m.refusedItems},
+                       {"conditions", m.refusedConditions},
+                       {"assets", m.refusedAssets},
+                       {"values", m.refusedValues}};
+    }
     machines.push_back(jm);
   }
   j["machines"] = machines;

@@ -32,6 +32,11 @@ struct MachineHealth {
   std::uint64_t observations = 0;  ///< since start (cumulative)
   double observationRate = -1;     ///< per second; < 0: computed from `observations`
   TimestampNs lastObservation = 0;
+  /// Observations refused by the machine's input limits (docs/security.md), by cause.
+  std::uint64_t refusedItems = 0;
+  std::uint64_t refusedConditions = 0;
+  std::uint64_t refusedAssets = 0;
+  std::uint64_t refusedValues = 0;
 };
 
 struct JournalHealth {
