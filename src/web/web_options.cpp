@@ -16,17 +16,17 @@ const config::OptionTable<WebOptions>& webOptionTable() {
                "TCP port (5000 is where MTConnect clients look for an agent)");
     t.optional("sender", &WebOptions::sender, "the edge id", "Header sender of every document");
     t.optional("max_connections", &WebOptions::maxConnections, "64",
-               "clients served at once; more are refused");
+               "clients served at once; more are refused", {"1", "100000"});
     t.optional("max_count", &WebOptions::maxCount, "10000",
-               "largest 'count' a /sample request may ask for");
+               "largest 'count' a /sample request may ask for", {"1", "1000000"});
     t.optional("min_interval", &WebOptions::minInterval, "10ms",
-               "fastest streaming 'interval' granted (smaller requests get this)");
+               "fastest streaming 'interval' granted (smaller requests get this)", {"1ms", ""});
     t.optional("heartbeat", &WebOptions::defaultHeartbeat, "10s",
-               "streaming heartbeat when a client gives none");
+               "streaming heartbeat when a client gives none", {"1ms", ""});
     t.optional("asset_buffer_size", &WebOptions::assetBufferSize, "1024",
-               "assets kept for /assets (oldest dropped first)");
+               "assets kept for /assets (oldest dropped first)", {"1", "1000000"});
     t.optional("idle_timeout", &WebOptions::idleTimeout, "60s",
-               "close a keep-alive connection idle this long");
+               "close a keep-alive connection idle this long", {"1s", ""});
     return t;
   }();
   return table;

@@ -67,8 +67,8 @@ const config::OptionTable<FileOptions>& optionTable() {
     t.optional("path", &FileOptions::path, "observations.jsonl",
                "JSON-lines file, relative to edge.data_dir; '-' writes to stdout");
     t.optional("rotate_size", &FileOptions::rotateSize, "64MiB",
-               "start a new file past this size; 0 never rotates");
-    t.optional("keep_files", &FileOptions::keepFiles, "5", "rotated files to keep");
+               "start a new file past this size; 0 never rotates", {"0B", ""});
+    t.optional("keep_files", &FileOptions::keepFiles, "5", "rotated files to keep", {"0", "1000"});
     return t;
   }();
   return table;
