@@ -280,9 +280,21 @@ void NatsConnection::onReconnected(natsConnection* nc, void* self) {
   c->setConnected(true, "reconnected", nc);
 }
 
-void NatsConnection::onClosed(natsConnection*, void* self) {
+void NatsConnection::onClosed(natsConnection* nc, void* self) {
   auto* c = static_cast<NatsConnection*>(self);
   c->m_connected.store(false, std::memory_order_release);
+  if (!c->m_closing.load(std::memory_order_acquire)) {
+    // cnats stops retrying by itself after some failures (a TLS handshake that fails, for
+    // one): say so, with its reason, rather than "reconnecting" forever in silence.
+    const char* text = nullptr;
+    const natsStatus last = natsConnection_GetLastError(nc, &text);
+    std::string reason = text != nullptr && *text != '\0' ? text : natsStatus_GetText(last);
+    if (last == NATS_OK) reason = c->status().lastError;
+    c->m_log->error(
+        "NATS connection to {} closed by the client library ({}); the cloud link "
+        "stays down until spindle restarts",
+        c->status().url, redactUrl(reason));
+  }
   std::lock_guard lock(c->m_mutex);
   c->m_status.connected = false;
   c->m_closed = true;
