@@ -53,8 +53,10 @@ std::vector<Refusal> layOver(YAML::Node& remote, const YAML::Node& local) {
       }
       continue;
     }
+    const bool sectionGiven = remote[rule.section].IsDefined() && !remote[rule.section].IsNull();
+    if (sectionGiven && !remote[rule.section].IsMap()) continue;  // validation says what is wrong
     if (mine.IsDefined()) {
-      if (!remote[rule.section].IsMap()) remote[rule.section] = YAML::Node(YAML::NodeType::Map);
+      if (!sectionGiven) remote[rule.section] = YAML::Node(YAML::NodeType::Map);
       remote[rule.section][rule.key] = mine;
     } else if (theirs.IsDefined()) {
       remote[rule.section].remove(rule.key);
