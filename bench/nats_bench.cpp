@@ -168,7 +168,7 @@ void plainPerObservation(benchmark::State& state) {
         const std::string subject = "spindle.plain.data." + data.catalog.machineName(o.machine);
         natsMsg* m = nullptr;
         natsMsg_Create(&m, subject.c_str(), nullptr, line.data(), static_cast<int>(line.size()));
-        natsMsgHeader_Set(m, kHeaderMsgId, messageId("plain", seq++).c_str());
+        natsMsgHeader_Set(m, kHeaderMsgId, messageId("plain", 0, seq++).c_str());
         msgs.push_back(m);
       }
     }
@@ -205,7 +205,7 @@ void plainBatches(benchmark::State& state) {
         natsMsg* msg = nullptr;
         natsMsg_Create(&msg, subject.c_str(), nullptr, packed.data(),
                        static_cast<int>(packed.size()));
-        natsMsgHeader_Set(msg, kHeaderMsgId, messageId("plain", seq + indices.front()).c_str());
+        natsMsgHeader_Set(msg, kHeaderMsgId, messageId("plain", 0, seq + indices.front()).c_str());
         natsMsgHeader_Set(msg, kHeaderEncoding, toString(enc));
         msgs.push_back(msg);
       }

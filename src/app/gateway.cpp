@@ -9,6 +9,7 @@
 #include "net/net_options.hpp"
 #include "transform/script_runner.hpp"
 #include "uplinks/file/file_uplink.hpp"
+#include "uplinks/nats/nats_link.hpp"
 
 namespace spindle::app {
 
@@ -34,12 +35,16 @@ std::string Gateway::outputPath() const {
 Status Gateway::startJournal() {
   auto settings = journal::resolveSettings(m_config.journal, m_config.edge.dataDir);
   if (!settings) return std::move(settings).error();
-  auto opened = journal::Journal::open(std::move(*settings), m_clock);
-  if (!opened) return std::move(opened).error();
-  m_journal = std::move(*opened);
   uplinks::file::FileOptions fileOptions = m_config.output;
   fileOptions.path = outputPath();
   m_uplinks.push_back(std::make_unique<uplinks::file::FileUplink>(fileOptions, m_catalog));
+  // Every consumer the configuration runs is known before retention first runs: a consumer
+  // that starts later (the NATS uplink) must find everything it has not acknowledged.
+  for (const auto& uplink : m_uplinks) settings->consumers.push_back(uplink->name());
+  if (m_config.cloud.nats) settings->consumers.push_back(std::string(uplinks::nats::kConsumerName));
+  auto opened = journal::Journal::open(std::move(*settings), m_clock);
+  if (!opened) return std::move(opened).error();
+  m_journal = std::move(*opened);
   for (auto& uplink : m_uplinks) {
     if (auto status = uplink->start(); !status) {
       return std::move(status).error().with("starting uplink " + uplink->name());

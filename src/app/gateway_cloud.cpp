@@ -127,6 +127,10 @@ void Gateway::fillHealth(control::HealthReport& report) {
       m.observations = stats.observations;
       m.lastObservation = stats.lastTimestamp;
       m.lastDataAgeSeconds = dataAge(*ctx);
+      m.refusedItems = status.refused.items;
+      m.refusedConditions = status.refused.conditions;
+      m.refusedAssets = status.refused.assets;
+      m.refusedValues = status.refused.values;
       report.machines.push_back(std::move(m));
     }
   }
@@ -135,6 +139,12 @@ void Gateway::fillHealth(control::HealthReport& report) {
   std::uint64_t slowest = js.durableSequence;
   for (const auto& c : consumerStats()) slowest = std::min(slowest, c.position);
   if (m_cloud) slowest = std::min(slowest, m_cloud->link().uplink().stats().cursor);
+  for (const auto& c : m_journal->consumers()) {
+    // Consumers that are not running (an uplink removed, within its grace) hold data too.
+    if (c.attached) continue;
+    slowest = std::min(slowest, c.next);
+    j.heldFor.push_back(c.name);
+  }
   j.depth = js.durableSequence > slowest ? js.durableSequence - slowest : 0;
   if (j.depth > 0) {
     // The oldest undelivered observation: one record read at the slowest uplink's position.
@@ -147,6 +157,9 @@ void Gateway::fillHealth(control::HealthReport& report) {
     }
   }
   j.evictions = js.evictedObservations;
+  j.id = fmt::format("{:016x}", js.journalId);
+  if (js.replacedJournalId != 0) j.replacedId = fmt::format("{:016x}", js.replacedJournalId);
+  j.droppedConsumers = js.droppedConsumers;
   j.bytes = js.bytes;
   j.stalled = js.stalled;
   j.problem = js.problem;

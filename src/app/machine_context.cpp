@@ -57,6 +57,11 @@ void MachineContext::setState(collectors::ConnectionState state, const std::stri
   m_status.detail = detail;
 }
 
+void MachineContext::reportRefusals(const collectors::InputRefusals& refusals) {
+  std::lock_guard lock(m_mutex);
+  m_status.refused = refusals;
+}
+
 MachineStatus MachineContext::status() const {
   std::lock_guard lock(m_mutex);
   return m_status;

@@ -15,6 +15,7 @@ struct MachineStatus {
   collectors::ConnectionState state = collectors::ConnectionState::kStopped;
   std::string detail;
   TimestampNs since = 0;
+  collectors::InputRefusals refused;  ///< what the machine's input limits refused so far
 };
 
 class MachineContext final : public collectors::CollectorContext {
@@ -31,6 +32,7 @@ class MachineContext final : public collectors::CollectorContext {
   const std::shared_ptr<spdlog::logger>& logger() const override { return m_logger; }
   bool tryEmit(model::Batch& batch) override;
   void setState(collectors::ConnectionState state, const std::string& detail) override;
+  void reportRefusals(const collectors::InputRefusals& refusals) override;
   /// The edge's DNS chain (the system resolver when none was given).
   collectors::ResolveFn resolver() override;
 

@@ -23,20 +23,57 @@ Pipeline::~Pipeline() { stop(); }
 
 bool Pipeline::tryPush(model::Batch& batch) {
   if (batch.empty()) return true;
+  const model::MachineId machine = batch.front().machine;
   {
     std::lock_guard lock(m_mutex);
-    // An empty queue takes any batch, so one oversized batch can never wedge a collector.
-    if (m_stopping || (m_queued > 0 && m_queued + batch.size() > m_capacity)) {
+    MachineQueue& q = m_queues[machine];
+    // A machine with nothing queued always gets one batch in (so one oversized batch can
+    // never wedge a collector, and a flood elsewhere never shuts a machine out); one with
+    // batches waiting is held to the bound and to its share of it.
+    const std::size_t busy = m_busyMachines + (q.queued == 0 ? 1 : 0);
+    const std::size_t share = std::max<std::size_t>(1, m_capacity / busy);
+    if (m_stopping || (q.queued > 0 &&
+                       (q.queued + batch.size() > share || m_queued + batch.size() > m_capacity))) {
       m_refused.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
+    if (q.queued == 0) ++m_busyMachines;
+    if (q.batches.empty()) m_turns.push_back(machine);
+    q.queued += batch.size();
     m_queued += batch.size();
     m_accepted.fetch_add(batch.size(), std::memory_order_relaxed);
-    m_queue.push_back(std::move(batch));
+    q.batches.push_back(std::move(batch));
   }
   batch.clear();
   m_wake.notify_one();
   return true;
+}
+
+std::size_t Pipeline::queued(model::MachineId machine) const {
+  std::lock_guard lock(m_mutex);
+  const auto it = m_queues.find(machine);
+  return it == m_queues.end() ? 0 : it->second.queued;
+}
+
+bool Pipeline::takeNext(model::Batch& batch) {
+  if (m_turns.empty()) return false;
+  const model::MachineId machine = m_turns.front();
+  m_turns.pop_front();
+  MachineQueue& q = m_queues[machine];
+  batch = std::move(q.batches.front());
+  q.batches.pop_front();
+  if (!q.batches.empty()) m_turns.push_back(machine);  // its next batch waits for its turn
+  m_current = machine;
+  m_currentTaken = batch.size();
+  return true;
+}
+
+void Pipeline::release(model::MachineId machine, std::size_t taken) {
+  MachineQueue& q = m_queues[machine];
+  const std::size_t n = std::min(taken, q.queued);
+  q.queued -= n;
+  m_queued -= std::min(n, m_queued);
+  if (n > 0 && q.queued == 0) --m_busyMachines;
 }
 
 void Pipeline::setScript(model::MachineId machine,
@@ -80,21 +117,19 @@ void Pipeline::run() {
     model::Batch batch;
     {
       std::unique_lock lock(m_mutex);
-      auto ready = [this] { return m_stopping || !m_queue.empty() || !m_pendingScripts.empty(); };
+      auto ready = [this] { return m_stopping || !m_turns.empty() || !m_pendingScripts.empty(); };
       if (!ready()) m_wake.wait_for(lock, wait, ready);
       // A machine's new script comes before its batches (it was set before they were pushed).
       if (!m_pendingScripts.empty()) continue;
-      if (m_queue.empty()) {
+      if (!takeNext(batch)) {
         if (m_stopping) break;
         continue;
       }
-      batch = std::move(m_queue.front());
-      m_queue.pop_front();
     }
-    const std::size_t taken = batch.size();
     process(batch);
     std::lock_guard lock(m_mutex);
-    m_queued -= taken;
+    release(m_current, m_currentTaken);
+    m_currentTaken = 0;
   }
   // The last commit may meet a failing disk too: retry it until the drain deadline.
   while (true) {
@@ -197,8 +232,15 @@ bool Pipeline::append(const model::Batch& batch) {
       m_lost.fetch_add(m_queued, std::memory_order_relaxed);
       m_log->error("stopping while the journal refuses batches: {} observations not journaled",
                    m_queued);
-      m_queue.clear();
-      m_queued = batch.size();  // run() subtracts the batch at hand
+      m_queues.clear();
+      m_turns.clear();
+      m_busyMachines = 0;
+      m_queued = 0;
+      if (m_currentTaken > 0) {  // run() releases the batch at hand
+        m_queues[m_current].queued = m_currentTaken;
+        m_queued = m_currentTaken;
+        m_busyMachines = 1;
+      }
       return false;
     }
     if (m_stopping) {

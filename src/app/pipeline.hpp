@@ -5,6 +5,12 @@
 /// read from the journal through their consumers (journal/consumer). When the journal cannot take a
 /// batch (policy block and full, or writes failing), the worker holds it and retries; the queue
 /// fills and collectors pause reading (tryPush false).
+///
+/// Fair share: each machine has its own queue inside the bound, and the worker takes one batch
+/// per machine in turn. A machine with nothing queued may always queue one batch; a machine
+/// with batches waiting may hold at most capacity / (machines with batches waiting). So a
+/// flooding machine is paused (its tryPush fails) while the others keep their place, and a
+/// healthy machine's batch waits for at most one batch of each other machine.
 
 #include <atomic>
 #include <condition_variable>
@@ -53,8 +59,11 @@ class Pipeline {
   /// check says so). Call before start().
   void setFlagSource(std::function<std::uint8_t()> flags) { m_flags = std::move(flags); }
 
-  /// Takes the batch (leaving it empty) unless the queue is full. Any thread.
+  /// Takes the batch (leaving it empty) unless the queue, or the machine's share of it, is
+  /// full. A batch holds one machine's observations (its first names the machine). Any thread.
   bool tryPush(model::Batch& batch);
+  /// Observations of `machine` waiting now. Any thread.
+  std::size_t queued(model::MachineId machine) const;
 
   void start();
   /// Journals what is queued (waiting at most `drainFor` for a journal that refuses), commits,
@@ -94,10 +103,23 @@ class Pipeline {
   std::function<std::uint8_t()> m_flags;
   model::Batch m_scriptOut;
 
+  struct MachineQueue {
+    std::deque<model::Batch> batches;
+    std::size_t queued = 0;  ///< observations, counting the batch the worker has at hand
+  };
+  /// The next batch in turn, or false when none waits. Under m_mutex.
+  bool takeNext(model::Batch& batch);
+  /// The worker is done with `taken` observations of `machine`. Under m_mutex.
+  void release(model::MachineId machine, std::size_t taken);
+
   mutable std::mutex m_mutex;
   std::condition_variable m_wake;
-  std::deque<model::Batch> m_queue;
+  std::map<model::MachineId, MachineQueue> m_queues;
+  std::deque<model::MachineId> m_turns;  ///< machines with batches waiting, in turn order
+  std::size_t m_busyMachines = 0;        ///< machines with queued > 0
   std::size_t m_queued = 0;
+  model::MachineId m_current = 0;  ///< machine of the batch at hand (worker)
+  std::size_t m_currentTaken = 0;  ///< its size when taken; 0 for a script timer's output
   bool m_stopping = false;
   std::chrono::steady_clock::time_point m_stopDeadline{};
   std::thread m_worker;

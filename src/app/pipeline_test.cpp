@@ -67,6 +67,53 @@ TEST_F(PipelineTest, BoundedQueueRefusesWhenFullAndKeepsTheBatch) {
   EXPECT_EQ(journal->durableSequence(), 9u);
 }
 
+TEST_F(PipelineTest, AFloodingMachineCannotBlockAnothersEnqueue) {
+  state::StateStore state(16);
+  auto journal = openJournal();
+  Pipeline pipeline(100, state, *journal, m_catalog, m_clock);  // not started: nothing drains
+  const model::MachineId healthy = m_catalog.addMachine("healthy");
+  const model::ItemId item = m_catalog.intern(healthy, "x");
+  std::size_t flooded = 0;
+  while (true) {
+    auto b = batchOf(10);
+    if (!pipeline.tryPush(b)) break;
+    flooded += 10;
+  }
+  EXPECT_EQ(flooded, 100u);  // the flooding machine alone may use the whole queue
+  model::Batch mine{model::Observation{healthy, item, 0, model::Kind::kSample, 0, 1.0}};
+  EXPECT_TRUE(pipeline.tryPush(mine));  // still has its place
+  EXPECT_EQ(pipeline.queued(healthy), 1u);
+  auto more = batchOf(10);
+  EXPECT_FALSE(pipeline.tryPush(more));  // back-pressure stays on the flooding machine
+  EXPECT_EQ(pipeline.queued(m_machine), 100u);
+}
+
+TEST_F(PipelineTest, MachinesTakeTurns) {
+  state::StateStore state(1024);
+  auto journal = openJournal();
+  Pipeline pipeline(1000, state, *journal, m_catalog, m_clock);
+  const model::MachineId other = m_catalog.addMachine("other");
+  const model::ItemId item = m_catalog.intern(other, "y");
+  for (int i = 0; i < 5; ++i) {
+    auto b = batchOf(10);
+    ASSERT_TRUE(pipeline.tryPush(b));
+  }
+  model::Batch theirs{model::Observation{other, item, 0, model::Kind::kSample, 0, 1.0}};
+  ASSERT_TRUE(pipeline.tryPush(theirs));
+  std::mutex mutex;
+  std::vector<model::MachineId> order;
+  pipeline.setTap([&](const model::Batch& b) {
+    std::lock_guard lock(mutex);
+    order.push_back(b.front().machine);
+  });
+  pipeline.start();
+  pipeline.stop();
+  ASSERT_EQ(order.size(), 6u);
+  EXPECT_EQ(order[0], m_machine);
+  EXPECT_EQ(order[1], other);  // after one batch of the busy machine, not after all five
+  EXPECT_EQ(pipeline.stats().journaled, 51u);
+}
+
 TEST_F(PipelineTest, HoldsBatchesWhileTheJournalIsFullAndResumes) {
   state::StateStore state(16);
   journal::Settings s;

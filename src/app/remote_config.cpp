@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "config/yaml_checks.hpp"
+#include "config/yaml_nesting.hpp"
 #include "control/config_text.hpp"
 #include "net/server_address.hpp"
 
@@ -100,6 +101,12 @@ RemoteLoad loadRemoteConfig(const std::string& localYaml, const std::string& rem
                             const std::string& name, const collectors::Registry& registry,
                             const RemoteRules& rules, const std::string& configDir) {
   RemoteLoad out{LoadResult{std::nullopt, config::Diagnostics(name)}, {}};
+  if (const auto deep = config::findDeepNesting(remoteYaml)) {
+    out.loaded.diagnostics.addAt(
+        deep->line, deep->column,
+        "the configuration nests deeper than " + std::to_string(config::kMaxYamlDepth) + " levels");
+    return out;
+  }
   YAML::Node remote, local;
   try {
     remote = YAML::Load(remoteYaml);

@@ -8,6 +8,7 @@
 #include "app/machine_loader.hpp"
 #include "app/remote_config.hpp"
 #include "config/yaml_checks.hpp"
+#include "config/yaml_nesting.hpp"
 
 namespace spindle::app {
 namespace {
@@ -88,6 +89,14 @@ const config::OptionTable<SimulatorOptions>& simulatorOptionTable() {
 
 LoadResult loadConfigText(const std::string& text, const std::string& name,
                           const collectors::Registry& registry, const std::string& baseDir) {
+  if (const auto deep = config::findDeepNesting(text)) {
+    LoadResult result{std::nullopt, config::Diagnostics(name)};
+    result.diagnostics.addAt(
+        deep->line, deep->column,
+        "the configuration nests deeper than " + std::to_string(config::kMaxYamlDepth) + " levels",
+        "an unclosed '[' or '{', or a runaway '- - -'?");
+    return result;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -116,6 +116,28 @@ TEST_F(SpindleConfigTest, YamlSyntaxErrorHasItsPosition) {
   EXPECT_GT(r.diagnostics.items()[0].line, 0);
 }
 
+TEST_F(SpindleConfigTest, DeeplyNestedConfigurationIsAClearErrorNotACrash) {
+  // Flow collections, block sequences on one line, and block maps by indentation.
+  std::string block = "machines:\n";
+  for (int i = 0; i < 300; ++i) block += std::string(i + 2, ' ') + "k:\n";
+  for (const std::string& yaml : {"machines: " + std::string(100000, '['),
+                                  "machines:\n  - " +
+                                      [] {
+                                        std::string s;
+                                        for (int i = 0; i < 50000; ++i) s += "- ";
+                                        return s + "x\n";
+                                      }(),
+                                  block}) {
+    auto r = load(yaml);
+    ASSERT_FALSE(r.config);
+    ASSERT_EQ(r.diagnostics.size(), 1u) << r.diagnostics.describe();
+    EXPECT_NE(r.diagnostics.items()[0].message.find("nests deeper than 64 levels"),
+              std::string::npos)
+        << r.diagnostics.describe();
+    EXPECT_GT(r.diagnostics.items()[0].line, 0);
+  }
+}
+
 TEST_F(SpindleConfigTest, JournalSectionDefaultsAndResolves) {
   auto r = load("edge:\n  data_dir: /var/lib/spindle\nmachines: []\n");
   ASSERT_TRUE(r.config.has_value()) << r.diagnostics.describe();

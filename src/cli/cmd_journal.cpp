@@ -1,12 +1,20 @@
-// spindle journal inspect|verify|dump DIR: the operator's view of a journal directory. All
-// three only read (never the writer's lock), so they work while spindle runs.
+// spindle journal inspect|verify|dump|consumers DIR: the operator's view of a journal
+// directory. These only read (never the writer's lock), so they work while spindle runs.
+// drop-consumer DIR NAME leaves a request file the journal takes when it next looks (within a
+// second while spindle runs, else when it next opens).
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include "base/atomic_file.hpp"
 #include "base/time.hpp"
 #include "base/units.hpp"
 #include "cli/command.hpp"
@@ -131,33 +139,134 @@ int dump(const std::string& dir, std::uint64_t from, std::uint64_t limit) {
   return kExitOk;
 }
 
+std::uint64_t journalEnd(const journal::JournalReport& r) {
+  std::uint64_t end = 0;
+  for (const auto& s : r.segments) end = std::max(end, s.endSequence);
+  return end;
+}
+
+int listConsumers(const std::string& dir) {
+  auto report = journal::inspectJournal(dir, false);
+  if (!report) {
+    std::cerr << "spindle journal: " << report.error().describe() << "\n";
+    return kExitFailure;
+  }
+  const std::uint64_t end = journalEnd(*report);
+  std::cout << fmt::format("{:<16} {:>12} {:>12}  {}\n", "consumer", "next", "lag",
+                           "cursor updated");
+  for (const auto& c : report->cursors) {
+    std::error_code ec;
+    const auto modified = std::filesystem::last_write_time(c.path, ec);
+    const auto ns = ec ? 0
+                       : std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::file_clock::to_sys(modified).time_since_epoch())
+                             .count();
+    std::string note;
+    if (std::filesystem::exists(std::filesystem::path(c.path).parent_path() / (c.name + ".drop"))) {
+      note = "  (drop requested)";
+    }
+    if (c.next) {
+      std::cout << fmt::format("{:<16} {:>12} {:>12}  {}{}\n", c.name, *c.next,
+                               end > *c.next ? end - *c.next : 0, when(ns), note);
+    } else {
+      std::cout << fmt::format("{:<16} {:>12} {:>12}  {}  unreadable: {}{}\n", c.name, "-", "-",
+                               when(ns), c.problem, note);
+    }
+  }
+  if (report->cursors.empty()) std::cout << "(no consumer has a cursor)\n";
+  return kExitOk;
+}
+
+/// True when a running edge holds the journal's lock.
+bool journalInUse(const std::string& dir) {
+  const int fd = ::open((std::filesystem::path(dir) / "LOCK").c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
+  ::close(fd);
+  return held;
+}
+
+int dropConsumer(const std::string& dir, const std::string& name) {
+  namespace fs = std::filesystem;
+  const fs::path cursors = fs::path(dir) / "cursors";
+  const fs::path cursor = cursors / (name + ".cursor");
+  if (name.empty() || name.find('/') != std::string::npos || !fs::exists(cursor)) {
+    std::cerr << "spindle journal: no consumer '" << name << "' in " << dir
+              << " (see 'spindle journal consumers')\n";
+    return kExitFailure;
+  }
+  const fs::path request = cursors / (name + ".drop");
+  if (auto s = writeFileAtomically(request.string(), "drop\n"); !s) {
+    std::cerr << "spindle journal: " << s.error().describe() << "\n";
+    return kExitFailure;
+  }
+  if (!journalInUse(dir)) {
+    std::cout << fmt::format(
+        "drop of consumer {} recorded: the edge drops it (counted and logged) when it next "
+        "opens the journal, unless its configuration still runs it\n",
+        name);
+    return kExitOk;
+  }
+  // The running edge takes requests within a second.
+  for (int i = 0; i < 100 && fs::exists(request); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (fs::exists(request)) {
+    std::cout << fmt::format(
+        "drop of consumer {} requested; the running edge has not taken it yet\n", name);
+    return kExitOk;
+  }
+  if (fs::exists(cursor)) {
+    std::cerr << fmt::format(
+        "spindle journal: the running edge refused to drop consumer {}: its configuration runs "
+        "it (remove the uplink from the configuration first)\n",
+        name);
+    return kExitFailure;
+  }
+  std::cout << fmt::format(
+      "consumer {} dropped by the running edge (see its log for what it had "
+      "not received)\n",
+      name);
+  return kExitOk;
+}
+
 }  // namespace
 
 Command addJournalCommand(CLI::App& app) {
   struct Args {
     std::string dir;
+    std::string consumer;
     std::uint64_t from = 0;
     std::uint64_t limit = 0;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("journal", "look into a journal directory (read-only)");
+  auto* cmd =
+      app.add_subcommand("journal", "look into a journal directory, list its consumers, drop one");
   cmd->require_subcommand(1);
   auto* inspectCmd =
       cmd->add_subcommand("inspect", "segments, sequences, sizes, cursors and any damage");
   auto* verifyCmd = cmd->add_subcommand(
       "verify", "check every record (checksums and decoding); exit 1 when any is damaged");
   auto* dumpCmd = cmd->add_subcommand("dump", "print observations as JSON lines with their seq");
-  for (auto* sub : {inspectCmd, verifyCmd, dumpCmd}) {
+  auto* consumersCmd = cmd->add_subcommand(
+      "consumers", "the consumers retention keeps data for: position, lag, last cursor update");
+  auto* dropCmd = cmd->add_subcommand(
+      "drop-consumer",
+      "stop keeping data for a consumer the configuration no longer runs (counted and logged)");
+  for (auto* sub : {inspectCmd, verifyCmd, dumpCmd, consumersCmd, dropCmd}) {
     sub->add_option("dir", args->dir, "the journal directory (default <data_dir>/journal)")
         ->required()
         ->check(CLI::ExistingDirectory);
   }
+  dropCmd->add_option("name", args->consumer, "the consumer (see 'consumers')")->required();
   dumpCmd->add_option("--from", args->from, "first sequence to print")->capture_default_str();
   dumpCmd->add_option("--limit", args->limit, "most observations to print; 0 for all")
       ->capture_default_str();
-  return {cmd, [args, inspectCmd, verifyCmd](const CommandContext&) {
+  return {cmd, [args, inspectCmd, verifyCmd, consumersCmd, dropCmd](const CommandContext&) {
             if (inspectCmd->parsed()) return inspect(args->dir, false);
             if (verifyCmd->parsed()) return inspect(args->dir, true);
+            if (consumersCmd->parsed()) return listConsumers(args->dir);
+            if (dropCmd->parsed()) return dropConsumer(args->dir, args->consumer);
             return dump(args->dir, args->from, args->limit);
           }};
 }

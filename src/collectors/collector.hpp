@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "base/time.hpp"
+#include "collectors/input_guard.hpp"
 #include "collectors/resolve.hpp"
 #include "model/item_catalog.hpp"
 #include "model/observation.hpp"
@@ -39,6 +40,8 @@ class CollectorContext {
 
   /// Reports the connection state for health and the status page.
   virtual void setState(ConnectionState state, const std::string& detail = "") = 0;
+  /// Publishes what the machine's input limits refused since the start (totals, for health).
+  virtual void reportRefusals(const InputRefusals& refusals) { (void)refusals; }
   /// How to resolve the machine's host: the edge's DNS chain when running, the system's
   /// resolver by default.
   virtual ResolveFn resolver() { return systemResolve; }

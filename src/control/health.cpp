@@ -34,6 +34,12 @@ std::string toJson(const HealthReport& r) {
     if (!m.detail.empty()) jm["detail"] = m.detail;
     if (m.lastObservation) jm["last_observation"] = formatTimestamp(m.lastObservation);
     jm["last_data_age_s"] = m.lastDataAgeSeconds < 0 ? json(nullptr) : json(m.lastDataAgeSeconds);
+    if (m.refusedItems + m.refusedConditions + m.refusedAssets + m.refusedValues > 0) {
+      jm["refused"] = {{"items", m.refusedItems},
+                       {"conditions", m.refusedConditions},
+                       {"assets", m.refusedAssets},
+                       {"values", m.refusedValues}};
+    }
     machines.push_back(jm);
   }
   j["machines"] = machines;
@@ -44,6 +50,10 @@ std::string toJson(const HealthReport& r) {
                {"bytes", r.journal->bytes},
                {"stalled", r.journal->stalled}};
     if (!r.journal->problem.empty()) jj["problem"] = r.journal->problem;
+    if (!r.journal->id.empty()) jj["id"] = r.journal->id;
+    if (!r.journal->replacedId.empty()) jj["replaced_id"] = r.journal->replacedId;
+    jj["dropped_consumers"] = r.journal->droppedConsumers;
+    if (!r.journal->heldFor.empty()) jj["held_for"] = r.journal->heldFor;
     j["journal"] = jj;
   } else {
     j["journal"] = nullptr;

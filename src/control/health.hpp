@@ -34,6 +34,11 @@ struct MachineHealth {
   TimestampNs lastObservation = 0;
   /// Seconds since the machine last sent data (edge clock); < 0: nothing since the start.
   double lastDataAgeSeconds = -1;
+  /// Observations refused by the machine's input limits (docs/security.md), by cause.
+  std::uint64_t refusedItems = 0;
+  std::uint64_t refusedConditions = 0;
+  std::uint64_t refusedAssets = 0;
+  std::uint64_t refusedValues = 0;
 };
 
 struct JournalHealth {
@@ -43,6 +48,10 @@ struct JournalHealth {
   std::uint64_t bytes = 0;      ///< on disk
   bool stalled = false;
   std::string problem;
+  std::string id;          ///< the journal's identity, 16 hex digits
+  std::string replacedId;  ///< the journal this one replaced (its directory was lost); "" none
+  std::uint64_t droppedConsumers = 0;  ///< consumers dropped with data they had not received
+  std::vector<std::string> heldFor;    ///< consumers not running whose data is kept for them
 };
 
 struct UplinkHealth {

@@ -56,7 +56,9 @@ Status Consumer::start() {
         std::filesystem::path(m_journal.cursorPath(m_name)).parent_path().string());
   }
   m_position = next;
+  m_committed = next;
   m_handle = m_journal.addConsumer(m_name, next);
+  m_uplink.attach(m_journal.journalId(), m_journal.durableSequence());
   m_reader.emplace(m_journal, m_catalog, next, m_log);
   {
     std::lock_guard lock(m_mutex);
@@ -75,6 +77,7 @@ void Consumer::stop(Duration drainFor) {
   }
   m_wake.notify_all();
   m_thread.join();
+  if (m_journal.settings().sync.mode != SyncMode::kNever) commitPosition();
   m_journal.removeConsumer(m_handle);
 }
 
@@ -99,6 +102,7 @@ void Consumer::run() {
       if (chunk.observations.empty()) advance(chunk.firstSequence);
     }
     if (chunk.observations.empty()) {
+      if (m_journal.settings().sync.mode != SyncMode::kNever) commitPosition();
       if (draining) return;  // caught up
       m_journal.waitDurable(m_reader->position(), kIdlePoll);
       continue;
@@ -169,19 +173,38 @@ bool Consumer::waitBackoff(Duration delay) {
 }
 
 void Consumer::advance(std::uint64_t next) {
+  m_position = next;
   const auto& sync = m_journal.settings().sync;
-  const auto now = SteadyClock::now();
-  bool syncNow = sync.mode == SyncMode::kAlways;
-  if (sync.mode == SyncMode::kInterval && now - m_lastCursorSync >= sync.interval) {
-    syncNow = true;
+  if (sync.mode == SyncMode::kNever) {
+    // Safe against crashes, not power loss: nothing is synced, the cursor follows at once.
+    if (auto s = m_cursor->store(next, false); !s) m_log->error("{}", s.error().describe());
+    m_journal.acknowledge(m_handle, next);
+    return;
   }
-  if (auto s = m_cursor->store(next, syncNow); !s) {
+  // Group commit: the cursor moves on disk (and in the journal's retention) only after the
+  // uplink has made what it took durable, at most once per interval.
+  if (sync.mode == SyncMode::kInterval && SteadyClock::now() - m_lastCursorSync < sync.interval) {
+    return;
+  }
+  commitPosition();
+}
+
+void Consumer::commitPosition() {
+  const std::uint64_t next = m_position.load();
+  if (next == m_committed) return;
+  m_lastCursorSync = SteadyClock::now();
+  if (auto s = m_uplink.sync(); !s) {
+    // Not durable at the destination: keep the cursor where it is; after a restart the data
+    // comes again and the uplink drops what it already holds.
+    m_log->error("{}; the cursor stays at sequence {}", s.error().describe(), m_committed);
+    return;
+  }
+  if (auto s = m_cursor->store(next, true); !s) {
     // The uplink has the data; a stale cursor only means it may come again after a restart.
     m_log->error("{}", s.error().describe());
-  } else if (syncNow) {
-    m_lastCursorSync = now;
+    return;
   }
-  m_position = next;
+  m_committed = next;
   m_journal.acknowledge(m_handle, next);
 }
 

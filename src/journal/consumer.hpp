@@ -58,6 +58,8 @@ class Consumer {
   bool deliver(const ReadChunk& chunk);
   bool deliverPart(std::uint64_t first, const model::Batch& batch, bool isolate);
   void advance(std::uint64_t next);
+  /// Syncs the uplink, then stores and syncs the cursor and tells the journal.
+  void commitPosition();
   bool waitBackoff(Duration delay);
 
   Journal& m_journal;
@@ -69,6 +71,7 @@ class Consumer {
   std::optional<JournalReader> m_reader;
   std::size_t m_handle = 0;
   std::chrono::steady_clock::time_point m_lastCursorSync{};
+  std::uint64_t m_committed = 0;  ///< the position on disk (consumer thread)
 
   mutable std::mutex m_mutex;
   std::condition_variable m_wake;

@@ -34,7 +34,23 @@ class FakeUplink final : public uplinks::Uplink {
     }
     return r;
   }
+  Status sync() override {
+    std::lock_guard lock(m_mutex);
+    ++m_syncs;
+    if (failSync) return Error(ErrorCode::kIo, "sync failed (test)");
+    m_synced = m_sequences.empty() ? 0 : m_sequences.back() + 1;
+    return okStatus();
+  }
   void stop() override {}
+  int syncs() const {
+    std::lock_guard lock(m_mutex);
+    return m_syncs;
+  }
+  std::uint64_t synced() const {
+    std::lock_guard lock(m_mutex);
+    return m_synced;
+  }
+  std::atomic<bool> failSync{false};
   std::vector<std::uint64_t> sequences() const {
     std::lock_guard lock(m_mutex);
     return m_sequences;
@@ -50,6 +66,8 @@ class FakeUplink final : public uplinks::Uplink {
   mutable std::mutex m_mutex;
   std::vector<std::uint64_t> m_sequences;
   int m_calls = 0;
+  int m_syncs = 0;
+  std::uint64_t m_synced = 0;  ///< what a power cut would leave at the destination
 };
 
 template <typename F>
@@ -281,6 +299,23 @@ TEST_F(ConsumerTest, ObservationsDroppedBeforeDeliveryAreCountedAsAGap) {
   EXPECT_EQ(s.delivered + s.evicted, 1000u);
   EXPECT_GE(s.evicted + 25, evicted);
   EXPECT_EQ(uplink.sequences().back(), 1000u);
+}
+
+TEST_F(ConsumerTest, TheCursorMovesOnDiskOnlyAfterTheUplinkMadeItsDataDurable) {
+  m_settings.sync = SyncPolicy{SyncMode::kInterval, std::chrono::milliseconds(5)};
+  reopen();
+  append(10);
+  FakeUplink uplink;
+  uplink.failSync = true;
+  Consumer consumer(*m_journal, uplink, m_catalog);
+  ASSERT_TRUE(consumer.start().ok());
+  ASSERT_TRUE(eventually([&] { return uplink.sequences().size() == 100 && uplink.syncs() >= 3; }));
+  // Delivered, but not durable at the destination: the cursor on disk has not moved.
+  EXPECT_EQ(cursorOnDisk(), 1u);
+  uplink.failSync = false;
+  ASSERT_TRUE(eventually([&] { return cursorOnDisk() == 101; }));
+  EXPECT_GE(uplink.synced(), cursorOnDisk());
+  consumer.stop();
 }
 
 }  // namespace

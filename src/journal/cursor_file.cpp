@@ -3,10 +3,12 @@
 #include <cerrno>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "journal/crc32c.hpp"
 #include "journal/format.hpp"
+#include "journal/segment_reader.hpp"
 
 namespace spindle::journal {
 namespace {
@@ -48,9 +50,12 @@ std::optional<CursorState> decodeFile(const unsigned char* bytes, ssize_t size,
 }  // namespace
 
 std::optional<CursorState> readCursorFile(const std::string& path, std::string* problem) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = openRegularFile(path);
   if (fd < 0) {
-    if (problem != nullptr) *problem = "no cursor file (" + describeErrno(errno) + ")";
+    if (problem != nullptr) {
+      *problem =
+          fd == -EINVAL ? "not a regular file" : "no cursor file (" + describeErrno(-fd) + ")";
+    }
     return std::nullopt;
   }
   unsigned char bytes[2 * kCursorSlotSize] = {};
@@ -65,6 +70,11 @@ Result<CursorFile> CursorFile::open(const std::string& path, std::shared_ptr<Fil
   c.m_path = path;
   c.m_missing = ::access(path.c_str(), F_OK) != 0 && errno == ENOENT;
   c.m_loaded = readCursorFile(path, &c.m_problem);
+  struct stat st {};
+  if (!c.m_missing && ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return Error(ErrorCode::kInvalidArgument, "not a regular file; move it away")
+        .with("opening cursor " + path);
+  }
   c.m_fd = c.m_io->open(path, O_WRONLY | O_CREAT, 0644);
   if (c.m_fd < 0) return Error(ErrorCode::kIo, describeErrno(c.m_fd)).with("opening " + path);
   if (c.m_loaded) c.m_generation = c.m_loaded->generation;

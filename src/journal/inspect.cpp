@@ -27,7 +27,9 @@ Result<Listing> listSegments(const std::string& dir) {
   Listing out;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
-    if (auto first = parseSegmentFileName(name)) {
+    std::error_code typeError;
+    const bool regular = fs::is_regular_file(entry.status(typeError));
+    if (auto first = parseSegmentFileName(name); first && regular) {
       out.segments.emplace_back(*first, entry.path().string());
     } else if (name != "LOCK" && name != "cursors") {
       out.stray.push_back(name);

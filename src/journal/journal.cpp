@@ -425,6 +425,7 @@ Duration Journal::poll() {
   }
   if (now >= m_nextHousekeeping) {
     m_nextHousekeeping = now + kHousekeepingEvery;
+    expireConsumers();
     deleteAcknowledged();
     applyMaxAge();
   }
@@ -464,17 +465,6 @@ void Journal::close() {
 
 // ---------------------------------------------------------------------------------------------
 // Retention
-
-std::uint64_t Journal::minCursorLocked() const {
-  std::uint64_t min = 0;
-  bool any = false;
-  for (const auto& c : m_consumers) {
-    if (!c.active) continue;
-    min = any ? std::min(min, c.next) : c.next;
-    any = true;
-  }
-  return any ? min : 0;  // no consumer: nothing counts as acknowledged
-}
 
 std::uint64_t Journal::diskBytesLocked() const {
   std::uint64_t total = 0;
@@ -567,22 +557,6 @@ JournalStats Journal::stats() const {
   s.full = m_sharedFull;
   s.problem = m_sharedProblem;
   return s;
-}
-
-std::size_t Journal::addConsumer(const std::string& name, std::uint64_t next) {
-  std::lock_guard lock(m_mutex);
-  m_consumers.push_back(Consumer{name, next, true});
-  return m_consumers.size() - 1;
-}
-
-void Journal::acknowledge(std::size_t consumer, std::uint64_t next) {
-  std::lock_guard lock(m_mutex);
-  if (consumer < m_consumers.size()) m_consumers[consumer].next = next;
-}
-
-void Journal::removeConsumer(std::size_t consumer) {
-  std::lock_guard lock(m_mutex);
-  if (consumer < m_consumers.size()) m_consumers[consumer].active = false;
 }
 
 std::string Journal::cursorPath(const std::string& consumer) const {

@@ -50,9 +50,23 @@ struct JournalStats {
   std::uint64_t evictedObservations = 0;  ///< of those, observations not yet delivered
   std::uint64_t corruptRecords = 0;       ///< damaged records found and skipped
   std::uint64_t tornBytes = 0;            ///< cut from torn tails when the journal opened
+  std::uint64_t droppedConsumers = 0;     ///< consumers dropped (grace passed or by the operator)
+  std::uint64_t journalId = 0;            ///< this journal's identity (in every segment header)
+  /// The identity of the journal this one replaced (its directory was lost or emptied while
+  /// the edge's identity file remembered it); 0 when none. Sequences started again.
+  std::uint64_t replacedJournalId = 0;
   bool stalled = false;  ///< writing fails; appends are refused until it works again
   bool full = false;     ///< policy block and max_size reached
   std::string problem;   ///< why stalled or full
+};
+
+/// A consumer as retention sees it, for health and `spindle journal consumers`.
+struct ConsumerView {
+  std::string name;
+  std::uint64_t next = 0;     ///< the first sequence it has not acknowledged
+  bool configured = false;    ///< named by the configuration (Settings::consumers)
+  bool attached = false;      ///< running in this process now
+  TimestampNs lastMoved = 0;  ///< last cursor update (wall clock); grace counts from it
 };
 
 /// A segment as readers see it.
@@ -102,11 +116,18 @@ class Journal {
   const Settings& settings() const { return m_settings; }
   std::uint64_t journalId() const { return m_journalId; }
 
-  /// Consumers: each registers its position so acknowledged segments can be deleted and
-  /// evictions can count what was never delivered. Returns a handle for acknowledge().
+  /// Consumers. Retention knows every consumer from the moment the journal opens: those the
+  /// configuration names (Settings::consumers) and every cursor file on disk, each held at its
+  /// cursor, so no segment one of them still needs is deleted before it starts. A cursor the
+  /// configuration no longer names is kept for Settings::consumerGrace, then dropped (counted
+  /// and logged), as is one named in a `<name>.drop` request file (spindle journal
+  /// drop-consumer). addConsumer() attaches a running consumer to its entry (the position it
+  /// loaded wins) and returns a handle for acknowledge(); removeConsumer() detaches it but
+  /// keeps its position, so its data stays until it comes back.
   std::size_t addConsumer(const std::string& name, std::uint64_t next);
   void acknowledge(std::size_t consumer, std::uint64_t next);
   void removeConsumer(std::size_t consumer);
+  std::vector<ConsumerView> consumers() const;
   std::string cursorPath(const std::string& consumer) const;
   std::shared_ptr<FileIo> io() const { return m_io; }
 
@@ -127,7 +148,10 @@ class Journal {
   struct Consumer {
     std::string name;
     std::uint64_t next = 0;
-    bool active = false;
+    bool configured = false;
+    bool attached = false;
+    bool dropped = false;  ///< no longer holds data back (its handle stays valid)
+    TimestampNs lastMoved = 0;
   };
   enum class Pending { kNone, kWrite, kRewrite, kCreate };
 
@@ -151,6 +175,10 @@ class Journal {
   void deleteAcknowledged();
   bool evictOldest(const char* reason);
   void applyMaxAge();
+  void loadConsumers();  // journal_consumers.cpp
+  void expireConsumers();
+  void dropConsumerLocked(Consumer& c, const std::string& cause);
+  void checkIdentity();
   std::uint64_t minCursorLocked() const;
   std::uint64_t activeEnd() const { return m_bufferBase + m_buffer.size(); }
   std::uint64_t diskBytesLocked() const;
@@ -170,7 +198,7 @@ class Journal {
   std::uint64_t m_publishedBytes = 0;
   std::vector<Consumer> m_consumers;
   std::set<std::pair<std::string, std::uint64_t>> m_knownCorrupt;
-  JournalStats m_counters;  ///< the counter fields only
+  JournalStats m_counters;  ///< the counter fields only (and the identities)
   bool m_closed = false;
   bool m_sharedStalled = false, m_sharedFull = false;
   std::string m_sharedProblem;

@@ -35,6 +35,11 @@ const config::OptionTable<JournalOptions>& optionTable() {
                "first wait after an uplink asks to retry; doubles up to retry_max", {"1ms", ""});
     t.optional("retry_max", &JournalOptions::retryMax, "5s", "longest wait between retries",
                {"1ms", ""});
+    t.optional("consumer_grace", &JournalOptions::consumerGrace, "7d",
+               "a consumer the configuration no longer names (an uplink removed) keeps its "
+               "undelivered data this long after its cursor last moved; then it is dropped, "
+               "counted and logged (or at once with 'spindle journal drop-consumer')",
+               {"0s", ""});
     return t;
   }();
   return table;
@@ -75,6 +80,9 @@ Result<Settings> resolveSettings(const JournalOptions& options, const std::strin
   s.sync = *sync;
   const std::filesystem::path dir(options.dir.empty() ? "journal" : options.dir);
   s.dir = dir.is_absolute() ? dir.string() : (std::filesystem::path(dataDir) / dir).string();
+  auto normal = std::filesystem::path(s.dir).lexically_normal();
+  if (normal.filename().empty()) normal = normal.parent_path();
+  if (!normal.filename().empty()) s.identityFile = normal.string() + ".id";
   s.syncSize = options.fsyncSize.bytes;
   s.segmentSize = options.segmentSize.bytes;
   if (s.segmentSize < 4096) {
@@ -102,6 +110,10 @@ Result<Settings> resolveSettings(const JournalOptions& options, const std::strin
   }
   s.retryMin = options.retryMin;
   s.retryMax = options.retryMax;
+  if (options.consumerGrace.count() < 0) {
+    return Error(ErrorCode::kInvalidArgument, "journal.consumer_grace cannot be negative");
+  }
+  s.consumerGrace = options.consumerGrace;
   return s;
 }
 

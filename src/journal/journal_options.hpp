@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.hpp"
 #include "base/units.hpp"
@@ -24,6 +25,7 @@ struct JournalOptions {
   std::uint64_t sendBatch = 4096;
   Duration retryMin = std::chrono::milliseconds(100);
   Duration retryMax = std::chrono::seconds(5);
+  Duration consumerGrace = std::chrono::hours(24 * 7);
 };
 
 const config::OptionTable<JournalOptions>& optionTable();
@@ -61,6 +63,15 @@ struct Settings {
   std::size_t sendBatch = 4096;             ///< observations handed to an uplink at once
   Duration retryMin = std::chrono::milliseconds(100);
   Duration retryMax = std::chrono::seconds(5);
+  /// The consumers (uplink names) the configuration runs. Retention keeps what each of them
+  /// has not acknowledged from the moment the journal opens, whether or not it has started.
+  std::vector<std::string> consumers;
+  /// A cursor on disk whose consumer the configuration no longer names keeps its data this
+  /// long after its last update (or until `spindle journal drop-consumer`).
+  Duration consumerGrace = std::chrono::hours(24 * 7);
+  /// Remembers the journal's identity outside its directory ("" = not kept), so that a
+  /// journal lost with its directory is noticed when a new one replaces it.
+  std::string identityFile;
 };
 
 /// Checks the options and resolves `dir` against `dataDir`. The message names the key.

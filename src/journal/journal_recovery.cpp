@@ -111,6 +111,11 @@ Status Journal::recover() {
       if (entry.path().extension() == ".seg") m_log->warn("ignoring {}: not a segment name", name);
       continue;
     }
+    std::error_code typeError;
+    if (!fs::is_regular_file(entry.status(typeError))) {
+      m_log->error("ignoring {}: named like a segment but not a regular file", name);
+      continue;
+    }
     found.push_back(Found{entry.path().string(), *first, 0, std::nullopt, 0});
   }
   if (ec) return Error(ErrorCode::kIo, ec.message()).with("listing " + dir.string());
@@ -127,6 +132,15 @@ Status Journal::recover() {
     }
     found[i].size = reader->fileSize();
     found[i].header = reader->header();
+    if (found[i].header && found[i].header->firstSequence != found[i].first) {
+      // A segment copied or renamed by hand: its records are not where its name says.
+      m_log->error(
+          "ignoring {}: its header says it starts at sequence {}, its name says {} (a copied "
+          "or renamed segment); move it away",
+          found[i].path, found[i].header->firstSequence, found[i].first);
+      found.erase(found.begin() + static_cast<std::ptrdiff_t>(i--));
+      continue;
+    }
     found[i].modified = modifiedTime(found[i].path);
     if (found[i].size <= kSegmentHeaderSize && i + 1 < found.size()) {
       m_log->warn("removing {}: it holds no records", found[i].path);
@@ -139,8 +153,23 @@ Status Journal::recover() {
       ++m_counters.corruptRecords;
       m_log->error("segment header of {} is damaged; its records are still read", found[i].path);
     }
-    if (m_journalId == 0 && found[i].header) m_journalId = found[i].header->journalId;
-    if (i + 1 == found.size()) activeReader = std::move(*reader);
+  }
+  // The journal is the one its newest segment names; a segment of another journal (copied in
+  // by hand) is set aside.
+  for (auto it = found.rbegin(); it != found.rend() && m_journalId == 0; ++it) {
+    if (it->header) m_journalId = it->header->journalId;
+  }
+  std::erase_if(found, [&](const Found& f) {
+    if (!f.header || f.header->journalId == m_journalId) return false;
+    m_log->error("ignoring {}: it belongs to another journal (id {:016x}, this one {:016x})",
+                 f.path, f.header->journalId, m_journalId);
+    return true;
+  });
+  if (!found.empty()) {
+    // The last segment left (any after it were set aside above) is the active one.
+    auto reader = SegmentReader::open(found.back().path);
+    if (!reader) return std::move(reader).error().with("reopening the active segment");
+    activeReader = std::move(*reader);
   }
   if (m_journalId == 0) {
     std::random_device random;
@@ -163,6 +192,8 @@ Status Journal::recover() {
     // A failure here (a full disk) leaves the journal stalled, not the process stopped.
     (void)createSegment(m_next);
     m_sharedNext.store(m_next);
+    loadConsumers();
+    checkIdentity();
     m_log->info("journal {} created (fsync {}, max_size {}, policy {})", m_settings.dir,
                 toString(m_settings.sync), formatByteSize(ByteSize{m_settings.maxSize}),
                 m_settings.policy == FullPolicy::kBlock ? "block" : "drop_oldest");
@@ -231,6 +262,8 @@ Status Journal::recover() {
   }
   m_sharedNext.store(m_next);
   m_sharedActiveBytes.store(activeEnd());
+  loadConsumers();
+  checkIdentity();
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   const auto st = stats();

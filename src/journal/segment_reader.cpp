@@ -17,10 +17,22 @@ namespace {
 constexpr std::size_t kChunk = 1 << 20;  ///< read-ahead: one pread per MiB when streaming
 }
 
+int openRegularFile(const std::string& path) {
+  // O_NONBLOCK: opening a FIFO named like a journal file must not hang.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return -errno;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return -EINVAL;
+  }
+  return fd;
+}
+
 bool isBlockPadding(const std::string& path, std::uint64_t offset, std::uint64_t length) {
   if (length == 0 || length >= 4096) return false;
   unsigned char bytes[4096];
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = openRegularFile(path);
   if (fd < 0) return false;
   const ssize_t n = ::pread(fd, bytes, length, static_cast<off_t>(offset));
   ::close(fd);
@@ -51,8 +63,16 @@ SegmentReader& SegmentReader::operator=(SegmentReader&& other) noexcept {
 
 Result<SegmentReader> SegmentReader::open(const std::string& path) {
   SegmentReader r;
-  r.m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (r.m_fd < 0) return Error(ErrorCode::kIo, describeErrno(errno)).with("opening " + path);
+  r.m_fd = openRegularFile(path);
+  if (r.m_fd == -EINVAL) {
+    r.m_fd = -1;
+    return Error(ErrorCode::kInvalidArgument, "not a regular file").with("opening " + path);
+  }
+  if (r.m_fd < 0) {
+    const int error = -r.m_fd;
+    r.m_fd = -1;
+    return Error(ErrorCode::kIo, describeErrno(error)).with("opening " + path);
+  }
   r.m_path = path;
   r.m_limit = r.fileSize();
   return r;

@@ -31,6 +31,10 @@ struct SegmentEntry {
   std::string reason;        ///< kCorrupt: what is wrong
 };
 
+/// Opens `path` read-only if it is a regular file (never blocking on a FIFO): the descriptor,
+/// -EINVAL when it is not a regular file, or -errno.
+int openRegularFile(const std::string& path);
+
 /// Thread safety: one thread at a time. Reads through its own descriptor, so it may run while
 /// the journal's writer appends to the same file.
 /// True when [offset, offset+length) of `path` is shorter than a block and all zero: the

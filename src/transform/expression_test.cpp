@@ -226,6 +226,10 @@ TEST_F(TransformExpressionTest, HostileInputIsRefusedNotCrashing) {
   for (int i = 0; i < 3000; ++i) chain += "+1";
   EXPECT_NE(compileError(chain).message.find("terms"), std::string::npos);
   EXPECT_NE(compileError(std::string(20000, ' ')).message.find("longer than"), std::string::npos);
+  // Every way to nest counts against the same depth: calls, indexes, lists, not, ternaries.
+  std::string mixed;
+  for (int i = 0; i < 1000; ++i) mixed += "abs(-[!(a ? ";
+  EXPECT_NE(compileError(mixed + "1").message.find("nested too deeply"), std::string::npos);
 }
 
 }  // namespace

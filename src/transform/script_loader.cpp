@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/yaml_nesting.hpp"
 #include "transform/expression_lexer.hpp"
 #include "transform/script_loader_impl.hpp"
 
@@ -54,6 +55,12 @@ ScriptLoader::ScriptLoader(const std::string& text, config::Diagnostics& diagnos
 
 std::unique_ptr<CompiledScript> ScriptLoader::load(const std::string& name) {
   m_script->m_name = name;
+  if (const auto deep = config::findDeepNesting(m_text)) {
+    m_diag.addAt(
+        deep->line, deep->column,
+        "the script nests deeper than " + std::to_string(config::kMaxYamlDepth) + " levels");
+    return nullptr;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(m_text);

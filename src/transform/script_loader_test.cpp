@@ -48,6 +48,11 @@ data-items: [v]
                          "s.yaml:4:16: expected an expression in 'a + ('"));
 }
 
+TEST(TransformScriptLoader, DeeplyNestedScriptIsAClearError) {
+  EXPECT_TRUE(hasProblem("version: 2\nkeys: " + std::string(200000, '['),
+                         "s.yaml:2:70: the script nests deeper than 64 levels"));
+}
+
 TEST(TransformScriptLoader, ReportsEveryProblemInOnePass) {
   const auto lines = problems(R"(version: 2
 keys: [a, a]

@@ -7,6 +7,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "base/log.hpp"
+
 namespace spindle::web {
 
 namespace asio = boost::asio;
@@ -62,10 +64,25 @@ HttpRequest toRequest(const http::request<http::empty_body>& req) {
 
 class HttpServer::Connection : public Responder, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(asio::ip::tcp::socket socket, Executor strand, std::shared_ptr<HttpServer> server)
-      : m_strand(strand), m_stream(std::move(socket)), m_server(std::move(server)) {}
+  Connection(asio::ip::tcp::socket socket, Executor strand, std::shared_ptr<HttpServer> server,
+             std::string address)
+      : m_strand(strand),
+        m_stream(std::move(socket)),
+        m_server(std::move(server)),
+        m_address(std::move(address)) {}
 
-  ~Connection() override { --m_server->m_connections; }
+  ~Connection() override { m_server->release(m_address); }
+
+  /// Waiting for a request (none read completely yet): such a connection may be evicted.
+  bool waiting() const { return m_waiting.load(); }
+  std::int64_t waitingSince() const { return m_waitingSince.load(); }
+
+  /// Closes the connection if it is still waiting for a request and was not evicted yet.
+  bool evict() {
+    if (!m_waiting.load() || m_evicted.exchange(true)) return false;
+    close();
+    return true;
+  }
 
   void start() {
     asio::dispatch(m_strand, [self = shared_from_this()] { self->read(); });
@@ -160,17 +177,45 @@ class HttpServer::Connection : public Responder, public std::enable_shared_from_
   Executor executor() override { return m_strand; }
 
  private:
+  void setWaiting(bool waiting) {
+    if (waiting) m_waitingSince = std::chrono::steady_clock::now().time_since_epoch().count();
+    m_waiting = waiting;
+  }
+
+  /// The next request: on a keep-alive connection with nothing buffered, first wait up to
+  /// idle_timeout for its first byte; then the whole head must come within header_timeout.
   void read() {
     m_request = {};
     m_parser.emplace();
     m_parser->header_limit(16 * 1024);
+    setWaiting(true);
+    if (m_firstRequest || m_buffer.size() > 0) {
+      m_firstRequest = false;
+      readHead();
+      return;
+    }
     m_stream.expires_after(m_server->m_options.idleTimeout);
+    m_stream.async_read_some(m_buffer.prepare(4096),
+                             [self = shared_from_this()](const error_code& ec, size_t n) {
+                               if (ec) {
+                                 self->m_stream.close();
+                                 return;
+                               }
+                               self->m_buffer.commit(n);
+                               self->readHead();
+                             });
+  }
+
+  void readHead() {
+    m_stream.expires_after(m_server->m_options.headerTimeout);
     http::async_read(m_stream, m_buffer, *m_parser,
                      [self = shared_from_this()](const error_code& ec, size_t) {
                        if (ec) {
+                         if (ec == beast::error::timeout) ++self->m_server->m_timedOut;
                          self->m_stream.close();
                          return;
                        }
+                       self->setWaiting(false);
                        self->m_request = self->m_parser->release();
                        self->m_keepAlive = self->m_request.keep_alive();
                        self->m_server->m_handler(toRequest(self->m_request), self);
@@ -190,6 +235,12 @@ class HttpServer::Connection : public Responder, public std::enable_shared_from_
   Executor m_strand;
   beast::tcp_stream m_stream;
   std::shared_ptr<HttpServer> m_server;
+  std::string m_address;  ///< the client's IP address
+  std::atomic<bool> m_waiting{true};
+  std::atomic<std::int64_t> m_waitingSince{
+      std::chrono::steady_clock::now().time_since_epoch().count()};
+  std::atomic<bool> m_evicted{false};
+  bool m_firstRequest = true;
   beast::flat_buffer m_buffer;
   std::optional<http::request_parser<http::empty_body>> m_parser;
   http::request<http::empty_body> m_request;
@@ -202,7 +253,66 @@ class HttpServer::Connection : public Responder, public std::enable_shared_from_
 };
 
 HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options, Handler handler)
-    : m_io(io), m_options(std::move(options)), m_handler(std::move(handler)), m_acceptor(io) {}
+    : m_io(io),
+      m_options(std::move(options)),
+      m_handler(std::move(handler)),
+      m_acceptor(io),
+      m_log(makeLogger("web.http")) {}
+
+HttpServerStats HttpServer::stats() const {
+  return HttpServerStats{m_evicted.load(), m_refusedFull.load(), m_refusedClient.load(),
+                         m_timedOut.load()};
+}
+
+bool HttpServer::admit(const std::string& address) {
+  std::vector<std::shared_ptr<Connection>> open;  // outlives the lock: one may end in it
+  {
+    std::lock_guard lock(m_mutex);
+    const auto it = m_perClient.find(address);
+    if (it != m_perClient.end() && it->second >= m_options.maxConnectionsPerClient) {
+      ++m_refusedClient;
+      m_refusalLog.log(*m_log, spdlog::level::warn,
+                       "refused a connection from {}: it holds max_connections_per_client ({})",
+                       address, m_options.maxConnectionsPerClient);
+      return false;
+    }
+    if (m_connections.load() < m_options.maxConnections) {
+      ++m_perClient[address];
+      ++m_connections;
+      return true;
+    }
+    for (const auto& w : m_open) {
+      if (auto c = w.lock()) open.push_back(std::move(c));
+    }
+  }
+  // Full: the connection that has waited longest for a request makes room.
+  Connection* victim = nullptr;
+  for (const auto& c : open) {
+    if (c->waiting() && (victim == nullptr || c->waitingSince() < victim->waitingSince())) {
+      victim = c.get();
+    }
+  }
+  if (victim == nullptr || !victim->evict()) {
+    ++m_refusedFull;
+    m_refusalLog.log(*m_log, spdlog::level::warn,
+                     "refused a connection from {}: max_connections ({}) are all working", address,
+                     m_options.maxConnections);
+    return false;
+  }
+  ++m_evicted;
+  std::lock_guard lock(m_mutex);
+  ++m_perClient[address];
+  ++m_connections;
+  return true;
+}
+
+void HttpServer::release(const std::string& address) {
+  std::lock_guard lock(m_mutex);
+  --m_connections;
+  if (const auto it = m_perClient.find(address); it != m_perClient.end() && --it->second == 0) {
+    m_perClient.erase(it);
+  }
+}
 
 Status HttpServer::start() {
   error_code ec;
@@ -229,12 +339,14 @@ void HttpServer::accept() {
   m_acceptor.async_accept(strand, [self = shared_from_this(), strand](
                                       const error_code& ec, asio::ip::tcp::socket socket) {
     if (ec || self->m_stopped) return;
-    if (self->m_connections.load() >= self->m_options.maxConnections) {
+    error_code aec;
+    const auto remote = socket.remote_endpoint(aec);
+    const std::string address = aec ? std::string("?") : remote.address().to_string();
+    if (!self->admit(address)) {
       error_code ignored;
-      socket.close(ignored);  // over the limit: refuse rather than queue without bound
+      socket.close(ignored);  // refuse rather than queue without bound
     } else {
-      ++self->m_connections;
-      auto conn = std::make_shared<Connection>(std::move(socket), strand, self);
+      auto conn = std::make_shared<Connection>(std::move(socket), strand, self, address);
       {
         std::lock_guard lock(self->m_mutex);
         std::erase_if(self->m_open, [](const auto& w) { return w.expired(); });
@@ -252,11 +364,15 @@ void HttpServer::stop() {
     error_code ignored;
     self->m_acceptor.close(ignored);
   });
-  std::lock_guard lock(m_mutex);
-  for (auto& w : m_open) {
+  std::vector<std::weak_ptr<Connection>> open;
+  {
+    std::lock_guard lock(m_mutex);
+    open.swap(m_open);
+  }
+  // Outside the lock: a connection that ends here gives its count back under it.
+  for (auto& w : open) {
     if (auto c = w.lock()) c->close();
   }
-  m_open.clear();
 }
 
 }  // namespace spindle::web

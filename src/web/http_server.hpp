@@ -7,13 +7,16 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "base/error.hpp"
+#include "base/log_limiter.hpp"
 #include "base/units.hpp"
 
 namespace spindle::web {
@@ -46,12 +49,27 @@ class Responder {
 
 using Handler = std::function<void(const HttpRequest&, std::shared_ptr<Responder>)>;
 
+/// Limits against clients that hold connections without using them (slowloris, idle
+/// keep-alive): a request head must arrive within `headerTimeout` of its first byte (of the
+/// connection's start, for the first request); one remote address holds at most
+/// `maxConnectionsPerClient`; and when `maxConnections` are open, a new client evicts the
+/// connection that has waited longest for a request, if any (a streaming or working
+/// connection is never evicted).
 struct HttpServerOptions {
   std::string bind = "0.0.0.0";
   std::uint16_t port = 5000;
   std::size_t maxConnections = 64;
-  Duration idleTimeout = std::chrono::seconds(60);
+  std::size_t maxConnectionsPerClient = 16;
+  Duration headerTimeout = std::chrono::seconds(10);
+  Duration idleTimeout = std::chrono::seconds(60);  ///< between requests on a keep-alive one
   Duration writeTimeout = std::chrono::seconds(30);
+};
+
+struct HttpServerStats {
+  std::uint64_t evicted = 0;        ///< idle connections closed to admit a new client
+  std::uint64_t refusedFull = 0;    ///< full of working connections: nothing to evict
+  std::uint64_t refusedClient = 0;  ///< over the per-client limit
+  std::uint64_t timedOut = 0;       ///< request heads that did not arrive in time
 };
 
 class HttpServer : public std::enable_shared_from_this<HttpServer> {
@@ -65,10 +83,16 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   /// The bound port (useful with port 0).
   std::uint16_t port() const { return m_port; }
   std::size_t connections() const { return m_connections.load(); }
+  HttpServerStats stats() const;
 
  private:
   class Connection;
   void accept();
+  /// Admits a client from `address` or says why not (then the caller closes the socket).
+  /// On admission the connection count and the client's count are taken.
+  bool admit(const std::string& address);
+  /// The connection is gone: gives back what admit() took.
+  void release(const std::string& address);
 
   boost::asio::io_context& m_io;
   HttpServerOptions m_options;
@@ -79,6 +103,10 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   std::atomic<bool> m_stopped{false};
   std::mutex m_mutex;
   std::vector<std::weak_ptr<Connection>> m_open;
+  std::map<std::string, std::size_t> m_perClient;  ///< open connections by remote address
+  std::atomic<std::uint64_t> m_evicted{0}, m_refusedFull{0}, m_refusedClient{0}, m_timedOut{0};
+  std::shared_ptr<spdlog::logger> m_log;
+  LogLimiter m_refusalLog;
 };
 
 /// Decodes %XX and '+' of a URL component.

@@ -16,7 +16,11 @@ const config::OptionTable<WebOptions>& webOptionTable() {
                "TCP port (5000 is where MTConnect clients look for an agent)");
     t.optional("sender", &WebOptions::sender, "the edge id", "Header sender of every document");
     t.optional("max_connections", &WebOptions::maxConnections, "64",
-               "clients served at once; more are refused", {"1", "100000"});
+               "connections open at once; when full, a new client evicts the connection that "
+               "has waited longest for a request, or is refused when all are working",
+               {"1", "100000"});
+    t.optional("max_connections_per_client", &WebOptions::maxConnectionsPerClient, "16",
+               "connections one remote address may hold open", {"1", "100000"});
     t.optional("max_count", &WebOptions::maxCount, "10000",
                "largest 'count' a /sample request may ask for", {"1", "1000000"});
     t.optional("min_interval", &WebOptions::minInterval, "10ms",
@@ -27,6 +31,10 @@ const config::OptionTable<WebOptions>& webOptionTable() {
                "assets kept for /assets (oldest dropped first)", {"1", "1000000"});
     t.optional("idle_timeout", &WebOptions::idleTimeout, "60s",
                "close a keep-alive connection idle this long", {"1s", ""});
+    t.optional("header_timeout", &WebOptions::headerTimeout, "10s",
+               "a request's head must arrive within this time (from the connection's start, or "
+               "from the first byte of a later request): slow clients are closed",
+               {"1ms", ""});
     return t;
   }();
   return table;
@@ -41,12 +49,16 @@ bool validate(const WebOptions& o, const YAML::Node& block, config::Diagnostics&
               "0.0.0.0 for every interface, or the plant-side address");
     good = false;
   }
-  if (o.maxConnections < 1 || o.maxCount < 1 || o.assetBufferSize < 1) {
-    diags.add(block, "max_connections, max_count and asset_buffer_size must be at least 1");
+  if (o.maxConnections < 1 || o.maxCount < 1 || o.assetBufferSize < 1 ||
+      o.maxConnectionsPerClient < 1) {
+    diags.add(block,
+              "max_connections, max_connections_per_client, max_count and asset_buffer_size "
+              "must be at least 1");
     good = false;
   }
-  if (o.minInterval.count() <= 0 || o.defaultHeartbeat.count() <= 0) {
-    diags.add(block, "min_interval and heartbeat must be positive");
+  if (o.minInterval.count() <= 0 || o.defaultHeartbeat.count() <= 0 ||
+      o.headerTimeout.count() <= 0 || o.idleTimeout.count() <= 0) {
+    diags.add(block, "min_interval, heartbeat, header_timeout and idle_timeout must be positive");
     good = false;
   }
   return good;

@@ -20,8 +20,10 @@ struct WebOptions {
   std::uint64_t maxCount = 10000;                        ///< largest `count` a client may ask for
   Duration minInterval = std::chrono::milliseconds(10);  ///< fastest streaming interval
   Duration defaultHeartbeat = std::chrono::seconds(10);
-  std::uint64_t assetBufferSize = 1024;             ///< assets kept for /assets
-  Duration idleTimeout = std::chrono::seconds(60);  ///< an idle keep-alive connection closes
+  std::uint64_t assetBufferSize = 1024;               ///< assets kept for /assets
+  Duration idleTimeout = std::chrono::seconds(60);    ///< an idle keep-alive connection closes
+  Duration headerTimeout = std::chrono::seconds(10);  ///< a request head must arrive in this
+  std::uint64_t maxConnectionsPerClient = 16;         ///< open connections per remote address
 };
 
 const config::OptionTable<WebOptions>& webOptionTable();

@@ -29,6 +29,8 @@ Status Server::start() {
   o.port = m_options.port.value;
   o.maxConnections = m_options.maxConnections;
   o.idleTimeout = m_options.idleTimeout;
+  o.headerTimeout = m_options.headerTimeout;
+  o.maxConnectionsPerClient = m_options.maxConnectionsPerClient;
   auto agent = m_agent;
   m_http = std::make_shared<HttpServer>(
       m_io, o, [agent](const HttpRequest& req, std::shared_ptr<Responder> r) {

@@ -3,10 +3,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "journal/consumer.hpp"
+#include "journal/cursor_file.hpp"
 #include "journal/journal.hpp"
 #include "journal/segment_reader.hpp"
 #include "journal/testing/journal_testing.hpp"
@@ -103,6 +105,63 @@ TEST_F(JournalCli, DumpPrintsJsonLinesFromASequence) {
   EXPECT_EQ(all[0].rfind("{\"machine\":\"mill-1\",\"item\":\"k4\"", 0), 0u) << all[0];
   EXPECT_NE(all[0].find(",\"seq\":5}"), std::string::npos) << all[0];
   EXPECT_NE(all[2].find(",\"seq\":7}"), std::string::npos) << all[2];
+}
+
+TEST_F(JournalCli, ConsumersListsCursorsAndDropConsumerTakesEffectWhenTheJournalOpens) {
+  {
+    auto c =
+        journal::CursorFile::open(journalDir() + "/cursors/gone.cursor", journal::posixFileIo());
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->store(101, true).ok());
+  }
+  auto listed = spindle({"journal", "consumers", journalDir()});
+  EXPECT_EQ(listed.code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("gone"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("300"), std::string::npos) << listed.out;         // lag: 401 - 101
+  EXPECT_NE(listed.out.find("unreadable"), std::string::npos) << listed.out;  // broken.cursor
+
+  auto unknown = spindle({"journal", "drop-consumer", journalDir(), "nobody"});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("no consumer 'nobody'"), std::string::npos) << unknown.err;
+
+  auto dropped = spindle({"journal", "drop-consumer", journalDir(), "gone"});
+  EXPECT_EQ(dropped.code, 0) << dropped.err;
+  EXPECT_NE(dropped.out.find("when it next opens the journal"), std::string::npos) << dropped.out;
+  listed = spindle({"journal", "consumers", journalDir()});
+  EXPECT_NE(listed.out.find("drop requested"), std::string::npos) << listed.out;
+
+  // The journal takes the request: the consumer is dropped, counted, its cursor removed.
+  journal::Settings s;
+  s.dir = journalDir();
+  s.consumers = {"file"};
+  SystemClock clock;
+  auto j = journal::Journal::open(s, clock);
+  ASSERT_TRUE(j.ok());
+  (*j)->poll();
+  EXPECT_EQ((*j)->stats().droppedConsumers, 1u);
+  EXPECT_FALSE(fs::exists(journalDir() + "/cursors/gone.cursor"));
+  EXPECT_FALSE(fs::exists(journalDir() + "/cursors/gone.drop"));
+
+  // While the journal is open (a running edge), a consumer it runs is refused.
+  {
+    auto c =
+        journal::CursorFile::open(journalDir() + "/cursors/file.cursor", journal::posixFileIo());
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->store(1, true).ok());
+  }
+  std::atomic<bool> stop{false};
+  std::thread housekeeping([&] {
+    while (!stop) {
+      (*j)->poll();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  auto refused = spindle({"journal", "drop-consumer", journalDir(), "file"});
+  stop = true;
+  housekeeping.join();
+  EXPECT_EQ(refused.code, 1) << refused.out;
+  EXPECT_NE(refused.err.find("refused"), std::string::npos) << refused.err;
+  EXPECT_TRUE(fs::exists(journalDir() + "/cursors/file.cursor"));
 }
 
 TEST_F(JournalCli, AMissingDirectoryIsAUsageError) {

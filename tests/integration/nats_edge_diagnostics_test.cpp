@@ -80,7 +80,7 @@ TEST_F(NatsEdgeDiagnosticsTest, PasswordsInUrlsStayOutOfLogsDiagnosticsAndHealth
                                  ask("logs", R"({"lines":1000})").dump() + ask("status").dump() +
                                  ask("config").dump();
   EXPECT_NE(everything.find("NATS connected"), std::string::npos) << everything;
-  for (const std::string& secret : {"hub-s3cret-pw", "agent-s3cret-pw"}) {
+  for (const char* secret : {"hub-s3cret-pw", "agent-s3cret-pw"}) {
     EXPECT_EQ(everything.find(secret), std::string::npos) << secret << " in:\n" << everything;
   }
   EXPECT_EQ(stopSpindle(), 0);

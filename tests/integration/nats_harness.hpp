@@ -158,6 +158,7 @@ struct StoredData {
   std::uint64_t messages = 0;
   std::vector<std::uint64_t> sequences;  ///< every observation's journal sequence, as stored
   std::map<std::string, std::uint64_t> machines;  ///< observations per machine
+  std::set<std::uint64_t> journals;               ///< Spindle-Journal ids seen
   std::set<std::string> subjects;
   std::uint64_t compressed = 0;  ///< messages with Spindle-Encoding: zstd
   std::string error;             ///< a message that did not decode
@@ -325,9 +326,13 @@ class NatsClient {
     }
     const char* id = nullptr;
     natsMsgHeader_Get(msg, kHeaderMsgId, &id);
-    if (id == nullptr || messageId(batch->edge, batch->firstSeq) != id) {
+    const char* journal = nullptr;
+    natsMsgHeader_Get(msg, kHeaderJournal, &journal);
+    const std::uint64_t journalId = journal ? std::strtoull(journal, nullptr, 16) : 0;
+    if (id == nullptr || messageId(batch->edge, journalId, batch->firstSeq) != id) {
       out.error = "Nats-Msg-Id does not match the batch";
     }
+    if (journalId != 0) out.journals.insert(journalId);
     out.machines[batch->machine] += batch->sequences.size();
     out.sequences.insert(out.sequences.end(), batch->sequences.begin(), batch->sequences.end());
   }

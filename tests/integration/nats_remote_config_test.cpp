@@ -95,7 +95,7 @@ TEST_F(NatsRemoteConfigTest, ScriptsOnlyFromTheScriptFolderAndTheirTextNeverInAn
 
   const std::string logs = ask("logs", R"({"lines":1000})").dump();
   EXPECT_NE(logs.find("rejected"), std::string::npos) << logs;
-  for (const std::string& secret : {"top-secret-line", "secret-in-script"}) {
+  for (const char* secret : {"top-secret-line", "secret-in-script"}) {
     EXPECT_EQ(logs.find(secret), std::string::npos) << logs;
     EXPECT_EQ(spindleLog().find(secret), std::string::npos) << spindleLog();
   }

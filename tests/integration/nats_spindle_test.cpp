@@ -55,7 +55,7 @@ class NatsSpindleTest : public ::testing::Test {
         << "simulator:\n  enabled: true\n  machines: 2\n  names: [mill-1, mill-2]\n"
         << "  base_port: " << base << "\n  time_scale: 20\n  tick: 20ms\n"
         << "journal:\n  fsync: 20ms\n"
-        << "uplinks:\n  nats:\n    servers: [" << m_hub->url() << "]\n"
+        << m_journalExtra << "uplinks:\n  nats:\n    servers: [" << m_hub->url() << "]\n"
         << "    reconnect_min: 50ms\n    reconnect_max: 500ms\n    hf_items: [spindle_load]\n"
         << "control:\n  health_interval: 1s\n  config_retry: 200ms\n"
         << "machines:\n";
@@ -88,6 +88,7 @@ class NatsSpindleTest : public ::testing::Test {
   std::unique_ptr<NatsServer> m_hub;
   std::unique_ptr<Process> m_spindle;
   std::uint16_t m_basePort = 0;
+  std::string m_journalExtra;
 };
 
 TEST_F(NatsSpindleTest, SimulatedMachinesReachTheHubStream) {
@@ -126,6 +127,56 @@ TEST_F(NatsSpindleTest, KillNineAndRestartLoseAndDuplicateNothing) {
       << spindleLog();
   EXPECT_EQ(m_spindle->kill(SIGTERM), 0) << spindleLog();
   expectContiguousOnce(client.readStream("SPINDLE", "spindle.e1.data.>"));
+}
+
+// The restart that used to delete the NATS backlog: the file uplink registered with the
+// journal first and retention took its position as everyone's. Restarts (clean, then kill -9)
+// while the hub is down, the backlog spread over many segments; then the hub comes back and
+// every observation reaches the stream exactly once.
+TEST_F(NatsSpindleTest, RestartsWhileTheHubIsDownLoseNothing) {
+  m_journalExtra = "  segment_size: 8KiB\n";
+  writeConfig("");
+  const fs::path journal = m_dir / "data" / "journal";
+  const auto segments = [&] {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(journal, ec)) n += e.path().extension() == ".seg";
+    return n;
+  };
+  {
+    NatsClient client(m_hub->url());
+    startSpindle();
+    ASSERT_TRUE(eventually([&] { return client.streamMessages("SPINDLE").value_or(0) >= 20; }, 30s))
+        << spindleLog();
+  }
+  m_hub->stop();
+  ASSERT_TRUE(eventually([&] { return segments() >= 5; }, 60s)) << spindleLog();
+  EXPECT_EQ(m_spindle->kill(SIGTERM), 0) << spindleLog();
+  startSpindle();  // a clean restart, the hub still down
+  std::size_t before = segments();
+  ASSERT_TRUE(eventually([&] { return segments() >= before + 3; }, 60s)) << spindleLog();
+  m_spindle->kill(SIGKILL);
+  startSpindle();  // and a kill -9, still down
+  before = segments();
+  ASSERT_TRUE(eventually([&] { return segments() >= before + 2; }, 60s)) << spindleLog();
+  ASSERT_TRUE(m_hub->start()) << m_hub->log();
+  NatsClient client(m_hub->url());
+  std::string why;
+  const bool complete = eventually(
+      [&] {
+        const StoredData d = client.readStream("SPINDLE", "spindle.e1.data.>");
+        if (!d.error.empty() || d.sequences.empty()) return false;
+        const auto last = *std::max_element(d.sequences.begin(), d.sequences.end());
+        const auto missing = d.missing(1, last);
+        why = std::to_string(missing.size()) + " missing of " + std::to_string(last);
+        std::this_thread::sleep_for(200ms);  // each check reads the whole stream
+        return missing.empty();
+      },
+      90s);
+  EXPECT_TRUE(complete) << why << "\n" << spindleLog();
+  EXPECT_EQ(m_spindle->kill(SIGTERM), 0) << spindleLog();
+  expectContiguousOnce(client.readStream("SPINDLE", "spindle.e1.data.>"));
+  EXPECT_EQ(spindleLog().find("dropped segment"), std::string::npos);
 }
 
 TEST_F(NatsSpindleTest, HeartbeatsDiagnosticsAndConfigurationFromTheCloud) {

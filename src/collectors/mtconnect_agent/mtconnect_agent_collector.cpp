@@ -5,7 +5,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "base/log_limiter.hpp"
 #include "collectors/backoff.hpp"
+#include "collectors/input_limit_options.hpp"
 #include "collectors/mtconnect_agent/mtconnect_session.hpp"
 #include "collectors/mtconnect_agent/sequence_tracker.hpp"
 #include "collectors/registry.hpp"
@@ -17,7 +19,6 @@ namespace asio = boost::asio;
 /// The item that reports the connection to the agent (MTConnect CONNECTION_STATUS values).
 constexpr std::string_view kConnectionKey = "connection_status";
 constexpr auto kEmitRetry = std::chrono::milliseconds(5);
-constexpr int kRejectLogBurst = 20;
 
 namespace {
 
@@ -56,7 +57,8 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
         m_emitRetry(m_strand),
         m_backoff(options.reconnectMin, options.reconnectMax),
         m_polling(options.mode == "poll"),
-        m_connectionItem(ctx.catalog().intern(ctx.machine(), kConnectionKey)) {}
+        m_connectionItem(ctx.catalog().intern(ctx.machine(), kConnectionKey)),
+        m_guard(inputLimits(options)) {}
 
   void start() {
     m_session =
@@ -89,9 +91,9 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
     if (type == DocumentType::kUnknown) {
       if (m_step == Step::kSample && status == 404) {
         // 2.x agents end a stream whose client fell behind their buffer with a 404.
-        m_ctx.logger()->warn(
-            "the agent dropped the stream (HTTP 404: client fell behind); "
-            "reading /current again");
+        m_agentLog.log(*m_ctx.logger(), spdlog::level::warn,
+                       "the agent dropped the stream (HTTP 404: client fell behind); "
+                       "reading /current again");
         m_tracker.noteOutOfRange();
         request(Step::kCurrent);
         return true;
@@ -121,8 +123,9 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
       return true;
     }
     if (m_tracker.isNewInstance(m_output.header)) {
-      m_ctx.logger()->warn("the agent restarted (instanceId {} -> {}); reading its model again",
-                           m_tracker.instanceId(), m_output.header.instanceId);
+      m_agentLog.log(*m_ctx.logger(), spdlog::level::warn,
+                     "the agent restarted (instanceId {} -> {}); reading its model again",
+                     m_tracker.instanceId(), m_output.header.instanceId);
       m_tracker.reset();
       ++m_restarts;
       request(Step::kProbe);
@@ -132,6 +135,7 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
       m_tracker.acceptCurrent(m_output.header);
       reportLost();
       markConnected();
+      guard(m_output.observations);
       append(m_output.observations);
       const bool flushed = flush();
       if (flushed) {
@@ -143,6 +147,7 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
     }
     m_tracker.acceptSample(m_output.header, m_output);
     reportLost();
+    guard(m_output.observations);
     append(m_output.observations);
     const bool flushed = flush();
     if (!streamed) {
@@ -167,8 +172,8 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
 
   void onStreamEnd() override {
     if (isStopped()) return;
-    m_ctx.logger()->info("the agent ended the stream; asking again from sequence {}",
-                         m_tracker.next());
+    m_agentLog.log(*m_ctx.logger(), spdlog::level::info,
+                   "the agent ended the stream; asking again from sequence {}", m_tracker.next());
     request(Step::kSample);
   }
 
@@ -178,14 +183,17 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
       // A stream that drops is usually an agent that closed it: try again at once, from the
       // next sequence, before declaring the agent lost.
       m_reconnecting = true;
-      m_ctx.logger()->info("{}; reconnecting", reason);
+      m_agentLog.log(*m_ctx.logger(), spdlog::level::info, "{}; reconnecting",
+                     printable(reason, 512));
       request(m_tracker.known() ? Step::kSample : (m_haveModel ? Step::kCurrent : Step::kProbe));
       return;
     }
     m_reconnecting = false;
     if (m_connected) {
       m_connected = false;
-      m_ctx.logger()->warn("lost the MTConnect agent: {}; its items are UNAVAILABLE", reason);
+      m_agentLog.log(*m_ctx.logger(), spdlog::level::warn,
+                     "lost the MTConnect agent: {}; its items are UNAVAILABLE",
+                     printable(reason, 512));
       markUnavailable();
       m_pending.push_back(statusObservation("CLOSED"));
       flush();
@@ -254,11 +262,12 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
   void retryLater(const std::string& reason) {
     const Duration delay = m_backoff.next();
     if (!m_warnedUnreachable) {
-      m_ctx.logger()->warn("{}; retrying in {} (backoff up to {})", reason, formatDuration(delay),
-                           formatDuration(m_options.reconnectMax));
+      m_agentLog.log(*m_ctx.logger(), spdlog::level::warn, "{}; retrying in {} (backoff up to {})",
+                     printable(reason, 512), formatDuration(delay),
+                     formatDuration(m_options.reconnectMax));
       m_warnedUnreachable = true;
     } else {
-      m_ctx.logger()->debug("{}; retrying in {}", reason, formatDuration(delay));
+      m_ctx.logger()->debug("{}; retrying in {}", printable(reason, 512), formatDuration(delay));
     }
     m_ctx.setState(ConnectionState::kBackoff, reason);
     // Resume where we were: a known position continues /sample from it (no gap, no duplicate).
@@ -281,35 +290,37 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
     m_decoder.setModel(*device);
     m_device = device->name;
     m_haveModel = true;
-    m_ctx.logger()->info("reading device {} (uuid {}) from agent {} (MTConnect {}): {} data items",
-                         device->name, device->uuid, doc->header.version, doc->header.schemaVersion,
-                         device->items.size());
+    m_agentLog.log(*m_ctx.logger(), spdlog::level::info,
+                   "reading device {} (uuid {}) from agent {} (MTConnect {}): {} data items",
+                   printable(device->name, 64), printable(device->uuid, 64),
+                   printable(doc->header.version, 32), printable(doc->header.schemaVersion, 16),
+                   device->items.size());
     request(Step::kCurrent);
   }
 
   void onErrors(unsigned status) {
     const auto& e = m_output.errors.front();
     if (e.code == "OUT_OF_RANGE" && m_step == Step::kSample) {
-      m_ctx.logger()->warn(
-          "the agent answered OUT_OF_RANGE ({}): its buffer moved past sequence "
-          "{}; reading /current again",
-          e.text, m_tracker.next());
+      m_agentLog.log(*m_ctx.logger(), spdlog::level::warn,
+                     "the agent answered OUT_OF_RANGE ({}): its buffer moved past sequence "
+                     "{}; reading /current again",
+                     printable(e.text), m_tracker.next());
       m_tracker.noteOutOfRange();
       request(Step::kCurrent);
       return;
     }
     if (e.code == "NO_DEVICE" || e.code == "INVALID_URI") m_haveModel = false;
-    retryLater("the agent answered " + m_lastTarget + " with " + e.code + " (HTTP " +
-               std::to_string(status) + "): " + e.text);
+    retryLater("the agent answered " + m_lastTarget + " with " + printable(e.code, 64) + " (HTTP " +
+               std::to_string(status) + "): " + printable(e.text));
   }
 
   void reportLost() {
     const auto& stats = m_tracker.stats();
     if (stats.lost > m_reportedLost) {
-      m_ctx.logger()->warn(
-          "{} observations left the agent's buffer before they could be read "
-          "({} in total)",
-          stats.lost - m_reportedLost, stats.lost);
+      m_agentLog.log(*m_ctx.logger(), spdlog::level::warn,
+                     "{} observations left the agent's buffer before they could be read "
+                     "({} in total)",
+                     stats.lost - m_reportedLost, stats.lost);
       m_reportedLost = stats.lost;
     }
   }
@@ -319,7 +330,8 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
     m_connected = true;
     m_warnedUnreachable = false;
     m_backoff.reset();
-    m_ctx.logger()->info("connected to the MTConnect agent at {}", endpoint());
+    m_agentLog.log(*m_ctx.logger(), spdlog::level::info, "connected to the MTConnect agent at {}",
+                   endpoint());
     m_ctx.setState(ConnectionState::kConnected, endpoint());
     m_pending.push_back(statusObservation("ESTABLISHED"));
   }
@@ -330,6 +342,7 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
   }
 
   void markUnavailable() {
+    m_guard.forgetConditions();
     const TimestampNs now = m_ctx.clock().now();
     for (const auto& [id, kind] : m_decoder.knownItems()) {
       m_pending.push_back(model::Observation{m_ctx.machine(), id, now, kind,
@@ -347,20 +360,24 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
   }
 
   void logRejection(const Rejection& r) {
-    const TimestampNs now = m_ctx.clock().now();
-    if (now - m_rejectWindowStart > 60'000'000'000) {
-      if (m_rejectSuppressed > 0) {
-        m_ctx.logger()->warn("{} more rejected observations in the last minute were not logged",
-                             m_rejectSuppressed);
-      }
-      m_rejectWindowStart = now;
-      m_rejectLogged = 0;
-      m_rejectSuppressed = 0;
+    m_rejectLog.log(*m_ctx.logger(), spdlog::level::warn, "skipped an observation: {} ({})",
+                    printable(r.reason), printable(r.excerpt, 128));
+  }
+
+  /// Drops what passes the machine's input limits, logs it (rate-limited) and publishes the
+  /// counts when they change.
+  void guard(model::Batch& batch) {
+    m_refused.clear();
+    m_guard.filter(batch, m_refused);
+    for (const auto& r : m_refused) {
+      m_limitLog.log(*m_ctx.logger(), spdlog::level::warn, "refused an observation of '{}': {}",
+                     printable(m_ctx.catalog().item(r.item).key, 64), r.reason);
     }
-    if (m_rejectLogged++ < kRejectLogBurst) {
-      m_ctx.logger()->warn("skipped an observation: {} ({})", r.reason, r.excerpt);
-    } else {
-      ++m_rejectSuppressed;
+    InputRefusals totals = m_guard.refusals();
+    totals.items = m_decoder.stats().itemsRefused;
+    if (totals.total() != m_reportedRefusals) {
+      m_reportedRefusals = totals.total();
+      m_ctx.reportRefusals(totals);
     }
   }
 
@@ -417,9 +434,13 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
   model::ItemId m_connectionItem;
   std::uint64_t m_reportedLost = 0;
   std::uint64_t m_restarts = 0;  ///< agent restarts seen
-  TimestampNs m_rejectWindowStart = 0;
-  int m_rejectLogged = 0;
-  int m_rejectSuppressed = 0;
+  InputGuard m_guard;
+  std::vector<InputGuard::Refused> m_refused;
+  std::uint64_t m_reportedRefusals = 0;
+  // One limiter per kind of line the agent can trigger, so one flood cannot hide another.
+  LogLimiter m_rejectLog;
+  LogLimiter m_limitLog;
+  LogLimiter m_agentLog;  ///< restarts, reconnects, errors: an agent can repeat them at will
 };
 
 MtconnectAgentCollector::MtconnectAgentCollector(MtconnectAgentOptions options)

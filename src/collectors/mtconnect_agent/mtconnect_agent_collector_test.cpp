@@ -82,5 +82,31 @@ TEST(MtconnectAgentCollector, UnknownDeviceIsRetriedWithAClearReason) {
   collector.stop();
 }
 
+TEST(MtconnectAgentCollector, ADeeplyNestedProbeIsRetriedNotACrash) {
+  testing::TestAgent agent({{"exec", "EVENT", "EXECUTION"}});
+  agent.add("exec", "ACTIVE");
+  std::string deep =
+      "<MTConnectDevices xmlns=\"urn:mtconnect.org:MTConnectDevices:2.2\"><Header "
+      "instanceId=\"1\"/><Devices><Device id=\"d\" name=\"dev\" uuid=\"dev-uuid\">";
+  for (int i = 0; i < 50'000; ++i) deep += "<Components><Axes id=\"a\">";
+  for (int i = 0; i < 50'000; ++i) deep += "</Axes></Components>";
+  deep += "</Device></Devices></MTConnectDevices>";
+  agent.setProbeOverride(deep);
+  collectors::testing::FakeContext ctx;
+  MtconnectAgentOptions o;
+  o.host = "127.0.0.1";
+  o.port.value = agent.port();
+  o.interval = 10ms;
+  o.reconnectMin = 10ms;
+  o.reconnectMax = 20ms;
+  MtconnectAgentCollector collector(o);
+  ASSERT_TRUE(collector.start(ctx).ok());
+  ASSERT_TRUE(waitUntil([&] { return agent.requests("/probe") >= 3; }));
+  EXPECT_TRUE(ctx.observations().empty());
+  agent.setProbeOverride("");  // the agent is fixed: the collector reads it
+  ASSERT_TRUE(waitUntil([&] { return ctx.latestText("exec") == "ACTIVE"; }));
+  collector.stop();
+}
+
 }  // namespace
 }  // namespace spindle::collectors::mtconnect_agent

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "collectors/input_limit_options.hpp"
+
 namespace spindle::collectors::mtconnect_agent {
 namespace {
 
@@ -79,6 +81,7 @@ const config::OptionTable<MtconnectAgentOptions>& optionTable() {
                "stamp observations with the arrival time instead of the agent's time");
     t.optional("max_document", &O::maxDocument, "16MiB", "largest accepted response document",
                {"4KiB", "4GiB"});
+    addInputLimitOptions(t);
     return t;
   }();
   return table;
@@ -171,6 +174,7 @@ bool validate(MtconnectAgentOptions& o, const YAML::Node& block, config::Diagnos
     diags.add(block["max_document"], "max_document must be at least 4KiB");
     good = false;
   }
+  if (!validateInputLimits(o, block, diags)) good = false;
   return good;
 }
 
@@ -191,6 +195,7 @@ DecoderOptions decoderOptions(const MtconnectAgentOptions& o) {
   d.device = o.device;
   d.keyByName = o.key == "name";
   d.ignoreTimestamps = o.ignoreTimestamps;
+  d.maxItems = o.maxItems;
   return d;
 }
 

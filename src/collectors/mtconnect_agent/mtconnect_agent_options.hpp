@@ -4,6 +4,7 @@
 #include <string>
 
 #include "base/units.hpp"
+#include "collectors/input_guard.hpp"
 #include "collectors/mtconnect_agent/mtconnect_codec.hpp"
 #include "collectors/mtconnect_agent/mtconnect_session.hpp"
 #include "config/option_table.hpp"
@@ -34,6 +35,11 @@ struct MtconnectAgentOptions {
   Duration reconnectMax = std::chrono::seconds(30);
   bool ignoreTimestamps = false;
   ByteSize maxDocument{16 << 20};
+  std::uint64_t maxItems = InputLimits{}.maxItems;
+  std::uint64_t maxConditions = InputLimits{}.maxConditions;
+  std::uint64_t maxAssets = InputLimits{}.maxAssets;
+  ByteSize maxAssetSize = InputLimits{}.maxAssetSize;
+  ByteSize maxValueSize = InputLimits{}.maxValueSize;
   std::string basePath;  ///< derived from url: "" or "/prefix"
   std::string userinfo;  ///< derived from url: "user:password" (HTTP basic auth), or ""
 };

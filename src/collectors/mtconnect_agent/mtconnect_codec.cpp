@@ -68,6 +68,12 @@ Header xmlHeader(const pugi::xml_node& root) {
   return h;
 }
 
+Error tooDeep(const std::string& device) {
+  return Error(ErrorCode::kProtocol, "the device model of '" + device +
+                                         "' nests components deeper than " +
+                                         std::to_string(kMaxModelDepth) + " levels");
+}
+
 /// OutOfRange -> OUT_OF_RANGE (2.x typed error elements).
 std::string upperSnake(std::string_view pascal) {
   std::string out;
@@ -79,7 +85,10 @@ std::string upperSnake(std::string_view pascal) {
   return out;
 }
 
-void collectXmlItems(const pugi::xml_node& node, DeviceInfo& device) {
+/// Walks a device's components for data items. False when they nest deeper than
+/// kMaxModelDepth: a hostile document must not exhaust the stack.
+bool collectXmlItems(const pugi::xml_node& node, DeviceInfo& device, int depth = 0) {
+  if (depth > kMaxModelDepth) return false;
   for (const auto& child : node.children()) {
     const std::string_view n = localName(child.name());
     if (n == "DataItems") {
@@ -98,9 +107,10 @@ void collectXmlItems(const pugi::xml_node& node, DeviceInfo& device) {
       }
     } else if (n == "Components" || n == "Compositions" || child.type() == pugi::node_element) {
       if (n == "References" || n == "Configuration" || n == "Description") continue;
-      collectXmlItems(child, device);
+      if (!collectXmlItems(child, device, depth + 1)) return false;
     }
   }
+  return true;
 }
 
 Result<DevicesDocument> parseXmlDevices(std::string body) {
@@ -127,7 +137,7 @@ Result<DevicesDocument> parseXmlDevices(std::string body) {
       device.name = dev.attribute("name").value();
       device.uuid = dev.attribute("uuid").value();
       device.isAgent = kind == "Agent";
-      collectXmlItems(dev, device);
+      if (!collectXmlItems(dev, device)) return tooDeep(device.name);
       doc.devices.push_back(std::move(device));
     }
   }
@@ -286,6 +296,10 @@ StreamsDecoder::Slot StreamsDecoder::slotFor(const Raw& raw) {
     const DataItemInfo& info = model->second;
     slot.kind = info.kind;
     if (m_options.keyByName && !info.name.empty()) key = info.name;
+    if (!admitKey(key)) {
+      slot.refused = true;
+      return slot;
+    }
     // The probe's description travels with the item (the agent interface serves it again).
     slot.item = m_catalog.intern(m_machine, key, slot.kind, info.type, info.subType, info.units);
     m_slots.emplace(std::string(raw.id), slot);
@@ -307,9 +321,24 @@ StreamsDecoder::Slot StreamsDecoder::slotFor(const Raw& raw) {
     }
     if (m_options.keyByName && !raw.name.empty()) key = raw.name;
   }
+  if (!admitKey(key)) {
+    slot.refused = true;
+    return slot;
+  }
   slot.item = m_catalog.intern(m_machine, key, slot.kind);
   m_slots.emplace(std::string(raw.id), slot);
   return slot;
+}
+
+bool StreamsDecoder::admitKey(std::string_view key) {
+  // Keys count for good: items stay in the catalog when the agent's model changes.
+  if (m_keys.find(key) != m_keys.end()) return true;
+  if (m_keys.size() >= m_options.maxItems) {
+    ++m_stats.itemsRefused;
+    return false;
+  }
+  m_keys.emplace(std::string(key));
+  return true;
 }
 
 bool StreamsDecoder::push(const Raw& raw, const Slot& slot, model::Value value, StreamsOutput& out,

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/error.hpp"
@@ -61,6 +62,11 @@ struct DevicesDocument {
   std::vector<DeviceInfo> devices;
 };
 
+/// Components nested deeper than this in a device model make the probe document an error
+/// (kProtocol): real devices nest a few levels; the walk is recursive and must not exhaust
+/// the stack on a hostile agent's document.
+constexpr int kMaxModelDepth = 64;
+
 /// The kind a data item's category, type and representation give.
 model::Kind kindOf(std::string_view category, std::string_view type,
                    std::string_view representation);
@@ -104,12 +110,16 @@ struct DecoderOptions {
   bool keyByName = false;
   /// Stamp observations with the arrival time instead of the agent's timestamps.
   bool ignoreTimestamps = false;
+  /// Most distinct data items of this machine; observations of new items beyond it are
+  /// rejected and counted (DecoderStats::itemsRefused).
+  std::size_t maxItems = 2000;
 };
 
 struct DecoderStats {
   std::uint64_t documents = 0;
   std::uint64_t observations = 0;
   std::uint64_t rejected = 0;
+  std::uint64_t itemsRefused = 0;
 };
 
 /// Puts decoded observations in ascending sequence order (agents group them by component).
@@ -151,6 +161,7 @@ class StreamsDecoder {
   struct Slot {
     model::ItemId item = 0;
     model::Kind kind = model::Kind::kEvent;
+    bool refused = false;  ///< a new item beyond max_items: the walkers reject it
   };
   Slot slotFor(const Raw& raw);
   /// Appends an observation; false (and a rejection) when the timestamp is bad.
@@ -175,6 +186,9 @@ class StreamsDecoder {
   DecoderOptions m_options;
   std::unordered_map<std::string, DataItemInfo, KeyHash, std::equal_to<>> m_model;
   std::unordered_map<std::string, Slot, KeyHash, std::equal_to<>> m_slots;
+  std::unordered_set<std::string, KeyHash, std::equal_to<>> m_keys;  ///< every key interned
+  /// Whether `key` may be interned (known, or under max_items); counts a refusal.
+  bool admitKey(std::string_view key);
   std::string m_lastTimestampText;
   TimestampNs m_lastTimestamp = 0;
   DecoderStats m_stats;

@@ -79,7 +79,9 @@ void each(const Json& j, F&& f) {
   }
 }
 
-void collectItems(const Json& node, DeviceInfo& device) {
+/// False when the components nest deeper than kMaxModelDepth (see mtconnect_codec.hpp).
+bool collectItems(const Json& node, DeviceInfo& device, int depth = 0) {
+  if (depth > kMaxModelDepth) return false;
   if (const auto it = node.find("DataItems"); it != node.end() && it->is_object()) {
     if (const auto list = it->find("DataItem"); list != it->end()) {
       each(*list, [&](const Json& di) {
@@ -96,11 +98,14 @@ void collectItems(const Json& node, DeviceInfo& device) {
       });
     }
   }
+  bool good = true;
   if (const auto it = node.find("Components"); it != node.end() && it->is_object()) {
     for (const auto& [type, list] : it->items()) {
-      each(list, [&](const Json& c) { collectItems(c, device); });
+      each(list, [&](const Json& c) { good = good && collectItems(c, device, depth + 1); });
+      if (!good) break;
     }
   }
+  return good;
 }
 
 std::string scalarText(const Json& v) {
@@ -144,6 +149,10 @@ void decodeObservation(StreamsDecoder& d, const Json& o, std::string_view elemen
     return;
   }
   const auto slot = d.slotFor(raw);
+  if (slot.refused) {
+    d.noteRejection(out, "new data item beyond max_items", std::string(raw.id));
+    return;
+  }
   static const Json kNull;
   const auto vit = o.find("value");
   const Json& value = vit == o.end() ? kNull : *vit;
@@ -294,6 +303,7 @@ Result<DevicesDocument> parseDevices(std::string_view body) {
   doc.header = header(*it);
   const auto devices = it->find("Devices");
   if (devices == it->end() || !devices->is_object()) return doc;
+  std::string tooDeep;
   for (const auto& [kind, list] : devices->items()) {
     each(list, [&](const Json& dev) {
       DeviceInfo device;
@@ -301,9 +311,17 @@ Result<DevicesDocument> parseDevices(std::string_view body) {
       device.name = str(dev, "name");
       device.uuid = str(dev, "uuid");
       device.isAgent = kind == "Agent";
-      collectItems(dev, device);
+      if (!collectItems(dev, device)) {
+        if (tooDeep.empty()) tooDeep = device.name.empty() ? device.id : device.name;
+        return;
+      }
       doc.devices.push_back(std::move(device));
     });
+  }
+  if (!tooDeep.empty()) {
+    return Error(ErrorCode::kProtocol, "the device model of '" + tooDeep +
+                                           "' nests components deeper than " +
+                                           std::to_string(kMaxModelDepth) + " levels");
   }
   return doc;
 }

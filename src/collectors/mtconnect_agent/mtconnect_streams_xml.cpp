@@ -201,6 +201,10 @@ void StreamsDecoder::decodeXmlElement(const void* node, std::string_view categor
     return;
   }
   const Slot slot = slotFor(raw);
+  if (slot.refused) {
+    out.rejections.push_back(Rejection{"new data item beyond max_items", std::string(raw.id)});
+    return;
+  }
   const char* text = e.child_value();
   switch (slot.kind) {
     case model::Kind::kCondition: {

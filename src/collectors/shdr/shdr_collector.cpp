@@ -5,6 +5,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "base/log_limiter.hpp"
+#include "collectors/input_limit_options.hpp"
 #include "collectors/registry.hpp"
 #include "collectors/shdr/shdr_parser.hpp"
 #include "collectors/shdr/shdr_session.hpp"
@@ -17,8 +19,6 @@ namespace asio = boost::asio;
 constexpr std::string_view kConnectionKey = "connection_status";
 /// How long to wait before offering a batch again when the pipeline is full.
 constexpr auto kEmitRetry = std::chrono::milliseconds(5);
-/// At most this many rejected lines are logged one by one per minute; the rest are counted.
-constexpr int kRejectLogBurst = 20;
 
 class ShdrCollector::Connection final : public SessionHandler,
                                         public std::enable_shared_from_this<Connection> {
@@ -29,7 +29,8 @@ class ShdrCollector::Connection final : public SessionHandler,
         m_parser(ctx.catalog(), ctx.machine(), parserOptions(options)),
         m_strand(asio::make_strand(ctx.io())),
         m_retry(m_strand),
-        m_connectionItem(ctx.catalog().intern(ctx.machine(), kConnectionKey)) {}
+        m_connectionItem(ctx.catalog().intern(ctx.machine(), kConnectionKey)),
+        m_guard(inputLimits(options)) {}
 
   void start() {
     m_session = std::make_shared<ShdrSession>(m_strand, sessionOptions(m_options, m_ctx.resolver()),
@@ -50,7 +51,7 @@ class ShdrCollector::Connection final : public SessionHandler,
   }
 
   void onConnected(const std::string& peer) override {
-    m_ctx.logger()->info("connected to SHDR adapter {}", peer);
+    m_connectionLog.log(*m_ctx.logger(), spdlog::level::info, "connected to SHDR adapter {}", peer);
     m_ctx.setState(ConnectionState::kConnected, peer);
     m_parser.resetStream();
     m_wasUnreachable = false;
@@ -62,7 +63,11 @@ class ShdrCollector::Connection final : public SessionHandler,
     m_output.clear();
     m_parser.feed(bytes, m_ctx.clock().now(), m_output);
     for (const auto& cmd : m_output.commands) handleCommand(cmd);
-    for (const auto& r : m_output.rejections) logRejection(r);
+    for (const auto& r : m_output.rejections) {
+      m_rejectLog.log(*m_ctx.logger(), spdlog::level::warn, "skipped SHDR line {}: {}: \"{}\"",
+                      r.lineNumber, printable(r.reason), printable(r.excerpt));
+    }
+    guard(m_output.observations);
     if (m_pending.empty()) {
       m_pending.swap(m_output.observations);
     } else {
@@ -74,7 +79,8 @@ class ShdrCollector::Connection final : public SessionHandler,
 
   void onDisconnected(const std::string& reason, Duration retryIn, bool wasConnected) override {
     if (wasConnected) {
-      m_ctx.logger()->warn(
+      m_connectionLog.log(
+          *m_ctx.logger(), spdlog::level::warn,
           "lost the SHDR adapter: {}; its items are UNAVAILABLE; reconnecting in {}", reason,
           formatDuration(retryIn));
       markUnavailable();
@@ -97,6 +103,7 @@ class ShdrCollector::Connection final : public SessionHandler,
   }
 
   void markUnavailable() {
+    m_guard.forgetConditions();
     const TimestampNs now = m_ctx.clock().now();
     for (const auto& [id, kind] : m_parser.knownItems()) {
       if (kind == model::Kind::kAsset) continue;
@@ -114,28 +121,30 @@ class ShdrCollector::Connection final : public SessionHandler,
         if (!m_sawPong) m_ctx.logger()->info("adapter heartbeat every {} ms", ms);
         m_sawPong = true;
       } else {
-        m_ctx.logger()->warn("adapter sent a PONG without a valid interval: '{}'", cmd.value);
+        m_commandLog.log(*m_ctx.logger(), spdlog::level::warn,
+                         "adapter sent a PONG without a valid interval: '{}'",
+                         printable(cmd.value));
       }
     } else {
-      m_ctx.logger()->info("adapter says {}: {}", cmd.name, cmd.value);
+      m_commandLog.log(*m_ctx.logger(), spdlog::level::info, "adapter says {}: {}",
+                       printable(cmd.name, 64), printable(cmd.value));
     }
   }
 
-  void logRejection(const Rejection& r) {
-    const TimestampNs now = m_ctx.clock().now();
-    if (now - m_rejectWindowStart > 60'000'000'000) {
-      if (m_rejectSuppressed > 0) {
-        m_ctx.logger()->warn("{} more rejected SHDR lines in the last minute were not logged",
-                             m_rejectSuppressed);
-      }
-      m_rejectWindowStart = now;
-      m_rejectLogged = 0;
-      m_rejectSuppressed = 0;
+  /// Drops what passes the machine's input limits, logs it (rate-limited) and publishes the
+  /// counts when they change.
+  void guard(model::Batch& batch) {
+    m_refused.clear();
+    m_guard.filter(batch, m_refused);
+    for (const auto& r : m_refused) {
+      m_limitLog.log(*m_ctx.logger(), spdlog::level::warn, "refused an observation of '{}': {}",
+                     printable(m_ctx.catalog().item(r.item).key, 64), r.reason);
     }
-    if (m_rejectLogged++ < kRejectLogBurst) {
-      m_ctx.logger()->warn("skipped SHDR line {}: {}: \"{}\"", r.lineNumber, r.reason, r.excerpt);
-    } else {
-      ++m_rejectSuppressed;
+    InputRefusals totals = m_guard.refusals();
+    totals.items = m_parser.stats().itemsRefused;
+    if (totals.total() != m_reportedRefusals) {
+      m_reportedRefusals = totals.total();
+      m_ctx.reportRefusals(totals);
     }
   }
 
@@ -166,9 +175,14 @@ class ShdrCollector::Connection final : public SessionHandler,
   bool m_stopped = false;
   bool m_sawPong = false;
   bool m_wasUnreachable = false;
-  TimestampNs m_rejectWindowStart = 0;
-  int m_rejectLogged = 0;
-  int m_rejectSuppressed = 0;
+  InputGuard m_guard;
+  std::vector<InputGuard::Refused> m_refused;
+  std::uint64_t m_reportedRefusals = 0;
+  // One limiter per kind of line the adapter can trigger, so one flood cannot hide another.
+  LogLimiter m_rejectLog;
+  LogLimiter m_commandLog;
+  LogLimiter m_limitLog;
+  LogLimiter m_connectionLog;  ///< an adapter that connects and drops at once
 };
 
 ShdrCollector::ShdrCollector(ShdrOptions options) : m_options(std::move(options)) {}

@@ -1,5 +1,7 @@
 #include "collectors/shdr/shdr_options.hpp"
 
+#include "collectors/input_limit_options.hpp"
+
 namespace spindle::collectors::shdr {
 namespace {
 
@@ -38,6 +40,7 @@ const config::OptionTable<ShdrOptions>& optionTable() {
                "table); undeclared keys are inferred from the line's shape");
     t.optional("max_line", &ShdrOptions::maxLine, "1MiB",
                "longest accepted line or multiline asset", {"1KiB", "1GiB"});
+    addInputLimitOptions(t);
     return t;
   }();
   return table;
@@ -56,6 +59,7 @@ bool validate(const ShdrOptions& options, const YAML::Node& block, config::Diagn
     diags.add(block["reconnect_max"], "reconnect_max is shorter than reconnect_min");
     good = false;
   }
+  if (!validateInputLimits(options, block, diags)) good = false;
   if (options.host.empty() && block["host"]) {
     diags.add(block["host"], "host is empty", "the adapter's address, e.g. 192.168.1.20");
     good = false;
@@ -75,6 +79,7 @@ ParserOptions parserOptions(const ShdrOptions& o) {
   }
   p.ignoreTimestamps = o.ignoreTimestamps;
   p.maxLineBytes = o.maxLine.bytes;
+  p.maxItems = o.maxItems;
   return p;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/units.hpp"
+#include "collectors/input_guard.hpp"
 #include "collectors/shdr/shdr_parser.hpp"
 #include "collectors/shdr/shdr_session.hpp"
 #include "config/option_table.hpp"
@@ -22,6 +23,11 @@ struct ShdrOptions {
   bool ignoreTimestamps = false;
   std::map<std::string, std::string> kinds;
   ByteSize maxLine{1 << 20};
+  std::uint64_t maxItems = InputLimits{}.maxItems;
+  std::uint64_t maxConditions = InputLimits{}.maxConditions;
+  std::uint64_t maxAssets = InputLimits{}.maxAssets;
+  ByteSize maxAssetSize = InputLimits{}.maxAssetSize;
+  ByteSize maxValueSize = InputLimits{}.maxValueSize;
 };
 
 const config::OptionTable<ShdrOptions>& optionTable();

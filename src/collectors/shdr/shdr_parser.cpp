@@ -24,18 +24,22 @@ inline bool isNumberText(std::string_view t) {
 ShdrParser::ShdrParser(model::ItemCatalog& catalog, model::MachineId machine, ParserOptions options)
     : m_catalog(catalog), m_machine(machine), m_options(std::move(options)) {
   for (const auto& [key, kind] : m_options.kinds) {
-    KeyInfo& info = lookup(key);
+    KeyInfo& info = *lookup(key, true);  // declared keys are not the adapter's to multiply
     info.kind = kind;
     info.fixedKind = true;
   }
 }
 
-ShdrParser::KeyInfo& ShdrParser::lookup(std::string_view key) {
+ShdrParser::KeyInfo* ShdrParser::lookup(std::string_view key, bool internal) {
   auto it = m_keys.find(key);
-  if (it != m_keys.end()) return it->second;
+  if (it != m_keys.end()) return &it->second;
+  if (!internal && m_keys.size() >= m_options.maxItems) {
+    ++m_stats.itemsRefused;
+    return nullptr;
+  }
   KeyInfo info;
   info.id = m_catalog.intern(m_machine, key);
-  return m_keys.emplace(std::string(key), info).first->second;
+  return &m_keys.emplace(std::string(key), info).first->second;
 }
 
 std::vector<std::pair<model::ItemId, Kind>> ShdrParser::knownItems() const {
@@ -159,8 +163,16 @@ void ShdrParser::parseFields(std::string_view line, TimestampNs arrival, ParseOu
       reject(out, "empty key in field " + std::to_string(i + 1));
       return;
     }
-    int consumed = key.front() == '@' ? parseAssetCommand(key, i, ts, flags, out)
-                                      : parseItem(lookup(key), i, ts, flags, out);
+    int consumed = 0;
+    if (key.front() == '@') {
+      consumed = parseAssetCommand(key, i, ts, flags, out);
+    } else if (KeyInfo* info = lookup(key)) {
+      consumed = parseItem(*info, i, ts, flags, out);
+    } else {
+      reject(out, "new key '" + std::string(key.substr(0, 64)) + "' beyond max_items (" +
+                      std::to_string(m_options.maxItems) + "); the rest of the line is skipped");
+      return;
+    }
     if (consumed < 0) return;
     i += 1 + static_cast<size_t>(consumed);
   }
@@ -292,7 +304,7 @@ int ShdrParser::parseAssetCommand(std::string_view key, size_t i, TimestampNs ts
                                   std::uint8_t flags, ParseOutput& out) {
   const auto& f = *m_fields;
   const size_t rest = f.size() - i - 1;
-  model::Observation obs{m_machine, lookup(kAssetKey).id, ts, Kind::kAsset, flags, {}};
+  model::Observation obs{m_machine, lookup(kAssetKey, true)->id, ts, Kind::kAsset, flags, {}};
   auto asset = std::make_shared<model::Asset>();
   int consumed = 0;
   if (key == "@ASSET@") {

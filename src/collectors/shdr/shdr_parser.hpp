@@ -48,6 +48,9 @@ struct ParserOptions {
   bool ignoreTimestamps = false;
   /// Longest accepted line (and multiline asset) in bytes; longer input is rejected.
   std::size_t maxLineBytes = 1 << 20;
+  /// Most distinct keys (data items) of this machine; a line's new key beyond it is rejected
+  /// with the rest of its line (the fields that follow cannot be told apart), and counted.
+  std::size_t maxItems = 2000;
 };
 
 struct ParserStats {
@@ -55,6 +58,7 @@ struct ParserStats {
   std::uint64_t observations = 0;
   std::uint64_t rejected = 0;
   std::uint64_t commands = 0;
+  std::uint64_t itemsRefused = 0;  ///< new keys refused at max_items
 };
 
 class ShdrParser {
@@ -92,7 +96,9 @@ class ShdrParser {
     std::string document;
   };
 
-  KeyInfo& lookup(std::string_view key);
+  /// The key's entry, created on first use; nullptr when a new key would pass max_items
+  /// (`internal` keys such as @ASSET@ are always created).
+  KeyInfo* lookup(std::string_view key, bool internal = false);
   void parseFields(std::string_view line, TimestampNs arrival, ParseOutput& out);
   void parseCommand(std::string_view line, ParseOutput& out);
   // Each returns the number of fields consumed after the key, or -1 after a rejection.

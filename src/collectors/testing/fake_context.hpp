@@ -51,6 +51,17 @@ class FakeContext final : public CollectorContext {
     m_changed.notify_all();
   }
 
+  void reportRefusals(const InputRefusals& refusals) override {
+    std::lock_guard lock(m_mutex);
+    m_refusals = refusals;
+    m_changed.notify_all();
+  }
+
+  InputRefusals refusals() {
+    std::lock_guard lock(m_mutex);
+    return m_refusals;
+  }
+
   /// While full, tryEmit refuses every batch.
   void setFull(bool full) {
     std::lock_guard lock(m_mutex);
@@ -107,6 +118,7 @@ class FakeContext final : public CollectorContext {
   model::Batch m_observations;
   std::vector<ConnectionState> m_states;
   bool m_full = false;
+  InputRefusals m_refusals;
   std::thread m_thread;
 };
 

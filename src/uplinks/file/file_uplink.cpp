@@ -59,6 +59,22 @@ std::uint64_t sequenceOf(const std::string& line) {
   return seq;
 }
 
+/// The journal id a line names (0: none, as in files written before lines carried it).
+std::uint64_t journalOf(const std::string& line) {
+  const auto at = line.rfind("\"journal\":\"");
+  if (at == std::string::npos) return 0;
+  std::uint64_t id = 0;
+  const char* begin = line.data() + at + 11;
+  std::from_chars(begin, line.data() + line.size(), id, 16);
+  return id;
+}
+
+std::string hex16(std::uint64_t id) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(id));
+  return text;
+}
+
 }  // namespace
 
 const config::OptionTable<FileOptions>& optionTable() {
@@ -67,8 +83,12 @@ const config::OptionTable<FileOptions>& optionTable() {
     t.optional("path", &FileOptions::path, "observations.jsonl",
                "JSON-lines file, relative to edge.data_dir; '-' writes to stdout");
     t.optional("rotate_size", &FileOptions::rotateSize, "64MiB",
-               "start a new file past this size; 0 never rotates", {"0B", ""});
+               "start a new file past this size; 0 rotates only at max_file_size", {"0B", ""});
     t.optional("keep_files", &FileOptions::keepFiles, "5", "rotated files to keep", {"0", "1000"});
+    t.optional("max_file_size", &FileOptions::maxFileSize, "1GiB",
+               "the output file never grows past this: it rotates here even when rotate_size "
+               "is 0, so the output stays bounded at (keep_files + 1) files; 0 lifts the bound",
+               {"0B", ""});
     return t;
   }();
   return table;
@@ -100,9 +120,38 @@ void FileUplink::recoverLastSequence() {
     }
     if (!last.text.empty()) {
       m_lastSequence = sequenceOf(last.text);
+      m_lastJournal = journalOf(last.text);
       return;
     }
   }
+}
+
+void FileUplink::attach(std::uint64_t journalId, std::uint64_t durableEnd) {
+  m_journalId = journalId;
+  m_journalField = journalId == 0 ? "" : ",\"journal\":\"" + hex16(journalId) + "\"";
+  if (m_isStdout || m_lastSequence == 0) return;
+  if (m_lastJournal != 0 && journalId != 0 && m_lastJournal != journalId) {
+    m_log->warn(
+        "{} ends with journal {}'s sequence {}, but observations now come from journal {} (the "
+        "journal was replaced): nothing is skipped",
+        m_options.path, hex16(m_lastJournal), m_lastSequence, hex16(journalId));
+    m_lastSequence = 0;
+  } else if (m_lastSequence >= durableEnd) {
+    m_log->warn(
+        "{} ends with sequence {}, past anything the journal has made durable ({}): the line "
+        "is not trusted and nothing is skipped",
+        m_options.path, m_lastSequence, durableEnd == 0 ? 0 : durableEnd - 1);
+    m_lastSequence = 0;
+  }
+}
+
+Status FileUplink::sync() {
+  if (m_file == nullptr || m_isStdout || !m_unsynced) return okStatus();
+  if (::fdatasync(::fileno(m_file)) != 0) {
+    return Error(ErrorCode::kIo, std::strerror(errno)).with("syncing " + m_options.path);
+  }
+  m_unsynced = false;
+  return okStatus();
 }
 
 Status FileUplink::open() {
@@ -125,6 +174,11 @@ Status FileUplink::open() {
 }
 
 void FileUplink::rotate() {
+  // The rotated file is synced before the consumer's cursor can move past its lines.
+  if (m_unsynced && ::fdatasync(::fileno(m_file)) != 0) {
+    m_log->error("syncing {} before rotating: {}", m_options.path, std::strerror(errno));
+  }
+  m_unsynced = false;
   std::fclose(m_file);
   m_file = nullptr;
   std::error_code ec;
@@ -157,6 +211,7 @@ SendResult FileUplink::send(std::uint64_t firstSequence, const model::Batch& bat
     if (!m_isStdout && seq <= m_lastSequence) continue;  // already in the file
     model::appendJsonLine(m_buffer, batch[i], m_catalog);
     m_buffer.resize(m_buffer.size() - 2);  // reopen the object: `}\n`
+    m_buffer += m_journalField;
     m_buffer += ",\"seq\":";
     m_buffer += std::to_string(seq);
     m_buffer += "}\n";
@@ -184,7 +239,16 @@ SendResult FileUplink::send(std::uint64_t firstSequence, const model::Batch& bat
   m_failing = false;
   m_written += n;
   m_lastSequence = last;
-  if (!m_isStdout && m_options.rotateSize.bytes > 0 && m_written >= m_options.rotateSize.bytes) {
+  m_unsynced = true;
+  const std::uint64_t limit = m_options.rotateSize.bytes > 0 ? std::min(m_options.rotateSize.bytes,
+                                                                        m_options.maxFileSize.bytes)
+                                                             : m_options.maxFileSize.bytes;
+  if (!m_isStdout && limit > 0 && m_written >= limit) {
+    if (m_options.rotateSize.bytes == 0 && !m_warnedMaxSize) {
+      m_log->warn("{} reached max_file_size ({}): rotating, though rotate_size is 0",
+                  m_options.path, formatByteSize(m_options.maxFileSize));
+      m_warnedMaxSize = true;
+    }
     rotate();
   }
   return SendResult::kOk;
@@ -193,6 +257,8 @@ SendResult FileUplink::send(std::uint64_t firstSequence, const model::Batch& bat
 void FileUplink::stop() {
   if (m_file != nullptr) {
     std::fflush(m_file);
+    if (!m_isStdout && m_unsynced) (void)::fdatasync(::fileno(m_file));
+    m_unsynced = false;
     if (!m_isStdout) std::fclose(m_file);
     m_file = nullptr;
   }

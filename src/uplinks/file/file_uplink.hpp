@@ -1,9 +1,11 @@
 #pragma once
 /// The file uplink: observations as JSON lines in a local file (rotated by size) or on stdout.
 /// It is Spindle's first journal consumer: what the demo shows and what tests read back.
-/// Every line ends with the observation's journal sequence ("seq"); after a crash the journal
-/// offers the batches since the last acknowledged one again, and the uplink skips what its
-/// file already holds, so each observation is written exactly once.
+/// Every line ends with the journal's identity ("journal") and the observation's sequence in
+/// it ("seq"); after a crash the journal offers the batches since the last acknowledged one
+/// again, and the uplink skips what its file already holds, so each observation is written
+/// exactly once. A position it cannot trust (another journal's, or past the journal's end) is
+/// never used to skip anything. Output is synced before the consumer's cursor moves.
 
 #include <cstdio>
 #include <memory>
@@ -22,6 +24,7 @@ struct FileOptions {
   std::string path = "observations.jsonl";  ///< relative to the data directory; "-" = stdout
   ByteSize rotateSize{64ULL << 20};         ///< start a new file past this size (0: never)
   int keepFiles = 5;                        ///< rotated files kept: path.1 .. path.N
+  ByteSize maxFileSize{1ULL << 30};         ///< the file rotates here even when rotateSize is 0
 };
 
 const config::OptionTable<FileOptions>& optionTable();
@@ -36,7 +39,9 @@ class FileUplink final : public Uplink {
   const std::string& name() const override { return m_name; }
   /// Opens the file and finds the last sequence it holds (cutting a line torn by a crash).
   Status start() override;
+  void attach(std::uint64_t journalId, std::uint64_t durableEnd) override;
   SendResult send(std::uint64_t firstSequence, const model::Batch& batch) override;
+  Status sync() override;
   void stop() override;
 
   const std::string& path() const { return m_options.path; }
@@ -56,6 +61,11 @@ class FileUplink final : public Uplink {
   bool m_isStdout = false;
   std::uint64_t m_written = 0;
   std::uint64_t m_lastSequence = 0;
+  std::uint64_t m_lastJournal = 0;  ///< journal of the last line found at start (0: none named)
+  std::uint64_t m_journalId = 0;    ///< the journal sequences come from now (0: not attached)
+  std::string m_journalField;       ///< `,"journal":"<id>"` or empty
+  bool m_unsynced = false;
+  bool m_warnedMaxSize = false;
   std::string m_buffer;
   bool m_failing = false;
 };

@@ -132,5 +132,66 @@ TEST_F(FileUplinkTest, UnwritablePathIsAnErrorNotACrash) {
   EXPECT_EQ(uplink.send(1, batch(0, 1)), SendResult::kRetry);
 }
 
+TEST_F(FileUplinkTest, LinesCarryTheJournalAndAReplacedJournalSkipsNothing) {
+  FileOptions options;
+  options.path = (m_dir / "obs.jsonl").string();
+  {
+    FileUplink uplink(options, m_catalog);
+    ASSERT_TRUE(uplink.start().ok());
+    uplink.attach(0xabc, 100);
+    ASSERT_EQ(uplink.send(1, batch(0, 50)), SendResult::kOk);  // sequences 1-50
+  }
+  EXPECT_NE(lines(options.path).back().find(",\"journal\":\"0000000000000abc\",\"seq\":50}"),
+            std::string::npos)
+      << lines(options.path).back();
+  // The journal's directory was lost: a new journal starts again at sequence 1.
+  FileUplink again(options, m_catalog);
+  ASSERT_TRUE(again.start().ok());
+  again.attach(0xdef, 1);
+  ASSERT_EQ(again.send(1, batch(1000, 3)), SendResult::kOk);
+  again.stop();
+  const auto all = lines(options.path);
+  ASSERT_EQ(all.size(), 53u);
+  EXPECT_NE(all.back().find("\"value\":1002,\"journal\":\"0000000000000def\",\"seq\":3}"),
+            std::string::npos)
+      << all.back();
+}
+
+TEST_F(FileUplinkTest, AGarbageLineWithAHugeSequenceDoesNotStopDelivery) {
+  FileOptions options;
+  options.path = (m_dir / "obs.jsonl").string();
+  fs::create_directories(m_dir);
+  std::ofstream(options.path) << "{\"junk\":1,\"seq\":18446744073709551000}\n";
+  FileUplink uplink(options, m_catalog);
+  ASSERT_TRUE(uplink.start().ok());
+  uplink.attach(0x1, 11);  // the journal holds sequences below 11
+  ASSERT_EQ(uplink.send(1, batch(0, 10)), SendResult::kOk);
+  uplink.stop();
+  EXPECT_EQ(lines(options.path).size(), 11u);
+}
+
+TEST_F(FileUplinkTest, WithoutRotationTheOutputIsStillBounded) {
+  FileOptions options;
+  options.path = (m_dir / "obs.jsonl").string();
+  options.rotateSize = ByteSize{0};
+  options.maxFileSize = ByteSize{4096};
+  options.keepFiles = 2;
+  FileUplink uplink(options, m_catalog);
+  ASSERT_TRUE(uplink.start().ok());
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(uplink.send(1 + i * 10, batch(i * 10, 10)), SendResult::kOk);
+  }
+  ASSERT_TRUE(uplink.sync().ok());
+  uplink.stop();
+  std::uintmax_t total = 0;
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(m_dir)) {
+    total += fs::file_size(e.path());
+    ++files;
+  }
+  EXPECT_EQ(files, 3u);  // obs.jsonl, .1, .2
+  EXPECT_LE(total, 3u * (4096u + 2048u));
+}
+
 }  // namespace
 }  // namespace spindle::uplinks::file

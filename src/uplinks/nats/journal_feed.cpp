@@ -1,5 +1,7 @@
 #include "uplinks/nats/journal_feed.hpp"
 
+#include <filesystem>
+
 #include "base/log.hpp"
 #include "uplinks/nats/ack_tracker.hpp"
 
@@ -24,12 +26,18 @@ Status JournalFeed::start(std::function<void()> notify) {
     m_loadedNext = m_cursor->loaded()->next;
   } else {
     m_loadedNext = m_journal.firstSequence();
-    if (!m_cursor->wasMissing()) {
+    if (m_cursor->wasMissing() || m_cursor->problem() == "empty cursor file") {
+      m_log->info("new consumer: starting at the oldest observation held, sequence {}",
+                  m_loadedNext);
+    } else {
       m_log->warn(
           "cursor {}: {}; starting at the oldest observation held (sequence {}): the "
           "hub drops what it already has",
           path, m_cursor->problem(), m_loadedNext);
     }
+    // Written at once, so the next start finds a cursor, not an empty file.
+    if (auto s = m_cursor->store(m_loadedNext, true); !s) m_log->error("{}", s.error().describe());
+    (void)m_journal.io()->syncDirectory(std::filesystem::path(path).parent_path().string());
   }
   m_handle = m_journal.addConsumer(m_name, m_loadedNext);
   m_registered = true;
@@ -58,6 +66,8 @@ void JournalFeed::stop() {
 std::uint64_t JournalFeed::beginSequence() const { return m_journal.firstSequence(); }
 
 std::uint64_t JournalFeed::endSequence() const { return m_journal.durableSequence(); }
+
+std::uint64_t JournalFeed::journalId() const { return m_journal.journalId(); }
 
 Status JournalFeed::read(std::uint64_t from, std::uint64_t to, std::size_t maxObservations,
                          std::vector<JournalRecord>& out) {

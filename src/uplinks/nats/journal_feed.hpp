@@ -37,6 +37,7 @@ class JournalFeed final : public JournalView, public CursorStore {
   // JournalView (the uplink's sender thread).
   std::uint64_t beginSequence() const override;
   std::uint64_t endSequence() const override;
+  std::uint64_t journalId() const override;
   Status read(std::uint64_t from, std::uint64_t to, std::size_t maxObservations,
               std::vector<JournalRecord>& out) override;
 

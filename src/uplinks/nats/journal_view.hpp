@@ -29,6 +29,10 @@ class JournalView {
   virtual std::uint64_t beginSequence() const = 0;
   /// The sequence the next appended observation will get.
   virtual std::uint64_t endSequence() const = 0;
+  /// The journal's identity (0: none, as for an in-memory journal). Sequences are unique
+  /// within one journal only; message ids carry it so that a journal that starts again at
+  /// sequence 1 never collides with what the hub already has.
+  virtual std::uint64_t journalId() const { return 0; }
   /// Appends to `out` the records that hold sequences in [from, to), starting with the record
   /// that contains `from`, until about `maxObservations` are read (at least one record when
   /// there is one). A record is never split. Fails only on I/O or corruption; a record lost

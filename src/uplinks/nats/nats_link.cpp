@@ -8,7 +8,7 @@ NatsLink::NatsLink(NatsOptions options, std::string edgeId, journal::Journal& jo
                    model::ItemCatalog& catalog)
     : m_options(std::move(options)), m_journal(journal) {
   m_connection = std::make_unique<NatsConnection>(m_options, edgeId);
-  m_feed = std::make_unique<JournalFeed>(journal, catalog, "nats");
+  m_feed = std::make_unique<JournalFeed>(journal, catalog, std::string(kConsumerName));
   m_uplink =
       std::make_unique<NatsUplink>(m_options, edgeId, *m_connection, *m_feed, *m_feed, catalog);
   m_hf = std::make_unique<HfPublisher>(m_options, edgeId, *m_connection, catalog);

@@ -8,12 +8,16 @@
 ///   link.stop();                  // after control/ is stopped, before the journal closes
 
 #include <memory>
+#include <string_view>
 
 #include "uplinks/nats/hf_publisher.hpp"
 #include "uplinks/nats/journal_feed.hpp"
 #include "uplinks/nats/nats_uplink.hpp"
 
 namespace spindle::uplinks::nats {
+
+/// The NATS uplink's journal consumer (and cursor file) name.
+inline constexpr std::string_view kConsumerName = "nats";
 
 class NatsLink {
  public:

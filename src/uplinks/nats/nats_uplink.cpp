@@ -237,11 +237,13 @@ bool NatsUplink::sendRecord(const JournalRecord& record, bool backlog) {
       m_raw.clear();
       m_encoder.encode(m_edge, machineName, RecordPart{obs, record.firstSequence, slice}, m_raw);
       const Encoding enc = m_compressor.pack(m_raw, m_packed);
-      const Headers headers{{kHeaderMsgId, messageId(m_edge, firstSeq)},
-                            {kHeaderSchema, std::string(kBatchSchema)},
-                            {kHeaderEncoding, toString(enc)},
-                            {kHeaderSeq, std::to_string(firstSeq) + "-" + std::to_string(lastSeq)},
-                            {kHeaderCount, std::to_string(n)}};
+      const std::uint64_t journal = m_journal.journalId();
+      Headers headers{{kHeaderMsgId, messageId(m_edge, journal, firstSeq)},
+                      {kHeaderSchema, std::string(kBatchSchema)},
+                      {kHeaderEncoding, toString(enc)},
+                      {kHeaderSeq, std::to_string(firstSeq) + "-" + std::to_string(lastSeq)},
+                      {kHeaderCount, std::to_string(n)}};
+      if (journal != 0) headers.emplace_back(kHeaderJournal, journalIdText(journal));
       natsStatus raw = NATS_OK;
       auto status = m_publisher->publish(subject, headers, m_packed, record.firstSequence, &raw);
       if (!status) {

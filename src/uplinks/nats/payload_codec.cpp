@@ -28,9 +28,21 @@ Result<Encoding> parseEncoding(std::string_view text) {
   return Error(ErrorCode::kProtocol, "unknown Spindle-Encoding '" + std::string(text) + "'");
 }
 
-std::string messageId(std::string_view edge, std::uint64_t firstSequence) {
+std::string journalIdText(std::uint64_t journalId) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text(16, '0');
+  for (int i = 15; i >= 0; --i, journalId >>= 4)
+    text[static_cast<std::size_t>(i)] = kHex[journalId & 15];
+  return text;
+}
+
+std::string messageId(std::string_view edge, std::uint64_t journalId, std::uint64_t firstSequence) {
   std::string id(edge);
   id += ':';
+  if (journalId != 0) {
+    id += journalIdText(journalId);
+    id += ':';
+  }
   appendUint(id, firstSequence);
   return id;
 }

@@ -27,13 +27,16 @@ inline constexpr const char* kHeaderSchema = "Spindle-Schema";
 inline constexpr const char* kHeaderEncoding = "Spindle-Encoding";
 inline constexpr const char* kHeaderSeq = "Spindle-Seq";
 inline constexpr const char* kHeaderCount = "Spindle-Count";
+inline constexpr const char* kHeaderJournal = "Spindle-Journal";
 
 enum class Encoding { kIdentity, kZstd };
 const char* toString(Encoding encoding);
 
 /// "<edge>:<sequence>": the deduplication id of a message whose first observation has journal
 /// sequence `firstSequence`.
-std::string messageId(std::string_view edge, std::uint64_t firstSequence);
+std::string messageId(std::string_view edge, std::uint64_t journalId, std::uint64_t firstSequence);
+/// A journal id as it appears in message ids and the Spindle-Journal header: 16 hex digits.
+std::string journalIdText(std::uint64_t journalId);
 
 /// Compresses with zstd above a size threshold. One per thread.
 class Compressor {

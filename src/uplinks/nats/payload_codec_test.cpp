@@ -112,7 +112,10 @@ TEST(NatsPayload, CompressesAboveTheThresholdOnly) {
 }
 
 TEST(NatsPayload, HeadersAndIds) {
-  EXPECT_EQ(messageId("plant-7", 123456789012ULL), "plant-7:123456789012");
+  EXPECT_EQ(messageId("plant-7", 0, 123456789012ULL), "plant-7:123456789012");
+  // A journal that starts again at sequence 1 has another id: its messages never collide.
+  EXPECT_EQ(messageId("plant-7", 0xab, 1), "plant-7:00000000000000ab:1");
+  EXPECT_NE(messageId("plant-7", 0xab, 1), messageId("plant-7", 0xcd, 1));
   EXPECT_EQ(parseEncoding("zstd").value(), Encoding::kZstd);
   EXPECT_EQ(parseEncoding("").value(), Encoding::kIdentity);
   EXPECT_FALSE(parseEncoding("gzip").ok());

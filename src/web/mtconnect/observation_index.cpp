@@ -38,6 +38,7 @@ void ObservationIndex::apply(ItemState& state, const Entry& entry) {
       break;
     default:
       std::erase_if(state.active, sameCode);
+      if (state.active.size() >= kMaxActiveConditions) state.active.erase(state.active.begin());
       state.active.push_back(entry);
       state.last = entry;
       break;

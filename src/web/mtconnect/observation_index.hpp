@@ -33,6 +33,11 @@ struct AssetEntry {
   bool removed = false;
 };
 
+/// Active conditions kept per condition item; a new code beyond it pushes out the oldest.
+/// Collectors refuse codes beyond their machine's max_conditions long before this (see
+/// collectors/input_guard.hpp); this bound holds whatever the source (scripts included).
+constexpr std::size_t kMaxActiveConditions = 256;
+
 class ObservationIndex {
  public:
   /// `assetCapacity` assets are kept; the oldest goes first.

@@ -88,6 +88,11 @@ class TestAgent {
   }
 
   void setErrorStatus(int status) { m_errorStatus = status; }
+  /// While not empty, /probe answers this document instead of the device model.
+  void setProbeOverride(std::string doc) {
+    std::lock_guard lock(m_mutex);
+    m_probeOverride = std::move(doc);
+  }
   void setStreaming(bool on) { m_streaming = on; }
   void setLegacyMultipart(bool on) { m_legacy = on; }
 
@@ -261,6 +266,11 @@ class TestAgent {
   bool answer(int fd, const std::string& target) {
     const std::string path = target.substr(0, target.find('?'));
     std::unique_lock lock(m_mutex);
+    if (path.ends_with("/probe") && !m_probeOverride.empty()) {
+      const std::string doc = m_probeOverride;
+      lock.unlock();
+      return reply(fd, 200, doc);
+    }
     if (path.ends_with("/probe")) {
       std::string items;
       for (const auto& i : m_items) {
@@ -360,6 +370,7 @@ class TestAgent {
   mutable std::mutex m_mutex;
   std::condition_variable m_changed;
   std::vector<Obs> m_log;
+  std::string m_probeOverride;  ///< under m_mutex
   std::uint64_t m_instance = 1000;
   std::uint64_t m_next = 1;
   std::uint64_t m_first = 1;
