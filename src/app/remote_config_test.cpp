@@ -116,5 +116,12 @@ TEST_F(RemoteConfigTest, LocalOnlyKeysKeepTheLocalValueAndAreRefused) {
                   .refused.empty());
 }
 
+TEST_F(RemoteConfigTest, ADeeplyNestedDesiredTextIsRefusedBeforeItIsParsed) {
+  auto r = load("x: " + std::string(100000, '[') + "\n");
+  EXPECT_FALSE(r.loaded.config.has_value());
+  EXPECT_NE(r.loaded.diagnostics.describe().find("nests deeper than"), std::string::npos)
+      << r.loaded.diagnostics.describe();
+}
+
 }  // namespace
 }  // namespace spindle::app
