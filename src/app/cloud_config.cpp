@@ -1,5 +1,7 @@
 #include "app/cloud_config.hpp"
 
+#include "net/host_rules.hpp"
+
 namespace spindle::app {
 
 void loadCloudSections(const YAML::Node& root, const std::string& text, CloudOptions& out,
@@ -43,6 +45,10 @@ void loadCloudSections(const YAML::Node& root, const std::string& text, CloudOpt
   const std::size_t before = diags.size();
   control::optionTable().load(controlBlock, out.control, diags, "control");
   if (diags.size() == before) control::validate(out.control, controlBlock, diags);
+  if (auto rules = net::HostRules::parse(out.control.allowedHosts); !rules) {
+    diags.add(controlBlock["allowed_hosts"], "control.allowed_hosts: " + rules.error().message(),
+              "networks (10.20.0.0/16), addresses, host names or *.domain");
+  }
 }
 
 }  // namespace spindle::app

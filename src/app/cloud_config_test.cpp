@@ -61,5 +61,19 @@ TEST_F(CloudConfigTest, AnEdgeIdThatCannotNameSubjectsIsRefused) {
   EXPECT_TRUE(load("plant.1", "").config.has_value()) << "only with a NATS uplink";
 }
 
+TEST_F(CloudConfigTest, AllowedHostsMustBeNetworksAddressesOrNames) {
+  const std::string nats = "uplinks:\n  nats:\n    servers: [nats://127.0.0.1:4222]\n";
+  auto good = load("e1", nats + "control:\n  allowed_hosts: [10.20.0.0/16, '*.plant.local']\n");
+  ASSERT_TRUE(good.config.has_value()) << good.diagnostics.describe();
+  EXPECT_EQ(good.config->cloud.control.allowedHosts.size(), 2u);
+  EXPECT_EQ(good.config->cloud.control.scriptDir, "scripts");
+  auto bad = load("e1", nats + "control:\n  allowed_hosts: [10.20.0.0/33]\n");
+  ASSERT_FALSE(bad.config.has_value());
+  EXPECT_NE(bad.diagnostics.describe().find("spindle.yaml:7:18: control.allowed_hosts: "
+                                            "'10.20.0.0/33' has a bad prefix length"),
+            std::string::npos)
+      << bad.diagnostics.describe();
+}
+
 }  // namespace
 }  // namespace spindle::app

@@ -23,8 +23,8 @@ CloudLink::CloudLink(const SpindleConfig& config, journal::Journal& journal,
   ch.diagnostics.journal = [this]() -> Result<json> { return journalFigures(); };
   ch.diagnostics.logs = m_logs;
   ch.config.validate = m_hooks.validateConfig;
-  ch.config.apply = [this](const std::string& yaml, const std::string&) {
-    return m_hooks.applyConfig(yaml);
+  ch.config.apply = [this](const std::string& yaml, const std::string& version) {
+    return m_hooks.applyConfig(yaml, version);
   };
   ch.runningConfig = m_hooks.runningConfig;
   m_control =

@@ -31,8 +31,10 @@ struct CloudHooks {
   std::function<Status(const std::string& machine)> restartMachine;
   /// Checks a desired configuration (YAML) without side effects.
   std::function<Status(const std::string& yaml)> validateConfig;
-  /// Applies a desired configuration per machine; `yaml` becomes the running text.
-  std::function<Status(const std::string& yaml)> applyConfig;
+  /// Applies a desired configuration (machines at once, the rest at the next start); says
+  /// what does not run yet. `version` is "kv:<revision>".
+  std::function<Result<control::ApplyOutcome>(const std::string& yaml, const std::string& version)>
+      applyConfig;
   /// The running configuration's YAML text.
   std::function<std::string()> configText;
   /// The `netcheck` diagnostic: runs the firewall checks ({"profile":"commercial"}).

@@ -1,4 +1,5 @@
-// docs/configuration.md documents every key of every option table, with its default.
+// docs/configuration.md documents every key of every option table, with its default and, for
+// numbers, durations and sizes, its range (which every such option declares).
 
 #include <fstream>
 #include <sstream>
@@ -24,6 +25,19 @@ void expectDocumented(const std::string& doc, const std::vector<config::OptionIn
     EXPECT_NE(doc.find(row), std::string::npos)
         << section << "." << o.key << " is missing from docs/configuration.md (expected a row "
         << "starting with: " << row << ")";
+    const bool numeric = o.type == "integer" || o.type == "integer >= 0" || o.type == "number" ||
+                         o.type == "duration" || o.type == "size";
+    const std::string range = o.bounds.describe();
+    EXPECT_TRUE(!numeric || !range.empty())
+        << section << "." << o.key << " is a " << o.type << " without bounds in its option table";
+    if (!range.empty()) {
+      // Keys such as `heartbeat` have rows in several sections: one of them must say it.
+      bool said = false;
+      for (auto at = doc.find(row); at != std::string::npos && !said; at = doc.find(row, at + 1)) {
+        said = doc.substr(at, doc.find('\n', at) - at).find("(" + range + ")") != std::string::npos;
+      }
+      EXPECT_TRUE(said) << section << "." << o.key << ": its row should say (" << range << ")";
+    }
     if (!o.defaultText.empty()) {
       const std::string withDefault = row + (o.defaultText.find(' ') == std::string::npos &&
                                                      o.defaultText.find(',') == std::string::npos

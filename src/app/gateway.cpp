@@ -20,7 +20,9 @@ Gateway::Gateway(SpindleConfig config, RunOptions options, const Clock& clock)
       m_options(options),
       m_clock(clock),
       m_log(makeLogger("app")),
-      m_statusTimer(m_io) {}
+      m_statusTimer(m_io) {
+  prepareRemoteRules();
+}
 
 Gateway::~Gateway() { stop(); }
 
@@ -128,6 +130,8 @@ void Gateway::prepareScript(const MachineEntry& machine) {
 
 Status Gateway::start() {
   if (m_started) return okStatus();
+  adoptLastKnownGood();  // app/gateway_config.cpp
+  m_startedText = m_config.cloud.text;
   std::error_code ec;
   std::filesystem::create_directories(m_config.edge.dataDir, ec);
   if (ec) {
@@ -256,6 +260,12 @@ int Gateway::run() {
   return 0;
 }
 
+double Gateway::dataAge(const MachineContext& ctx) const {
+  const TimestampNs last = ctx.lastData();
+  if (last == 0) return -1;
+  return std::max(0.0, static_cast<double>(m_clock.now() - last) / 1e9);
+}
+
 std::optional<MachineStatus> Gateway::machineStatus(const std::string& id) const {
   std::lock_guard lock(m_machinesMutex);  // the cloud may add machines (gateway_cloud.cpp)
   for (const auto& ctx : m_contexts) {
@@ -306,11 +316,14 @@ void Gateway::logStatus() {
   for (const auto& ctx : m_contexts) {
     const auto status = ctx->status();
     const auto stats = m_state->machineStats(ctx->machine());
-    m_log->info("{:<10} {:<10} {:>7} obs | execution={} program={} part_count={} spindle={} rpm",
-                ctx->machineName(), collectors::toString(status.state), stats.observations,
-                valueText(ctx->machine(), "execution"), valueText(ctx->machine(), "program"),
-                valueText(ctx->machine(), "part_count"),
-                valueText(ctx->machine(), "spindle_speed"));
+    const double age = dataAge(*ctx);
+    const std::string lastData =
+        age < 0 ? std::string("no data yet") : fmt::format("last data {:.0f}s ago", age);
+    m_log->info(
+        "{:<10} {:<10} {:>7} obs, {} | execution={} program={} part_count={} spindle={} rpm",
+        ctx->machineName(), collectors::toString(status.state), stats.observations, lastData,
+        valueText(ctx->machine(), "execution"), valueText(ctx->machine(), "program"),
+        valueText(ctx->machine(), "part_count"), valueText(ctx->machine(), "spindle_speed"));
   }
 }
 

@@ -16,6 +16,7 @@
 #include "app/cloud_link.hpp"
 #include "app/machine_context.hpp"
 #include "app/pipeline.hpp"
+#include "app/remote_config.hpp"
 #include "app/spindle_config.hpp"
 #include "journal/consumer.hpp"
 #include "journal/journal.hpp"
@@ -65,9 +66,10 @@ class Gateway {
   // --- per machine, for the cloud link (app/gateway_cloud.cpp) ---
   /// Restarts one machine's collector from the running configuration. Any thread.
   Status restartMachine(const std::string& id);
-  /// Applies a desired configuration: only machines whose settings changed, and added or
-  /// removed ones, start or stop; other sections take effect at the next start (logged).
-  Status applyConfig(const std::string& yaml);
+  /// Applies a desired configuration from the cloud (app/remote_config.hpp): only machines
+  /// whose settings changed, and added or removed ones, start or stop; other sections take
+  /// effect at the next start; local-only keys are refused. Says what does not run yet.
+  Result<control::ApplyOutcome> applyConfig(const std::string& yaml, const std::string& version);
 
  private:
   Status startJournal();
@@ -75,8 +77,11 @@ class Gateway {
   void resolveCloudServers();
   void fillHealth(control::HealthReport& report);
   nlohmann::json statusJson();
+  // Configuration from the cloud (app/gateway_config.cpp).
   void startMachine(MachineEntry& machine);
-  void startFromLastKnownGood(control::ConfigState& running);
+  void prepareRemoteRules();
+  void adoptLastKnownGood();
+  Result<RemoteLoad> loadDesired(const std::string& yaml) const;
   std::string kvName() const;
   Result<nlohmann::json> runNetcheck(const nlohmann::json& args);
   void stopJournal();
@@ -86,6 +91,8 @@ class Gateway {
   void prepareMachines();
   /// Gives the pipeline the machine's script (or none), before its collector starts.
   void prepareScript(const MachineEntry& machine);
+  /// Seconds since the machine last sent data; < 0 when it has sent none.
+  double dataAge(const MachineContext& ctx) const;
   void scheduleStatus();
   void logStatus();
 
@@ -113,6 +120,12 @@ class Gateway {
   std::unique_ptr<CloudLink> m_cloud;
   mutable std::mutex m_machinesMutex;  ///< m_contexts, m_config.machines after start()
   std::vector<std::unique_ptr<collectors::Collector>> m_retired;  ///< stopped, freed last
+  std::string m_localText;  ///< the local file's text: its local-only keys always win
+  std::string m_configDir;  ///< the local file's folder ("" for the demo)
+  RemoteRules m_remoteRules;
+  std::string m_startedText;           ///< what started: other sections run as it says
+  control::ConfigState m_startConfig;  ///< the file, or the last-known-good configuration
+  bool m_fromCloud = false;            ///< m_config.cloud.text came from the cloud
 };
 
 }  // namespace spindle::app

@@ -11,55 +11,12 @@
 #include "app/cloud_servers.hpp"
 #include "app/gateway.hpp"
 #include "base/log.hpp"
+#include "base/redact.hpp"
 #include "journal/journal_reader.hpp"
 #include "netcheck/machine_targets.hpp"
 #include "netcheck/netcheck.hpp"
 
 namespace spindle::app {
-namespace {
-
-/// Each machine's YAML block by id, as text: equal text = unchanged settings.
-std::map<std::string, std::string> machineBlocks(const std::string& yaml) {
-  std::map<std::string, std::string> out;
-  try {
-    const YAML::Node machines = YAML::Load(yaml)["machines"];
-    if (!machines || !machines.IsSequence()) return out;
-    for (const auto& m : machines) {
-      if (m.IsMap() && m["id"]) out[m["id"].as<std::string>()] = YAML::Dump(m);
-    }
-  } catch (const YAML::Exception&) {
-  }
-  return out;
-}
-
-/// The configuration without its machines, to tell whether anything else changed.
-std::string withoutMachines(const std::string& yaml) {
-  try {
-    YAML::Node root = YAML::Load(yaml);
-    if (root.IsMap()) root.remove("machines");
-    return YAML::Dump(root);
-  } catch (const YAML::Exception&) {
-    return yaml;
-  }
-}
-
-/// `name` says where the text came from in messages (spindle_config/<edge>:line:column).
-Result<SpindleConfig> loadDesired(const std::string& yaml, const std::string& edge,
-                                  const std::string& name) {
-  collectors::Registry registry;
-  collectors::registerBuiltinCollectors(registry);
-  auto loaded = loadConfigText(yaml, name, registry);
-  if (!loaded.config) {
-    return Error(ErrorCode::kInvalidArgument, loaded.diagnostics.describe());
-  }
-  if (loaded.config->edge.id != edge) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "edge.id '" + loaded.config->edge.id + "' is not this edge ('" + edge + "')");
-  }
-  return std::move(*loaded.config);
-}
-
-}  // namespace
 
 Status Gateway::startCloud() {
   if (!m_config.cloud.nats) return okStatus();
@@ -68,19 +25,19 @@ Status Gateway::startCloud() {
   hooks.status = [this] { return statusJson(); };
   hooks.restartMachine = [this](const std::string& id) { return restartMachine(id); };
   hooks.validateConfig = [this](const std::string& yaml) -> Status {
-    auto desired = loadDesired(yaml, m_config.edge.id, kvName());
+    auto desired = loadDesired(yaml);
     if (!desired) return std::move(desired).error();
     return okStatus();
   };
-  hooks.applyConfig = [this](const std::string& yaml) { return applyConfig(yaml); };
+  hooks.applyConfig = [this](const std::string& yaml, const std::string& version) {
+    return applyConfig(yaml, version);
+  };
   hooks.configText = [this] {
     std::lock_guard lock(m_machinesMutex);
     return m_config.cloud.text;
   };
   hooks.netcheck = [this](const nlohmann::json& args) { return runNetcheck(args); };
-  hooks.runningConfig = {control::ConfigWatcher::fileVersion(m_config.cloud.text), "file", 0, "",
-                         ""};
-  if (m_config.cloud.control.configWatch) startFromLastKnownGood(hooks.runningConfig);
+  hooks.runningConfig = m_startConfig;
   resolveCloudServers();
   m_cloud = std::make_unique<CloudLink>(m_config, *m_journal, m_catalog, std::move(hooks));
   if (auto s = m_cloud->start(); !s) {
@@ -90,7 +47,8 @@ Status Gateway::startCloud() {
   // The pipeline stops before the cloud link does, so the tap never outlives the publisher.
   m_pipeline->setTap([hf = &m_cloud->link().hf()](const model::Batch& b) { hf->offer(b); });
   m_log->info("cloud link: NATS uplink to {} as edge {}",
-              fmt::join(m_config.cloud.nats->servers, ", "), m_config.edge.id);
+              redactUrl(fmt::format("{}", fmt::join(m_config.cloud.nats->servers, ", "))),
+              m_config.edge.id);
   return okStatus();
 }
 
@@ -156,120 +114,6 @@ std::string Gateway::kvName() const {
   return m_config.cloud.control.configBucket + "/" + m_config.edge.id;
 }
 
-// The cloud's last accepted configuration wins over the local file while the hub is away; the
-// watch then brings the newest revision when the hub answers.
-void Gateway::startFromLastKnownGood(control::ConfigState& running) {
-  auto stored = control::ConfigWatcher::loadLastKnownGood(m_config.edge.dataDir);
-  if (!stored) {
-    m_log->warn("ignoring the last-known-good configuration: {}", stored.error().describe());
-    return;
-  }
-  if (!stored->has_value()) return;
-  const auto& lkg = **stored;
-  if (auto s = applyConfig(lkg.yaml); !s) {
-    m_log->warn("the last-known-good configuration {} does not apply, keeping {}: {}", lkg.version,
-                m_config.source, s.error().describe());
-    return;
-  }
-  m_log->info("running the last-known-good configuration {} from the cloud", lkg.version);
-  running = {lkg.version, "last-known-good", lkg.appliedAt, "", ""};
-}
-
-// Caller holds m_machinesMutex (or runs before the cloud link starts).
-void Gateway::startMachine(MachineEntry& machine) {
-  const model::MachineId id = m_catalog.addMachine(machine.id);
-  MachineContext* context = nullptr;
-  for (auto& c : m_contexts) {
-    if (c->machine() == id) context = c.get();
-  }
-  if (context == nullptr) {
-    m_contexts.push_back(std::make_unique<MachineContext>(
-        m_io, m_catalog, id, m_clock, *m_pipeline, "collector." + machine.type + "." + machine.id,
-        m_resolver));
-    context = m_contexts.back().get();
-  }
-  prepareScript(machine);
-  if (auto status = machine.collector->start(*context); !status) {
-    m_log->error("machine {} did not start: {}", machine.id, status.error().describe());
-  }
-}
-
-Status Gateway::restartMachine(const std::string& id) {
-  std::lock_guard lock(m_machinesMutex);
-  if (!m_started) return Error(ErrorCode::kUnavailable, "the edge is stopping");
-  auto it = std::find_if(m_config.machines.begin(), m_config.machines.end(),
-                         [&](const MachineEntry& m) { return m.id == id; });
-  if (it == m_config.machines.end()) {
-    return Error(ErrorCode::kNotFound, "no machine '" + id + "' in the running configuration");
-  }
-  if (!it->enabled) return Error(ErrorCode::kInvalidArgument, "machine '" + id + "' is disabled");
-  // A stopped collector is not started again: a fresh one is made from the running text.
-  auto desired = loadDesired(m_config.cloud.text, m_config.edge.id, m_config.source);
-  if (!desired) return std::move(desired).error().with("restarting machine " + id);
-  for (auto& fresh : desired->machines) {
-    if (fresh.id != id) continue;
-    it->collector->stop();
-    m_retired.push_back(std::move(it->collector));
-    it->collector = std::move(fresh.collector);
-    startMachine(*it);
-    m_log->info("machine {} restarted on request", id);
-    return okStatus();
-  }
-  return Error(ErrorCode::kInternal, "machine '" + id + "' vanished from the configuration");
-}
-
-Status Gateway::applyConfig(const std::string& yaml) {
-  auto desired = loadDesired(yaml, m_config.edge.id, kvName());
-  if (!desired) return std::move(desired).error();
-  std::lock_guard lock(m_machinesMutex);
-  if (!m_started) return Error(ErrorCode::kUnavailable, "the edge is stopping");
-  const auto before = machineBlocks(m_config.cloud.text);
-  const auto after = machineBlocks(yaml);
-  std::size_t changed = 0;
-  auto retire = [this](MachineEntry& m) {
-    if (m.collector && m.enabled) m.collector->stop();
-    if (m.collector) m_retired.push_back(std::move(m.collector));
-  };
-  for (auto& running : m_config.machines) {
-    if (after.count(running.id) == 0) {
-      retire(running);
-      running.enabled = false;
-      ++changed;
-      m_log->info("machine {} removed by the new configuration", running.id);
-    }
-  }
-  for (auto& next : desired->machines) {
-    auto it = std::find_if(m_config.machines.begin(), m_config.machines.end(),
-                           [&](const MachineEntry& m) { return m.id == next.id; });
-    const bool same = it != m_config.machines.end() && before.count(next.id) &&
-                      before.at(next.id) == after.at(next.id);
-    if (same) continue;
-    ++changed;
-    if (it == m_config.machines.end()) {
-      m_config.machines.push_back(std::move(next));
-      it = std::prev(m_config.machines.end());
-    } else {
-      retire(*it);
-      it->type = next.type;
-      it->enabled = next.enabled;
-      it->collector = std::move(next.collector);
-      it->script = std::move(next.script);
-      it->scriptName = std::move(next.scriptName);
-    }
-    if (it->enabled) startMachine(*it);
-    m_log->info("machine {} {} with its new settings", it->id,
-                it->enabled ? "started" : "disabled");
-  }
-  if (withoutMachines(yaml) != withoutMachines(m_config.cloud.text)) {
-    m_log->warn(
-        "the new configuration changes more than machines; those changes take effect "
-        "at the next start of spindle");
-  }
-  m_config.cloud.text = yaml;
-  m_log->info("configuration applied: {} machines changed", changed);
-  return okStatus();
-}
-
 void Gateway::fillHealth(control::HealthReport& report) {
   {
     std::lock_guard lock(m_machinesMutex);
@@ -282,6 +126,7 @@ void Gateway::fillHealth(control::HealthReport& report) {
       m.detail = status.detail;
       m.observations = stats.observations;
       m.lastObservation = stats.lastTimestamp;
+      m.lastDataAgeSeconds = dataAge(*ctx);
       m.refusedItems = status.refused.items;
       m.refusedConditions = status.refused.conditions;
       m.refusedAssets = status.refused.assets;
@@ -343,7 +188,12 @@ nlohmann::json Gateway::statusJson() {
   nlohmann::json machines = nlohmann::json::array();
   for (const auto& m : r.machines) {
     machines.push_back(
-        {{"id", m.id}, {"state", m.state}, {"detail", m.detail}, {"observations", m.observations}});
+        {{"id", m.id},
+         {"state", m.state},
+         {"detail", m.detail},
+         {"observations", m.observations},
+         {"last_data_age_s", m.lastDataAgeSeconds < 0 ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(m.lastDataAgeSeconds)}});
   }
   nlohmann::json uplinks = nlohmann::json::array();
   for (const auto& u : r.uplinks) {

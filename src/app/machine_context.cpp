@@ -1,8 +1,18 @@
 #include "app/machine_context.hpp"
 
+#include <algorithm>
+
 #include "base/log.hpp"
 
 namespace spindle::app {
+
+namespace {
+
+/// What the collectors add themselves: their connection item, and UNAVAILABLE for every item
+/// when the connection drops. Neither is data from the machine.
+constexpr std::string_view kConnectionKey = "connection_status";
+
+}  // namespace
 
 MachineContext::MachineContext(boost::asio::io_context& io, model::ItemCatalog& catalog,
                                model::MachineId machine, const Clock& clock, Pipeline& pipeline,
@@ -15,7 +25,8 @@ MachineContext::MachineContext(boost::asio::io_context& io, model::ItemCatalog& 
       m_clock(clock),
       m_pipeline(pipeline),
       m_logger(makeLogger(loggerName)),
-      m_resolver(std::move(resolver)) {}
+      m_resolver(std::move(resolver)),
+      m_connectionItem(catalog.intern(machine, kConnectionKey)) {}
 
 collectors::ResolveFn MachineContext::resolver() {
   if (!m_resolver) return collectors::systemResolve;
@@ -27,6 +38,16 @@ collectors::ResolveFn MachineContext::resolver() {
                          handler(std::move(r));
                        });
       };
+}
+
+bool MachineContext::tryEmit(model::Batch& batch) {
+  const bool data = std::any_of(batch.begin(), batch.end(), [&](const model::Observation& o) {
+    const bool markedUnavailable = std::holds_alternative<model::Unavailable>(o.value) &&
+                                   (o.flags & model::kFlagArrivalTime) != 0;
+    return o.item != m_connectionItem && !markedUnavailable;
+  });
+  if (data) m_lastData.store(m_clock.now(), std::memory_order_relaxed);
+  return m_pipeline.tryPush(batch);
 }
 
 void MachineContext::setState(collectors::ConnectionState state, const std::string& detail) {

@@ -1,6 +1,7 @@
 #pragma once
 /// The CollectorContext each machine's collector receives from the gateway.
 
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -29,13 +30,16 @@ class MachineContext final : public collectors::CollectorContext {
   const std::string& machineName() const override { return m_name; }
   const Clock& clock() const override { return m_clock; }
   const std::shared_ptr<spdlog::logger>& logger() const override { return m_logger; }
-  bool tryEmit(model::Batch& batch) override { return m_pipeline.tryPush(batch); }
+  bool tryEmit(model::Batch& batch) override;
   void setState(collectors::ConnectionState state, const std::string& detail) override;
   void reportRefusals(const collectors::InputRefusals& refusals) override;
   /// The edge's DNS chain (the system resolver when none was given).
   collectors::ResolveFn resolver() override;
 
   MachineStatus status() const;
+  /// When the machine last sent data (any observation, by this edge's clock); 0: never. A
+  /// connection that stays up with nothing on it shows here, not in the connection state.
+  TimestampNs lastData() const { return m_lastData.load(std::memory_order_relaxed); }
 
  private:
   boost::asio::io_context& m_io;
@@ -48,6 +52,8 @@ class MachineContext final : public collectors::CollectorContext {
   std::shared_ptr<net::ResolverChain> m_resolver;
   mutable std::mutex m_mutex;
   MachineStatus m_status;
+  model::ItemId m_connectionItem;
+  std::atomic<TimestampNs> m_lastData{0};
 };
 
 }  // namespace spindle::app

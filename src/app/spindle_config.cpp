@@ -5,8 +5,10 @@
 #include <set>
 #include <sstream>
 
+#include "app/machine_loader.hpp"
+#include "app/remote_config.hpp"
+#include "config/yaml_checks.hpp"
 #include "config/yaml_nesting.hpp"
-#include "transform/script_loader.hpp"
 
 namespace spindle::app {
 namespace {
@@ -29,109 +31,6 @@ void checkJournal(const YAML::Node& block, const SpindleConfig& cfg, config::Dia
   diags.add(node, (key == "fsync" ? "journal.fsync: " : "") + message);
 }
 
-bool validMachineId(const std::string& id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-// The machine's adapter script: `script: FILE` (relative to the configuration's folder),
-// `script: none`, or nothing for the collector type's default script.
-void loadScript(const YAML::Node& block, const std::string& baseDir, MachineEntry& entry,
-                config::Diagnostics& diags) {
-  const YAML::Node node = block["script"];
-  if (!node) {
-    if (transform::defaultScriptText(entry.type) == nullptr) {
-      entry.scriptName = "none";
-      return;
-    }
-    auto script = transform::loadDefaultScript(entry.type);
-    if (!script) {
-      diags.add(block, "the default " + entry.type +
-                           " script does not compile: " + script.error().describe());
-      return;
-    }
-    entry.script = std::move(*script);
-    entry.scriptName = "default " + entry.type + " script";
-    return;
-  }
-  if (!node.IsScalar() || node.Scalar().empty()) {
-    diags.add(node, "'script' in machine '" + entry.id + "' must be a file name or none",
-              "for example script: scripts/mill-1.yaml");
-    return;
-  }
-  if (node.Scalar() == "none") {
-    entry.scriptName = "none";
-    return;
-  }
-  std::filesystem::path path(node.Scalar());
-  if (path.is_relative() && !baseDir.empty()) path = std::filesystem::path(baseDir) / path;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.add(node, "cannot read script " + path.string() + " of machine '" + entry.id + "'",
-              "check the path; relative paths start at the configuration file's folder");
-    return;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto compiled = transform::compileScriptDiagnostics(text.str(), path.string());
-  for (const auto& item : compiled.diagnostics.items()) diags.addItem(item);
-  entry.script = std::move(compiled.script);
-  entry.scriptName = path.string();
-}
-
-void loadMachine(const YAML::Node& block, size_t index, const collectors::Registry& registry,
-                 const std::string& baseDir, std::set<std::string>& ids, SpindleConfig& out,
-                 config::Diagnostics& diags) {
-  const std::string where = "machines[" + std::to_string(index) + "]";
-  if (!block.IsMap()) {
-    diags.add(block, where + " must be a map with id, type and the collector's options");
-    return;
-  }
-  MachineEntry entry;
-  const YAML::Node id = block["id"];
-  if (!id) {
-    diags.add(block, "missing required key 'id' in " + where,
-              "a short unique name such as id: mill-1");
-    entry.id = where;
-  } else if (!id.IsScalar() || !validMachineId(id.Scalar())) {
-    diags.add(id, "machine id must be 1-64 letters, digits, '-' or '_'");
-    entry.id = where;
-  } else {
-    entry.id = id.Scalar();
-    if (!ids.insert(entry.id).second) diags.add(id, "duplicate machine id '" + entry.id + "'");
-  }
-  if (const YAML::Node enabled = block["enabled"]) {
-    config::readValue(enabled, entry.enabled, diags, "'enabled' in machine '" + entry.id + "'");
-  }
-  const YAML::Node type = block["type"];
-  const std::string known = [&] {
-    std::string s;
-    for (const auto& n : registry.names()) s += (s.empty() ? "" : ", ") + n;
-    return s;
-  }();
-  if (!type || !type.IsScalar()) {
-    diags.add(type ? type : block, "missing collector 'type' in machine '" + entry.id + "'",
-              "one of: " + known);
-    return;
-  }
-  entry.type = type.Scalar();
-  const collectors::CollectorInfo* info = registry.find(entry.type);
-  if (info == nullptr) {
-    const std::string guess = config::closestMatch(entry.type, registry.names());
-    diags.add(type, "unknown collector type '" + entry.type + "' in machine '" + entry.id + "'",
-              guess.empty() ? "available: " + known : "did you mean '" + guess + "'?");
-    return;
-  }
-  entry.collector = info->create(block, entry.id, diags);
-  loadScript(block, baseDir, entry, diags);
-  out.machines.push_back(std::move(entry));
-}
-
 }  // namespace
 
 const config::OptionTable<EdgeOptions>& edgeOptionTable() {
@@ -141,9 +40,10 @@ const config::OptionTable<EdgeOptions>& edgeOptionTable() {
     t.optional("data_dir", &EdgeOptions::dataDir, "spindle-data",
                "directory for everything Spindle stores; relative paths are from the "
                "working directory");
-    t.optional("threads", &EdgeOptions::threads, "2", "network threads for all collectors");
+    t.optional("threads", &EdgeOptions::threads, "2", "network threads for all collectors",
+               {"1", "64"});
     t.optional("status_interval", &EdgeOptions::statusInterval, "10s",
-               "how often a one-line status per machine is logged; 0s turns it off");
+               "how often a one-line status per machine is logged; 0s turns it off", {"0s", ""});
     return t;
   }();
   return table;
@@ -152,10 +52,12 @@ const config::OptionTable<EdgeOptions>& edgeOptionTable() {
 const config::OptionTable<StateOptions>& stateOptionTable() {
   static const auto table = [] {
     config::OptionTable<StateOptions> t;
-    t.optional("ring_size", &StateOptions::ringSize, "8192", "recent observations kept in memory");
+    t.optional("ring_size", &StateOptions::ringSize, "8192", "recent observations kept in memory",
+               {"1", "16777216"});
     t.optional("queue_size", &StateOptions::queueSize, "65536",
                "observations waiting between collectors and uplinks; when full, collectors "
-               "stop reading until there is room");
+               "stop reading until there is room",
+               {"1", "16777216"});
     return t;
   }();
   return table;
@@ -166,15 +68,19 @@ const config::OptionTable<SimulatorOptions>& simulatorOptionTable() {
     config::OptionTable<SimulatorOptions> t;
     t.optional("enabled", &SimulatorOptions::enabled, "false",
                "serve simulated SHDR machines from this process (demo and tests)");
-    t.optional("machines", &SimulatorOptions::machines, "3", "how many machines to simulate");
+    t.optional("machines", &SimulatorOptions::machines, "3", "how many machines to simulate",
+               {"1", "1000"});
     t.optional("bind", &SimulatorOptions::bind, "127.0.0.1", "address the simulator listens on");
     t.optional("base_port", &SimulatorOptions::basePort, "17878",
                "port of the first machine; the others follow");
-    t.optional("seed", &SimulatorOptions::seed, "1", "random seed: same seed, same behaviour");
-    t.optional("tick", &SimulatorOptions::tick, "100ms", "simulation step");
+    t.optional("seed", &SimulatorOptions::seed, "1", "random seed: same seed, same behaviour",
+               {"0", ""});
+    t.optional("tick", &SimulatorOptions::tick, "100ms", "simulation step", {"1ms", "1h"});
     t.optional("flaky_machine", &SimulatorOptions::flakyMachine, "-1",
-               "index of a machine that drops its connection now and then; -1 for none");
-    t.optional("time_scale", &SimulatorOptions::timeScale, "1.0", "speeds the simulation up");
+               "index of a machine that drops its connection now and then; -1 for none",
+               {"-1", "999"});
+    t.optional("time_scale", &SimulatorOptions::timeScale, "1.0", "speeds the simulation up",
+               {"0.001", "1000"});
     t.optional("names", &SimulatorOptions::names, "mill-1, mill-2, ...", "machine names");
     return t;
   }();
@@ -183,10 +89,9 @@ const config::OptionTable<SimulatorOptions>& simulatorOptionTable() {
 
 LoadResult loadConfigText(const std::string& text, const std::string& name,
                           const collectors::Registry& registry, const std::string& baseDir) {
-  LoadResult result{std::nullopt, config::Diagnostics(name)};
-  auto& diags = result.diagnostics;
   if (const auto deep = config::findDeepNesting(text)) {
-    diags.addAt(
+    LoadResult result{std::nullopt, config::Diagnostics(name)};
+    result.diagnostics.addAt(
         deep->line, deep->column,
         "the configuration nests deeper than " + std::to_string(config::kMaxYamlDepth) + " levels",
         "an unclosed '[' or '{', or a runaway '- - -'?");
@@ -196,9 +101,17 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
   try {
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    diags.addAt(e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
+    LoadResult result{std::nullopt, config::Diagnostics(name)};
+    result.diagnostics.addAt(e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
     return result;
   }
+  return loadConfigRoot(root, text, name, registry, LoadOptions{baseDir, nullptr});
+}
+
+LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const std::string& name,
+                          const collectors::Registry& registry, const LoadOptions& options) {
+  LoadResult result{std::nullopt, config::Diagnostics(name)};
+  auto& diags = result.diagnostics;
   SpindleConfig cfg;
   cfg.source = name;
   if (root.IsNull()) {
@@ -210,6 +123,7 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
     diags.add(root, "the configuration must be a map of sections (edge, machines, ...)");
     return result;
   }
+  config::checkDuplicateKeys(root, diags, text.size() * 16 + 1024);
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
     if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key) == kTopLevelKeys.end() &&
@@ -244,9 +158,6 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
     simulatorOptionTable().load(root["simulator"], cfg.simulator, diags, "simulator");
   }
   loadCloudSections(root, text, cfg.cloud, diags);
-  if (cfg.edge.threads < 1 || cfg.edge.threads > 64) {
-    diags.add(root["edge"]["threads"], "edge.threads must be between 1 and 64");
-  }
   const YAML::Node machines = root["machines"];
   if (!machines) {
     diags.add(root, "no 'machines' section",
@@ -254,11 +165,11 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
   } else if (!machines.IsSequence()) {
     diags.add(machines, "'machines' must be a list (each item starts with '- id: ...')");
   } else {
-    std::set<std::string> ids;
-    for (size_t i = 0; i < machines.size(); ++i) {
-      loadMachine(machines[i], i, registry, baseDir, ids, cfg, diags);
-    }
+    MachineLoader loader(registry, options, diags);
+    std::size_t index = 0;
+    for (const auto& block : machines) loader.load(block, index++, cfg);
   }
+  if (options.remote != nullptr) checkRemoteHosts(root, options.remote->hosts, diags);
   if (diags.empty()) result.config = std::move(cfg);
   return result;
 }

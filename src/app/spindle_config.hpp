@@ -12,6 +12,7 @@
 #include "config/diagnostics.hpp"
 #include "config/option_table.hpp"
 #include "journal/journal_options.hpp"
+#include "net/host_rules.hpp"
 #include "net/net_options.hpp"
 #include "transform/compiled_script.hpp"
 #include "uplinks/file/file_uplink.hpp"
@@ -73,10 +74,27 @@ struct LoadResult {
   config::Diagnostics diagnostics;
 };
 
+/// What a configuration from the cloud may name (from the local file's `control:` section,
+/// app/remote_config.hpp). Its `script:` files must lie in `scriptDir`, and problems in them
+/// are reported by place only, never quoting what the file holds; its hosts must pass `hosts`.
+struct RemoteRules {
+  std::string scriptDir;  ///< absolute or relative to the working directory
+  net::HostRules hosts;
+};
+
+/// How a configuration text is loaded.
+struct LoadOptions {
+  std::string baseDir;  ///< script paths are relative to it ("" = the working directory)
+  const RemoteRules* remote = nullptr;  ///< set for a configuration from the cloud
+};
+
 /// Parses and validates YAML text; `name` is used in messages (the file name). Script paths
 /// are relative to `baseDir` (the configuration file's folder; "" = the working directory).
 LoadResult loadConfigText(const std::string& text, const std::string& name,
                           const collectors::Registry& registry, const std::string& baseDir = "");
+/// Validates a parsed document; `text` becomes SpindleConfig::cloud.text.
+LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const std::string& name,
+                          const collectors::Registry& registry, const LoadOptions& options);
 LoadResult loadConfigFile(const std::string& path, const collectors::Registry& registry);
 
 /// The embedded demo configuration (examples/demo.yaml, compiled in).

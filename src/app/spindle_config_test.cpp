@@ -262,5 +262,56 @@ TEST_F(SpindleConfigTest, NetAndWebSectionsAreChecked) {
   EXPECT_NE(text.find("did you mean 'net'"), std::string::npos) << text;
 }
 
+TEST_F(SpindleConfigTest, DuplicateKeysAreRefusedWithBothLines) {
+  auto r = load(
+      "edge:\n"
+      "  id: e1\n"
+      "machines:\n"
+      "  - id: mill-1\n"
+      "    type: shdr\n"
+      "    host: 10.0.0.5\n"
+      "    host: 10.0.0.6\n");
+  ASSERT_FALSE(r.config.has_value());
+  ASSERT_EQ(r.diagnostics.size(), 1u) << r.diagnostics.describe();
+  EXPECT_EQ(r.diagnostics.items()[0].line, 7);
+  EXPECT_NE(r.diagnostics.items()[0].message.find("duplicate key 'host' (first at spindle.yaml:6)"),
+            std::string::npos)
+      << r.diagnostics.describe();
+}
+
+TEST_F(SpindleConfigTest, NumbersOutOfRangeAreRefused) {
+  const std::string machine = "machines:\n  - {id: m1, type: shdr, host: 10.0.0.5, max_line: 0}\n";
+  auto r = load("journal:\n  max_size: 99999999999 TB\noutput:\n  keep_files: -3\n" + machine);
+  ASSERT_FALSE(r.config.has_value());
+  const std::string text = r.diagnostics.describe();
+  EXPECT_EQ(r.diagnostics.size(), 3u) << text;
+  EXPECT_NE(text.find("spindle.yaml:2:13: 'max_size' in journal: '99999999999 TB' is too large"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("spindle.yaml:4:15: 'keep_files' in output must be 0 to 1000, not -3"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("'max_line' in machine 'm1' (shdr) must be 1KiB to 1GiB, not 0"),
+            std::string::npos)
+      << text;
+}
+
+TEST_F(SpindleConfigTest, MachinesShareOneCompiledScript) {
+  auto r = load(
+      "machines:\n"
+      "  - {id: m1, type: shdr, host: 10.0.0.5}\n"
+      "  - {id: m2, type: shdr, host: 10.0.0.6}\n"
+      "  - {id: m3, type: mtconnect_agent, url: 'http://10.0.0.7:5000'}\n"
+      "  - {id: m4, type: mtconnect_agent, url: 'http://10.0.0.8:5000'}\n");
+  ASSERT_TRUE(r.config.has_value()) << r.diagnostics.describe();
+  const auto& m = r.config->machines;
+  ASSERT_EQ(m.size(), 4u);
+  ASSERT_NE(m[0].script, nullptr);
+  EXPECT_EQ(m[0].script, m[1].script);  // compiled once, not once per machine
+  ASSERT_NE(m[2].script, nullptr);
+  EXPECT_EQ(m[2].script, m[3].script);
+  EXPECT_NE(m[0].script, m[2].script);
+}
+
 }  // namespace
 }  // namespace spindle::app

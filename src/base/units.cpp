@@ -64,7 +64,13 @@ Result<Duration> parseDuration(std::string_view text) {
   }
   for (const auto& unit : kDurationUnits) {
     if (suffix == unit.suffix) {
-      return Duration(static_cast<std::int64_t>(std::llround(number * unit.factor)));
+      // Refused rather than saturated: 2^63 ns is about 292 years.
+      const double ns = number * unit.factor;
+      if (!(ns < 9.2e18)) {
+        return Error(ErrorCode::kInvalidArgument,
+                     "'" + std::string(text) + "' is too long (at most about 292 years)");
+      }
+      return Duration(static_cast<std::int64_t>(std::llround(ns)));
     }
   }
   return Error(ErrorCode::kInvalidArgument, "unknown duration unit '" + std::string(suffix) +
@@ -79,11 +85,18 @@ Result<ByteSize> parseByteSize(std::string_view text) {
     return Error(ErrorCode::kInvalidArgument,
                  "'" + std::string(text) + "' is not a size (write e.g. 512MiB, 2GiB, 64KB)");
   }
-  if (suffix.empty()) return ByteSize{static_cast<std::uint64_t>(std::llround(number))};
-  for (const auto& unit : kSizeUnits) {
-    if (suffix == unit.suffix) {
-      return ByteSize{static_cast<std::uint64_t>(std::llround(number * unit.factor))};
+  auto bytes = [&](double factor) -> Result<ByteSize> {
+    // Refused rather than saturated or wrapped: 2^63 bytes is 8 EiB.
+    const double value = number * factor;
+    if (!(value < 9.2e18)) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "'" + std::string(text) + "' is too large (at most 8EiB)");
     }
+    return ByteSize{static_cast<std::uint64_t>(std::llround(value))};
+  };
+  if (suffix.empty()) return bytes(1.0);
+  for (const auto& unit : kSizeUnits) {
+    if (suffix == unit.suffix) return bytes(unit.factor);
   }
   return Error(ErrorCode::kInvalidArgument, "unknown size unit '" + std::string(suffix) +
                                                 "' (use B, KB, MB, GB, KiB, MiB, GiB or TiB)");

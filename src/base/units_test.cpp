@@ -22,6 +22,19 @@ TEST(Units, RejectsDurationsWithoutOrWithUnknownUnits) {
   EXPECT_FALSE(parseDuration("-1s").ok());
 }
 
+TEST(Units, RefusesSizesAndDurationsTooLargeToHold) {
+  auto size = parseByteSize("99999999999 TB");
+  ASSERT_FALSE(size.ok());
+  EXPECT_NE(size.error().message().find("too large"), std::string::npos);
+  EXPECT_FALSE(parseByteSize("20000000000000000000").ok());
+  EXPECT_FALSE(parseByteSize("1e300GiB").ok());
+  EXPECT_EQ(parseByteSize("1TiB").value().bytes, 1ULL << 40);
+  auto duration = parseDuration("999999999d");
+  ASSERT_FALSE(duration.ok());
+  EXPECT_NE(duration.error().message().find("too long"), std::string::npos);
+  EXPECT_EQ(parseDuration("36500d").value(), std::chrono::hours(24 * 36500));
+}
+
 TEST(Units, ParsesSizes) {
   EXPECT_EQ(parseByteSize("512").value().bytes, 512u);
   EXPECT_EQ(parseByteSize("64KiB").value().bytes, 65536u);

@@ -13,13 +13,18 @@ template <typename T>
 void addInputLimitOptions(config::OptionTable<T>& t) {
   t.optional("max_items", &T::maxItems, "2000",
              "most data items this machine may have; observations of new items beyond it are "
-             "refused and counted");
+             "refused and counted",
+             {"1", "10000000"});
   t.optional("max_conditions", &T::maxConditions, "32",
-             "most active condition codes per condition item; new codes beyond it are refused");
-  t.optional("max_assets", &T::maxAssets, "200", "most assets this machine may hold");
-  t.optional("max_asset_size", &T::maxAssetSize, "256KiB", "largest asset document accepted");
+             "most active condition codes per condition item; new codes beyond it are refused",
+             {"1", "100000"});
+  t.optional("max_assets", &T::maxAssets, "200", "most assets this machine may hold",
+             {"1", "1000000"});
+  t.optional("max_asset_size", &T::maxAssetSize, "256KiB", "largest asset document accepted",
+             {"1B", "1GiB"});
   t.optional("max_value_size", &T::maxValueSize, "64KiB",
-             "largest single value (text, message, data set, time series) accepted");
+             "largest single value (text, message, data set, time series) accepted",
+             {"1B", "1GiB"});
 }
 
 template <typename T>

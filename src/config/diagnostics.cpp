@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/redact.hpp"
+
 namespace spindle::config {
 namespace {
 
@@ -44,8 +46,15 @@ void Diagnostics::add(const YAML::Node& node, std::string message, std::string h
   addAt(line, column, std::move(message), std::move(hint));
 }
 
+// Messages quote configuration values; a URL's password never goes into one.
 void Diagnostics::addAt(int line, int column, std::string message, std::string hint) {
-  m_items.push_back(Diagnostic{m_file, line, column, std::move(message), std::move(hint)});
+  m_items.push_back(Diagnostic{m_file, line, column, redactUrl(message), redactUrl(hint)});
+}
+
+void Diagnostics::addItem(Diagnostic item) {
+  item.message = redactUrl(item.message);
+  item.hint = redactUrl(item.hint);
+  m_items.push_back(std::move(item));
 }
 
 std::string Diagnostics::describe() const {

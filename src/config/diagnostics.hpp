@@ -25,10 +25,11 @@ class Diagnostics {
   explicit Diagnostics(std::string file = "") : m_file(std::move(file)) {}
 
   /// Records a problem at `node`'s position (the node may be null/undefined: no position).
+  /// Credentials inside URLs in `message` and `hint` are redacted (base/redact.hpp).
   void add(const YAML::Node& node, std::string message, std::string hint = "");
   void addAt(int line, int column, std::string message, std::string hint = "");
   /// Records a problem found in another file (a script the configuration names).
-  void addItem(Diagnostic item) { m_items.push_back(std::move(item)); }
+  void addItem(Diagnostic item);
 
   bool empty() const { return m_items.empty(); }
   size_t size() const { return m_items.size(); }

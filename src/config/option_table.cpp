@@ -25,6 +25,13 @@ bool parseInteger(const std::string& text, Int& out) {
 
 }  // namespace
 
+std::string Bounds::describe() const {
+  if (!min.empty() && !max.empty()) return min + " to " + max;
+  if (!min.empty()) return "at least " + min;
+  if (!max.empty()) return "at most " + max;
+  return "";
+}
+
 bool readValue(const YAML::Node& n, std::string& out, Diagnostics& d, const std::string& what) {
   if (!requireScalar(n, d, what, "a string")) return false;
   out = n.Scalar();

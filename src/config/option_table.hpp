@@ -7,8 +7,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -23,6 +26,15 @@ struct Port {
   std::uint16_t value = 0;
 };
 
+/// The allowed range of a numeric option (integer, number, duration, size), written the way
+/// a user writes the value: {"1", "64"}, {"0s", ""}, {"4KiB", ""}. An empty side is open.
+struct Bounds {
+  std::string min;
+  std::string max;
+  /// "at least 1", "at most 1TiB", "1 to 64"; "" without bounds.
+  std::string describe() const;
+};
+
 /// Description of one option, for docs and messages.
 struct OptionInfo {
   std::string key;
@@ -30,7 +42,24 @@ struct OptionInfo {
   bool required = false;
   std::string defaultText;
   std::string help;
+  Bounds bounds;  ///< numeric options: the allowed range (Bounds::describe() for the docs)
 };
+
+/// Numeric option types: those that take Bounds and must declare them.
+template <typename V>
+inline constexpr bool kIsNumericOption =
+    std::is_same_v<V, int> || std::is_same_v<V, std::int64_t> || std::is_same_v<V, std::uint64_t> ||
+    std::is_same_v<V, double> || std::is_same_v<V, Duration> || std::is_same_v<V, ByteSize>;
+
+/// Ordering of option values for bounds checks.
+template <typename V>
+bool lessThan(const V& a, const V& b) {
+  if constexpr (std::is_same_v<V, ByteSize>) {
+    return a.bytes < b.bytes;
+  } else {
+    return a < b;
+  }
+}
 
 // Typed readers: return false (and add a diagnostic) when the node does not hold the type.
 bool readValue(const YAML::Node& n, std::string& out, Diagnostics& d, const std::string& what);
@@ -74,6 +103,14 @@ class OptionTable {
   template <typename V>
   OptionTable& optional(std::string key, V T::*member, std::string defaultText, std::string help) {
     return add(std::move(key), member, false, std::move(defaultText), std::move(help), {});
+  }
+  /// A numeric option whose value must lie within `bounds` (checked on load, documented).
+  template <typename V>
+  OptionTable& optional(std::string key, V T::*member, std::string defaultText, std::string help,
+                        Bounds bounds) {
+    static_assert(kIsNumericOption<V>, "bounds apply to integers, numbers, durations and sizes");
+    return add(std::move(key), member, false, std::move(defaultText), std::move(help), {},
+               std::move(bounds));
   }
   /// A string restricted to `choices`.
   OptionTable& choice(std::string key, std::string T::*member, std::vector<std::string> choices,
@@ -135,15 +172,27 @@ class OptionTable {
 
   template <typename V>
   OptionTable& add(std::string key, V T::*member, bool isRequired, std::string defaultText,
-                   std::string help, std::vector<std::string> choices) {
+                   std::string help, std::vector<std::string> choices, Bounds bounds = {}) {
     Entry e;
-    e.info = OptionInfo{std::move(key), typeName(static_cast<const V*>(nullptr)), isRequired,
-                        std::move(defaultText), std::move(help)};
+    e.info = OptionInfo{std::move(key),  typeName(static_cast<const V*>(nullptr)),
+                        isRequired,      std::move(defaultText),
+                        std::move(help), bounds};
     if (!choices.empty()) e.info.type = "one of: " + join(choices);
-    e.read = [member, choices](const YAML::Node& n, T& out, Diagnostics& d,
-                               const std::string& what) {
+    std::optional<V> low, high;
+    if constexpr (kIsNumericOption<V>) {
+      low = boundValue<V>(bounds.min, e.info.key);
+      high = boundValue<V>(bounds.max, e.info.key);
+    }
+    e.read = [member, choices, low, high, bounds](const YAML::Node& n, T& out, Diagnostics& d,
+                                                  const std::string& what) {
       V value{};
       if (!readValue(n, value, d, what)) return;
+      if constexpr (kIsNumericOption<V>) {
+        if ((low && lessThan(value, *low)) || (high && lessThan(*high, value))) {
+          d.add(n, what + " must be " + bounds.describe() + ", not " + n.Scalar());
+          return;
+        }
+      }
       if constexpr (std::is_same_v<V, std::string>) {
         if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
           d.add(n, "'" + value + "' is not allowed for " + what, "use one of: " + join(choices));
@@ -154,6 +203,18 @@ class OptionTable {
     };
     m_entries.push_back(std::move(e));
     return *this;
+  }
+
+  // A bound as written in the table; a table that does not parse is a programming error.
+  template <typename V>
+  static std::optional<V> boundValue(const std::string& text, const std::string& key) {
+    if (text.empty()) return std::nullopt;
+    V value{};
+    Diagnostics ignored;
+    if (!readValue(YAML::Node(text), value, ignored, key)) {
+      throw std::logic_error("option table: bad bound '" + text + "' for " + key);
+    }
+    return value;
   }
 
   const Entry* find(const std::string& key) const {

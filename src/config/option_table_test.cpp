@@ -88,3 +88,42 @@ TEST(Diagnostics, ClosestMatchOnlySuggestsLikelyTypos) {
 
 }  // namespace
 }  // namespace spindle::config
+
+namespace spindle::config {
+namespace {
+
+struct Ranged {
+  int count = 5;
+  Duration wait = std::chrono::seconds(1);
+  ByteSize size{4096};
+};
+
+TEST(OptionTable, BoundsRefuseValuesOutsideTheirRangeAndDescribeIt) {
+  OptionTable<Ranged> t;
+  t.optional("count", &Ranged::count, "5", "how many", {"0", "1000"});
+  t.optional("wait", &Ranged::wait, "1s", "how long", {"10ms", ""});
+  t.optional("size", &Ranged::size, "4KiB", "how big", {"1KiB", "1GiB"});
+  Ranged r;
+  Diagnostics d("test.yaml");
+  t.load(YAML::Load("count: -3\nwait: 1ms\nsize: 2GiB\n"), r, d, "block");
+  ASSERT_EQ(d.size(), 3u) << d.describe();
+  EXPECT_EQ(d.items()[0].describe(), "test.yaml:1:8: 'count' in block must be 0 to 1000, not -3");
+  EXPECT_EQ(d.items()[1].message, "'wait' in block must be at least 10ms, not 1ms");
+  EXPECT_EQ(d.items()[2].message, "'size' in block must be 1KiB to 1GiB, not 2GiB");
+  EXPECT_EQ(r.count, 5);  // refused values are not taken
+
+  Diagnostics fine;
+  t.load(YAML::Load("count: 0\nwait: 10ms\nsize: 1GiB\n"), r, fine, "block");
+  EXPECT_TRUE(fine.empty()) << fine.describe();
+  EXPECT_EQ(r.count, 0);
+  EXPECT_EQ(t.describe()[1].bounds.describe(), "at least 10ms");
+}
+
+TEST(OptionTable, ABoundThatDoesNotParseIsAProgrammingError) {
+  OptionTable<Ranged> t;
+  EXPECT_THROW(t.optional("count", &Ranged::count, "5", "how many", {"five", ""}),
+               std::logic_error);
+}
+
+}  // namespace
+}  // namespace spindle::config

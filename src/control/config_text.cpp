@@ -2,24 +2,18 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
 
+#include "base/redact.hpp"
+
 namespace spindle::control {
 namespace {
-
-constexpr const char* kRedacted = "<redacted>";
 
 bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string redactUrlPasswords(const std::string& text) {
-  static const std::regex kUrl(R"(([A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]+:)[^@/\s]+@)");
-  return std::regex_replace(text, kUrl, std::string("$1") + kRedacted + "@");
 }
 
 void redactNode(YAML::Node node) {
@@ -37,12 +31,14 @@ void redactNode(YAML::Node node) {
     for (std::size_t i = 0; i < node.size(); ++i) redactNode(node[i]);
   } else if (node.IsScalar()) {
     const std::string text = node.Scalar();
-    const std::string clean = redactUrlPasswords(text);
+    const std::string clean = redactUrl(text);
     if (clean != text) node = std::string(clean);
   }
 }
 
-bool sameNode(const YAML::Node& a, const YAML::Node& b) {
+}  // namespace
+
+bool sameYaml(const YAML::Node& a, const YAML::Node& b) {
   if (a.Type() != b.Type()) return false;
   switch (a.Type()) {
     case YAML::NodeType::Scalar:
@@ -50,14 +46,14 @@ bool sameNode(const YAML::Node& a, const YAML::Node& b) {
     case YAML::NodeType::Sequence:
       if (a.size() != b.size()) return false;
       for (std::size_t i = 0; i < a.size(); ++i) {
-        if (!sameNode(a[i], b[i])) return false;
+        if (!sameYaml(a[i], b[i])) return false;
       }
       return true;
     case YAML::NodeType::Map: {
       if (a.size() != b.size()) return false;
       for (const auto& kv : a) {
         const YAML::Node other = b[kv.first.Scalar()];
-        if (!other || !sameNode(kv.second, other)) return false;
+        if (!other || !sameYaml(kv.second, other)) return false;
       }
       return true;
     }
@@ -65,6 +61,8 @@ bool sameNode(const YAML::Node& a, const YAML::Node& b) {
       return true;  // null / undefined
   }
 }
+
+namespace {
 
 std::map<std::string, YAML::Node> machinesById(const YAML::Node& root) {
   std::map<std::string, YAML::Node> out;
@@ -121,7 +119,7 @@ Result<ConfigDiff> diffConfigs(const std::string& oldYaml, const std::string& ne
     if (s == "machines") continue;
     const YAML::Node x = a.IsMap() ? a[s] : YAML::Node();
     const YAML::Node y = b.IsMap() ? b[s] : YAML::Node();
-    if (!x || !y || !sameNode(x, y)) diff.sections.push_back(s);
+    if (!x || !y || !sameYaml(x, y)) diff.sections.push_back(s);
   }
   const auto before = machinesById(a);
   const auto after = machinesById(b);
@@ -129,7 +127,7 @@ Result<ConfigDiff> diffConfigs(const std::string& oldYaml, const std::string& ne
     auto it = before.find(id);
     if (it == before.end()) {
       diff.added.push_back(id);
-    } else if (!sameNode(it->second, node)) {
+    } else if (!sameYaml(it->second, node)) {
       diff.changed.push_back(id);
     }
   }

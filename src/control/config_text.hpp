@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
 #include "base/error.hpp"
 
 namespace spindle::control {
@@ -15,6 +17,9 @@ namespace spindle::control {
 /// _secret, and passwords inside URLs (scheme://user:password@host). Text that does not
 /// parse is withheld entirely: a broken file must not leak what it holds.
 std::string redactConfig(const std::string& yaml);
+
+/// Structural equality of two YAML nodes (key order in maps does not matter).
+bool sameYaml(const YAML::Node& a, const YAML::Node& b);
 
 /// True for a key whose value redactConfig() hides.
 bool isSecretKey(const std::string& key);

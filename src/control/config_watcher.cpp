@@ -33,6 +33,23 @@ ConfigWatcher::ConfigWatcher(ConfigWatchOptions options, std::string edgeId,
 
 ConfigWatcher::~ConfigWatcher() { stop(); }
 
+std::string describeRunning(const ConfigState& s) {
+  std::string out = s.version;
+  if (s.outcome.pendingRestart.empty() && s.outcome.refused.empty())
+    return out + " applied in full";
+  out += " applied partly";
+  auto list = [](const std::vector<std::string>& items) {
+    std::string text;
+    for (const auto& i : items) text += (text.empty() ? "" : ", ") + i;
+    return text;
+  };
+  if (!s.outcome.pendingRestart.empty()) {
+    out += "; pending restart: " + list(s.outcome.pendingRestart);
+  }
+  if (!s.outcome.refused.empty()) out += "; refused: " + list(s.outcome.refused);
+  return out;
+}
+
 std::string ConfigWatcher::lastKnownGoodPath(const std::string& dataDir) {
   return (std::filesystem::path(dataDir) / "config" / "last-known-good.yaml").string();
 }
@@ -125,6 +142,8 @@ void ConfigWatcher::fill(HealthReport& report) {
   report.config.appliedAt = s.appliedAt;
   report.config.rejectedVersion = s.rejectedVersion;
   report.config.error = s.error;
+  report.config.pendingRestart = s.outcome.pendingRestart;
+  report.config.refused = s.outcome.refused;
 }
 
 void ConfigWatcher::offer(const std::string& yaml, std::uint64_t revision) {
@@ -152,8 +171,9 @@ void ConfigWatcher::offer(const std::string& yaml, std::uint64_t revision) {
     reject(status.error().describe());
     return;
   }
-  if (auto status = m_callbacks.apply(yaml, version); !status) {
-    reject("applying failed: " + status.error().describe());
+  auto applied = m_callbacks.apply(yaml, version);
+  if (!applied) {
+    reject("applying failed: " + applied.error().describe());
     return;
   }
   const TimestampNs now = wallClockNs();
@@ -170,8 +190,9 @@ void ConfigWatcher::offer(const std::string& yaml, std::uint64_t revision) {
     m_state.appliedAt = now;
     m_state.rejectedVersion.clear();
     m_state.error.clear();
+    m_state.outcome = std::move(*applied);
   }
-  m_log->info("desired configuration {} applied", version);
+  m_log->info("desired configuration {}", describeRunning(state()));
   if (m_callbacks.changed) m_callbacks.changed();
 }
 

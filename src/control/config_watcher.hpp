@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -32,14 +33,20 @@ struct ConfigWatchOptions {
   std::size_t maxBytes = 1 << 20;            ///< larger values are rejected
 };
 
+/// What applying a configuration did: the parts that do not run yet, and why.
+struct ApplyOutcome {
+  std::vector<std::string> pendingRestart;  ///< sections that take effect at the next start
+  std::vector<std::string> refused;         ///< "key: reason" of desired values not taken
+};
+
 /// What the application does with a configuration. Both run on the watcher's thread.
 struct ConfigCallbacks {
   /// Checks the YAML without side effects (app::loadConfigText). The error text, with its
   /// file:line diagnostics, is what health reports.
   std::function<Status(const std::string& yaml)> validate;
-  /// Applies it (restarting only the collectors that changed). On failure the application
-  /// keeps or restores the running configuration.
-  std::function<Status(const std::string& yaml, const std::string& version)> apply;
+  /// Applies it (restarting only the collectors that changed) and says what does not run yet.
+  /// On failure the application keeps or restores the running configuration.
+  std::function<Result<ApplyOutcome>(const std::string& yaml, const std::string& version)> apply;
   /// Called after every accepted or rejected revision (e.g. to send a heartbeat at once).
   std::function<void()> changed;
 };
@@ -50,7 +57,13 @@ struct ConfigState {
   TimestampNs appliedAt = 0;
   std::string rejectedVersion;
   std::string error;
+  /// Of `version`: what waits for the next start and what was refused (empty: all of it runs).
+  ApplyOutcome outcome;
 };
+
+/// "kv:7 applied in full", or "kv:7 applied partly; pending restart: journal; refused:
+/// uplinks: local-only (...)": what runs of a configuration, for logs and health.
+std::string describeRunning(const ConfigState& state);
 
 /// A configuration stored as last-known-good.
 struct StoredConfig {

@@ -8,7 +8,7 @@ const config::OptionTable<ControlOptions>& optionTable() {
   static const auto table = [] {
     config::OptionTable<ControlOptions> t;
     t.optional("health_interval", &ControlOptions::healthInterval, "10s",
-               "heartbeat period on spindle.<edge>.health; 0s turns heartbeats off");
+               "heartbeat period on spindle.<edge>.health; 0s turns heartbeats off", {"0s", ""});
     t.optional("diagnostics", &ControlOptions::diagnostics, "true",
                "answer diagnostics requests on spindle.<edge>.diag.<command>");
     t.optional("config_watch", &ControlOptions::configWatch, "true",
@@ -16,9 +16,16 @@ const config::OptionTable<ControlOptions>& optionTable() {
     t.optional("config_bucket", &ControlOptions::configBucket, "spindle_config",
                "KV bucket holding desired configurations");
     t.optional("config_retry", &ControlOptions::configRetry, "5s",
-               "wait between attempts to reach the bucket");
+               "wait between attempts to reach the bucket", {"100ms", ""});
     t.optional("log_lines", &ControlOptions::logLines, "1000",
-               "recent log lines kept in memory for the logs diagnostic");
+               "recent log lines kept in memory for the logs diagnostic", {"1", "100000"});
+    t.optional("allowed_hosts", &ControlOptions::allowedHosts, "[] (any host)",
+               "hosts a configuration from the cloud may name (machines, DNS and NTP servers): "
+               "networks (10.20.0.0/16), addresses, names (mill-3.plant.local) and *.domain; "
+               "names are matched as written, never resolved. Set only in the local file");
+    t.optional("script_dir", &ControlOptions::scriptDir, "scripts",
+               "the folder whose files a configuration from the cloud may name as script:, "
+               "relative to the configuration file's folder. Set only in the local file");
     return t;
   }();
   return table;

@@ -4,6 +4,7 @@
 /// configuration.
 
 #include <string>
+#include <vector>
 
 #include "base/units.hpp"
 #include "config/option_table.hpp"
@@ -17,6 +18,11 @@ struct ControlOptions {
   std::string configBucket = "spindle_config";
   Duration configRetry = std::chrono::seconds(5);
   int logLines = 1000;
+  /// What a configuration from the cloud may name (local-only: never changed remotely).
+  /// Hosts and networks of machines and servers (net/host_rules.hpp); empty: any host.
+  std::vector<std::string> allowedHosts;
+  /// The folder its `script:` files must be in; relative to the configuration file's folder.
+  std::string scriptDir = "scripts";
 };
 
 const config::OptionTable<ControlOptions>& optionTable();

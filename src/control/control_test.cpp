@@ -97,6 +97,7 @@ TEST(ControlHealth, ReportsRatesAndEveryFigure) {
   EXPECT_EQ(j["edge"], "e1");
   EXPECT_EQ(j["version"], SPINDLE_VERSION);
   EXPECT_EQ(j["machines"][0]["observations"], 1100);
+  EXPECT_TRUE(j["machines"][0]["last_data_age_s"].is_null());  // nothing said it had data
   EXPECT_EQ(j["clock_offset_ms"], 1.5);
   EXPECT_TRUE(j["journal"].is_null());
   for (const char* key : {"uptime_s", "config", "uplinks", "cpu_percent", "memory", "disk"}) {
@@ -122,12 +123,15 @@ class ConfigDecisions : public ::testing::Test {
       }
       return okStatus();
     };
-    cb.apply = [this](const std::string& yaml, const std::string& version) -> Status {
+    cb.apply = [this](const std::string& yaml, const std::string& version) -> Result<ApplyOutcome> {
       if (yaml.find("unappliable") != std::string::npos) {
         return Error(ErrorCode::kUnavailable, "port in use");
       }
       m_applied.push_back(version);
-      return okStatus();
+      ApplyOutcome outcome;
+      if (yaml.find("journal") != std::string::npos) outcome.pendingRestart = {"journal"};
+      if (yaml.find("uplinks") != std::string::npos) outcome.refused = {"uplinks: local-only"};
+      return outcome;
     };
     cb.changed = [this] { ++m_changes; };
     ConfigWatchOptions o;
@@ -177,6 +181,28 @@ TEST_F(ConfigDecisions, RejectsInvalidOnesAndKeepsTheRunningOne) {
   w->offer("edge: {id: e2}\n", 6);  // a good one clears the error
   EXPECT_TRUE(w->state().error.empty());
   EXPECT_EQ(m_applied, (std::vector<std::string>{"kv:3", "kv:6"}));
+}
+
+TEST_F(ConfigDecisions, ReportsWhatDoesNotRunYet) {
+  auto w = watcher();
+  w->offer("edge: {id: e1}\njournal: {max_size: 2GiB}\nuplinks: {}\n", 8);
+  EXPECT_EQ(w->state().version, "kv:8");
+  EXPECT_EQ(describeRunning(w->state()),
+            "kv:8 applied partly; pending restart: journal; refused: uplinks: local-only");
+  HealthReport r;
+  w->fill(r);
+  json j = json::parse(toJson(r))["config"];
+  EXPECT_EQ(j["version"], "kv:8");
+  EXPECT_FALSE(j["complete"].get<bool>());
+  EXPECT_EQ(j["pending_restart"], json::array({"journal"}));
+  EXPECT_EQ(j["refused"], json::array({"uplinks: local-only"}));
+  w->offer("edge: {id: e1}\n", 9);
+  EXPECT_EQ(describeRunning(w->state()), "kv:9 applied in full");
+  HealthReport full;
+  w->fill(full);
+  j = json::parse(toJson(full))["config"];
+  EXPECT_TRUE(j["complete"].get<bool>());
+  EXPECT_TRUE(j["pending_restart"].empty());
 }
 
 TEST_F(ConfigDecisions, NoLastKnownGoodYet) {

@@ -17,6 +17,9 @@ std::string toJson(const HealthReport& r) {
   j["uptime_s"] = r.uptimeSeconds;
   json config = {{"version", r.config.version}, {"source", r.config.source}};
   if (r.config.appliedAt) config["applied_at"] = formatTimestamp(r.config.appliedAt);
+  config["complete"] = r.config.pendingRestart.empty() && r.config.refused.empty();
+  config["pending_restart"] = r.config.pendingRestart;
+  config["refused"] = r.config.refused;
   if (!r.config.error.empty()) {
     config["rejected_version"] = r.config.rejectedVersion;
     config["error"] = r.config.error;
@@ -30,6 +33,7 @@ std::string toJson(const HealthReport& r) {
                {"rate", m.observationRate < 0 ? 0.0 : m.observationRate}};
     if (!m.detail.empty()) jm["detail"] = m.detail;
     if (m.lastObservation) jm["last_observation"] = formatTimestamp(m.lastObservation);
+    jm["last_data_age_s"] = m.lastDataAgeSeconds < 0 ? json(nullptr) : json(m.lastDataAgeSeconds);
     if (m.refusedItems + m.refusedConditions + m.refusedAssets + m.refusedValues > 0) {
       jm["refused"] = {{"items", m.refusedItems},
                        {"conditions", m.refusedConditions},

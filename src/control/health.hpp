@@ -32,6 +32,8 @@ struct MachineHealth {
   std::uint64_t observations = 0;  ///< since start (cumulative)
   double observationRate = -1;     ///< per second; < 0: computed from `observations`
   TimestampNs lastObservation = 0;
+  /// Seconds since the machine last sent data (edge clock); < 0: nothing since the start.
+  double lastDataAgeSeconds = -1;
   /// Observations refused by the machine's input limits (docs/security.md), by cause.
   std::uint64_t refusedItems = 0;
   std::uint64_t refusedConditions = 0;
@@ -67,6 +69,10 @@ struct ConfigHealth {
   std::string rejectedVersion;  ///< the last desired configuration refused, if any
   std::string error;            ///< why it was refused
   TimestampNs appliedAt = 0;
+  /// Parts of `version` that do not run: sections waiting for the next start, and desired
+  /// values refused ("key: reason"). Both empty: the whole configuration runs.
+  std::vector<std::string> pendingRestart;
+  std::vector<std::string> refused;
 };
 
 struct HealthReport {

@@ -14,28 +14,32 @@ const config::OptionTable<JournalOptions>& optionTable() {
                "group commit: a duration (one fdatasync per interval), 'always' (after every "
                "batch) or 'never' (the OS decides; safe against crashes, not power loss)");
     t.optional("fsync_size", &JournalOptions::fsyncSize, "4MiB",
-               "also commit as soon as this many bytes wait, whatever the interval");
+               "also commit as soon as this many bytes wait, whatever the interval", {"0B", ""});
     t.optional("max_size", &JournalOptions::maxSize, "1GiB",
-               "disk space the journal may use; when full, 'policy' applies");
+               "disk space the journal may use; when full, 'policy' applies", {"8KiB", ""});
     t.optional("max_age", &JournalOptions::maxAge, "7d",
                "observations older than this are dropped whole segments at a time, counted; "
-               "0s keeps them until max_size");
+               "0s keeps them until max_size",
+               {"0s", ""});
     t.choice("policy", &JournalOptions::policy, {"drop_oldest", "block"}, "drop_oldest",
              "when max_size is reached: drop the oldest segment (counted and logged) or block "
              "(collectors pause until uplinks catch up)");
     t.optional("segment_size", &JournalOptions::segmentSize, "64MiB",
-               "size of one segment file; space is freed a whole segment at a time");
+               "size of one segment file; space is freed a whole segment at a time",
+               {"4KiB", "1GiB"});
     t.choice("compression", &JournalOptions::compression, {"none", "zstd"}, "none",
              "compress record payloads with zstd (level 1)");
     t.optional("send_batch", &JournalOptions::sendBatch, "4096",
-               "most observations handed to an uplink in one send");
+               "most observations handed to an uplink in one send", {"1", "1048576"});
     t.optional("retry_min", &JournalOptions::retryMin, "100ms",
-               "first wait after an uplink asks to retry; doubles up to retry_max");
-    t.optional("retry_max", &JournalOptions::retryMax, "5s", "longest wait between retries");
+               "first wait after an uplink asks to retry; doubles up to retry_max", {"1ms", ""});
+    t.optional("retry_max", &JournalOptions::retryMax, "5s", "longest wait between retries",
+               {"1ms", ""});
     t.optional("consumer_grace", &JournalOptions::consumerGrace, "7d",
                "a consumer the configuration no longer names (an uplink removed) keeps its "
                "undelivered data this long after its cursor last moved; then it is dropped, "
-               "counted and logged (or at once with 'spindle journal drop-consumer')");
+               "counted and logged (or at once with 'spindle journal drop-consumer')",
+               {"0s", ""});
     return t;
   }();
   return table;

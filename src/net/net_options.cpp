@@ -42,18 +42,20 @@ const config::OptionTable<NetOptions>& optionTable() {
     t.optional("resolv_conf", &NetOptions::resolvConf, "/etc/resolv.conf",
                "file whose nameserver lines (DHCP or the OS) are asked last; \"\" for none");
     t.optional("dns_timeout", &NetOptions::dnsTimeout, "2s",
-               "how long one DNS server may take before the next one is asked");
+               "how long one DNS server may take before the next one is asked", {"1ms", "1m"});
     t.optional("dns_reprobe", &NetOptions::dnsReprobe, "5m",
-               "after falling back, how often the preferred servers are tried again");
+               "after falling back, how often the preferred servers are tried again", {"1ms", ""});
     t.optional("ipv6", &NetOptions::ipv6, "false", "also look up IPv6 (AAAA) addresses");
     t.optional("ntp_servers", &NetOptions::ntpServers, "[pool.ntp.org]",
                "NTP servers for the clock check, asked in order. host[:port]");
     t.optional("ntp_timeout", &NetOptions::ntpTimeout, "2s",
-               "how long one NTP server may take to answer");
-    t.optional("ntp_interval", &NetOptions::ntpInterval, "15m", "time between clock checks");
+               "how long one NTP server may take to answer", {"1ms", "1m"});
+    t.optional("ntp_interval", &NetOptions::ntpInterval, "15m", "time between clock checks",
+               {"1ms", ""});
     t.optional("max_clock_offset", &NetOptions::maxClockOffset, "1s",
                "beyond this offset from NTP time the clock is untrusted and observations are "
-               "flagged");
+               "flagged",
+               {"1ms", ""});
     return t;
   }();
   return table;

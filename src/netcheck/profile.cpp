@@ -79,7 +79,7 @@ const config::OptionTable<NtpSpec>& ntpTable() {
     config::OptionTable<NtpSpec> t;
     t.optional("servers", &NtpSpec::servers, "[pool.ntp.org]", "NTP servers, host[:port]");
     t.optional("max_offset", &NtpSpec::maxOffset, "1s",
-               "largest clock offset accepted before the clock is untrusted");
+               "largest clock offset accepted before the clock is untrusted", {"1ms", ""});
     return t;
   }();
   return table;

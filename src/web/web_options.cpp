@@ -17,22 +17,24 @@ const config::OptionTable<WebOptions>& webOptionTable() {
     t.optional("sender", &WebOptions::sender, "the edge id", "Header sender of every document");
     t.optional("max_connections", &WebOptions::maxConnections, "64",
                "connections open at once; when full, a new client evicts the connection that "
-               "has waited longest for a request, or is refused when all are working");
+               "has waited longest for a request, or is refused when all are working",
+               {"1", "100000"});
     t.optional("max_connections_per_client", &WebOptions::maxConnectionsPerClient, "16",
-               "connections one remote address may hold open");
+               "connections one remote address may hold open", {"1", "100000"});
     t.optional("max_count", &WebOptions::maxCount, "10000",
-               "largest 'count' a /sample request may ask for");
+               "largest 'count' a /sample request may ask for", {"1", "1000000"});
     t.optional("min_interval", &WebOptions::minInterval, "10ms",
-               "fastest streaming 'interval' granted (smaller requests get this)");
+               "fastest streaming 'interval' granted (smaller requests get this)", {"1ms", ""});
     t.optional("heartbeat", &WebOptions::defaultHeartbeat, "10s",
-               "streaming heartbeat when a client gives none");
+               "streaming heartbeat when a client gives none", {"1ms", ""});
     t.optional("asset_buffer_size", &WebOptions::assetBufferSize, "1024",
-               "assets kept for /assets (oldest dropped first)");
+               "assets kept for /assets (oldest dropped first)", {"1", "1000000"});
     t.optional("idle_timeout", &WebOptions::idleTimeout, "60s",
-               "close a keep-alive connection idle this long");
+               "close a keep-alive connection idle this long", {"1s", ""});
     t.optional("header_timeout", &WebOptions::headerTimeout, "10s",
                "a request's head must arrive within this time (from the connection's start, or "
-               "from the first byte of a later request): slow clients are closed");
+               "from the first byte of a later request): slow clients are closed",
+               {"1ms", ""});
     return t;
   }();
   return table;

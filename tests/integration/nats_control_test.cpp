@@ -105,11 +105,12 @@ class NatsControlTest : public ::testing::Test {
       if (!loaded.config) return Error(ErrorCode::kInvalidArgument, loaded.diagnostics.describe());
       return okStatus();
     };
-    h.config.apply = [this](const std::string& yaml, const std::string& version) -> Status {
+    h.config.apply = [this](const std::string& yaml,
+                            const std::string& version) -> Result<control::ApplyOutcome> {
       std::lock_guard lock(m_mutex);
       m_running = yaml;
       m_applied.push_back(version);
-      return okStatus();
+      return control::ApplyOutcome{};
     };
     h.runningConfig = {control::ConfigWatcher::fileVersion(m_running), "file", 0, "", ""};
     return h;

@@ -5,6 +5,40 @@
 #include "collectors/input_limit_options.hpp"
 
 namespace spindle::collectors::mtconnect_agent {
+namespace {
+
+std::string base64(std::string_view in) {
+  static constexpr char kDigits[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); i += 3) {
+    std::uint32_t n = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
+    if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
+    out += kDigits[(n >> 18) & 63];
+    out += kDigits[(n >> 12) & 63];
+    out += i + 1 < in.size() ? kDigits[(n >> 6) & 63] : '=';
+    out += i + 2 < in.size() ? kDigits[n & 63] : '=';
+  }
+  return out;
+}
+
+std::string percentDecode(std::string_view in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    unsigned value = 0;
+    if (in[i] == '%' && i + 2 < in.size() &&
+        std::from_chars(in.data() + i + 1, in.data() + i + 3, value, 16).ptr == in.data() + i + 3) {
+      out += static_cast<char>(value);
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 const config::OptionTable<MtconnectAgentOptions>& optionTable() {
   static const auto table = [] {
@@ -27,23 +61,26 @@ const config::OptionTable<MtconnectAgentOptions>& optionTable() {
     t.choice("key", &O::key, {"id", "name"}, "id",
              "item key: the data item's id, or its name (the id when it has no name)");
     t.optional("interval", &O::interval, "100ms",
-               "streaming: the agent sends at most one document per interval");
+               "streaming: the agent sends at most one document per interval", {"0s", ""});
     t.optional("heartbeat", &O::heartbeat, "10s",
                "streaming: the agent sends an empty document after this long without data; "
-               "silence of 2 x heartbeat + 5s drops the connection");
-    t.optional("count", &O::count, "1000", "most observations per document (1-1000000)");
+               "silence of 2 x heartbeat + 5s drops the connection",
+               {"1ms", ""});
+    t.optional("count", &O::count, "1000", "most observations per document (1-1000000)",
+               {"1", "1000000"});
     t.optional("poll_interval", &O::pollInterval, "1s",
-               "poll mode: time between requests when caught up");
+               "poll mode: time between requests when caught up", {"1ms", ""});
     t.optional("connect_timeout", &O::connectTimeout, "5s",
-               "give up a connection attempt after this long");
+               "give up a connection attempt after this long", {"10ms", "5m"});
     t.optional("request_timeout", &O::requestTimeout, "10s",
-               "give up a probe, current or polled sample after this long");
+               "give up a probe, current or polled sample after this long", {"10ms", ""});
     t.optional("reconnect_min", &O::reconnectMin, "500ms",
-               "first reconnect delay; doubles per failure (+-20% jitter)");
-    t.optional("reconnect_max", &O::reconnectMax, "30s", "longest reconnect delay");
+               "first reconnect delay; doubles per failure (+-20% jitter)", {"1ms", ""});
+    t.optional("reconnect_max", &O::reconnectMax, "30s", "longest reconnect delay", {"1ms", ""});
     t.optional("ignore_timestamps", &O::ignoreTimestamps, "false",
                "stamp observations with the arrival time instead of the agent's time");
-    t.optional("max_document", &O::maxDocument, "16MiB", "largest accepted response document");
+    t.optional("max_document", &O::maxDocument, "16MiB", "largest accepted response document",
+               {"4KiB", "4GiB"});
     addInputLimitOptions(t);
     return t;
   }();
@@ -63,6 +100,10 @@ Result<ParsedUrl> parseUrl(const std::string& url) {
   ParsedUrl out;
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    out.userinfo = percentDecode(authority.substr(0, at));
+    authority = authority.substr(at + 1);
+  }
   if (slash != std::string_view::npos) {
     std::string_view path = rest.substr(slash);
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);
@@ -77,6 +118,7 @@ Result<ParsedUrl> parseUrl(const std::string& url) {
       return Error(ErrorCode::kInvalidArgument, "bad port '" + std::string(p) + "' in url");
     }
     out.port = static_cast<std::uint16_t>(port);
+    out.hasPort = true;
     authority = authority.substr(0, colon);
   }
   if (authority.size() >= 2 && authority.front() == '[' && authority.back() == ']')
@@ -102,12 +144,11 @@ bool validate(MtconnectAgentOptions& o, const YAML::Node& block, config::Diagnos
         diags.add(block["port"], "port is part of url; remove one of them");
         good = false;
       }
-      const bool urlHasPort =
-          o.url.find(':', 7) != std::string::npos && o.url.find(':', 7) < o.url.find('/', 7);
       o.host = parsed->host;
       o.basePath = parsed->basePath;
+      o.userinfo = parsed->userinfo;
       o.port.value =
-          urlHasPort ? parsed->port : (o.vendor == "haas_ngc" ? kHaasNgcPort : kAgentPort);
+          parsed->hasPort ? parsed->port : (o.vendor == "haas_ngc" ? kHaasNgcPort : kAgentPort);
     }
   } else if (o.host.empty()) {
     diags.add(block, "the mtconnect_agent collector needs url or host",
@@ -145,6 +186,7 @@ SessionOptions sessionOptions(const MtconnectAgentOptions& o, ResolveFn resolve)
   s.connectTimeout = o.connectTimeout;
   s.maxDocument = o.maxDocument.bytes;
   s.accept = o.format == "json" ? "application/json" : "application/xml, text/xml";
+  if (!o.userinfo.empty()) s.authorization = "Basic " + base64(o.userinfo);
   return s;
 }
 

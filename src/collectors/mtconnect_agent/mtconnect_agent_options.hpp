@@ -17,7 +17,7 @@ constexpr std::uint16_t kHaasNgcPort = 8082;
 constexpr std::uint16_t kAgentPort = 5000;
 
 struct MtconnectAgentOptions {
-  std::string url;  ///< "http://host[:port][/prefix]"; alternative to host/port
+  std::string url;  ///< "http://[user:password@]host[:port][/prefix]"; alternative to host/port
   std::string host;
   config::Port port{kAgentPort};
   std::string vendor = "generic";  ///< generic | haas_ngc (port 8082 unless given)
@@ -41,6 +41,7 @@ struct MtconnectAgentOptions {
   ByteSize maxAssetSize = InputLimits{}.maxAssetSize;
   ByteSize maxValueSize = InputLimits{}.maxValueSize;
   std::string basePath;  ///< derived from url: "" or "/prefix"
+  std::string userinfo;  ///< derived from url: "user:password" (HTTP basic auth), or ""
 };
 
 const config::OptionTable<MtconnectAgentOptions>& optionTable();
@@ -49,11 +50,14 @@ const config::OptionTable<MtconnectAgentOptions>& optionTable();
 /// the vendor's defaults. Adds diagnostics at `block` and returns false on a problem.
 bool validate(MtconnectAgentOptions& options, const YAML::Node& block, config::Diagnostics& diags);
 
-/// Splits "http://host[:port][/prefix]". Error for other schemes or a bad port.
+/// Splits "http://[user:password@]host[:port][/prefix]". Error for other schemes or a bad
+/// port. Messages never quote the credentials.
 struct ParsedUrl {
   std::string host;
   std::uint16_t port = kAgentPort;
+  bool hasPort = false;  ///< the url names a port
   std::string basePath;
+  std::string userinfo;  ///< "user:password" before '@', percent-decoded; "" when none
 };
 Result<ParsedUrl> parseUrl(const std::string& url);
 

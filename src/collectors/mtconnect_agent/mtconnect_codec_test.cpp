@@ -246,6 +246,28 @@ TEST(MtconnectOptions, UrlsAndHaasDefaults) {
   EXPECT_FALSE(validate(both, block, diags));
 }
 
+TEST(MtconnectOptions, CredentialsInTheUrlBecomeBasicAuthNeverPartOfTheHost) {
+  auto u = parseUrl("http://reader:p%40ss@10.0.0.5/agent");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->host, "10.0.0.5");
+  EXPECT_FALSE(u->hasPort);
+  EXPECT_EQ(u->userinfo, "reader:p@ss");
+
+  config::Diagnostics diags;
+  YAML::Node block = YAML::Load("{url: 'http://user:pass@haas-1', vendor: haas_ngc}");
+  MtconnectAgentOptions o;
+  optionTable().load(block, o, diags, "test", {});
+  ASSERT_TRUE(validate(o, block, diags)) << diags.describe();
+  EXPECT_EQ(o.host, "haas-1");
+  EXPECT_EQ(o.port.value, kHaasNgcPort);
+  EXPECT_EQ(sessionOptions(o).authorization, "Basic dXNlcjpwYXNz");  // user:pass
+  block = YAML::Load("{url: 'http://haas-1:8082'}");
+  MtconnectAgentOptions plain;
+  optionTable().load(block, plain, diags, "test", {});
+  ASSERT_TRUE(validate(plain, block, diags));
+  EXPECT_EQ(sessionOptions(plain).authorization, "");
+}
+
 TEST(MtconnectSequenceTracker, DropsDuplicatesAndCountsLoss) {
   SequenceTracker t;
   Header h;

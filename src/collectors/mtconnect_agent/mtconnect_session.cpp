@@ -101,6 +101,9 @@ void AgentSession::send() {
   req->set(http::field::host, m_options.host + ":" + std::to_string(m_options.port));
   req->set(http::field::user_agent, "spindle-mtconnect-agent-collector");
   req->set(http::field::accept, m_options.accept);
+  if (!m_options.authorization.empty()) {
+    req->set(http::field::authorization, m_options.authorization);
+  }
   req->keep_alive(true);
   m_inFlight = true;
   m_stream.expires_after(m_idle);

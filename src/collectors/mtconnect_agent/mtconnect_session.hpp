@@ -26,6 +26,7 @@ struct SessionOptions {
   Duration connectTimeout = std::chrono::seconds(5);
   std::size_t maxDocument = 16 << 20;  ///< largest response body or streamed part
   std::string accept = "application/xml, text/xml";
+  std::string authorization;          ///< the Authorization header ("Basic ..."), or "" for none
   ResolveFn resolve = systemResolve;  ///< the edge's DNS chain when running
 };
 

@@ -22,22 +22,24 @@ const config::OptionTable<ShdrOptions>& optionTable() {
                "address of the SHDR adapter, e.g. host: 192.168.1.20 or host: mill-3.plant.local");
     t.optional("port", &ShdrOptions::port, "7878", "adapter TCP port");
     t.optional("connect_timeout", &ShdrOptions::connectTimeout, "5s",
-               "give up a connection attempt after this long");
+               "give up a connection attempt after this long", {"10ms", "5m"});
     t.optional("heartbeat", &ShdrOptions::heartbeat, "adapter's PONG",
                "PING interval; the adapter is declared gone after 2 x heartbeat of silence. "
-               "Unset: use the interval the adapter announces in '* PONG <ms>'");
+               "Unset: use the interval the adapter announces in '* PONG <ms>'",
+               {"0s", "1h"});
     t.optional("legacy_timeout", &ShdrOptions::legacyTimeout, "600s",
-               "silence limit for adapters that do not answer PING");
+               "silence limit for adapters that do not answer PING", {"1s", ""});
     t.optional("reconnect_min", &ShdrOptions::reconnectMin, "500ms",
-               "first reconnect delay; doubles per failure (+-20% jitter)");
-    t.optional("reconnect_max", &ShdrOptions::reconnectMax, "30s", "longest reconnect delay");
+               "first reconnect delay; doubles per failure (+-20% jitter)", {"1ms", ""});
+    t.optional("reconnect_max", &ShdrOptions::reconnectMax, "30s", "longest reconnect delay",
+               {"1ms", ""});
     t.optional("ignore_timestamps", &ShdrOptions::ignoreTimestamps, "false",
                "stamp observations with the arrival time instead of the adapter's time");
     t.optional("kinds", &ShdrOptions::kinds, "{}",
                "declared kind per key (sample, event, condition, message, time_series, data_set, "
                "table); undeclared keys are inferred from the line's shape");
     t.optional("max_line", &ShdrOptions::maxLine, "1MiB",
-               "longest accepted line or multiline asset");
+               "longest accepted line or multiline asset", {"1KiB", "1GiB"});
     addInputLimitOptions(t);
     return t;
   }();

@@ -83,11 +83,12 @@ const config::OptionTable<FileOptions>& optionTable() {
     t.optional("path", &FileOptions::path, "observations.jsonl",
                "JSON-lines file, relative to edge.data_dir; '-' writes to stdout");
     t.optional("rotate_size", &FileOptions::rotateSize, "64MiB",
-               "start a new file past this size; 0 rotates only at max_file_size");
-    t.optional("keep_files", &FileOptions::keepFiles, "5", "rotated files to keep");
+               "start a new file past this size; 0 rotates only at max_file_size", {"0B", ""});
+    t.optional("keep_files", &FileOptions::keepFiles, "5", "rotated files to keep", {"0", "1000"});
     t.optional("max_file_size", &FileOptions::maxFileSize, "1GiB",
                "the output file never grows past this: it rotates here even when rotate_size "
-               "is 0, so the output stays bounded at (keep_files + 1) files; 0 lifts the bound");
+               "is 0, so the output stays bounded at (keep_files + 1) files; 0 lifts the bound",
+               {"0B", ""});
     return t;
   }();
   return table;

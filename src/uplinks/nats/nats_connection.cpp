@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/log.hpp"
+#include "base/redact.hpp"
 
 namespace spindle::uplinks::nats {
 namespace {
@@ -22,7 +23,9 @@ double randomUnit() {
 
 std::string connectedUrl(natsConnection* nc) {
   char buf[512] = {};
-  if (nc != nullptr && natsConnection_GetConnectedUrl(nc, buf, sizeof buf) == NATS_OK) return buf;
+  if (nc != nullptr && natsConnection_GetConnectedUrl(nc, buf, sizeof buf) == NATS_OK) {
+    return redactUrl(buf);  // status and logs never carry the password
+  }
   return "";
 }
 
@@ -52,7 +55,7 @@ Error natsError(natsStatus status, const std::string& what) {
     default:
       break;
   }
-  return Error(code, message).with(what);
+  return Error(code, redactUrl(message)).with(what);
 }
 
 NatsConnection::NatsConnection(ConnectionOptions options, std::string edgeId)
@@ -147,7 +150,7 @@ Status NatsConnection::start() {
   {
     std::lock_guard lock(m_mutex);
     m_closed = false;
-    m_status.url = m_options.servers.empty() ? "" : m_options.servers.front();
+    m_status.url = m_options.servers.empty() ? "" : redactUrl(m_options.servers.front());
   }
   natsConnection* nc = nullptr;
   const natsStatus s = natsConnection_Connect(&nc, *opts);
@@ -159,6 +162,11 @@ Status NatsConnection::start() {
   } else if (s == NATS_NOT_YET_CONNECTED) {
     m_conn = nc;
     m_log->warn("NATS server not reachable yet ({}); retrying in the background", m_status.url);
+    {
+      std::lock_guard lock(m_probeMutex);
+      m_probeStop = false;
+    }
+    m_prober = std::thread([this] { runProbes(); });
   } else {
     return natsError(s, "connecting to NATS");
   }
@@ -166,7 +174,57 @@ Status NatsConnection::start() {
   return okStatus();
 }
 
+std::string NatsConnection::probe() {
+  auto opts = buildOptions();
+  if (!opts) return opts.error().describe();
+  // Its own plain attempt: no retry, and none of the callbacks into this object.
+  natsOptions_SetRetryOnFailedConnect(*opts, false, nullptr, nullptr);
+  natsOptions_SetMaxReconnect(*opts, 0);
+  natsOptions_SetCustomReconnectDelay(*opts, nullptr, nullptr);
+  natsOptions_SetDisconnectedCB(*opts, nullptr, nullptr);
+  natsOptions_SetReconnectedCB(*opts, nullptr, nullptr);
+  natsOptions_SetClosedCB(*opts, nullptr, nullptr);
+  natsOptions_SetErrorHandler(*opts, nullptr, nullptr);
+  natsConnection* nc = nullptr;
+  const natsStatus s = natsConnection_Connect(&nc, *opts);
+  natsOptions_Destroy(*opts);
+  std::string reason;
+  if (s != NATS_OK) reason = natsError(s, "connecting").message();
+  natsConnection_Destroy(nc);
+  return reason;
+}
+
+void NatsConnection::runProbes() {
+  std::string last;
+  std::unique_lock lock(m_probeMutex);
+  while (!m_probeStop && !connected()) {
+    lock.unlock();
+    const std::string reason = probe();
+    lock.lock();
+    if (connected()) break;
+    // Logged even when stopping: the reason may be why the edge stops.
+    if (!reason.empty() && reason != last) {
+      m_log->warn("NATS server {} not reachable: {}", status().url, reason);
+      std::lock_guard statusLock(m_mutex);
+      m_status.lastError = reason;
+    }
+    last = reason;
+    if (m_probeStop) break;
+    m_probeWake.wait_for(lock, kProbeInterval, [this] { return m_probeStop || connected(); });
+  }
+}
+
+void NatsConnection::stopProbes() {
+  {
+    std::lock_guard lock(m_probeMutex);
+    m_probeStop = true;
+  }
+  m_probeWake.notify_all();
+  if (m_prober.joinable()) m_prober.join();
+}
+
 void NatsConnection::stop() {
+  stopProbes();
   if (m_conn == nullptr) return;
   m_closing.store(true, std::memory_order_release);
   natsConnection_Close(m_conn);
@@ -189,6 +247,7 @@ void NatsConnection::setConnected(bool up, const char* event, natsConnection* nc
     if (up) m_status.url = connectedUrl(nc);
   }
   m_connected.store(up, std::memory_order_release);
+  if (up) m_probeWake.notify_all();  // the prober has nothing left to find out
   for (const auto& listener : m_listeners) listener(up);
   if (up) {
     m_log->info("NATS {} to {}", event, status().url);
@@ -221,9 +280,21 @@ void NatsConnection::onReconnected(natsConnection* nc, void* self) {
   c->setConnected(true, "reconnected", nc);
 }
 
-void NatsConnection::onClosed(natsConnection*, void* self) {
+void NatsConnection::onClosed(natsConnection* nc, void* self) {
   auto* c = static_cast<NatsConnection*>(self);
   c->m_connected.store(false, std::memory_order_release);
+  if (!c->m_closing.load(std::memory_order_acquire)) {
+    // cnats stops retrying by itself after some failures (a TLS handshake that fails, for
+    // one): say so, with its reason, rather than "reconnecting" forever in silence.
+    const char* text = nullptr;
+    const natsStatus last = natsConnection_GetLastError(nc, &text);
+    std::string reason = text != nullptr && *text != '\0' ? text : natsStatus_GetText(last);
+    if (last == NATS_OK) reason = c->status().lastError;
+    c->m_log->error(
+        "NATS connection to {} closed by the client library ({}); the cloud link "
+        "stays down until spindle restarts",
+        c->status().url, redactUrl(reason));
+  }
   std::lock_guard lock(c->m_mutex);
   c->m_status.connected = false;
   c->m_closed = true;
@@ -239,6 +310,7 @@ void NatsConnection::onError(natsConnection* nc, natsSubscription* sub, natsStat
   if (text != nullptr && *text != '\0') message += std::string(": ") + text;
   const char* subject = sub != nullptr ? natsSubscription_GetSubject(sub) : nullptr;
   if (subject != nullptr) message += std::string(" (subscription ") + subject + ")";
+  message = redactUrl(message);
   {
     std::lock_guard lock(c->m_mutex);
     c->m_status.lastError = message;

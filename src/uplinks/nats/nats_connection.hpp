@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include <nats/nats.h>
 #include <spdlog/logger.h>
@@ -65,8 +66,18 @@ class NatsConnection {
   /// reconnect_max, +-20% jitter. Public for tests.
   static Duration reconnectDelay(const ConnectionOptions& options, int attempt, double unitRandom);
 
+  /// Why no server takes a connection, as one attempt of its own tells it (e.g. "SSL
+  /// handshake error: 20:unable to get local issuer certificate"); "" when one takes it now.
+  /// The retrying connection keeps its reasons to itself, so while it is down this runs at
+  /// start and then every kProbeInterval; a new reason is logged and kept in
+  /// status().lastError. Blocks up to connect_timeout per server. Any thread.
+  std::string probe();
+  static constexpr Duration kProbeInterval = std::chrono::seconds(30);
+
  private:
   Result<natsOptions*> buildOptions();
+  void runProbes();
+  void stopProbes();
   void setConnected(bool up, const char* event, natsConnection* nc);
 
   static void onConnected(natsConnection* nc, void* self);
@@ -89,6 +100,11 @@ class NatsConnection {
   std::condition_variable m_closedCv;
   bool m_closed = false;
   ConnectionStatus m_status;
+
+  std::mutex m_probeMutex;
+  std::condition_variable m_probeWake;
+  bool m_probeStop = false;
+  std::thread m_prober;  ///< runs while the first connection is still being retried
 };
 
 }  // namespace spindle::uplinks::nats

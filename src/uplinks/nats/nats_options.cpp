@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "base/redact.hpp"
+
 namespace spindle::uplinks::nats {
 namespace {
 
@@ -61,43 +63,51 @@ const config::OptionTable<NatsOptions>& optionTable() {
     t.optional("password", base(&ConnectionOptions::password), "",
                "password of user; never logged, redacted from diagnostics");
     t.optional("connect_timeout", base(&ConnectionOptions::connectTimeout), "5s",
-               "give up one connection attempt after this long");
+               "give up one connection attempt after this long", {"10ms", "5m"});
     t.optional("reconnect_min", base(&ConnectionOptions::reconnectMin), "250ms",
                "first delay before reconnecting; doubles per failed round (+-20% jitter); "
-               "Spindle reconnects forever");
+               "Spindle reconnects forever",
+               {"1ms", ""});
     t.optional("reconnect_max", base(&ConnectionOptions::reconnectMax), "30s",
-               "longest delay between reconnect rounds");
+               "longest delay between reconnect rounds", {"1ms", ""});
     t.optional("reconnect_buffer", base(&ConnectionOptions::reconnectBuffer), "8MiB",
-               "published bytes held in memory while reconnecting (the journal holds the rest)");
+               "published bytes held in memory while reconnecting (the journal holds the rest)",
+               {"0B", "1GiB"});
     t.optional("ping_interval", base(&ConnectionOptions::pingInterval), "20s",
-               "keepalive; two missed answers declare the connection dead");
+               "keepalive; two missed answers declare the connection dead", {"1s", ""});
     t.optional("js_domain", &NatsOptions::jsDomain, "",
                "JetStream domain of the hub when Spindle connects through a local leaf node "
                "(e.g. hub); empty when connected straight to the hub");
     t.optional("max_in_flight", &NatsOptions::maxInFlight, "256",
-               "messages published and not yet acknowledged by the hub, at most");
+               "messages published and not yet acknowledged by the hub, at most", {"1", "65536"});
     t.optional("max_in_flight_bytes", &NatsOptions::maxInFlightBytes, "32MiB",
-               "bytes published and not yet acknowledged, at most");
+               "bytes published and not yet acknowledged, at most", {"64KiB", ""});
     t.optional("ack_timeout", &NatsOptions::ackTimeout, "5s",
                "a message the hub has not acknowledged after this long is sent again "
-               "(the hub drops the duplicate)");
+               "(the hub drops the duplicate)",
+               {"100ms", ""});
     t.optional("max_batch", &NatsOptions::maxBatch, "1000",
-               "observations per message at most; larger journal batches are split");
+               "observations per message at most; larger journal batches are split",
+               {"1", "100000"});
     t.optional("compress_above", &NatsOptions::compressAbove, "4KiB",
-               "payloads larger than this are zstd-compressed; 0 never compresses");
-    t.optional("compression_level", &NatsOptions::compressionLevel, "1", "zstd level, 1-19");
+               "payloads larger than this are zstd-compressed; 0 never compresses", {"0B", ""});
+    t.optional("compression_level", &NatsOptions::compressionLevel, "1", "zstd level, 1-19",
+               {"1", "19"});
     t.optional("backlog_rate", &NatsOptions::backlogRate, "50000",
                "observations per second sent from the backlog (data older than live_window) "
-               "beside live data; 0 sends the backlog as fast as the window allows");
+               "beside live data; 0 sends the backlog as fast as the window allows",
+               {"0", ""});
     t.optional("live_window", &NatsOptions::liveWindow, "20000",
-               "observations behind the newest that still count as live");
+               "observations behind the newest that still count as live", {"0", ""});
     t.optional("hf_items", &NatsOptions::hfItems, "[]",
                "items sent on the high-frequency channel: 'machine/item' or 'item' (any "
                "machine); time-series observations always are");
-    t.optional("hf_flush", &NatsOptions::hfFlush, "100ms", "period of high-frequency batches");
+    t.optional("hf_flush", &NatsOptions::hfFlush, "100ms", "period of high-frequency batches",
+               {"1ms", ""});
     t.optional("hf_max_samples", &NatsOptions::hfMaxSamples, "100000",
                "high-frequency samples buffered while disconnected; the oldest are dropped "
-               "and counted");
+               "and counted",
+               {"1", "100000000"});
     return t;
   }();
   return table;
@@ -112,10 +122,11 @@ bool validate(const NatsOptions& o, const YAML::Node& block, config::Diagnostics
     const bool known = url.rfind("nats://", 0) == 0 || url.rfind("tls://", 0) == 0 ||
                        url.rfind("nats-leaf://", 0) == 0;
     if (!known) {
-      diags.add(block["servers"], "server '" + url + "' must start with nats:// or tls://",
+      diags.add(block["servers"],
+                "server '" + redactUrl(url) + "' must start with nats:// or tls://",
                 "e.g. nats://hub.example.com:7422");
     } else if (url.rfind("nats-leaf://", 0) == 0) {
-      diags.add(block["servers"], "'" + url + "' is a leaf-node URL",
+      diags.add(block["servers"], "'" + redactUrl(url) + "' is a leaf-node URL",
                 "Spindle connects as a client: use the client port (nats://...), and put "
                 "nats-leaf:// in the local nats-server's configuration");
     }

@@ -49,15 +49,24 @@ TEST(NatsOptions, ReportsProblemsWithTheirPlace) {
   NatsOptions o3;
   d = load(
       "servers: [http://a:1, nats-leaf://b:7422]\ntls_cert: /nonexistent.pem\n"
-      "user: u\ncredentials: /nonexistent.creds\nmax_batch: 0\nreconnect_min: 5s\n"
+      "user: u\ncredentials: /nonexistent.creds\nreconnect_min: 5s\n"
       "reconnect_max: 1s\n",
       o3);
   const std::string text = d.describe();
   for (const char* expected :
        {"must start with nats://", "leaf-node URL", "tls_cert and tls_key", "choose one of",
-        "not a readable file", "max_batch", "reconnect_max is shorter"}) {
+        "not a readable file", "reconnect_max is shorter"}) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
   }
+
+  NatsOptions o4;
+  d = load("servers: [nats://a:1]\nmax_batch: 0\ncompression_level: 20\n", o4);
+  EXPECT_NE(d.describe().find("'max_batch' in uplinks.nats must be 1 to 100000, not 0"),
+            std::string::npos)
+      << d.describe();
+  EXPECT_NE(d.describe().find("'compression_level' in uplinks.nats must be 1 to 19, not 20"),
+            std::string::npos)
+      << d.describe();
 }
 
 TEST(NatsOptions, SubjectTokens) {

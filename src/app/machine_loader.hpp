@@ -1,0 +1,45 @@
+#pragma once
+/// The `machines:` list of spindle.yaml: one entry per machine, its collector configured and
+/// its adapter script compiled. A script (a type's default or a file) is compiled once however
+/// many machines use it; they share the compiled script, so a large configuration loads in
+/// time and memory linear in its size.
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "app/spindle_config.hpp"
+
+namespace spindle::app {
+
+class MachineLoader {
+ public:
+  /// Problems go to `diags`; `registry` and `options` must outlive the loader.
+  MachineLoader(const collectors::Registry& registry, const LoadOptions& options,
+                config::Diagnostics& diags);
+
+  /// Loads `machines[index]` into `out.machines` (unless it is too broken to name a type).
+  void load(const YAML::Node& block, std::size_t index, SpindleConfig& out);
+
+ private:
+  struct Compiled {
+    std::shared_ptr<const transform::CompiledScript> script;
+    bool failed = false;  ///< reported for the first machine; the others stay quiet
+  };
+
+  void loadScript(const YAML::Node& block, MachineEntry& entry);
+  void loadDefaultScript(const YAML::Node& block, MachineEntry& entry);
+  /// Reads and compiles a file; remote configurations only from the script folder.
+  void loadScriptFile(const YAML::Node& node, const std::string& path, MachineEntry& entry);
+  bool insideScriptFolder(const YAML::Node& node, const std::string& path, MachineEntry& entry);
+
+  const collectors::Registry& m_registry;
+  const LoadOptions& m_options;
+  config::Diagnostics& m_diags;
+  std::string m_knownTypes;
+  std::set<std::string> m_ids;
+  std::map<std::string, Compiled> m_scripts;  ///< by "default <type>" or file path
+};
+
+}  // namespace spindle::app
