@@ -7,6 +7,7 @@
 
 #include "base/log_limiter.hpp"
 #include "collectors/backoff.hpp"
+#include "collectors/guarded_input.hpp"
 #include "collectors/input_limit_options.hpp"
 #include "collectors/mtconnect_agent/mtconnect_session.hpp"
 #include "collectors/mtconnect_agent/sequence_tracker.hpp"
@@ -58,7 +59,7 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
         m_backoff(options.reconnectMin, options.reconnectMax),
         m_polling(options.mode == "poll"),
         m_connectionItem(ctx.catalog().intern(ctx.machine(), kConnectionKey)),
-        m_guard(inputLimits(options)) {}
+        m_guard(ctx, inputLimits(options)) {}
 
   void start() {
     m_session =
@@ -364,22 +365,7 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
                     printable(r.reason), printable(r.excerpt, 128));
   }
 
-  /// Drops what passes the machine's input limits, logs it (rate-limited) and publishes the
-  /// counts when they change.
-  void guard(model::Batch& batch) {
-    m_refused.clear();
-    m_guard.filter(batch, m_refused);
-    for (const auto& r : m_refused) {
-      m_limitLog.log(*m_ctx.logger(), spdlog::level::warn, "refused an observation of '{}': {}",
-                     printable(m_ctx.catalog().item(r.item).key, 64), r.reason);
-    }
-    InputRefusals totals = m_guard.refusals();
-    totals.items = m_decoder.stats().itemsRefused;
-    if (totals.total() != m_reportedRefusals) {
-      m_reportedRefusals = totals.total();
-      m_ctx.reportRefusals(totals);
-    }
-  }
+  void guard(model::Batch& batch) { m_guard.filter(batch, m_decoder.stats().itemsRefused); }
 
   /// Offers the pending batch; when the pipeline is full, retries shortly and, once it took
   /// the batch, resumes the stream or sends the request that waited.
@@ -434,12 +420,9 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
   model::ItemId m_connectionItem;
   std::uint64_t m_reportedLost = 0;
   std::uint64_t m_restarts = 0;  ///< agent restarts seen
-  InputGuard m_guard;
-  std::vector<InputGuard::Refused> m_refused;
-  std::uint64_t m_reportedRefusals = 0;
+  GuardedInput m_guard;
   // One limiter per kind of line the agent can trigger, so one flood cannot hide another.
   LogLimiter m_rejectLog;
-  LogLimiter m_limitLog;
   LogLimiter m_agentLog;  ///< restarts, reconnects, errors: an agent can repeat them at will
 };
 

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "base/log_limiter.hpp"
+#include "collectors/guarded_input.hpp"
 #include "collectors/input_limit_options.hpp"
 #include "collectors/registry.hpp"
 #include "collectors/shdr/shdr_parser.hpp"
@@ -30,7 +31,7 @@ class ShdrCollector::Connection final : public SessionHandler,
         m_strand(asio::make_strand(ctx.io())),
         m_retry(m_strand),
         m_connectionItem(ctx.catalog().intern(ctx.machine(), kConnectionKey)),
-        m_guard(inputLimits(options)) {}
+        m_guard(ctx, inputLimits(options)) {}
 
   void start() {
     m_session = std::make_shared<ShdrSession>(m_strand, sessionOptions(m_options, m_ctx.resolver()),
@@ -131,22 +132,7 @@ class ShdrCollector::Connection final : public SessionHandler,
     }
   }
 
-  /// Drops what passes the machine's input limits, logs it (rate-limited) and publishes the
-  /// counts when they change.
-  void guard(model::Batch& batch) {
-    m_refused.clear();
-    m_guard.filter(batch, m_refused);
-    for (const auto& r : m_refused) {
-      m_limitLog.log(*m_ctx.logger(), spdlog::level::warn, "refused an observation of '{}': {}",
-                     printable(m_ctx.catalog().item(r.item).key, 64), r.reason);
-    }
-    InputRefusals totals = m_guard.refusals();
-    totals.items = m_parser.stats().itemsRefused;
-    if (totals.total() != m_reportedRefusals) {
-      m_reportedRefusals = totals.total();
-      m_ctx.reportRefusals(totals);
-    }
-  }
+  void guard(model::Batch& batch) { m_guard.filter(batch, m_parser.stats().itemsRefused); }
 
   /// Offers the pending batch to the pipeline; when it is full, retries shortly and tells
   /// the session to stop reading meanwhile (returns false).
@@ -175,13 +161,10 @@ class ShdrCollector::Connection final : public SessionHandler,
   bool m_stopped = false;
   bool m_sawPong = false;
   bool m_wasUnreachable = false;
-  InputGuard m_guard;
-  std::vector<InputGuard::Refused> m_refused;
-  std::uint64_t m_reportedRefusals = 0;
+  GuardedInput m_guard;
   // One limiter per kind of line the adapter can trigger, so one flood cannot hide another.
   LogLimiter m_rejectLog;
   LogLimiter m_commandLog;
-  LogLimiter m_limitLog;
   LogLimiter m_connectionLog;  ///< an adapter that connects and drops at once
 };
 
