@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "base/log.hpp"
+#include "base/log_limiter.hpp"
 
 namespace spindle::journal {
 namespace {
@@ -102,7 +103,11 @@ void Consumer::run() {
       if (chunk.observations.empty()) advance(chunk.firstSequence);
     }
     if (chunk.observations.empty()) {
-      if (m_journal.settings().sync.mode != SyncMode::kNever) commitPosition();
+      const auto& sync = m_journal.settings().sync;
+      if (sync.mode != SyncMode::kNever &&
+          (draining || SteadyClock::now() - m_lastCursorSync >= sync.interval)) {
+        commitPosition();
+      }
       if (draining) return;  // caught up
       m_journal.waitDurable(m_reader->position(), kIdlePoll);
       continue;
@@ -196,7 +201,8 @@ void Consumer::commitPosition() {
   if (auto s = m_uplink.sync(); !s) {
     // Not durable at the destination: keep the cursor where it is; after a restart the data
     // comes again and the uplink drops what it already holds.
-    m_log->error("{}; the cursor stays at sequence {}", s.error().describe(), m_committed);
+    m_syncLog.log(*m_log, spdlog::level::err, "{}; the cursor stays at sequence {}",
+                  s.error().describe(), m_committed);
     return;
   }
   if (auto s = m_cursor->store(next, true); !s) {

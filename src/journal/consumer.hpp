@@ -14,6 +14,7 @@
 
 #include <spdlog/logger.h>
 
+#include "base/log_limiter.hpp"
 #include "journal/cursor_file.hpp"
 #include "journal/journal.hpp"
 #include "journal/journal_reader.hpp"
@@ -72,6 +73,7 @@ class Consumer {
   std::size_t m_handle = 0;
   std::chrono::steady_clock::time_point m_lastCursorSync{};
   std::uint64_t m_committed = 0;  ///< the position on disk (consumer thread)
+  LogLimiter m_syncLog;           ///< a destination that cannot sync fails every interval
 
   mutable std::mutex m_mutex;
   std::condition_variable m_wake;
