@@ -2,59 +2,14 @@
 // a URL in any log line, diagnostic or heartbeat; the age of each machine's last data (a
 // connected adapter that sends nothing); and which TLS error keeps the cloud link down.
 
-#include <thread>
-
-#include <poll.h>
-
 #include "cloud_edge.hpp"
+#include "collectors/testing/line_server.hpp"
 
 namespace spindle::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-/// An SHDR adapter that sends one line to its first client and then nothing, keeping the
-/// connection open (answering no PING).
-class SilentAdapter {
- public:
-  SilentAdapter() {
-    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
-    ::listen(m_fd, 4);
-    m_thread = std::thread([this] {
-      const int c = ::accept(m_fd, nullptr, nullptr);
-      if (c < 0) return;
-      const std::string line = "2024-01-01T00:00:00.000Z|execution|ACTIVE\n";
-      ::send(c, line.data(), line.size(), MSG_NOSIGNAL);
-      pollfd p{c, POLLIN, 0};
-      char buf[256];
-      while (!m_stop.load()) {
-        if (::poll(&p, 1, 100) > 0 && ::recv(c, buf, sizeof buf, 0) <= 0) break;
-      }
-      ::close(c);
-    });
-  }
-  ~SilentAdapter() {
-    m_stop = true;
-    ::shutdown(m_fd, SHUT_RDWR);
-    ::close(m_fd);
-    m_thread.join();
-  }
-  std::uint16_t port() const { return m_port; }
-
- private:
-  int m_fd = -1;
-  std::uint16_t m_port = 0;
-  std::atomic<bool> m_stop{false};
-  std::thread m_thread;
-};
 
 class NatsEdgeDiagnosticsTest : public CloudEdgeTest {};
 
@@ -99,13 +54,17 @@ TEST_F(NatsEdgeDiagnosticsTest, PasswordsInUrlsStayOutOfLogsDiagnosticsAndHealth
 
 TEST_F(NatsEdgeDiagnosticsTest, AConnectedAdapterThatSendsNothingShowsTheAgeOfItsLastData) {
   startHub();
-  SilentAdapter adapter;
+  // An adapter that sends one line to its client and then nothing, its connection open (it
+  // answers no PING).
+  collectors::testing::LineServer adapter("");
   EdgeText t;
   t.machines = "  - id: mill-1\n    type: shdr\n    host: 127.0.0.1\n    port: " +
                std::to_string(adapter.port()) + "\n";
   t.statusInterval = "1s";
   writeConfig(edgeConfig(t));
   startSpindle();
+  ASSERT_TRUE(eventually([&] { return adapter.connections() >= 1; }, 15s)) << spindleLog();
+  adapter.send("2024-01-01T00:00:00.000Z|execution|ACTIVE\n");
   const json beat = beatWhere([](const json& b) {
     if (b["machines"].size() != 1) return false;
     const json& m = b["machines"][0];
