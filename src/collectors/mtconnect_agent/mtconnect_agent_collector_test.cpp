@@ -7,20 +7,13 @@
 
 #include "collectors/mtconnect_agent/testing/test_agent.hpp"
 #include "collectors/testing/fake_context.hpp"
+#include "collectors/testing/wait_until.hpp"
 
 namespace spindle::collectors::mtconnect_agent {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool waitUntil(const std::function<bool()>& f, std::chrono::milliseconds timeout = 10s) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return f();
-}
+using collectors::testing::waitUntil;
 
 TEST(MtconnectAgentCollector, RegistersAndValidatesItsBlock) {
   Registry registry;

@@ -5,8 +5,10 @@
 
 #include "base/testing/log_capture.hpp"
 #include "collectors/shdr/shdr_collector.hpp"
+#include "collectors/shdr/testing/loopback_options.hpp"
 #include "collectors/testing/fake_context.hpp"
 #include "collectors/testing/line_server.hpp"
+#include "collectors/testing/wait_until.hpp"
 
 namespace spindle::collectors::shdr {
 namespace {
@@ -14,25 +16,8 @@ namespace {
 using testing::FakeContext;
 using testing::LineServer;
 using namespace std::chrono_literals;
-
-ShdrOptions optionsFor(const LineServer& server) {
-  ShdrOptions o;
-  o.host = "127.0.0.1";
-  o.port.value = server.port();
-  o.reconnectMin = 20ms;
-  o.reconnectMax = 100ms;
-  o.connectTimeout = 1s;
-  return o;
-}
-
-bool waitUntil(const std::function<bool()>& f, std::chrono::milliseconds timeout = 10s) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return f();
-}
+using testing::optionsFor;
+using testing::waitUntil;
 
 TEST(ShdrHostile, NewKeysStopAtMaxItemsAndKnownItemsKeepWorking) {
   LineServer server;
