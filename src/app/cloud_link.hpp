@@ -1,12 +1,13 @@
 #pragma once
 /// CloudLink: the edge's link to the cloud when `uplinks: nats:` is configured. It owns the
-/// NATS connection, the journal-fed JetStream uplink (uplinks/nats), and control/ (health
-/// heartbeats, diagnostics, configuration from the KV bucket). What it needs from the
-/// gateway comes through CloudHooks, so neither control/ nor this file sees the Gateway.
+/// NATS connection (uplinks/nats), the JetStream uplink until the gateway's delivery engine
+/// takes it, and control/ (health heartbeats, diagnostics, configuration from the KV bucket).
+/// What it needs from the gateway comes through CloudHooks, so neither control/ nor this file
+/// sees the Gateway.
 ///
 /// Order: start() after the journal is open and the machines are started; stopControl()
 /// first when stopping (no configuration is applied after it returns); stop() after the
-/// pipeline has journaled what was queued, before the journal closes.
+/// uplink's engine has stopped, before the journal closes.
 
 #include <functional>
 #include <memory>
@@ -16,7 +17,6 @@
 
 #include "app/spindle_config.hpp"
 #include "control/control.hpp"
-#include "journal/journal.hpp"
 #include "uplinks/nats/nats_link.hpp"
 
 namespace spindle::app {
@@ -37,6 +37,8 @@ struct CloudHooks {
       applyConfig;
   /// The running configuration's YAML text.
   std::function<std::string()> configText;
+  /// The `journal` diagnostic: the journal's and every uplink's figures.
+  std::function<nlohmann::json()> journal;
   /// The `netcheck` diagnostic: runs the firewall checks ({"profile":"commercial"}).
   std::function<Result<nlohmann::json>(const nlohmann::json& args)> netcheck;
   /// What runs at start: the local file, or the last-known-good configuration from the cloud.
@@ -47,29 +49,28 @@ class CloudLink final : public control::HealthProvider {
  public:
   /// `config` is the running configuration (its cloud section must hold nats options); the
   /// journal and catalog must outlive the link.
-  CloudLink(const SpindleConfig& config, journal::Journal& journal, model::ItemCatalog& catalog,
-            CloudHooks hooks);
+  CloudLink(const SpindleConfig& config, model::ItemCatalog& catalog, CloudHooks hooks);
   ~CloudLink() override;
 
-  /// Connects (retrying in the background), starts the uplink and control/. Fails only on bad
-  /// settings or an unusable cursor.
+  /// Connects (retrying in the background) and starts control/. Fails only on bad settings.
   Status start();
+  /// The JetStream uplink on the link's connection, once (then null), for a delivery engine.
+  /// The link must outlive it.
+  std::unique_ptr<uplinks::Uplink> takeUplink() { return std::move(m_uplink); }
   /// Stops control/ (heartbeats, diagnostics, configuration). Idempotent.
   void stopControl();
-  /// Gives the uplink up to `drainFor` to deliver what is durable, then disconnects.
-  void stop(Duration drainFor = std::chrono::seconds(5));
+  /// Stops control/ and the high-frequency channel, then disconnects. Idempotent.
+  void stop();
 
   void fill(control::HealthReport& report) override;
   uplinks::nats::NatsLink& link() { return *m_link; }
 
  private:
-  nlohmann::json journalFigures() const;
-
   std::string m_edge;
-  journal::Journal& m_journal;
   CloudHooks m_hooks;
   std::shared_ptr<control::LogRing> m_logs;
   std::unique_ptr<uplinks::nats::NatsLink> m_link;
+  std::unique_ptr<uplinks::Uplink> m_uplink;
   std::unique_ptr<control::Control> m_control;
   bool m_started = false;
 };

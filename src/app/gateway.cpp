@@ -37,30 +37,35 @@ Status Gateway::startJournal() {
   if (!settings) return std::move(settings).error();
   uplinks::file::FileOptions fileOptions = m_config.output;
   fileOptions.path = outputPath();
-  m_uplinks.push_back(std::make_unique<uplinks::file::FileUplink>(fileOptions, m_catalog));
+  auto file = std::make_unique<uplinks::file::FileUplink>(fileOptions, m_catalog);
   // Every consumer the configuration runs is known before retention first runs: a consumer
   // that starts later (the NATS uplink) must find everything it has not acknowledged.
-  for (const auto& uplink : m_uplinks) settings->consumers.push_back(uplink->name());
+  settings->consumers.push_back(file->name());
   if (m_config.cloud.nats) settings->consumers.push_back(std::string(uplinks::nats::kConsumerName));
   auto opened = journal::Journal::open(std::move(*settings), m_clock);
   if (!opened) return std::move(opened).error();
   m_journal = std::move(*opened);
-  for (auto& uplink : m_uplinks) {
-    if (auto status = uplink->start(); !status) {
-      return std::move(status).error().with("starting uplink " + uplink->name());
-    }
-    m_consumers.push_back(std::make_unique<journal::Consumer>(*m_journal, *uplink, m_catalog));
-    if (auto status = m_consumers.back()->start(); !status) return status;
-  }
+  return startEngine(std::move(file));
+}
+
+Status Gateway::startEngine(std::unique_ptr<uplinks::Uplink> uplink) {
+  if (!uplink) return Error(ErrorCode::kInternal, "no uplink to start");
+  auto engine = std::make_unique<uplinks::DeliveryEngine>(*m_journal, std::move(uplink), m_catalog);
+  if (auto status = engine->start(); !status) return status;
+  std::lock_guard lock(m_enginesMutex);
+  m_engines.push_back(std::move(engine));
   return okStatus();
 }
 
 void Gateway::stopJournal() {
-  // Consumers deliver what is durable before the uplinks close; what they cannot deliver in
-  // time stays in the journal for the next start.
-  for (auto& consumer : m_consumers) consumer->stop(std::chrono::seconds(5));
-  for (auto& uplink : m_uplinks) uplink->stop();
-  if (m_cloud) m_cloud->stop();  // the NATS uplink drains what is durable, then disconnects
+  // The engines deliver what is durable (together, a few seconds at most) before their uplinks
+  // close; what they cannot deliver in time stays in the journal for the next start.
+  std::vector<std::thread> stopping;
+  for (auto& engine : m_engines) {
+    stopping.emplace_back([e = engine.get()] { e->stop(std::chrono::seconds(5)); });
+  }
+  for (auto& t : stopping) t.join();
+  if (m_cloud) m_cloud->stop();  // after the NATS uplink's engine: it uses the connection
   if (m_journal) m_journal->close();
 }
 
@@ -68,9 +73,10 @@ journal::JournalStats Gateway::journalStats() const {
   return m_journal ? m_journal->stats() : journal::JournalStats{};
 }
 
-std::vector<journal::ConsumerStats> Gateway::consumerStats() const {
-  std::vector<journal::ConsumerStats> out;
-  for (const auto& c : m_consumers) out.push_back(c->stats());
+std::vector<uplinks::DeliveryStats> Gateway::uplinkStats() const {
+  std::lock_guard lock(m_enginesMutex);
+  std::vector<uplinks::DeliveryStats> out;
+  for (const auto& e : m_engines) out.push_back(e->stats());
   return out;
 }
 
@@ -227,7 +233,7 @@ void Gateway::stop() {
   stopJournal();
   const auto stats = m_pipeline ? m_pipeline->stats() : PipelineStats{};
   std::uint64_t delivered = 0;
-  for (const auto& c : consumerStats()) delivered += c.delivered;
+  for (const auto& c : uplinkStats()) delivered += c.delivered;
   const auto js = journalStats();
   m_log->info(
       "stopped: {} observations collected, {} journaled, {} delivered; journal holds "
@@ -287,7 +293,7 @@ void Gateway::scheduleStatus() {
 void Gateway::logStatus() {
   const auto js = m_journal->stats();
   std::string consumers;
-  for (const auto& c : consumerStats()) {
+  for (const auto& c : uplinkStats()) {
     consumers += fmt::format(" | {} lag {}{}", c.name, c.lag, c.failing ? " (retrying)" : "");
   }
   m_log->info("journal: {} segments, {}, durable to {}, evicted {}, damaged {}{}{}", js.segments,

@@ -18,12 +18,12 @@
 #include "app/pipeline.hpp"
 #include "app/remote_config.hpp"
 #include "app/spindle_config.hpp"
-#include "journal/consumer.hpp"
 #include "journal/journal.hpp"
 #include "net/clock_monitor.hpp"
 #include "net/resolver_chain.hpp"
 #include "sim/sim_server.hpp"
 #include "state/state_store.hpp"
+#include "uplinks/delivery_engine.hpp"
 #include "web/web_server.hpp"
 
 namespace spindle::app {
@@ -51,7 +51,8 @@ class Gateway {
   const Pipeline& pipeline() const { return *m_pipeline; }
   /// Journal figures for health and metrics; valid between start() and stop().
   journal::JournalStats journalStats() const;
-  std::vector<journal::ConsumerStats> consumerStats() const;
+  /// One set of figures per uplink (each driven by its delivery engine). Any thread.
+  std::vector<uplinks::DeliveryStats> uplinkStats() const;
   /// Status of a machine by id; nullopt for an unknown id.
   std::optional<MachineStatus> machineStatus(const std::string& id) const;
   /// Where observations are written ("-" for stdout).
@@ -73,6 +74,9 @@ class Gateway {
 
  private:
   Status startJournal();
+  /// Starts a delivery engine for `uplink` (after the journal is open).
+  Status startEngine(std::unique_ptr<uplinks::Uplink> uplink);
+  nlohmann::json journalJson() const;
   Status startCloud();  // app/gateway_cloud.cpp; nothing without uplinks: nats:
   void resolveCloudServers();
   void fillHealth(control::HealthReport& report);
@@ -103,8 +107,8 @@ class Gateway {
   model::ItemCatalog m_catalog;
   std::unique_ptr<state::StateStore> m_state;
   std::unique_ptr<journal::Journal> m_journal;
-  std::vector<std::unique_ptr<uplinks::Uplink>> m_uplinks;
-  std::vector<std::unique_ptr<journal::Consumer>> m_consumers;
+  mutable std::mutex m_enginesMutex;  ///< m_engines grows while health is read
+  std::vector<std::unique_ptr<uplinks::DeliveryEngine>> m_engines;
   std::unique_ptr<Pipeline> m_pipeline;
   boost::asio::io_context m_io;
   std::shared_ptr<net::ResolverChain> m_resolver;

@@ -39,11 +39,13 @@ Status Gateway::startCloud() {
   hooks.netcheck = [this](const nlohmann::json& args) { return runNetcheck(args); };
   hooks.runningConfig = m_startConfig;
   resolveCloudServers();
-  m_cloud = std::make_unique<CloudLink>(m_config, *m_journal, m_catalog, std::move(hooks));
+  hooks.journal = [this] { return journalJson(); };
+  m_cloud = std::make_unique<CloudLink>(m_config, m_catalog, std::move(hooks));
   if (auto s = m_cloud->start(); !s) {
     m_cloud.reset();
     return s;
   }
+  if (auto s = startEngine(m_cloud->takeUplink()); !s) return s;
   // The pipeline stops before the cloud link does, so the tap never outlives the publisher.
   m_pipeline->setTap([hf = &m_cloud->link().hf()](const model::Batch& b) { hf->offer(b); });
   m_log->info("cloud link: NATS uplink to {} as edge {}",
@@ -137,8 +139,8 @@ void Gateway::fillHealth(control::HealthReport& report) {
   const auto js = m_journal->stats();
   control::JournalHealth j;
   std::uint64_t slowest = js.durableSequence;
-  for (const auto& c : consumerStats()) slowest = std::min(slowest, c.position);
-  if (m_cloud) slowest = std::min(slowest, m_cloud->link().uplink().stats().cursor);
+  const auto uplinks = uplinkStats();
+  for (const auto& u : uplinks) slowest = std::min(slowest, u.position);
   for (const auto& c : m_journal->consumers()) {
     // Consumers that are not running (an uplink removed, within its grace) hold data too.
     if (c.attached) continue;
@@ -168,14 +170,47 @@ void Gateway::fillHealth(control::HealthReport& report) {
     // The sample's offset is NTP time minus ours; health reports ours minus NTP.
     report.clockOffsetMs = -std::chrono::duration<double, std::milli>(clock.sample->offset).count();
   }
-  for (const auto& c : consumerStats()) {
+  for (const auto& s : uplinks) {
     control::UplinkHealth u;
-    u.name = c.name;
-    u.connected = !c.failing;
-    u.lag = c.lag;
-    u.delivered = c.delivered;
+    u.name = s.name;
+    u.connected = s.ready && !s.failing;
+    u.lag = s.lag;
+    if (s.oldestInFlight > 0 && report.time > s.oldestInFlight) {
+      u.lagSeconds = static_cast<double>(report.time - s.oldestInFlight) / 1e9;
+    }
+    u.delivered = s.delivered;
+    u.held = s.held + s.lost;
+    u.evicted = s.evicted;
+    u.retries = s.retries;
+    u.inFlight = s.inFlight;
+    u.lastError = s.lastError;
     report.uplinks.push_back(std::move(u));
   }
+}
+
+nlohmann::json Gateway::journalJson() const {
+  const auto js = m_journal->stats();
+  nlohmann::json uplinks = nlohmann::json::array();
+  for (const auto& u : uplinkStats()) {
+    nlohmann::json ju = {
+        {"name", u.name},           {"position", u.position},  {"lag", u.lag},
+        {"delivered", u.delivered}, {"in_flight", u.inFlight}, {"in_flight_bytes", u.inFlightBytes},
+        {"backlog", u.backlog},     {"retries", u.retries},    {"held", u.held},
+        {"lost", u.lost},           {"evicted", u.evicted},    {"damaged", u.damaged}};
+    for (const auto& [name, value] : u.counters) ju[name] = value;
+    uplinks.push_back(std::move(ju));
+  }
+  return {{"first_sequence", js.firstSequence},
+          {"next_sequence", js.nextSequence},
+          {"durable_sequence", js.durableSequence},
+          {"segments", js.segments},
+          {"bytes", js.bytes},
+          {"evicted_observations", js.evictedObservations},
+          {"corrupt_records", js.corruptRecords},
+          {"stalled", js.stalled},
+          {"full", js.full},
+          {"problem", js.problem},
+          {"uplinks", std::move(uplinks)}};
 }
 
 nlohmann::json Gateway::statusJson() {

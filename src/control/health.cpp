@@ -60,11 +60,9 @@ std::string toJson(const HealthReport& r) {
   }
   json uplinks = json::array();
   for (const auto& u : r.uplinks) {
-    json ju = {{"name", u.name},
-               {"connected", u.connected},
-               {"lag", u.lag},
-               {"lag_s", u.lagSeconds},
-               {"delivered", u.delivered}};
+    json ju = {{"name", u.name},        {"connected", u.connected}, {"lag", u.lag},
+               {"lag_s", u.lagSeconds}, {"delivered", u.delivered}, {"held", u.held},
+               {"evicted", u.evicted},  {"retries", u.retries},     {"in_flight", u.inFlight}};
     if (!u.lastError.empty()) ju["last_error"] = u.lastError;
     uplinks.push_back(ju);
   }

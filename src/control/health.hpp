@@ -60,6 +60,10 @@ struct UplinkHealth {
   std::uint64_t lag = 0;  ///< observations not yet acknowledged by the destination
   double lagSeconds = 0;  ///< age of the oldest observation awaiting acknowledgement
   std::uint64_t delivered = 0;
+  std::uint64_t held = 0;     ///< rejected by the destination, held beside the journal
+  std::uint64_t evicted = 0;  ///< dropped by the journal's retention before delivery
+  std::uint64_t retries = 0;
+  std::uint64_t inFlight = 0;  ///< records sent and not yet acknowledged
   std::string lastError;
 };
 

@@ -1,23 +1,34 @@
 #pragma once
-/// A consumer's cursor on disk: the next sequence it has not acknowledged. Two 32-byte slots,
-/// written alternately with a generation number and a CRC32C, so a write torn by a crash
-/// spoils at most the slot being written and the previous position survives in the other.
+/// A consumer's cursor on disk: the next sequence it has not acknowledged (the watermark) and
+/// the ranges above it already acknowledged out of order. Two slots, written alternately with
+/// a generation number and a CRC32C, so a write torn by a crash spoils at most the slot being
+/// written and the previous cursor survives in the other. Version 1 files (32-byte slots,
+/// no ranges) are read; every store writes version 2 (4 KiB slots).
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/error.hpp"
 #include "journal/file_io.hpp"
 
 namespace spindle::journal {
 
-constexpr std::size_t kCursorSlotSize = 32;
+constexpr std::size_t kCursorSlotSizeV1 = 32;
+constexpr std::size_t kCursorSlotSize = 4096;
+/// Acknowledged ranges a cursor keeps at most; the lowest are kept (a range left out is only
+/// delivered again).
+constexpr std::size_t kCursorMaxRanges = 254;
+
+using SequenceRange = std::pair<std::uint64_t, std::uint64_t>;  ///< [begin, end)
 
 struct CursorState {
-  std::uint64_t next = 0;        ///< next sequence to deliver
-  std::uint64_t generation = 0;  ///< how many times it was stored
+  std::uint64_t next = 0;            ///< next sequence to deliver
+  std::uint64_t generation = 0;      ///< how many times it was stored
+  std::vector<SequenceRange> acked;  ///< acknowledged ranges above `next`, ascending
 };
 
 /// Reads a cursor file without opening it for writing. nullopt when the file is missing or
@@ -39,8 +50,9 @@ class CursorFile {
   /// True when there was no cursor file at all (a new consumer), not a damaged one.
   bool wasMissing() const { return m_missing; }
 
-  /// Stores `next` (one 32-byte write into the older slot); `sync` also makes it durable.
-  Status store(std::uint64_t next, bool sync);
+  /// Stores `next` and the ranges above it (one write into the older slot); `sync` also
+  /// makes it durable.
+  Status store(std::uint64_t next, bool sync, const std::vector<SequenceRange>& acked = {});
 
  private:
   CursorFile() = default;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "journal/crc32c.hpp"
+#include "journal/format.hpp"
 #include "journal/testing/journal_testing.hpp"
 
 namespace spindle::journal {
@@ -60,6 +62,67 @@ TEST(JournalCursorFile, ATornWriteFallsBackToThePreviousPosition) {
   ASSERT_TRUE(c.ok());
   EXPECT_FALSE(c->loaded().has_value());
   EXPECT_FALSE(c->wasMissing());
+}
+
+TEST(JournalCursorFile, KeepsAcknowledgedRangesAboveTheWatermark) {
+  testing::TempDir dir("cursor");
+  const std::string path = (dir.path() / "c.cursor").string();
+  {
+    auto c = CursorFile::open(path, posixFileIo());
+    ASSERT_TRUE(c.ok());
+    // A range below the watermark and an overlapping one are not stored.
+    ASSERT_TRUE(c->store(10, true, {{5, 8}, {20, 30}, {25, 40}, {50, 60}}).ok());
+  }
+  auto state = readCursorFile(path);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->next, 10u);
+  EXPECT_EQ(state->acked, (std::vector<SequenceRange>{{20, 30}, {50, 60}}));
+  // At most kCursorMaxRanges, the lowest.
+  std::vector<SequenceRange> many;
+  for (std::uint64_t i = 0; i < kCursorMaxRanges + 20; ++i)
+    many.emplace_back(100 + 4 * i, 102 + 4 * i);
+  auto c = CursorFile::open(path, posixFileIo());
+  ASSERT_TRUE(c->store(100, true, many).ok());
+  state = readCursorFile(path);
+  ASSERT_EQ(state->acked.size(), kCursorMaxRanges);
+  EXPECT_EQ(state->acked.front(), many.front());
+  EXPECT_EQ(state->acked.back(), many[kCursorMaxRanges - 1]);
+}
+
+TEST(JournalCursorFile, ReadsAVersionOneFileAndUpgradesItWithoutRiskingIt) {
+  testing::TempDir dir("cursor");
+  const std::string path = (dir.path() / "c.cursor").string();
+  {
+    // Version 1: two 32-byte slots; generation 3 (slot 1) holds next = 42.
+    unsigned char bytes[64] = {};
+    auto slot = [&](unsigned char* out, std::uint64_t generation, std::uint64_t next) {
+      putU32(out, 0x75437053);
+      putU16(out + 4, 1);
+      putU64(out + 8, generation);
+      putU64(out + 16, next);
+      putU32(out + 28, crc32c(out, 28));
+    };
+    slot(bytes, 2, 40);
+    slot(bytes + 32, 3, 42);
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes), 64);
+  }
+  auto c = CursorFile::open(path, posixFileIo());
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c->loaded().has_value());
+  EXPECT_EQ(c->loaded()->next, 42u);
+  ASSERT_TRUE(c->store(50, true, {{60, 70}}).ok());
+  // The first version 2 slot went to the second 4 KiB: the version 1 slots are intact.
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(kCursorSlotSize + 100);
+    f.write("\x55", 1);  // that write torn
+  }
+  auto state = readCursorFile(path);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->next, 42u);
+  ASSERT_TRUE(c->store(51, true).ok());
+  state = readCursorFile(path);
+  EXPECT_EQ(state->next, 51u);
 }
 
 }  // namespace

@@ -190,6 +190,23 @@ void Journal::publish(std::uint64_t bytes, std::uint64_t sequence) {
     }
   }
   m_durableChanged.notify_all();
+  notifyWatchers(sequence);
+}
+
+void Journal::notifyWatchers(std::uint64_t durableEnd) {
+  std::lock_guard lock(m_watchMutex);
+  for (const auto& [handle, listener] : m_watchers) listener(durableEnd);
+}
+
+std::size_t Journal::watchDurable(std::function<void(std::uint64_t)> listener) {
+  std::lock_guard lock(m_watchMutex);
+  m_watchers.emplace_back(m_nextWatcher, std::move(listener));
+  return m_nextWatcher++;
+}
+
+void Journal::unwatchDurable(std::size_t handle) {
+  std::lock_guard lock(m_watchMutex);
+  std::erase_if(m_watchers, [&](const auto& w) { return w.first == handle; });
 }
 
 Status Journal::createSegment(std::uint64_t first) {
@@ -461,6 +478,7 @@ void Journal::close() {
     m_closed = true;
   }
   m_durableChanged.notify_all();
+  notifyWatchers(durableSequence());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -111,6 +112,12 @@ class Journal {
   /// or when the journal closes first.
   bool waitDurable(std::uint64_t sequence, Duration timeout) const;
   std::uint64_t durableSequence() const;
+  /// Calls `listener(durableEnd)` on the writer thread each time more becomes durable, and
+  /// once when the journal closes. It must be quick and must not call the journal's writer
+  /// members. Returns a handle for unwatchDurable(), which returns only once no call of the
+  /// listener is running: after it, the listener is never called again.
+  std::size_t watchDurable(std::function<void(std::uint64_t)> listener);
+  void unwatchDurable(std::size_t handle);
   std::uint64_t firstSequence() const;
   JournalStats stats() const;
   const Settings& settings() const { return m_settings; }
@@ -172,6 +179,7 @@ class Journal {
   bool resolveStall();
   void stall(Pending pending, int error, const std::string& what);
   void publish(std::uint64_t bytes, std::uint64_t sequence);
+  void notifyWatchers(std::uint64_t durableEnd);
   void deleteAcknowledged();
   bool evictOldest(const char* reason);
   void applyMaxAge();
@@ -203,6 +211,9 @@ class Journal {
   bool m_sharedStalled = false, m_sharedFull = false;
   std::string m_sharedProblem;
   std::atomic<std::uint64_t> m_sharedNext{1}, m_sharedActiveBytes{0};
+  std::mutex m_watchMutex;  ///< held while listeners run
+  std::vector<std::pair<std::size_t, std::function<void(std::uint64_t)>>> m_watchers;
+  std::size_t m_nextWatcher = 1;
 
   // Writer thread only.
   int m_fd = -1;

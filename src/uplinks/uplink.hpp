@@ -1,47 +1,94 @@
 #pragma once
-/// Uplinks carry batches out of the edge. Each reads from the journal through a consumer
-/// (journal/consumer.hpp) that owns its cursor and its retries; the uplink only answers each
-/// batch with Ok, Retry or Reject.
+/// Uplinks carry journal records out of the edge. Each is driven by its own delivery engine
+/// (uplinks/delivery_engine.hpp), which reads the journal, keeps the cursor, bounds what is in
+/// flight, retries and counts; the uplink only takes records and answers each one, now or
+/// later, from any thread: Ok, Retry or Reject.
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/error.hpp"
+#include "base/time.hpp"
+#include "base/units.hpp"
 #include "model/observation.hpp"
 
 namespace spindle::uplinks {
 
-enum class SendResult {
-  kOk,      ///< delivered (durably, as far as this uplink can tell); the cursor moves past it
-  kRetry,   ///< not delivered; the same batch is offered again later, with backoff
-  kReject,  ///< can never be delivered (malformed for this destination); counted and skipped
+/// How a record ended.
+enum class Outcome {
+  kOk,      ///< delivered (durably, as far as this uplink can tell)
+  kRetry,   ///< not delivered now; the engine offers the record again after a backoff
+  kReject,  ///< can never be delivered (e.g. larger than the destination takes): held
+};
+
+struct Completion {
+  Outcome outcome = Outcome::kOk;
+  std::string reason;  ///< why Retry or Reject, for logs and health
+};
+
+/// Called exactly once per submitted record, from any thread (inline from submit() too).
+using CompletionFn = std::function<void(Completion)>;
+
+/// One journal record: observation i has sequence `firstSequence + i`. Valid only during
+/// submit(): an uplink that completes later copies or encodes what it needs first.
+struct Record {
+  std::uint64_t firstSequence = 0;
+  std::span<const model::Observation> observations;
+  std::uint64_t endSequence() const { return firstSequence + observations.size(); }
+};
+
+/// What the engine may do with an uplink.
+struct DeliveryOptions {
+  /// Records are completed strictly in sequence order, one at a time (a destination that
+  /// finds its own position by the last sequence it holds, like a file). No live lane.
+  bool ordered = false;
+  std::uint64_t liveWindow = 20000;        ///< observations behind the newest still sent as live
+  double backlogRate = 50000;              ///< backlog observations per second at most; 0: no cap
+  int maxInFlight = 256;                   ///< records submitted and not completed, at most
+  ByteSize maxInFlightBytes{32ULL << 20};  ///< bytes submitted and not completed, at most
+};
+
+/// Handed to attach(): where the sequences come from, and how to wake the engine.
+struct AttachInfo {
+  /// The journal's identity (sequences are unique within one journal only) and its durable
+  /// end (no sequence at or past it was ever delivered).
+  std::uint64_t journalId = 0;
+  std::uint64_t durableEnd = 0;
+  /// Tells the engine that ready() may have changed. Any thread; cheap.
+  std::function<void()> wake;
 };
 
 class Uplink {
  public:
   virtual ~Uplink() = default;
-  /// Names the uplink in logs and names its journal cursor: stable across restarts, letters,
+  /// Names the uplink in logs, health and its journal cursor: stable across restarts, letters,
   /// digits, '-', '_' and '.' only.
   virtual const std::string& name() const = 0;
-  /// Opens files or connections. Errors are reported, never thrown.
+  virtual DeliveryOptions delivery() const { return {}; }
+  /// Opens files or connections (a connection may keep connecting in the background).
+  /// Errors are reported, never thrown.
   virtual Status start() = 0;
-  /// Called by the consumer after start() and before the first send: the identity of the
-  /// journal the sequences come from (sequences are unique within one journal only) and its
-  /// durable end (no sequence at or past it was ever delivered). An uplink that remembers
-  /// positions of its own checks them against these.
-  virtual void attach(std::uint64_t journalId, std::uint64_t durableEnd) {
-    (void)journalId;
-    (void)durableEnd;
-  }
-  /// Sends one batch; observation i has journal sequence `firstSequence + i`. Sequences only
-  /// grow, but after a crash the batches since the last acknowledged one come again: an
-  /// uplink that can, deduplicates by sequence. Called from one thread at a time.
-  virtual SendResult send(std::uint64_t firstSequence, const model::Batch& batch) = 0;
-  /// Makes everything sent so far durable at the destination. The consumer calls it before
-  /// it moves its cursor on disk, so a power cut never leaves a cursor past data that was
-  /// not durably delivered. Called from the sending thread.
+  /// Called by the engine after start() and before the first submit().
+  virtual void attach(const AttachInfo& info) { (void)info; }
+  /// False while records cannot go out (disconnected): the engine holds them back and plans
+  /// its lanes again when the uplink calls AttachInfo::wake and answers true.
+  virtual bool ready() const { return true; }
+  /// Takes one record; `done` runs exactly once, now or later. Returns the bytes the record
+  /// holds in flight until then (0 when it completed inline), for the engine's window. After
+  /// a crash the records since the last committed cursor come again: an uplink that can,
+  /// deduplicates by sequence (and journal). Called from the engine's thread only.
+  virtual std::size_t submit(const Record& record, CompletionFn done) = 0;
+  /// Makes everything completed Ok so far durable at the destination. The engine calls it
+  /// before it moves its cursor on disk. Engine thread.
   virtual Status sync() { return okStatus(); }
-  /// Flushes and closes. Idempotent.
+  /// Extra figures for health and status ("published", "duplicates", ...).
+  virtual std::vector<std::pair<std::string, std::uint64_t>> counters() const { return {}; }
+  /// Drops what is in flight (no completion runs after it returns), flushes and closes.
+  /// Idempotent.
   virtual void stop() = 0;
 };
 

@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include "journal/consumer.hpp"
 #include "journal/cursor_file.hpp"
 #include "journal/journal.hpp"
 #include "journal/segment_reader.hpp"

@@ -1,5 +1,5 @@
 // Helper for journal_crash_test.cpp: a process that appends sustained batches to a journal and
-// feeds a file uplink through a consumer, like `spindle run` does, until it is killed.
+// feeds a file uplink through its delivery engine, like `spindle run` does, until it is killed.
 //
 //   journal_crash_writer DIR OUTPUT [--fsync 10ms|always|never] [--rate OBS_PER_S]
 //                        [--until SEQUENCE] [--segment-size BYTES]
@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "base/log.hpp"
-#include "journal/consumer.hpp"
 #include "journal/journal.hpp"
+#include "uplinks/delivery_engine.hpp"
 #include "uplinks/file/file_uplink.hpp"
 
 namespace {
@@ -76,10 +76,9 @@ int main(int argc, char** argv) {
   uplinks::file::FileOptions fileOptions;
   fileOptions.path = argv[2];
   fileOptions.rotateSize = ByteSize{0};
-  uplinks::file::FileUplink uplink(fileOptions, catalog);
-  if (auto s = uplink.start(); !s) return fail(s.error().describe());
-  journal::Consumer consumer(j, uplink, catalog);
-  if (auto s = consumer.start(); !s) return fail(s.error().describe());
+  uplinks::DeliveryEngine engine(
+      j, std::make_unique<uplinks::file::FileUplink>(fileOptions, catalog), catalog);
+  if (auto s = engine.start(); !s) return fail(s.error().describe());
 
   const auto machine = catalog.addMachine("crash-mill");
   std::vector<model::ItemId> items;
@@ -111,9 +110,8 @@ int main(int argc, char** argv) {
     }
   }
   if (auto s = j.commit(); !s) return fail(s.error().describe());
-  consumer.stop(std::chrono::seconds(30));
-  uplink.stop();
-  const auto st = consumer.stats();
+  engine.stop(std::chrono::seconds(30));
+  const auto st = engine.stats();
   j.close();
   say("done " + std::to_string(st.position - 1));
   return st.lag == 0 ? 0 : 3;

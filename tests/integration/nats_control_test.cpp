@@ -9,7 +9,7 @@
 #include "collectors/registry.hpp"
 #include "control/control.hpp"
 #include "nats_harness.hpp"
-#include "uplinks/nats/memory_journal.hpp"
+#include "test_journal.hpp"
 #include "uplinks/nats/nats_uplink.hpp"
 
 namespace spindle::testing {
@@ -163,16 +163,17 @@ TEST_F(NatsControlTest, HealthDiagnosticsAndConfigurationWithTheDocumentedPermis
 
   // Data goes out under the same account.
   model::ItemCatalog catalog;
-  uplinks::nats::MemoryJournal journal(1000, 1);
-  uplinks::nats::MemoryCursorStore cursor;
-  uplinks::nats::NatsUplink uplink(edgeOptions(hub.url()), "e1", connection, journal, cursor,
-                                   catalog);
+  TestJournal journal(m_dir / "data");
+  uplinks::DeliveryEngine uplink(*journal,
+                                 std::make_unique<uplinks::nats::NatsUplink>(
+                                     edgeOptions(hub.url()), "e1", connection, catalog),
+                                 catalog);
   ASSERT_TRUE(uplink.start().ok());
   const auto m = catalog.addMachine("mill-1");
   journal.append(
-      {{m, catalog.intern(m, "x"), wallClockNs(), model::Kind::kEvent, 0, std::int64_t{1}}});
-  uplink.notifyAppended();
-  EXPECT_TRUE(eventually([&] { return uplink.stats().cursor == 2; }, 10s))
+      {{m, catalog.intern(m, "x"), wallClockNs(), model::Kind::kEvent, 0, std::int64_t{1}}},
+      catalog);
+  EXPECT_TRUE(eventually([&] { return uplink.stats().position == 2; }, 10s))
       << uplink.stats().lastError;
   uplink.stop();
 
@@ -292,15 +293,15 @@ TEST_F(NatsControlTest, ThroughALeafNodeWithTheDocumentedLeafPermissions) {
   // Heartbeats and data cross the link too.
   EXPECT_TRUE(nextJson(health).is_object()) << hub.log();
   model::ItemCatalog catalog;
-  uplinks::nats::MemoryJournal journal(1000, 1);
-  uplinks::nats::MemoryCursorStore cursor;
-  uplinks::nats::NatsUplink uplink(o, "e1", connection, journal, cursor, catalog);
+  TestJournal journal(m_dir / "data");
+  uplinks::DeliveryEngine uplink(
+      *journal, std::make_unique<uplinks::nats::NatsUplink>(o, "e1", connection, catalog), catalog);
   ASSERT_TRUE(uplink.start().ok());
   const auto m = catalog.addMachine("mill-1");
   journal.append(
-      {{m, catalog.intern(m, "x"), wallClockNs(), model::Kind::kEvent, 0, std::int64_t{1}}});
-  uplink.notifyAppended();
-  EXPECT_TRUE(eventually([&] { return uplink.stats().cursor == 2; }, 10s))
+      {{m, catalog.intern(m, "x"), wallClockNs(), model::Kind::kEvent, 0, std::int64_t{1}}},
+      catalog);
+  EXPECT_TRUE(eventually([&] { return uplink.stats().position == 2; }, 10s))
       << uplink.stats().lastError;
   uplink.stop();
   control.stop();

@@ -1,9 +1,8 @@
-// nats_feeder: an edge in miniature for the kill -9 test. Its journal is a pure function of
-// the sequence number (observation s belongs to machine s % machines and carries the value
-// s), so, like the durable journal, it is all still there after the process is killed; the
-// production clock starts at the first run and keeps going while the process is dead. The
-// uplink's cursor is a file in --dir. Exits 0 once every observation up to --total is
-// acknowledged by the hub.
+// nats_feeder: an edge in miniature for the kill -9 test: machines produce into a durable
+// journal in --dir (observation s belongs to machine s % machines and carries the value s)
+// while the NATS uplink's delivery engine sends it to the hub. The production clock starts at
+// the first run and keeps going while the process is dead; a restart recovers the journal and
+// the uplink's cursor. Exits 0 once every observation up to --total is acknowledged.
 //
 //   nats_feeder --url nats://127.0.0.1:4222 --edge e1 --dir /tmp/x --total 60000
 //               [--rate 20000] [--record 50] [--machines 3]
@@ -17,61 +16,14 @@
 #include <thread>
 
 #include "base/log.hpp"
+#include "journal/journal.hpp"
+#include "uplinks/delivery_engine.hpp"
 #include "uplinks/nats/nats_uplink.hpp"
 
 using namespace spindle;
 using namespace spindle::uplinks::nats;
 
 namespace {
-
-class FormulaJournal final : public JournalView {
- public:
-  FormulaJournal(model::ItemCatalog& catalog, std::uint64_t total, double rate,
-                 std::uint64_t record, int machines, TimestampNs startedAt)
-      : m_total(total), m_rate(rate), m_record(record), m_startedAt(startedAt) {
-    for (int m = 0; m < machines; ++m) {
-      const auto id = catalog.addMachine("m" + std::to_string(m + 1));
-      m_machines.push_back(id);
-      m_items.push_back(catalog.intern(id, "value", model::Kind::kSample));
-    }
-  }
-  std::uint64_t beginSequence() const override { return 1; }
-  std::uint64_t endSequence() const override {
-    const double produced = m_rate * static_cast<double>(wallClockNs() - m_startedAt) / 1e9;
-    const std::uint64_t records =
-        std::min(m_total / m_record, static_cast<std::uint64_t>(produced) / m_record);
-    return 1 + records * m_record;
-  }
-  Status read(std::uint64_t from, std::uint64_t to, std::size_t maxObservations,
-              std::vector<JournalRecord>& out) override {
-    const std::uint64_t end = std::min(to, endSequence());
-    std::uint64_t first = 1 + (from - 1) / m_record * m_record;
-    std::size_t taken = 0;
-    while (first < end && (taken == 0 || taken + m_record <= maxObservations)) {
-      JournalRecord r;
-      r.firstSequence = first;
-      for (std::uint64_t s = first; s < first + m_record; ++s) {
-        const std::size_t m = s % m_machines.size();
-        r.observations.push_back(
-            {m_machines[m], m_items[m],
-             m_startedAt + static_cast<TimestampNs>(static_cast<double>(s) / m_rate * 1e9),
-             model::Kind::kSample, 0, static_cast<double>(s)});
-      }
-      out.push_back(std::move(r));
-      taken += m_record;
-      first += m_record;
-    }
-    return okStatus();
-  }
-
- private:
-  std::uint64_t m_total;
-  double m_rate;
-  std::uint64_t m_record;
-  TimestampNs m_startedAt;
-  std::vector<model::MachineId> m_machines;
-  std::vector<model::ItemId> m_items;
-};
 
 std::string arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
   for (int i = 1; i + 1 < argc; ++i) {
@@ -108,8 +60,26 @@ int main(int argc, char** argv) {
   }
   std::filesystem::create_directories(dir);
   model::ItemCatalog catalog;
-  FormulaJournal journal(catalog, total, rate, record, machines, startTime(dir));
-  FileCursorStore cursor((dir / "nats.cursor").string());
+  std::vector<model::MachineId> ids;
+  std::vector<model::ItemId> items;
+  for (int m = 0; m < machines; ++m) {
+    ids.push_back(catalog.addMachine("m" + std::to_string(m + 1)));
+    items.push_back(catalog.intern(ids.back(), "value", model::Kind::kSample));
+  }
+  const TimestampNs startedAt = startTime(dir);
+  journal::Settings settings;
+  settings.dir = (dir / "journal").string();
+  settings.sync = journal::SyncPolicy{journal::SyncMode::kNever, {}};
+  settings.consumers = {"nats"};
+  settings.retryMin = std::chrono::milliseconds(50);
+  settings.retryMax = std::chrono::seconds(1);
+  SystemClock clock;
+  auto opened = journal::Journal::open(settings, clock);
+  if (!opened) {
+    std::fprintf(stderr, "%s\n", opened.error().describe().c_str());
+    return 1;
+  }
+  journal::Journal& j = **opened;
   NatsOptions options;
   options.servers = {url};
   options.reconnectMin = std::chrono::milliseconds(50);
@@ -118,32 +88,53 @@ int main(int argc, char** argv) {
   options.maxInFlight = 512;
   options.maxBatch = 20;
   NatsConnection connection(options, edge);
+  uplinks::DeliveryEngine engine(
+      j, std::make_unique<NatsUplink>(options, edge, connection, catalog), catalog);
   if (auto s = connection.start(); !s) {
     std::fprintf(stderr, "%s\n", s.error().describe().c_str());
     return 1;
   }
-  NatsUplink uplink(options, edge, connection, journal, cursor, catalog);
-  if (auto s = uplink.start(); !s) {
+  if (auto s = engine.start(); !s) {
     std::fprintf(stderr, "%s\n", s.error().describe().c_str());
     return 1;
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
-  while (uplink.stats().cursor < total + 1) {
+  while (engine.stats().position < total + 1) {
     if (std::chrono::steady_clock::now() > deadline) {
       std::fprintf(stderr, "gave up at cursor %llu\n",
-                   static_cast<unsigned long long>(uplink.stats().cursor));
+                   static_cast<unsigned long long>(engine.stats().position));
       return 1;
     }
-    uplink.notifyAppended();
+    // Produce what the machines made since the first run, in whole records.
+    const double produced = rate * static_cast<double>(wallClockNs() - startedAt) / 1e9;
+    const std::uint64_t due =
+        std::min(total, static_cast<std::uint64_t>(produced) / record * record);
+    for (std::uint64_t first = j.stats().nextSequence; first + record - 1 <= due;
+         first = j.stats().nextSequence) {
+      model::Batch batch;
+      for (std::uint64_t q = first; q < first + record; ++q) {
+        const std::size_t m = q % ids.size();
+        batch.push_back({ids[m], items[m],
+                         startedAt + static_cast<TimestampNs>(static_cast<double>(q) / rate * 1e9),
+                         model::Kind::kSample, 0, static_cast<double>(q)});
+      }
+      if (!j.append(batch, catalog)) break;
+    }
+    (void)j.commit();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  const auto stats = uplink.stats();
-  uplink.stop();
+  const auto stats = engine.stats();
+  engine.stop();
   connection.stop();
+  j.close();
+  auto counter = [&](const char* name) -> unsigned long long {
+    for (const auto& [n, v] : stats.counters) {
+      if (n == name) return v;
+    }
+    return 0;
+  };
   std::printf("done cursor=%llu published=%llu acked=%llu duplicates=%llu\n",
-              static_cast<unsigned long long>(stats.cursor),
-              static_cast<unsigned long long>(stats.published),
-              static_cast<unsigned long long>(stats.acked),
-              static_cast<unsigned long long>(stats.duplicates));
+              static_cast<unsigned long long>(stats.position), counter("published"),
+              counter("acked"), counter("duplicates"));
   return 0;
 }

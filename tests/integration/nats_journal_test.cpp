@@ -1,13 +1,16 @@
-// The NATS uplink fed by the durable journal (JournalFeed): everything durable reaches the hub
-// once; a restart resumes at the persisted cursor; the journal's cursor file follows the
+// The NATS uplink on its delivery engine over the durable journal: everything durable reaches the
+// hub once; a restart resumes at the persisted cursor; the journal's cursor file follows the
 // acknowledgements; the backlog and live lanes read the journal at two positions.
+
+#include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "journal/cursor_file.hpp"
 #include "journal/journal.hpp"
 #include "nats_harness.hpp"
-#include "uplinks/nats/journal_feed.hpp"
+#include "test_journal.hpp"
+#include "uplinks/delivery_engine.hpp"
 #include "uplinks/nats/nats_uplink.hpp"
 
 namespace spindle::testing {
@@ -60,6 +63,13 @@ class NatsJournalTest : public ::testing::Test {
     return o;
   }
 
+  std::unique_ptr<uplinks::DeliveryEngine> engine(uplinks::nats::NatsConnection& connection) {
+    return std::make_unique<uplinks::DeliveryEngine>(
+        *m_journal,
+        std::make_unique<uplinks::nats::NatsUplink>(options(), "e1", connection, m_catalog),
+        m_catalog);
+  }
+
   fs::path m_dir;
   SystemClock m_clock;
   model::ItemCatalog m_catalog;
@@ -73,32 +83,26 @@ TEST_F(NatsJournalTest, DeliversWhatIsDurableAndResumesAtTheCursor) {
   appendRecords(100, 64);  // a backlog before the uplink starts
   {
     uplinks::nats::NatsConnection connection(options(), "e1");
+    auto uplink = engine(connection);
     ASSERT_TRUE(connection.start().ok());
-    uplinks::nats::JournalFeed feed(*m_journal, m_catalog);
-    uplinks::nats::NatsUplink uplink(options(), "e1", connection, feed, feed, m_catalog);
-    ASSERT_TRUE(feed.start([&] { uplink.notifyAppended(); }).ok());
-    ASSERT_TRUE(uplink.start().ok());
+    ASSERT_TRUE(uplink->start().ok());
     appendRecords(50, 10);  // live records while the backlog drains
     const std::uint64_t end = m_journal->durableSequence();
-    ASSERT_TRUE(eventually([&] { return uplink.stats().cursor == end; }, 20s))
-        << uplink.stats().cursor << " of " << end << ": " << uplink.stats().lastError;
-    uplink.stop();
-    feed.stop();
+    ASSERT_TRUE(eventually([&] { return uplink->stats().position == end; }, 20s))
+        << uplink->stats().position << " of " << end << ": " << uplink->stats().lastError;
+    uplink->stop();
     EXPECT_EQ(journal::readCursorFile(m_journal->cursorPath("nats"))->next, end);
   }
   appendRecords(20, 5);  // while no uplink runs
   const std::uint64_t end = m_journal->durableSequence();
   uplinks::nats::NatsConnection connection(options(), "e1");
+  auto uplink = engine(connection);
   ASSERT_TRUE(connection.start().ok());
-  uplinks::nats::JournalFeed feed(*m_journal, m_catalog);
-  uplinks::nats::NatsUplink uplink(options(), "e1", connection, feed, feed, m_catalog);
-  ASSERT_TRUE(feed.start([&] { uplink.notifyAppended(); }).ok());
-  ASSERT_TRUE(uplink.start().ok());
-  ASSERT_TRUE(eventually([&] { return uplink.stats().cursor == end; }, 20s));
-  EXPECT_EQ(uplink.stats().published, 20u);  // only what was new
-  EXPECT_EQ(uplink.stats().duplicates, 0u);
-  uplink.stop();
-  feed.stop();
+  ASSERT_TRUE(uplink->start().ok());
+  ASSERT_TRUE(eventually([&] { return uplink->stats().position == end; }, 20s));
+  EXPECT_EQ(counter(uplink->stats(), "published"), 20u);  // only what was new
+  EXPECT_EQ(counter(uplink->stats(), "duplicates"), 0u);
+  uplink->stop();
 
   NatsClient client(m_hub->url());
   const StoredData d = client.readStream("SPINDLE", "spindle.e1.data.press-3");
@@ -116,23 +120,43 @@ TEST_F(NatsJournalTest, AcknowledgedRangesAboveTheCursorSurviveARestart) {
     // As if the live lane had delivered 61..100 and the backlog only 1..30 before a crash.
     auto cursor = journal::CursorFile::open(cursorPath, m_journal->io());
     ASSERT_TRUE(cursor.ok());
-    ASSERT_TRUE(cursor->store(31, true).ok());
-    uplinks::nats::FileCursorStore ranges(cursorPath + ".acked");
-    ASSERT_TRUE(ranges.save("v1 31 61-101").ok());
+    ASSERT_TRUE(cursor->store(31, true, {{61, 101}}).ok());
   }
   uplinks::nats::NatsConnection connection(options(), "e1");
+  auto uplink = engine(connection);
   ASSERT_TRUE(connection.start().ok());
-  uplinks::nats::JournalFeed feed(*m_journal, m_catalog);
-  uplinks::nats::NatsUplink uplink(options(), "e1", connection, feed, feed, m_catalog);
-  ASSERT_TRUE(feed.start([&] { uplink.notifyAppended(); }).ok());
-  ASSERT_TRUE(uplink.start().ok());
-  ASSERT_TRUE(eventually([&] { return uplink.stats().cursor == 101; }, 20s));
-  uplink.stop();
-  feed.stop();
+  ASSERT_TRUE(uplink->start().ok());
+  ASSERT_TRUE(eventually([&] { return uplink->stats().position == 101; }, 20s));
+  uplink->stop();
   NatsClient client(m_hub->url());
   const StoredData d = client.readStream("SPINDLE", "spindle.e1.data.>");
   EXPECT_EQ(d.sequences.size(), 30u);  // only 31..60 were sent
   EXPECT_TRUE(d.missing(31, 60).empty());
+}
+
+// An earlier version kept the ranges in a side file beside the cursor; it is read once.
+TEST_F(NatsJournalTest, RangesInTheEarlierSideFileAreMergedOnce) {
+  appendRecords(10, 10);  // sequences 1..100
+  const std::string cursorPath = m_journal->cursorPath("nats");
+  fs::create_directories(fs::path(cursorPath).parent_path());
+  {
+    // As if the live lane had delivered 61..100 and the backlog only 1..30 before a crash.
+    auto cursor = journal::CursorFile::open(cursorPath, m_journal->io());
+    ASSERT_TRUE(cursor.ok());
+    ASSERT_TRUE(cursor->store(31, true).ok());
+    std::ofstream(cursorPath + ".acked") << "v1 31 61-101";
+  }
+  uplinks::nats::NatsConnection connection(options(), "e1");
+  auto uplink = engine(connection);
+  ASSERT_TRUE(connection.start().ok());
+  ASSERT_TRUE(uplink->start().ok());
+  ASSERT_TRUE(eventually([&] { return uplink->stats().position == 101; }, 20s));
+  uplink->stop();
+  NatsClient client(m_hub->url());
+  const StoredData d = client.readStream("SPINDLE", "spindle.e1.data.>");
+  EXPECT_EQ(d.sequences.size(), 30u);  // only 31..60 were sent
+  EXPECT_TRUE(d.missing(31, 60).empty());
+  EXPECT_FALSE(fs::exists(cursorPath + ".acked")) << "merged into the cursor file";
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // The NATS uplink against real nats-server processes: every observation reaches the hub's
 // JetStream stream exactly once, through outages, through a leaf node, with live data ahead
-// of the backlog. The uplink is driven directly from an in-memory journal here; the spindle
-// binary with its durable journal is covered by nats_spindle_test.cpp.
+// of the backlog. The uplink runs on its delivery engine over a real journal here; the spindle
+// binary is covered by nats_spindle_test.cpp.
 
 #include "uplinks/nats/nats_uplink.hpp"
 
@@ -11,9 +11,10 @@
 #include <gtest/gtest.h>
 
 #include "nats_harness.hpp"
+#include "test_journal.hpp"
 #include "uplinks/nats/hf_codec.hpp"
 #include "uplinks/nats/hf_publisher.hpp"
-#include "uplinks/nats/memory_journal.hpp"
+#include "uplinks/testing/uplink_contract.hpp"
 
 namespace spindle::testing {
 namespace {
@@ -45,8 +46,7 @@ NatsOptions testOptions(const std::string& url) {
 /// Simulated machines appending records to the journal at a steady rate.
 class Producer {
  public:
-  Producer(uplinks::nats::MemoryJournal& journal, model::ItemCatalog& catalog, int machines,
-           std::size_t recordSize)
+  Producer(TestJournal& journal, model::ItemCatalog& catalog, int machines, std::size_t recordSize)
       : m_journal(journal), m_catalog(catalog), m_recordSize(recordSize) {
     for (int m = 0; m < machines; ++m) {
       const auto id = catalog.addMachine("m" + std::to_string(m + 1));
@@ -57,29 +57,27 @@ class Producer {
   ~Producer() { stop(); }
 
   /// Appends one record mixing every machine; returns its first sequence.
-  std::uint64_t appendOne(uplinks::nats::NatsUplink* uplink) {
+  std::uint64_t appendOne() {
     model::Batch b;
     for (std::size_t i = 0; i < m_recordSize; ++i) {
       const std::size_t k = (m_count + i) % m_machines.size();
       b.push_back({m_machines[k], m_items[k], wallClockNs(), model::Kind::kSample, 0,
                    static_cast<double>(m_count + i)});
     }
-    std::optional<std::uint64_t> first;
-    while (!(first = m_journal.append(b))) std::this_thread::sleep_for(1ms);
+    const std::uint64_t first = m_journal.append(b, m_catalog);
     m_count += m_recordSize;
-    if (uplink != nullptr) uplink->notifyAppended();
-    return *first;
+    return first;
   }
 
   /// Appends `perSecond` observations per second on a thread until stop().
-  void run(double perSecond, uplinks::nats::NatsUplink* uplink) {
+  void run(double perSecond) {
     m_thread = std::thread([=, this] {
       const auto start = std::chrono::steady_clock::now();
       while (!m_stop) {
         const double due =
             perSecond *
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        while (static_cast<double>(m_count) + m_recordSize <= due && !m_stop) appendOne(uplink);
+        while (static_cast<double>(m_count) + m_recordSize <= due && !m_stop) appendOne();
         std::this_thread::sleep_for(2ms);
       }
     });
@@ -91,7 +89,7 @@ class Producer {
   std::uint64_t count() const { return m_count; }
 
  private:
-  uplinks::nats::MemoryJournal& m_journal;
+  TestJournal& m_journal;
   model::ItemCatalog& m_catalog;
   std::size_t m_recordSize;
   std::vector<model::MachineId> m_machines;
@@ -137,27 +135,39 @@ class NatsUplinkTest : public ::testing::Test {
     EXPECT_TRUE(missing.empty()) << missing.size() << " missing, the first " << missing.front();
   }
 
+  /// The uplink on its engine; made before the connection starts (it listens to its state).
+  std::unique_ptr<uplinks::DeliveryEngine> engine(TestJournal& journal, const NatsOptions& options,
+                                                  const std::string& edge,
+                                                  uplinks::nats::NatsConnection& connection) {
+    return std::make_unique<uplinks::DeliveryEngine>(
+        *journal, std::make_unique<uplinks::nats::NatsUplink>(options, edge, connection, m_catalog),
+        m_catalog);
+  }
+
   fs::path m_dir;
   model::ItemCatalog m_catalog;
 };
 
 TEST_F(NatsUplinkTest, EveryObservationArrivesOnceWithItsMachineSubject) {
   auto hub = startHub();
-  uplinks::nats::MemoryJournal journal(1 << 20, 1);
-  uplinks::nats::MemoryCursorStore cursor;
+  TestJournal journal(m_dir);
   uplinks::nats::NatsConnection connection(testOptions(hub->url()), "plant-7");
+  auto uplink = engine(journal, testOptions(hub->url()), "plant-7", connection);
   ASSERT_TRUE(connection.start().ok());
-  uplinks::nats::NatsUplink uplink(testOptions(hub->url()), "plant-7", connection, journal, cursor,
-                                   m_catalog, [&](std::uint64_t s) { journal.release(s); });
-  ASSERT_TRUE(uplink.start().ok());
+  ASSERT_TRUE(uplink->start().ok());
   Producer producer(journal, m_catalog, 3, 500);  // records of 500 split into 3 x 167 per record
-  for (int i = 0; i < 60; ++i) producer.appendOne(&uplink);
-  const std::uint64_t end = journal.endSequence();
-  ASSERT_TRUE(eventually([&] { return uplink.stats().cursor == end; }, 20s))
-      << uplink.stats().cursor << " of " << end << ": " << uplink.stats().lastError;
-  EXPECT_TRUE(eventually([&] { return journal.size() == 0; }, 5s));  // released once acked
-  uplink.stop();
-  EXPECT_EQ(cursor.load().value(), "v1 " + std::to_string(end));
+  for (int i = 0; i < 60; ++i) producer.appendOne();
+  const std::uint64_t end = journal.end();
+  ASSERT_TRUE(eventually([&] { return uplink->stats().position == end; }, 20s))
+      << uplink->stats().position << " of " << end << ": " << uplink->stats().lastError;
+  // Released to the journal's retention once acknowledged.
+  EXPECT_TRUE(eventually([&] { return journal->consumers().at(0).next == end; }, 5s));
+  const auto stats = uplink->stats();
+  uplink->stop();
+  auto cursor = spindle::journal::readCursorFile(journal->cursorPath("nats"));
+  ASSERT_TRUE(cursor.has_value());
+  EXPECT_EQ(cursor->next, end);
+  EXPECT_TRUE(cursor->acked.empty());
 
   NatsClient client(hub->url());
   const StoredData d = client.readStream("SPINDLE", "spindle.plant-7.data.>");
@@ -167,31 +177,30 @@ TEST_F(NatsUplinkTest, EveryObservationArrivesOnceWithItsMachineSubject) {
   EXPECT_EQ(d.machines.at("m1"), 10000u);
   EXPECT_EQ(d.messages, 60u * 3u);  // one message per machine per record (167 <= max_batch)
   EXPECT_GT(d.compressed, 0u);
-  EXPECT_EQ(uplink.stats().duplicates, 0u);
+  EXPECT_EQ(counter(stats, "duplicates"), 0u);
 }
 
 TEST_F(NatsUplinkTest, HubDownWhileMachinesProduceThenBackStoresEachObservationOnce) {
   auto hub = startHub();
-  uplinks::nats::MemoryJournal journal(1 << 22, 1);
-  uplinks::nats::MemoryCursorStore cursor;
+  TestJournal journal(m_dir);
   const NatsOptions options = testOptions(hub->url());
   uplinks::nats::NatsConnection connection(options, "e1");
+  auto uplink = engine(journal, options, "e1", connection);
   ASSERT_TRUE(connection.start().ok());
-  uplinks::nats::NatsUplink uplink(options, "e1", connection, journal, cursor, m_catalog,
-                                   [&](std::uint64_t s) { journal.release(s); });
-  ASSERT_TRUE(uplink.start().ok());
+  ASSERT_TRUE(uplink->start().ok());
   Producer producer(journal, m_catalog, 4, 20);
-  producer.run(2000, &uplink);
-  ASSERT_TRUE(eventually([&] { return uplink.stats().cursor > 2000; }, 10s));
+  producer.run(2000);
+  ASSERT_TRUE(eventually([&] { return uplink->stats().position > 2000; }, 10s));
 
   hub->kill9();  // the hub dies while machines keep producing
   ASSERT_TRUE(eventually([&] { return !connection.connected(); }, 10s));
   const auto downAt = std::chrono::steady_clock::now();
-  const std::uint64_t cursorAtOutage = uplink.stats().cursor;
+  const std::uint64_t cursorAtOutage = uplink->stats().position;
   const auto outage = hubOutage();
   std::this_thread::sleep_for(outage);
-  EXPECT_LE(uplink.stats().cursor, cursorAtOutage + 2000);  // nothing acknowledged meanwhile
-  EXPECT_GE(journal.size(), static_cast<std::size_t>(outage.count()) * 1000u)
+  EXPECT_LE(uplink->stats().position, cursorAtOutage + 2000);  // nothing acknowledged meanwhile
+  EXPECT_GE(journal.end() - uplink->stats().position,
+            static_cast<std::uint64_t>(outage.count()) * 1000u)
       << "machines kept producing into the journal";
   ASSERT_TRUE(hub->start()) << hub->log();
   EXPECT_TRUE(eventually([&] { return connection.connected(); }, 10s));
@@ -199,11 +208,11 @@ TEST_F(NatsUplinkTest, HubDownWhileMachinesProduceThenBackStoresEachObservationO
 
   std::this_thread::sleep_for(1s);
   producer.stop();
-  const std::uint64_t end = journal.endSequence();
-  ASSERT_TRUE(eventually([&] { return uplink.stats().cursor == end; }, 60s))
-      << uplink.stats().cursor << " of " << end << ": " << uplink.stats().lastError;
-  const auto stats = uplink.stats();
-  uplink.stop();
+  const std::uint64_t end = journal.end();
+  ASSERT_TRUE(eventually([&] { return uplink->stats().position == end; }, 60s))
+      << uplink->stats().position << " of " << end << ": " << uplink->stats().lastError;
+  const auto stats = uplink->stats();
+  uplink->stop();
   connection.stop();
   EXPECT_EQ(connection.status().disconnects, 1u);
   EXPECT_EQ(connection.status().reconnects, 1u);
@@ -214,31 +223,29 @@ TEST_F(NatsUplinkTest, HubDownWhileMachinesProduceThenBackStoresEachObservationO
 
 TEST_F(NatsUplinkTest, UnansweredPublishesAreSentAgainAndTheHubDropsTheDuplicates) {
   auto hub = startHub();
-  uplinks::nats::MemoryJournal journal(1 << 22, 1);
-  uplinks::nats::MemoryCursorStore cursor;
+  TestJournal journal(m_dir);
   const NatsOptions options = testOptions(hub->url());
   uplinks::nats::NatsConnection connection(options, "e1");
+  auto uplink = engine(journal, options, "e1", connection);
   ASSERT_TRUE(connection.start().ok());
-  uplinks::nats::NatsUplink uplink(options, "e1", connection, journal, cursor, m_catalog,
-                                   [&](std::uint64_t s) { journal.release(s); });
-  ASSERT_TRUE(uplink.start().ok());
+  ASSERT_TRUE(uplink->start().ok());
   Producer producer(journal, m_catalog, 2, 20);
-  producer.run(2000, &uplink);
-  ASSERT_TRUE(eventually([&] { return uplink.stats().cursor > 1000; }, 10s));
+  producer.run(2000);
+  ASSERT_TRUE(eventually([&] { return uplink->stats().position > 1000; }, 10s));
   // Frozen, the hub keeps the connection but answers nothing: acks time out (ack_timeout 1s).
   // Thawed, it stores what it had received; the uplink sends those again and the hub
   // recognizes their Nats-Msg-Id.
   hub->pause();
-  ASSERT_TRUE(eventually([&] { return uplink.stats().failed > 0; }, 10s));
+  ASSERT_TRUE(eventually([&] { return counter(uplink->stats(), "failed") > 0; }, 10s));
   hub->resume();
   std::this_thread::sleep_for(1s);
   producer.stop();
-  const std::uint64_t end = journal.endSequence();
-  ASSERT_TRUE(eventually([&] { return uplink.stats().cursor == end; }, 30s))
-      << uplink.stats().cursor << " of " << end << ": " << uplink.stats().lastError;
-  const auto stats = uplink.stats();
-  uplink.stop();
-  EXPECT_GT(stats.duplicates, 0u);
+  const std::uint64_t end = journal.end();
+  ASSERT_TRUE(eventually([&] { return uplink->stats().position == end; }, 30s))
+      << uplink->stats().position << " of " << end << ": " << uplink->stats().lastError;
+  const auto stats = uplink->stats();
+  uplink->stop();
+  EXPECT_GT(counter(stats, "duplicates"), 0u);
   EXPECT_EQ(connection.status().disconnects, 0u);
   NatsClient client(hub->url());
   expectExactlyOnce(client.readStream("SPINDLE", "spindle.e1.data.>"), 1, end);
@@ -246,33 +253,31 @@ TEST_F(NatsUplinkTest, UnansweredPublishesAreSentAgainAndTheHubDropsTheDuplicate
 
 TEST_F(NatsUplinkTest, LiveDataIsNotStarvedByTheBacklog) {
   auto hub = startHub();
-  uplinks::nats::MemoryJournal journal(1 << 22, 1);
-  uplinks::nats::MemoryCursorStore cursor;
+  TestJournal journal(m_dir);
   NatsOptions options = testOptions(hub->url());
   options.backlogRate = 20000;  // the 100k backlog takes ~5 s
   options.liveWindow = 1000;
   Producer producer(journal, m_catalog, 2, 100);
-  for (int i = 0; i < 1000; ++i) producer.appendOne(nullptr);  // 100k observations waiting
+  for (int i = 0; i < 1000; ++i) producer.appendOne();  // 100k observations waiting
   uplinks::nats::NatsConnection connection(options, "e1");
+  auto uplink = engine(journal, options, "e1", connection);
   ASSERT_TRUE(connection.start().ok());
-  uplinks::nats::NatsUplink uplink(options, "e1", connection, journal, cursor, m_catalog,
-                                   [&](std::uint64_t s) { journal.release(s); });
   const auto start = std::chrono::steady_clock::now();
-  ASSERT_TRUE(uplink.start().ok());
+  ASSERT_TRUE(uplink->start().ok());
   // Live records appended now are acknowledged within moments, while the backlog drains.
   for (int i = 0; i < 5; ++i) {
     std::this_thread::sleep_for(200ms);
-    const std::uint64_t live = producer.appendOne(&uplink);
-    EXPECT_TRUE(eventually([&] { return uplink.isDelivered(live); }, 1s)) << "live record " << i;
-    EXPECT_GT(uplink.stats().backlog, 0u) << "the backlog should still be draining";
+    const std::uint64_t live = producer.appendOne();
+    EXPECT_TRUE(eventually([&] { return uplink->isDelivered(live); }, 1s)) << "live record " << i;
+    EXPECT_GT(uplink->stats().backlog, 0u) << "the backlog should still be draining";
   }
-  const std::uint64_t end = journal.endSequence();
-  ASSERT_TRUE(eventually([&] { return uplink.stats().cursor == end; }, 30s));
+  const std::uint64_t end = journal.end();
+  ASSERT_TRUE(eventually([&] { return uplink->stats().position == end; }, 30s));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Paced: 100k observations at 20k/s cannot take much less than 5 s.
   EXPECT_GT(seconds, 4.0);
-  uplink.stop();
+  uplink->stop();
   NatsClient client(hub->url());
   expectExactlyOnce(client.readStream("SPINDLE", "spindle.e1.data.>"), 1, end);
 }
@@ -286,20 +291,19 @@ TEST_F(NatsUplinkTest, ThroughALocalLeafNodeToTheHub) {
   NatsServer leaf(m_dir, leafConfig);
   ASSERT_TRUE(leaf.start()) << leaf.log();
 
-  uplinks::nats::MemoryJournal journal(1 << 20, 1);
-  uplinks::nats::MemoryCursorStore cursor;
+  TestJournal journal(m_dir);
   NatsOptions options = testOptions(leaf.url());  // Spindle talks to the local leaf only
   options.jsDomain = "hub";
   uplinks::nats::NatsConnection connection(options, "e1");
+  auto uplink = engine(journal, options, "e1", connection);
   ASSERT_TRUE(connection.start().ok());
-  uplinks::nats::NatsUplink uplink(options, "e1", connection, journal, cursor, m_catalog);
-  ASSERT_TRUE(uplink.start().ok());
+  ASSERT_TRUE(uplink->start().ok());
   Producer producer(journal, m_catalog, 2, 100);
-  for (int i = 0; i < 50; ++i) producer.appendOne(&uplink);
-  const std::uint64_t end = journal.endSequence();
-  ASSERT_TRUE(eventually([&] { return uplink.stats().cursor == end; }, 20s))
-      << uplink.stats().lastError;
-  uplink.stop();
+  for (int i = 0; i < 50; ++i) producer.appendOne();
+  const std::uint64_t end = journal.end();
+  ASSERT_TRUE(eventually([&] { return uplink->stats().position == end; }, 20s))
+      << uplink->stats().lastError;
+  uplink->stop();
   NatsClient client(hub->url());
   expectExactlyOnce(client.readStream("SPINDLE", "spindle.e1.data.>"), 1, end);
 }
@@ -373,4 +377,44 @@ TEST_F(NatsUplinkTest, HighFrequencySamplesArriveInCompactBatches) {
 }
 
 }  // namespace
+
+// The uplink contract (uplinks/testing/uplink_contract.hpp) against a real hub.
+struct NatsPeer {
+  void SetUp(const fs::path& dir) {
+    ASSERT_FALSE(natsServerBinary().empty()) << "nats-server is not installed (scripts/setup)";
+    fs::create_directories(dir);
+    NatsServerConfig c;
+    c.name = "hub";
+    hub = std::make_unique<NatsServer>(dir, c);
+    ASSERT_TRUE(hub->start()) << hub->log();
+    NatsClient client(hub->url());
+    ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}));
+  }
+  void TearDown() {
+    connections.clear();
+    hub.reset();
+  }
+  std::unique_ptr<uplinks::Uplink> make(model::ItemCatalog& catalog) {
+    const NatsOptions options = testOptions(hub->url());
+    connections.push_back(std::make_unique<uplinks::nats::NatsConnection>(options, "e1"));
+    auto uplink =
+        std::make_unique<uplinks::nats::NatsUplink>(options, "e1", *connections.back(), catalog);
+    EXPECT_TRUE(connections.back()->start().ok());
+    EXPECT_TRUE(eventually([&] { return connections.back()->connected(); }, 10s));
+    return uplink;
+  }
+  std::vector<std::uint64_t> received() {
+    NatsClient client(hub->url());
+    const StoredData d = client.readStream("SPINDLE", "spindle.e1.data.>");
+    EXPECT_TRUE(d.error.empty()) << d.error;
+    return d.sequences;
+  }
+  std::unique_ptr<NatsServer> hub;
+  std::vector<std::unique_ptr<uplinks::nats::NatsConnection>> connections;
+};
+
 }  // namespace spindle::testing
+
+namespace spindle::uplinks::testing {
+INSTANTIATE_TYPED_TEST_SUITE_P(Nats, UplinkContract, spindle::testing::NatsPeer);
+}  // namespace spindle::uplinks::testing

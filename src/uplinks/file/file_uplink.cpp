@@ -126,7 +126,9 @@ void FileUplink::recoverLastSequence() {
   }
 }
 
-void FileUplink::attach(std::uint64_t journalId, std::uint64_t durableEnd) {
+void FileUplink::attach(const AttachInfo& info) {
+  const std::uint64_t journalId = info.journalId;
+  const std::uint64_t durableEnd = info.durableEnd;
   m_journalId = journalId;
   m_journalField = journalId == 0 ? "" : ",\"journal\":\"" + hex16(journalId) + "\"";
   if (m_isStdout || m_lastSequence == 0) return;
@@ -196,12 +198,17 @@ void FileUplink::rotate() {
   if (auto status = open(); !status) m_log->error("{}", status.error().describe());
 }
 
-SendResult FileUplink::send(std::uint64_t firstSequence, const model::Batch& batch) {
+std::size_t FileUplink::submit(const Record& record, CompletionFn done) {
+  done(write(record.firstSequence, record.observations));
+  return 0;
+}
+
+Completion FileUplink::write(std::uint64_t firstSequence,
+                             std::span<const model::Observation> batch) {
   if (m_file == nullptr) {
     if (auto status = open(); !status) {
-      if (!m_failing) m_log->error("{}; will retry", status.error().describe());
       m_failing = true;
-      return SendResult::kRetry;
+      return {Outcome::kRetry, status.error().describe()};
     }
   }
   m_buffer.clear();
@@ -217,7 +224,7 @@ SendResult FileUplink::send(std::uint64_t firstSequence, const model::Batch& bat
     m_buffer += "}\n";
     last = seq;
   }
-  if (m_buffer.empty()) return SendResult::kOk;
+  if (m_buffer.empty()) return {};
   const size_t n = std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file);
   if (n != m_buffer.size() || std::fflush(m_file) != 0) {
     const int error = errno;
@@ -227,13 +234,9 @@ SendResult FileUplink::send(std::uint64_t firstSequence, const model::Batch& bat
       m_log->error("cannot cut back {} after a failed write: {}", m_options.path,
                    std::strerror(errno));
     }
-    if (!m_failing) {
-      m_log->error("writing {} failed: {}; holding data and retrying", m_options.path,
-                   std::strerror(error));
-    }
     m_failing = true;
     std::clearerr(m_file);
-    return SendResult::kRetry;
+    return {Outcome::kRetry, "writing " + m_options.path + " failed: " + std::strerror(error)};
   }
   if (m_failing) m_log->info("writing {} works again", m_options.path);
   m_failing = false;
@@ -251,7 +254,7 @@ SendResult FileUplink::send(std::uint64_t firstSequence, const model::Batch& bat
     }
     rotate();
   }
-  return SendResult::kOk;
+  return {};
 }
 
 void FileUplink::stop() {

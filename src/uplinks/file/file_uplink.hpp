@@ -5,7 +5,7 @@
 /// it ("seq"); after a crash the journal offers the batches since the last acknowledged one
 /// again, and the uplink skips what its file already holds, so each observation is written
 /// exactly once. A position it cannot trust (another journal's, or past the journal's end) is
-/// never used to skip anything. Output is synced before the consumer's cursor moves.
+/// never used to skip anything. Output is synced before the engine's cursor moves.
 
 #include <cstdio>
 #include <memory>
@@ -39,8 +39,11 @@ class FileUplink final : public Uplink {
   const std::string& name() const override { return m_name; }
   /// Opens the file and finds the last sequence it holds (cutting a line torn by a crash).
   Status start() override;
-  void attach(std::uint64_t journalId, std::uint64_t durableEnd) override;
-  SendResult send(std::uint64_t firstSequence, const model::Batch& batch) override;
+  /// One line per observation, in sequence order: the engine submits one record at a time.
+  DeliveryOptions delivery() const override { return DeliveryOptions{.ordered = true}; }
+  void attach(const AttachInfo& info) override;
+  /// Writes the record and completes inline: Ok, or Retry when the file cannot be written.
+  std::size_t submit(const Record& record, CompletionFn done) override;
   Status sync() override;
   void stop() override;
 
@@ -52,6 +55,7 @@ class FileUplink final : public Uplink {
   Status open();
   void rotate();
   void recoverLastSequence();
+  Completion write(std::uint64_t firstSequence, std::span<const model::Observation> batch);
 
   FileOptions m_options;
   const model::ItemCatalog& m_catalog;

@@ -6,10 +6,25 @@
 
 #include <gtest/gtest.h>
 
+#include "uplinks/testing/uplink_contract.hpp"
+
 namespace spindle::uplinks::file {
 namespace {
 
 namespace fs = std::filesystem;
+
+Outcome send(FileUplink& uplink, std::uint64_t first, const model::Batch& batch) {
+  Outcome outcome = Outcome::kRetry;
+  int calls = 0;
+  EXPECT_EQ(uplink.submit(Record{first, batch},
+                          [&](Completion c) {
+                            outcome = c.outcome;
+                            ++calls;
+                          }),
+            0u);
+  EXPECT_EQ(calls, 1) << "the file uplink completes inline, exactly once";
+  return outcome;
+}
 
 class FileUplinkTest : public ::testing::Test {
  protected:
@@ -52,7 +67,7 @@ TEST_F(FileUplinkTest, WritesJsonLinesAndRotatesBySize) {
   FileUplink uplink(options, m_catalog);
   EXPECT_EQ(uplink.name(), "file");
   ASSERT_TRUE(uplink.start().ok());
-  for (int i = 0; i < 20; ++i) ASSERT_EQ(uplink.send(i + 1, batch(i, 1)), SendResult::kOk);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(send(uplink, i + 1, batch(i, 1)), Outcome::kOk);
   uplink.stop();
   EXPECT_TRUE(fs::exists(options.path + ".1"));
   EXPECT_TRUE(fs::exists(options.path + ".2"));
@@ -70,13 +85,13 @@ TEST_F(FileUplinkTest, SkipsWhatTheFileHoldsAfterARestart) {
   {
     FileUplink uplink(options, m_catalog);
     ASSERT_TRUE(uplink.start().ok());
-    ASSERT_EQ(uplink.send(1, batch(100, 5)), SendResult::kOk);  // sequences 1-5
+    ASSERT_EQ(send(uplink, 1, batch(100, 5)), Outcome::kOk);  // sequences 1-5
   }
   FileUplink again(options, m_catalog);
   ASSERT_TRUE(again.start().ok());
   EXPECT_EQ(again.lastSequence(), 5u);
   // The journal offers 4-8 again (the cursor had not moved past 3): only 6-8 are new.
-  ASSERT_EQ(again.send(4, batch(103, 5)), SendResult::kOk);
+  ASSERT_EQ(send(again, 4, batch(103, 5)), Outcome::kOk);
   again.stop();
   const auto all = lines(options.path);
   ASSERT_EQ(all.size(), 8u);
@@ -94,13 +109,13 @@ TEST_F(FileUplinkTest, CutsALineTornByACrash) {
   {
     FileUplink uplink(options, m_catalog);
     ASSERT_TRUE(uplink.start().ok());
-    ASSERT_EQ(uplink.send(1, batch(0, 2)), SendResult::kOk);
+    ASSERT_EQ(send(uplink, 1, batch(0, 2)), Outcome::kOk);
   }
   std::ofstream(options.path, std::ios::app) << "{\"machine\":\"m\",\"it";
   FileUplink again(options, m_catalog);
   ASSERT_TRUE(again.start().ok());
   EXPECT_EQ(again.lastSequence(), 2u);
-  ASSERT_EQ(again.send(3, batch(2, 1)), SendResult::kOk);
+  ASSERT_EQ(send(again, 3, batch(2, 1)), Outcome::kOk);
   again.stop();
   const auto all = lines(options.path);
   ASSERT_EQ(all.size(), 3u);
@@ -114,7 +129,7 @@ TEST_F(FileUplinkTest, FindsTheLastSequenceInTheRotatedFile) {
   {
     FileUplink uplink(options, m_catalog);
     ASSERT_TRUE(uplink.start().ok());
-    ASSERT_EQ(uplink.send(7, batch(0, 2)), SendResult::kOk);
+    ASSERT_EQ(send(uplink, 7, batch(0, 2)), Outcome::kOk);
   }
   FileUplink again(options, m_catalog);
   ASSERT_TRUE(again.start().ok());
@@ -129,7 +144,7 @@ TEST_F(FileUplinkTest, UnwritablePathIsAnErrorNotACrash) {
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.error().describe().find("opening /proc/spindle-cannot-write"),
             std::string::npos);
-  EXPECT_EQ(uplink.send(1, batch(0, 1)), SendResult::kRetry);
+  EXPECT_EQ(send(uplink, 1, batch(0, 1)), Outcome::kRetry);
 }
 
 TEST_F(FileUplinkTest, LinesCarryTheJournalAndAReplacedJournalSkipsNothing) {
@@ -138,8 +153,8 @@ TEST_F(FileUplinkTest, LinesCarryTheJournalAndAReplacedJournalSkipsNothing) {
   {
     FileUplink uplink(options, m_catalog);
     ASSERT_TRUE(uplink.start().ok());
-    uplink.attach(0xabc, 100);
-    ASSERT_EQ(uplink.send(1, batch(0, 50)), SendResult::kOk);  // sequences 1-50
+    uplink.attach(AttachInfo{0xabc, 100, {}});
+    ASSERT_EQ(send(uplink, 1, batch(0, 50)), Outcome::kOk);  // sequences 1-50
   }
   EXPECT_NE(lines(options.path).back().find(",\"journal\":\"0000000000000abc\",\"seq\":50}"),
             std::string::npos)
@@ -147,8 +162,8 @@ TEST_F(FileUplinkTest, LinesCarryTheJournalAndAReplacedJournalSkipsNothing) {
   // The journal's directory was lost: a new journal starts again at sequence 1.
   FileUplink again(options, m_catalog);
   ASSERT_TRUE(again.start().ok());
-  again.attach(0xdef, 1);
-  ASSERT_EQ(again.send(1, batch(1000, 3)), SendResult::kOk);
+  again.attach(AttachInfo{0xdef, 1, {}});
+  ASSERT_EQ(send(again, 1, batch(1000, 3)), Outcome::kOk);
   again.stop();
   const auto all = lines(options.path);
   ASSERT_EQ(all.size(), 53u);
@@ -164,8 +179,8 @@ TEST_F(FileUplinkTest, AGarbageLineWithAHugeSequenceDoesNotStopDelivery) {
   std::ofstream(options.path) << "{\"junk\":1,\"seq\":18446744073709551000}\n";
   FileUplink uplink(options, m_catalog);
   ASSERT_TRUE(uplink.start().ok());
-  uplink.attach(0x1, 11);  // the journal holds sequences below 11
-  ASSERT_EQ(uplink.send(1, batch(0, 10)), SendResult::kOk);
+  uplink.attach(AttachInfo{0x1, 11, {}});  // the journal holds sequences below 11
+  ASSERT_EQ(send(uplink, 1, batch(0, 10)), Outcome::kOk);
   uplink.stop();
   EXPECT_EQ(lines(options.path).size(), 11u);
 }
@@ -179,7 +194,7 @@ TEST_F(FileUplinkTest, WithoutRotationTheOutputIsStillBounded) {
   FileUplink uplink(options, m_catalog);
   ASSERT_TRUE(uplink.start().ok());
   for (int i = 0; i < 200; ++i) {
-    ASSERT_EQ(uplink.send(1 + i * 10, batch(i * 10, 10)), SendResult::kOk);
+    ASSERT_EQ(send(uplink, 1 + i * 10, batch(i * 10, 10)), Outcome::kOk);
   }
   ASSERT_TRUE(uplink.sync().ok());
   uplink.stop();
@@ -195,3 +210,33 @@ TEST_F(FileUplinkTest, WithoutRotationTheOutputIsStillBounded) {
 
 }  // namespace
 }  // namespace spindle::uplinks::file
+
+namespace spindle::uplinks::file {
+
+// The uplink contract (uplinks/testing/uplink_contract.hpp) against a real file.
+struct FilePeer {
+  void SetUp(const std::filesystem::path& dir) { path = (dir / "observations.jsonl").string(); }
+  void TearDown() {}
+  std::unique_ptr<Uplink> make(model::ItemCatalog& catalog) {
+    FileOptions options;
+    options.path = path;
+    options.rotateSize = ByteSize{0};
+    return std::make_unique<FileUplink>(options, catalog);
+  }
+  std::vector<std::uint64_t> received() {
+    std::vector<std::uint64_t> out;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) {
+      const auto at = line.rfind("\"seq\":");
+      if (at != std::string::npos) out.push_back(std::stoull(line.substr(at + 6)));
+    }
+    return out;
+  }
+  std::string path;
+};
+
+}  // namespace spindle::uplinks::file
+
+namespace spindle::uplinks::testing {
+INSTANTIATE_TYPED_TEST_SUITE_P(File, UplinkContract, spindle::uplinks::file::FilePeer);
+}  // namespace spindle::uplinks::testing

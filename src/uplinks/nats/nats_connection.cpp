@@ -67,6 +67,7 @@ NatsConnection::NatsConnection(ConnectionOptions options, std::string edgeId)
 NatsConnection::~NatsConnection() { stop(); }
 
 void NatsConnection::onStateChange(std::function<void(bool up)> callback) {
+  std::lock_guard lock(m_mutex);
   m_listeners.push_back(std::move(callback));
 }
 
@@ -248,7 +249,12 @@ void NatsConnection::setConnected(bool up, const char* event, natsConnection* nc
   }
   m_connected.store(up, std::memory_order_release);
   if (up) m_probeWake.notify_all();  // the prober has nothing left to find out
-  for (const auto& listener : m_listeners) listener(up);
+  std::vector<std::function<void(bool)>> listeners;
+  {
+    std::lock_guard lock(m_mutex);
+    listeners = m_listeners;
+  }
+  for (const auto& listener : listeners) listener(up);
   if (up) {
     m_log->info("NATS {} to {}", event, status().url);
   } else {

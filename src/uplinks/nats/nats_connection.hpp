@@ -55,7 +55,7 @@ class NatsConnection {
   const std::string& edgeId() const { return m_edgeId; }
 
   /// Registers a callback run (on a cnats thread) whenever the connection comes up (true) or
-  /// goes down (false). Call before start().
+  /// goes down (false). Any time; a listener must stay callable until stop().
   void onStateChange(std::function<void(bool up)> callback);
 
   /// Keeps `object` alive until this connection is destroyed: for state that a callback on a

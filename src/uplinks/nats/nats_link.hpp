@@ -1,48 +1,44 @@
 #pragma once
-/// NatsLink: everything the gateway needs for NATS in one object: the connection (shared
-/// with control/), the journal-fed JetStream uplink, and the high-frequency channel.
+/// NatsLink: the edge's NATS connection (shared by the JetStream uplink and control/) and the
+/// high-frequency channel.
 ///
-///   NatsLink link(config.nats, config.edge.id, *journal, catalog);
-///   link.start();                 // after the journal is open
+///   NatsLink link(config.nats, config.edge.id, catalog);
+///   link.start();                 // connects in the background
+///   engine(journal, link.makeUplink(), catalog).start();
 ///   ... pipeline: link.hf().offer(batch) for every batch (after the journal append)
-///   link.stop();                  // after control/ is stopped, before the journal closes
+///   engine.stop(); link.stop();   // the uplink's engine first: it uses the connection
 
 #include <memory>
-#include <string_view>
 
 #include "uplinks/nats/hf_publisher.hpp"
-#include "uplinks/nats/journal_feed.hpp"
 #include "uplinks/nats/nats_uplink.hpp"
 
 namespace spindle::uplinks::nats {
 
-/// The NATS uplink's journal consumer (and cursor file) name.
-inline constexpr std::string_view kConsumerName = "nats";
-
 class NatsLink {
  public:
-  /// The journal and the catalog must outlive the link.
-  NatsLink(NatsOptions options, std::string edgeId, journal::Journal& journal,
-           model::ItemCatalog& catalog);
+  /// The catalog must outlive the link.
+  NatsLink(NatsOptions options, std::string edgeId, const model::ItemCatalog& catalog);
   ~NatsLink();
 
-  /// Connects (retrying in the background), resumes the uplink at its cursor and starts the
-  /// high-frequency channel. Fails only on bad settings or an unusable cursor.
+  /// Connects (retrying in the background) and starts the high-frequency channel. Fails only
+  /// on bad settings.
   Status start();
-  /// Gives the uplink up to `drainFor` to deliver what is durable, then closes. Idempotent.
-  void stop(Duration drainFor = std::chrono::seconds(5));
+  /// Stops the high-frequency channel and disconnects. Idempotent.
+  void stop();
+
+  /// The JetStream uplink on this connection, for a delivery engine; the link must outlive it.
+  std::unique_ptr<NatsUplink> makeUplink() const;
 
   NatsConnection& connection() { return *m_connection; }
-  NatsUplink& uplink() { return *m_uplink; }
   HfPublisher& hf() { return *m_hf; }
   const NatsOptions& options() const { return m_options; }
 
  private:
   NatsOptions m_options;
-  journal::Journal& m_journal;
+  std::string m_edge;
+  const model::ItemCatalog& m_catalog;
   std::unique_ptr<NatsConnection> m_connection;
-  std::unique_ptr<JournalFeed> m_feed;
-  std::unique_ptr<NatsUplink> m_uplink;
   std::unique_ptr<HfPublisher> m_hf;
   bool m_started = false;
 };

@@ -65,7 +65,7 @@ Result<Encoding> parseEncoding(std::string_view text);
 /// Some observations of one journal record (those of one machine, say): record[indices[k]]
 /// has journal sequence firstSequence + indices[k].
 struct RecordPart {
-  const model::Batch& record;
+  std::span<const model::Observation> record;
   std::uint64_t firstSequence;
   std::span<const std::uint32_t> indices;  ///< strictly increasing, not empty
 };

@@ -1,9 +1,9 @@
-#include "uplinks/nats/ack_tracker.hpp"
+#include "uplinks/ack_tracker.hpp"
 
 #include <charconv>
 #include <iterator>
 
-namespace spindle::uplinks::nats {
+namespace spindle::uplinks {
 
 void AckTracker::markAcked(std::uint64_t begin, std::uint64_t end) {
   if (begin < m_watermark) begin = m_watermark;
@@ -100,4 +100,4 @@ std::optional<AckTracker> AckTracker::parse(std::string_view text) {
   return tracker;
 }
 
-}  // namespace spindle::uplinks::nats
+}  // namespace spindle::uplinks

@@ -1,8 +1,8 @@
-#include "uplinks/nats/ack_tracker.hpp"
+#include "uplinks/ack_tracker.hpp"
 
 #include <gtest/gtest.h>
 
-namespace spindle::uplinks::nats {
+namespace spindle::uplinks {
 namespace {
 
 TEST(NatsAckTracker, InOrderAcksMoveTheWatermark) {
@@ -84,4 +84,4 @@ TEST(NatsAckTracker, RejectsMalformedCursors) {
 }
 
 }  // namespace
-}  // namespace spindle::uplinks::nats
+}  // namespace spindle::uplinks

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace spindle::uplinks::nats {
+namespace spindle::uplinks {
 
 class AckTracker {
  public:
@@ -46,4 +46,4 @@ class AckTracker {
   std::map<std::uint64_t, std::uint64_t> m_ranges;
 };
 
-}  // namespace spindle::uplinks::nats
+}  // namespace spindle::uplinks
