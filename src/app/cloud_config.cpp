@@ -1,31 +1,17 @@
 #include "app/cloud_config.hpp"
 
 #include "net/host_rules.hpp"
+#include "uplinks/nats/nats_uplink.hpp"
 
 namespace spindle::app {
 
-void loadCloudSections(const YAML::Node& root, const std::string& text, CloudOptions& out,
+void loadCloudSections(const YAML::Node& root, const std::string& text,
+                       const std::vector<uplinks::UplinkEntry>& entries, CloudOptions& out,
                        config::Diagnostics& diags) {
   out.text = text;
-  const YAML::Node uplinksBlock = root["uplinks"];
-  if (uplinksBlock) {
-    if (!uplinksBlock.IsMap()) {
-      diags.add(uplinksBlock, "uplinks must be a map of uplink name: options",
-                "e.g. uplinks: {nats: ...}");
-    } else {
-      for (const auto& kv : uplinksBlock) {
-        if (kv.first.Scalar() != "nats") {
-          diags.add(kv.first, "unknown uplink '" + kv.first.Scalar() + "'",
-                    "available: nats (the file uplink is configured under output:)");
-        }
-      }
-      if (uplinksBlock["nats"]) {
-        const std::size_t before = diags.size();
-        uplinks::nats::NatsOptions nats;
-        uplinks::nats::optionTable().load(uplinksBlock["nats"], nats, diags, "uplinks.nats");
-        if (diags.size() == before) uplinks::nats::validate(nats, uplinksBlock["nats"], diags);
-        out.nats = std::move(nats);
-      }
+  for (const auto& entry : entries) {
+    if (entry.name == uplinks::nats::kConsumerName && entry.options.has_value()) {
+      out.nats = std::any_cast<const uplinks::nats::NatsOptions&>(entry.options);
     }
   }
   if (out.nats) {

@@ -9,6 +9,7 @@
 #include "config/diagnostics.hpp"
 #include "control/control_options.hpp"
 #include "uplinks/nats/nats_options.hpp"
+#include "uplinks/registry.hpp"
 
 namespace spindle::app {
 
@@ -18,8 +19,10 @@ struct CloudOptions {
   std::string text;  ///< the configuration's YAML text (diagnostics, per-machine changes)
 };
 
-/// Loads `uplinks:` and `control:` from the root map into `out`; problems go to `diags`.
-void loadCloudSections(const YAML::Node& root, const std::string& text, CloudOptions& out,
+/// Takes the NATS uplink's options from `uplinks` (loaded by uplinks::loadUplinks) and loads
+/// `control:` from the root map into `out`; problems go to `diags`.
+void loadCloudSections(const YAML::Node& root, const std::string& text,
+                       const std::vector<uplinks::UplinkEntry>& entries, CloudOptions& out,
                        config::Diagnostics& diags);
 
 }  // namespace spindle::app

@@ -11,7 +11,6 @@ CloudLink::CloudLink(const SpindleConfig& config, model::ItemCatalog& catalog, C
     : m_edge(config.edge.id), m_hooks(std::move(hooks)) {
   const auto& cloud = config.cloud;
   m_link = std::make_unique<uplinks::nats::NatsLink>(*cloud.nats, m_edge, catalog);
-  m_uplink = m_link->makeUplink();  // before the connection starts: it listens to its state
   m_logs = std::make_shared<control::LogRing>(static_cast<std::size_t>(cloud.control.logLines));
 
   control::ControlHooks ch;

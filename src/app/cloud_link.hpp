@@ -1,7 +1,7 @@
 #pragma once
 /// CloudLink: the edge's link to the cloud when `uplinks: nats:` is configured. It owns the
-/// NATS connection (uplinks/nats), the JetStream uplink until the gateway's delivery engine
-/// takes it, and control/ (health heartbeats, diagnostics, configuration from the KV bucket).
+/// NATS connection (uplinks/nats), which the NATS uplink publishes on, and control/ (health
+/// heartbeats, diagnostics, configuration from the KV bucket).
 /// What it needs from the gateway comes through CloudHooks, so neither control/ nor this file
 /// sees the Gateway.
 ///
@@ -9,7 +9,9 @@
 /// first when stopping (no configuration is applied after it returns); stop() after the
 /// uplink's engine has stopped, before the journal closes.
 
+#include <any>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -54,9 +56,9 @@ class CloudLink final : public control::HealthProvider {
 
   /// Connects (retrying in the background) and starts control/. Fails only on bad settings.
   Status start();
-  /// The JetStream uplink on the link's connection, once (then null), for a delivery engine.
-  /// The link must outlive it.
-  std::unique_ptr<uplinks::Uplink> takeUplink() { return std::move(m_uplink); }
+  /// What uplinks may use (uplinks::UplinkEnv::services): "nats.link", the NATS connection.
+  /// The link must outlive them.
+  std::map<std::string, std::any> services() { return {{"nats.link", std::any(m_link.get())}}; }
   /// Stops control/ (heartbeats, diagnostics, configuration). Idempotent.
   void stopControl();
   /// Stops control/ and the high-frequency channel, then disconnects. Idempotent.
@@ -70,7 +72,6 @@ class CloudLink final : public control::HealthProvider {
   CloudHooks m_hooks;
   std::shared_ptr<control::LogRing> m_logs;
   std::unique_ptr<uplinks::nats::NatsLink> m_link;
-  std::unique_ptr<uplinks::Uplink> m_uplink;
   std::unique_ptr<control::Control> m_control;
   bool m_started = false;
 };

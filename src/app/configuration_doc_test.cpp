@@ -54,18 +54,21 @@ TEST(ConfigurationDoc, EveryKeyIsDocumentedWithItsDefault) {
   ASSERT_FALSE(doc.empty());
   expectDocumented(doc, edgeOptionTable().describe(), "edge");
   expectDocumented(doc, stateOptionTable().describe(), "state");
-  expectDocumented(doc, uplinks::file::optionTable().describe(), "output");
   expectDocumented(doc, simulatorOptionTable().describe(), "simulator");
   expectDocumented(doc, journal::optionTable().describe(), "journal");
   expectDocumented(doc, net::optionTable().describe(), "net");
   expectDocumented(doc, web::webOptionTable().describe(), "web");
-  expectDocumented(doc, uplinks::nats::optionTable().describe(), "uplinks.nats");
   expectDocumented(doc, control::optionTable().describe(), "control");
   collectors::Registry registry;
   collectors::registerBuiltinCollectors(registry);
   for (const auto& name : registry.names()) {
     EXPECT_NE(doc.find("### type: " + name), std::string::npos) << name;
     expectDocumented(doc, registry.find(name)->options, name);
+  }
+  const auto& uplinks = uplinks::builtinUplinks();
+  for (const auto& name : uplinks.names()) {
+    EXPECT_NE(doc.find("## uplinks." + name), std::string::npos) << name;
+    expectDocumented(doc, uplinks.find(name)->options, "uplinks." + name);
   }
 }
 

@@ -8,8 +8,6 @@
 #include "base/log.hpp"
 #include "net/net_options.hpp"
 #include "transform/script_runner.hpp"
-#include "uplinks/file/file_uplink.hpp"
-#include "uplinks/nats/nats_link.hpp"
 
 namespace spindle::app {
 
@@ -26,34 +24,37 @@ Gateway::Gateway(SpindleConfig config, RunOptions options, const Clock& clock)
 
 Gateway::~Gateway() { stop(); }
 
-std::string Gateway::outputPath() const {
-  if (m_options.toStdout || m_config.output.path == "-") return "-";
-  const std::filesystem::path p(m_config.output.path);
-  return (p.is_absolute() ? p : std::filesystem::path(m_config.edge.dataDir) / p).string();
-}
-
 Status Gateway::startJournal() {
   auto settings = journal::resolveSettings(m_config.journal, m_config.edge.dataDir);
   if (!settings) return std::move(settings).error();
-  uplinks::file::FileOptions fileOptions = m_config.output;
-  fileOptions.path = outputPath();
-  auto file = std::make_unique<uplinks::file::FileUplink>(fileOptions, m_catalog);
-  // Every consumer the configuration runs is known before retention first runs: a consumer
-  // that starts later (the NATS uplink) must find everything it has not acknowledged.
-  settings->consumers.push_back(file->name());
-  if (m_config.cloud.nats) settings->consumers.push_back(std::string(uplinks::nats::kConsumerName));
+  // The cloud link is made (not started) first: uplinks may use its connection.
+  if (m_config.cloud.nats) makeCloud();  // app/gateway_cloud.cpp
+  uplinks::UplinkEnv env;
+  env.edgeId = m_config.edge.id;
+  env.dataDir = m_config.edge.dataDir;
+  env.catalog = &m_catalog;
+  env.toStdout = m_options.toStdout;
+  if (m_cloud) env.services = m_cloud->services();
+  std::vector<std::unique_ptr<uplinks::Uplink>> made;
+  for (const auto& entry : m_config.uplinks) {
+    const auto* type = uplinks::builtinUplinks().find(entry.name);
+    if (type == nullptr) return Error(ErrorCode::kInternal, "no uplink '" + entry.name + "'");
+    auto uplink = type->create(entry.options, env);
+    if (!uplink) return std::move(uplink).error().with("uplink " + entry.name);
+    // Every consumer the configuration runs is known before retention first runs.
+    settings->consumers.push_back((*uplink)->name());
+    made.push_back(std::move(*uplink));
+  }
   auto opened = journal::Journal::open(std::move(*settings), m_clock);
   if (!opened) return std::move(opened).error();
   m_journal = std::move(*opened);
-  return startEngine(std::move(file));
-}
-
-Status Gateway::startEngine(std::unique_ptr<uplinks::Uplink> uplink) {
-  if (!uplink) return Error(ErrorCode::kInternal, "no uplink to start");
-  auto engine = std::make_unique<uplinks::DeliveryEngine>(*m_journal, std::move(uplink), m_catalog);
-  if (auto status = engine->start(); !status) return status;
-  std::lock_guard lock(m_enginesMutex);
-  m_engines.push_back(std::move(engine));
+  for (auto& uplink : made) {
+    auto engine =
+        std::make_unique<uplinks::DeliveryEngine>(*m_journal, std::move(uplink), m_catalog);
+    if (auto status = engine->start(); !status) return status;
+    std::lock_guard lock(m_enginesMutex);
+    m_engines.push_back(std::move(engine));
+  }
   return okStatus();
 }
 
@@ -138,6 +139,7 @@ Status Gateway::start() {
   if (m_started) return okStatus();
   adoptLastKnownGood();  // app/gateway_config.cpp
   m_startedText = m_config.cloud.text;
+  for (const auto& warning : m_config.warnings) m_log->warn("{}: {}", m_config.source, warning);
   std::error_code ec;
   std::filesystem::create_directories(m_config.edge.dataDir, ec);
   if (ec) {
@@ -196,11 +198,12 @@ Status Gateway::start() {
       m_log->error("machine {} did not start: {}", machine.id, status.error().describe());
     }
   }
-  m_log->info("edge {} collecting from {} machines; journal in {}; observations go to {}",
-              m_config.edge.id, m_contexts.size(), m_journal->settings().dir,
-              outputPath() == "-" ? "stdout" : std::filesystem::absolute(outputPath()).string());
+  std::string names;
+  for (const auto& u : uplinkStats()) names += (names.empty() ? "" : ", ") + u.name;
+  m_log->info("edge {} collecting from {} machines; journal in {}; uplinks: {}", m_config.edge.id,
+              m_contexts.size(), m_journal->settings().dir, names);
   scheduleStatus();
-  if (auto status = startCloud(); !status) {  // uplinks: nats: (app/gateway_cloud.cpp)
+  if (auto status = startCloud(); !status) {  // control: and its connection (gateway_cloud.cpp)
     stop();
     return status;
   }

@@ -55,8 +55,6 @@ class Gateway {
   std::vector<uplinks::DeliveryStats> uplinkStats() const;
   /// Status of a machine by id; nullopt for an unknown id.
   std::optional<MachineStatus> machineStatus(const std::string& id) const;
-  /// Where observations are written ("-" for stdout).
-  std::string outputPath() const;
   /// The web server's bound port (0 when disabled or not started).
   std::uint16_t webPort() const { return m_web ? m_web->port() : 0; }
   /// The DNS chain every outbound connection uses; null before start().
@@ -74,10 +72,9 @@ class Gateway {
 
  private:
   Status startJournal();
-  /// Starts a delivery engine for `uplink` (after the journal is open).
-  Status startEngine(std::unique_ptr<uplinks::Uplink> uplink);
   nlohmann::json journalJson() const;
-  Status startCloud();  // app/gateway_cloud.cpp; nothing without uplinks: nats:
+  void makeCloud();     // app/gateway_cloud.cpp; only with uplinks: nats:
+  Status startCloud();  // resolves the hub's names, connects, starts control/
   void resolveCloudServers();
   void fillHealth(control::HealthReport& report);
   nlohmann::json statusJson();

@@ -18,8 +18,7 @@
 
 namespace spindle::app {
 
-Status Gateway::startCloud() {
-  if (!m_config.cloud.nats) return okStatus();
+void Gateway::makeCloud() {
   CloudHooks hooks;
   hooks.fillHealth = [this](control::HealthReport& r) { fillHealth(r); };
   hooks.status = [this] { return statusJson(); };
@@ -38,14 +37,14 @@ Status Gateway::startCloud() {
   };
   hooks.netcheck = [this](const nlohmann::json& args) { return runNetcheck(args); };
   hooks.runningConfig = m_startConfig;
-  resolveCloudServers();
   hooks.journal = [this] { return journalJson(); };
   m_cloud = std::make_unique<CloudLink>(m_config, m_catalog, std::move(hooks));
-  if (auto s = m_cloud->start(); !s) {
-    m_cloud.reset();
-    return s;
-  }
-  if (auto s = startEngine(m_cloud->takeUplink()); !s) return s;
+}
+
+Status Gateway::startCloud() {
+  if (!m_cloud) return okStatus();
+  resolveCloudServers();
+  if (auto s = m_cloud->start(); !s) return s;
   // The pipeline stops before the cloud link does, so the tap never outlives the publisher.
   m_pipeline->setTap([hf = &m_cloud->link().hf()](const model::Batch& b) { hf->offer(b); });
   m_log->info("cloud link: NATS uplink to {} as edge {}",
@@ -80,6 +79,7 @@ void Gateway::resolveCloudServers() {
   for (const auto& note : resolved.notes) m_log->info("cloud link: {}", note);
   nats.servers = std::move(resolved.servers);
   nats.expectedHostname = std::move(resolved.expectedHostname);
+  m_cloud->link().useServers(nats.servers, nats.expectedHostname);
 }
 
 // Built-in profiles only: a remote request never names a file on the edge.

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "uplinks/file/file_uplink.hpp"
+
 namespace spindle::app {
 namespace {
 
@@ -103,7 +105,12 @@ TEST_F(RemoteConfigTest, LocalOnlyKeysKeepTheLocalValueAndAreRefused) {
   EXPECT_EQ(cfg.edge.dataDir, "/var/lib/spindle");
   EXPECT_EQ(cfg.journal.dir, "j");
   EXPECT_EQ(cfg.journal.maxSize.bytes, 2ULL << 30);  // not local-only: taken
-  EXPECT_EQ(cfg.output.path, "observations.jsonl");  // the local file leaves it out
+  const auto file = std::find_if(cfg.uplinks.begin(), cfg.uplinks.end(),
+                                 [](const auto& u) { return u.name == "file"; });
+  ASSERT_NE(file, cfg.uplinks.end());
+  // The local file leaves it out.
+  EXPECT_EQ(std::any_cast<const uplinks::file::FileOptions&>(file->options).path,
+            "observations.jsonl");
   ASSERT_TRUE(cfg.cloud.nats.has_value());
   EXPECT_EQ(cfg.cloud.nats->servers, std::vector<std::string>{"nats://127.0.0.1:4222"});
   EXPECT_EQ(cfg.cloud.control.allowedHosts.size(), 2u);

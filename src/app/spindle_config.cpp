@@ -129,10 +129,11 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
     if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key) == kTopLevelKeys.end() &&
         std::find(kCloudKeys.begin(), kCloudKeys.end(), key) == kCloudKeys.end()) {
       const std::string guess = config::closestMatch(key, kTopLevelKeys);
-      diags.add(kv.first, "unknown section '" + key + "'",
-                guess.empty()
-                    ? "sections: edge, state, journal, output, net, web, simulator, machines"
-                    : "did you mean '" + guess + "'?");
+      diags.add(
+          kv.first, "unknown section '" + key + "'",
+          guess.empty()
+              ? "sections: edge, state, journal, uplinks, net, web, simulator, machines, control"
+              : "did you mean '" + guess + "'?");
     }
   }
   if (root["edge"]) edgeOptionTable().load(root["edge"], cfg.edge, diags, "edge");
@@ -142,8 +143,7 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
     journal::optionTable().load(root["journal"], cfg.journal, diags, "journal");
     if (diags.size() == before) checkJournal(root["journal"], cfg, diags);
   }
-  if (root["output"])
-    uplinks::file::optionTable().load(root["output"], cfg.output, diags, "output");
+  cfg.uplinks = uplinks::loadUplinks(root, uplinks::builtinUplinks(), diags, cfg.warnings);
   if (root["net"]) {
     const std::size_t before = diags.size();
     net::optionTable().load(root["net"], cfg.net, diags, "net");
@@ -157,7 +157,7 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
   if (root["simulator"]) {
     simulatorOptionTable().load(root["simulator"], cfg.simulator, diags, "simulator");
   }
-  loadCloudSections(root, text, cfg.cloud, diags);
+  loadCloudSections(root, text, cfg.uplinks, cfg.cloud, diags);
   const YAML::Node machines = root["machines"];
   if (!machines) {
     diags.add(root, "no 'machines' section",

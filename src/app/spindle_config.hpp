@@ -15,7 +15,7 @@
 #include "net/host_rules.hpp"
 #include "net/net_options.hpp"
 #include "transform/compiled_script.hpp"
-#include "uplinks/file/file_uplink.hpp"
+#include "uplinks/registry.hpp"
 #include "web/web_options.hpp"
 
 namespace spindle::app {
@@ -63,10 +63,12 @@ struct SpindleConfig {
       journal;  ///< resolve with journal::resolveSettings(journal, edge.dataDir)
   net::NetOptions net;
   web::WebOptions web;
-  uplinks::file::FileOptions output;
+  /// Configured uplinks (`uplinks:`), plus those that run by default (uplinks/registry.hpp).
+  std::vector<uplinks::UplinkEntry> uplinks;
   SimulatorOptions simulator;
   std::vector<MachineEntry> machines;
-  CloudOptions cloud;  ///< uplinks: nats: and control: (app/cloud_config.hpp)
+  CloudOptions cloud;                 ///< uplinks: nats: and control: (app/cloud_config.hpp)
+  std::vector<std::string> warnings;  ///< deprecated keys still accepted, for the log
 };
 
 struct LoadResult {

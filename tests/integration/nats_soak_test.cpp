@@ -80,8 +80,8 @@ class ReliabilitySoak : public ::testing::Test {
         << "\n  machines: 2\n  names: [m1, m2]\n  base_port: " << m_basePort
         << "\n  time_scale: 20\n  tick: 10ms\n"
         << "journal:\n  fsync: 20ms\n  segment_size: 16KiB\n"
-        << "output:\n  rotate_size: 1MiB\n  keep_files: 20\n"
-        << "uplinks:\n  nats:\n    servers: [" << m_hub->url() << "]\n"
+        << "uplinks:\n  file:\n    rotate_size: 1MiB\n    keep_files: 20\n"
+        << "  nats:\n    servers: [" << m_hub->url() << "]\n"
         << "    reconnect_min: 50ms\n    reconnect_max: 300ms\n"
         << "machines:\n";
     for (int i = 0; i < 2; ++i) {

@@ -104,7 +104,10 @@ FileUplink::~FileUplink() { stop(); }
 
 Status FileUplink::start() {
   if (m_options.path != "-") recoverLastSequence();
-  return open();
+  if (auto s = open(); !s) return s;
+  m_log->info("observations go to {}",
+              m_isStdout ? std::string("stdout") : fs::absolute(m_options.path).string());
+  return okStatus();
 }
 
 void FileUplink::recoverLastSequence() {

@@ -41,6 +41,12 @@ class NatsConnection {
   NatsConnection(const NatsConnection&) = delete;
   NatsConnection& operator=(const NatsConnection&) = delete;
 
+  /// Replaces the server list (names resolved by the edge's DNS chain) and the name TLS checks
+  /// the certificate against. Before start().
+  void useServers(std::vector<std::string> servers, std::string expectedHostname) {
+    m_options.servers = std::move(servers);
+    m_options.expectedHostname = std::move(expectedHostname);
+  }
   /// Builds the connection and starts connecting. Fails only on bad settings (unreadable
   /// certificate, malformed URL); an unreachable server is retried in the background forever.
   Status start();

@@ -31,6 +31,12 @@ class NatsLink {
   std::unique_ptr<NatsUplink> makeUplink() const;
 
   NatsConnection& connection() { return *m_connection; }
+  /// The servers, as resolved by the edge (see NatsConnection::useServers). Before start().
+  void useServers(std::vector<std::string> servers, std::string expectedHostname) {
+    m_options.servers = servers;
+    m_options.expectedHostname = expectedHostname;
+    m_connection->useServers(std::move(servers), std::move(expectedHostname));
+  }
   HfPublisher& hf() { return *m_hf; }
   const NatsOptions& options() const { return m_options; }
 

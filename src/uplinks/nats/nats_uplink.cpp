@@ -47,12 +47,18 @@ DeliveryOptions NatsUplink::delivery() const {
 }
 
 Status NatsUplink::start() {
-  if (m_publisher) return okStatus();
   if (!validSubjectToken(m_edge)) {
     return Error(ErrorCode::kInvalidArgument,
                  "edge id '" + m_edge + "' cannot be used in NATS subjects")
         .with("use 1-64 letters, digits, '-' or '_' in edge.id");
   }
+  return okStatus();
+}
+
+// The JetStream context needs a started connection: it is made at the first record (the engine
+// submits only while the connection is up), so the uplink may start before the connection.
+Status NatsUplink::ensurePublisher() {
+  if (m_publisher) return okStatus();
   auto publisher =
       std::make_unique<JetStreamPublisher>(m_connection, m_options.jsDomain, m_options.ackTimeout,
                                            [this](const PublishCompletion& c) { onComplete(c); });
@@ -73,8 +79,8 @@ void NatsUplink::stop() {
     std::lock_guard lock(m_wake->mutex);
     m_wake->wake = nullptr;
   }
-  if (!m_publisher) return;
-  m_publisher->stop();  // no completion runs after this
+  if (!m_publisher) return;  // nothing was ever submitted
+  m_publisher->stop();       // no completion runs after this
   m_publisher.reset();
   std::lock_guard lock(m_mutex);
   m_pending.clear();
@@ -90,6 +96,10 @@ std::string NatsUplink::subjectFor(model::MachineId machine) {
 }
 
 std::size_t NatsUplink::submit(const Record& record, CompletionFn done) {
+  if (auto s = ensurePublisher(); !s) {
+    done(Completion{Outcome::kRetry, s.error().describe()});
+    return 0;
+  }
   const auto obs = record.observations;
   // Split per machine in order of first appearance, then at max_batch: deterministic, so a
   // record sent again carries the same message ids.

@@ -39,7 +39,7 @@ class NatsUplink final : public Uplink {
 
   const std::string& name() const override { return m_name; }
   DeliveryOptions delivery() const override;
-  /// Fails on an edge id that cannot be a subject token or when JetStream is unusable.
+  /// Fails on an edge id that cannot be a subject token. The connection may start later.
   Status start() override;
   void attach(const AttachInfo& info) override;
   bool ready() const override { return m_connection.connected(); }
@@ -60,6 +60,7 @@ class NatsUplink final : public Uplink {
     std::function<void()> wake;
   };
 
+  Status ensurePublisher();
   void onComplete(const PublishCompletion& completion);
   /// `parts` publishes of the record at `token` will not complete: settles it when none is left.
   void settle(std::uint64_t token, int parts, bool failed, bool rejected, const std::string& why);
