@@ -35,6 +35,10 @@ bool Pipeline::tryPush(model::Batch& batch) {
     if (m_stopping || (q.queued > 0 &&
                        (q.queued + batch.size() > share || m_queued + batch.size() > m_capacity))) {
       m_refused.fetch_add(1, std::memory_order_relaxed);
+      if (!m_stopping) {
+        if (q.waitingFor == 0) ++m_waitingMachines;
+        q.waitingFor = batch.size();
+      }
       return false;
     }
     if (q.queued == 0) ++m_busyMachines;
@@ -74,6 +78,44 @@ void Pipeline::release(model::MachineId machine, std::size_t taken) {
   q.queued -= n;
   m_queued -= std::min(n, m_queued);
   if (n > 0 && q.queued == 0) --m_busyMachines;
+  collectRoom();
+}
+
+void Pipeline::collectRoom() {
+  if (m_waitingMachines == 0 || m_stopping) return;
+  for (auto& [machine, q] : m_queues) {
+    if (q.waitingFor == 0) continue;
+    // The same test tryPush makes: the refused batch would now be taken.
+    const std::size_t busy = m_busyMachines + (q.queued == 0 ? 1 : 0);
+    const std::size_t share = std::max<std::size_t>(1, m_capacity / busy);
+    if (q.queued > 0 && (q.queued + q.waitingFor > share || m_queued + q.waitingFor > m_capacity)) {
+      continue;
+    }
+    q.waitingFor = 0;
+    --m_waitingMachines;
+    m_roomFor.push_back(machine);
+  }
+}
+
+void Pipeline::notifyRoom() {
+  if (m_roomFor.empty()) return;
+  {
+    std::lock_guard lock(m_listenerMutex);
+    for (const model::MachineId machine : m_roomFor) {
+      const auto it = m_roomListeners.find(machine);
+      if (it != m_roomListeners.end()) it->second();
+    }
+  }
+  m_roomFor.clear();
+}
+
+void Pipeline::setRoomListener(model::MachineId machine, std::function<void()> onRoom) {
+  std::lock_guard lock(m_listenerMutex);
+  if (onRoom) {
+    m_roomListeners[machine] = std::move(onRoom);
+  } else {
+    m_roomListeners.erase(machine);
+  }
 }
 
 void Pipeline::setScript(model::MachineId machine,
@@ -127,9 +169,12 @@ void Pipeline::run() {
       }
     }
     process(batch);
-    std::lock_guard lock(m_mutex);
-    release(m_current, m_currentTaken);
-    m_currentTaken = 0;
+    {
+      std::lock_guard lock(m_mutex);
+      release(m_current, m_currentTaken);
+      m_currentTaken = 0;
+    }
+    notifyRoom();
   }
   // The last commit may meet a failing disk too: retry it until the drain deadline.
   while (true) {
@@ -235,6 +280,7 @@ bool Pipeline::append(const model::Batch& batch) {
       m_queues.clear();
       m_turns.clear();
       m_busyMachines = 0;
+      m_waitingMachines = 0;
       m_queued = 0;
       if (m_currentTaken > 0) {  // run() releases the batch at hand
         m_queues[m_current].queued = m_currentTaken;

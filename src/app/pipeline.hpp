@@ -11,6 +11,9 @@
 /// with batches waiting may hold at most capacity / (machines with batches waiting). So a
 /// flooding machine is paused (its tryPush fails) while the others keep their place, and a
 /// healthy machine's batch waits for at most one batch of each other machine.
+///
+/// Pause and resume: a machine whose tryPush was refused is told when its share has room for
+/// the batch it offered (setRoomListener), as Fluent Bit resumes a paused input: nobody polls.
 
 #include <atomic>
 #include <condition_variable>
@@ -65,6 +68,13 @@ class Pipeline {
   /// Observations of `machine` waiting now. Any thread.
   std::size_t queued(model::MachineId machine) const;
 
+  /// Calls `onRoom` on the worker thread once a batch of `machine` that tryPush refused would
+  /// fit (once per refusal; never after stop began). It must not block nor call back into
+  /// this pipeline's listener methods: post to the collector's own executor. Replaces the
+  /// previous listener; an empty function removes it. Any thread; after it returns the
+  /// previous listener is not running and never runs again (stop-safe).
+  void setRoomListener(model::MachineId machine, std::function<void()> onRoom);
+
   void start();
   /// Journals what is queued (waiting at most `drainFor` for a journal that refuses), commits,
   /// then joins the worker. Idempotent.
@@ -105,12 +115,17 @@ class Pipeline {
 
   struct MachineQueue {
     std::deque<model::Batch> batches;
-    std::size_t queued = 0;  ///< observations, counting the batch the worker has at hand
+    std::size_t queued = 0;      ///< observations, counting the batch the worker has at hand
+    std::size_t waitingFor = 0;  ///< size of the batch tryPush refused; 0: not waiting
   };
   /// The next batch in turn, or false when none waits. Under m_mutex.
   bool takeNext(model::Batch& batch);
   /// The worker is done with `taken` observations of `machine`. Under m_mutex.
   void release(model::MachineId machine, std::size_t taken);
+  /// Moves the machines whose refused batch now fits into m_roomFor. Under m_mutex.
+  void collectRoom();
+  /// Calls the room listeners of m_roomFor. Worker thread, not under m_mutex.
+  void notifyRoom();
 
   mutable std::mutex m_mutex;
   std::condition_variable m_wake;
@@ -118,13 +133,17 @@ class Pipeline {
   std::deque<model::MachineId> m_turns;  ///< machines with batches waiting, in turn order
   std::size_t m_busyMachines = 0;        ///< machines with queued > 0
   std::size_t m_queued = 0;
-  model::MachineId m_current = 0;  ///< machine of the batch at hand (worker)
-  std::size_t m_currentTaken = 0;  ///< its size when taken; 0 for a script timer's output
+  std::size_t m_waitingMachines = 0;        ///< machines with waitingFor > 0
+  std::vector<model::MachineId> m_roomFor;  ///< worker's: listeners to call
+  model::MachineId m_current = 0;           ///< machine of the batch at hand (worker)
+  std::size_t m_currentTaken = 0;           ///< its size when taken; 0 for a script timer's output
   bool m_stopping = false;
   std::chrono::steady_clock::time_point m_stopDeadline{};
   std::thread m_worker;
   std::atomic<std::uint64_t> m_accepted{0}, m_journaled{0}, m_refused{0}, m_lost{0};
   std::atomic<bool> m_holding{false};
+  std::mutex m_listenerMutex;  ///< held while listeners run, so removing one waits for it
+  std::map<model::MachineId, std::function<void()>> m_roomListeners;
   std::mutex m_tapMutex;
   std::function<void(const model::Batch&)> m_tap;
 };

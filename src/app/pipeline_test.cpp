@@ -1,6 +1,7 @@
 #include "app/pipeline.hpp"
 
 #include <filesystem>
+#include <future>
 
 #include <gtest/gtest.h>
 
@@ -112,6 +113,44 @@ TEST_F(PipelineTest, MachinesTakeTurns) {
   EXPECT_EQ(order[0], m_machine);
   EXPECT_EQ(order[1], other);  // after one batch of the busy machine, not after all five
   EXPECT_EQ(pipeline.stats().journaled, 51u);
+}
+
+TEST_F(PipelineTest, ARefusedMachineIsCalledBackOnceItsBatchFits) {
+  state::StateStore state(16);
+  auto journal = openJournal();
+  Pipeline pipeline(10, state, *journal, m_catalog, m_clock);  // not started: nothing drains
+  const model::MachineId other = m_catalog.addMachine("other");
+  const model::ItemId otherItem = m_catalog.intern(other, "x");
+  std::atomic<int> removedCalls{0};
+  std::promise<void> room;
+  pipeline.setRoomListener(m_machine, [&] { ++removedCalls; });
+  pipeline.setRoomListener(other, [&] { room.set_value(); });
+
+  auto first = batchOf(8);
+  ASSERT_TRUE(pipeline.tryPush(first));
+  auto refused = batchOf(5);
+  ASSERT_FALSE(pipeline.tryPush(refused));
+  model::Batch otherBatch;
+  for (int i = 0; i < 5; ++i) {
+    otherBatch.push_back(model::Observation{other, otherItem, 0, model::Kind::kSample, 0, i});
+  }
+  ASSERT_TRUE(pipeline.tryPush(otherBatch));  // nothing queued: always one batch
+  model::Batch second;
+  for (int i = 0; i < 5; ++i) {
+    second.push_back(model::Observation{other, otherItem, 0, model::Kind::kSample, 0, i});
+  }
+  ASSERT_FALSE(pipeline.tryPush(second));  // over the bound: `other` waits too
+  // `m_machine` stops listening before the worker frees room: it is never called.
+  pipeline.setRoomListener(m_machine, {});
+
+  pipeline.start();
+  auto called = room.get_future();
+  ASSERT_EQ(called.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  pipeline.setRoomListener(other, {});  // returns once no listener runs
+  EXPECT_EQ(removedCalls.load(), 0);
+  EXPECT_TRUE(pipeline.tryPush(second));
+  pipeline.stop();
+  EXPECT_EQ(pipeline.stats().journaled, 18u);
 }
 
 TEST_F(PipelineTest, HoldsBatchesWhileTheJournalIsFullAndResumes) {
