@@ -386,22 +386,9 @@ void MtconnectAgentCollector::stop() {
 }
 
 void registerCollector(Registry& registry) {
-  CollectorInfo info;
-  info.name = "mtconnect_agent";
-  info.description = "MTConnect agent client (HTTP: probe, current, sample stream or polling)";
-  info.defaultPort = kAgentPort;
-  info.options = optionTable().describe();
-  info.create = [](const YAML::Node& block, const std::string& machineId,
-                   config::Diagnostics& diags) -> std::unique_ptr<Collector> {
-    MtconnectAgentOptions options;
-    const size_t before = diags.size();
-    optionTable().load(block, options, diags, "machine '" + machineId + "' (mtconnect_agent)",
-                       kCommonMachineKeys);
-    if (diags.size() == before) validate(options, block, diags);
-    if (diags.size() != before) return nullptr;
-    return std::make_unique<MtconnectAgentCollector>(std::move(options));
-  };
-  registry.add(std::move(info));
+  registry.add(makeCollectorInfo<MtconnectAgentCollector>(
+      "mtconnect_agent", "MTConnect agent client (HTTP: probe, current, sample stream or polling)",
+      kDefaultPort, optionTable(), validate, false));
 }
 
 }  // namespace spindle::collectors::mtconnect_agent

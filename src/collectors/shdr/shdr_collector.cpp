@@ -132,22 +132,9 @@ void ShdrCollector::stop() {
 }
 
 void registerCollector(Registry& registry) {
-  CollectorInfo info;
-  info.name = "shdr";
-  info.description = "MTConnect SHDR adapter client (TCP, connects out to the adapter)";
-  info.defaultPort = 7878;
-  info.options = optionTable().describe();
-  info.create = [](const YAML::Node& block, const std::string& machineId,
-                   config::Diagnostics& diags) -> std::unique_ptr<Collector> {
-    ShdrOptions options;
-    const size_t before = diags.size();
-    optionTable().load(block, options, diags, "machine '" + machineId + "' (shdr)",
-                       kCommonMachineKeys);
-    validate(options, block, diags);
-    if (diags.size() != before) return nullptr;
-    return std::make_unique<ShdrCollector>(std::move(options));
-  };
-  registry.add(std::move(info));
+  registry.add(makeCollectorInfo<ShdrCollector>(
+      "shdr", "MTConnect SHDR adapter client (TCP, connects out to the adapter)", kDefaultPort,
+      optionTable(), validate, true));
 }
 
 }  // namespace spindle::collectors::shdr
