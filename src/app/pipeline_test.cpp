@@ -42,6 +42,16 @@ class PipelineTest : public ::testing::Test {
     }
     return b;
   }
+  /// `n` observations of `machine`'s item "x".
+  model::Batch batchOf(model::MachineId machine, std::size_t n) {
+    model::Batch b = batchOf(n);
+    const model::ItemId item = m_catalog.intern(machine, "x");
+    for (auto& o : b) {
+      o.machine = machine;
+      o.item = item;
+    }
+    return b;
+  }
 
   fs::path m_dir;
   SystemClock m_clock;
@@ -115,12 +125,41 @@ TEST_F(PipelineTest, MachinesTakeTurns) {
   EXPECT_EQ(pipeline.stats().journaled, 51u);
 }
 
+TEST_F(PipelineTest, ATurnTakesSmallBatchesUpToWhatAnotherMachinesTurnTook) {
+  state::StateStore state(1024);
+  auto journal = openJournal();
+  Pipeline pipeline(1000, state, *journal, m_catalog, m_clock);
+  const model::MachineId small = m_catalog.addMachine("small");
+  for (int i = 0; i < 2; ++i) {
+    auto b = batchOf(10);
+    ASSERT_TRUE(pipeline.tryPush(b));
+  }
+  for (int i = 0; i < 12; ++i) {
+    auto b = batchOf(small, 1);
+    ASSERT_TRUE(pipeline.tryPush(b));
+  }
+  std::mutex mutex;
+  std::vector<model::MachineId> order;
+  pipeline.setTap([&](const model::Batch& b) {
+    std::lock_guard lock(mutex);
+    order.push_back(b.front().machine);
+  });
+  pipeline.start();
+  pipeline.stop();
+  // Large (10), then ten of small's batches of 1 (as many observations as large's turn), then
+  // large again, then the rest of small.
+  std::vector<model::MachineId> expected{m_machine};
+  expected.insert(expected.end(), 10, small);
+  expected.push_back(m_machine);
+  expected.insert(expected.end(), 2, small);
+  EXPECT_EQ(order, expected);
+}
+
 TEST_F(PipelineTest, ARefusedMachineIsCalledBackOnceItsBatchFits) {
   state::StateStore state(16);
   auto journal = openJournal();
   Pipeline pipeline(10, state, *journal, m_catalog, m_clock);  // not started: nothing drains
   const model::MachineId other = m_catalog.addMachine("other");
-  const model::ItemId otherItem = m_catalog.intern(other, "x");
   std::atomic<int> removedCalls{0};
   std::promise<void> room;
   pipeline.setRoomListener(m_machine, [&] { ++removedCalls; });
@@ -130,15 +169,9 @@ TEST_F(PipelineTest, ARefusedMachineIsCalledBackOnceItsBatchFits) {
   ASSERT_TRUE(pipeline.tryPush(first));
   auto refused = batchOf(5);
   ASSERT_FALSE(pipeline.tryPush(refused));
-  model::Batch otherBatch;
-  for (int i = 0; i < 5; ++i) {
-    otherBatch.push_back(model::Observation{other, otherItem, 0, model::Kind::kSample, 0, i});
-  }
+  auto otherBatch = batchOf(other, 5);
   ASSERT_TRUE(pipeline.tryPush(otherBatch));  // nothing queued: always one batch
-  model::Batch second;
-  for (int i = 0; i < 5; ++i) {
-    second.push_back(model::Observation{other, otherItem, 0, model::Kind::kSample, 0, i});
-  }
+  auto second = batchOf(other, 5);
   ASSERT_FALSE(pipeline.tryPush(second));  // over the bound: `other` waits too
   // `m_machine` stops listening before the worker frees room: it is never called.
   pipeline.setRoomListener(m_machine, {});
