@@ -53,6 +53,20 @@ class PipelineTest : public ::testing::Test {
     return b;
   }
 
+  /// Starts and stops `pipeline`; the machine of each batch it applied, in order.
+  static std::vector<model::MachineId> drainInOrder(Pipeline& pipeline) {
+    std::mutex mutex;
+    std::vector<model::MachineId> order;
+    pipeline.setTap([&](const model::Batch& b) {
+      std::lock_guard lock(mutex);
+      order.push_back(b.front().machine);
+    });
+    pipeline.start();
+    pipeline.stop();
+    pipeline.setTap({});
+    return order;
+  }
+
   fs::path m_dir;
   SystemClock m_clock;
   model::ItemCatalog m_catalog;
@@ -111,14 +125,7 @@ TEST_F(PipelineTest, MachinesTakeTurns) {
   }
   model::Batch theirs{model::Observation{other, item, 0, model::Kind::kSample, 0, 1.0}};
   ASSERT_TRUE(pipeline.tryPush(theirs));
-  std::mutex mutex;
-  std::vector<model::MachineId> order;
-  pipeline.setTap([&](const model::Batch& b) {
-    std::lock_guard lock(mutex);
-    order.push_back(b.front().machine);
-  });
-  pipeline.start();
-  pipeline.stop();
+  const std::vector<model::MachineId> order = drainInOrder(pipeline);
   ASSERT_EQ(order.size(), 6u);
   EXPECT_EQ(order[0], m_machine);
   EXPECT_EQ(order[1], other);  // after one batch of the busy machine, not after all five
@@ -138,14 +145,7 @@ TEST_F(PipelineTest, ATurnTakesSmallBatchesUpToWhatAnotherMachinesTurnTook) {
     auto b = batchOf(small, 1);
     ASSERT_TRUE(pipeline.tryPush(b));
   }
-  std::mutex mutex;
-  std::vector<model::MachineId> order;
-  pipeline.setTap([&](const model::Batch& b) {
-    std::lock_guard lock(mutex);
-    order.push_back(b.front().machine);
-  });
-  pipeline.start();
-  pipeline.stop();
+  const std::vector<model::MachineId> order = drainInOrder(pipeline);
   // Large (10), then ten of small's batches of 1 (as many observations as large's turn), then
   // large again, then the rest of small.
   std::vector<model::MachineId> expected{m_machine};
