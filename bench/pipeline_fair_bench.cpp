@@ -1,7 +1,8 @@
 // Fair share of the pipeline: the latency of a healthy machine's batches (push to applied)
 // while hostile machines flood the pipeline as fast as it takes their batches (1000
 // observations a batch). A healthy machine sends 5 observations every millisecond. Like
-// collectors, every sender retries 5 ms after a refused batch. Reported: p50, p99 and max latency
+// collectors (their Emitter), every sender offers a refused batch again when the pipeline calls
+// it back (its room listener). Reported: p50, p99 and max latency
 // in ms, and the hostile rate.
 //
 //   build/bench/pipeline_fair_bench --benchmark_counters_tabular=true
@@ -9,7 +10,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include <benchmark/benchmark.h>
@@ -28,6 +31,30 @@ fs::path benchDir() {
   const char* env = std::getenv("SPINDLE_BENCH_DIR");
   return fs::path(env != nullptr && *env != '\0' ? env : "/tmp/spindle-pipeline-bench");
 }
+
+/// A sender's room listener: the pipeline's call back wakes the sender (a collector posts to
+/// its strand instead).
+class Room {
+ public:
+  void notify() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_room = true;
+    }
+    m_cv.notify_one();
+  }
+  /// Waits for the pipeline's call back, or `deadline`.
+  void wait(Steady::time_point deadline) {
+    std::unique_lock lock(m_mutex);
+    m_cv.wait_until(lock, deadline, [&] { return m_room; });
+    m_room = false;
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  bool m_room = false;
+};
 
 std::int64_t steadyNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Steady::now().time_since_epoch())
@@ -65,15 +92,21 @@ void BM_HealthyLatencyBesideFloods(benchmark::State& state) {
       std::lock_guard lock(mutex);
       latencies.push_back(ms);
     });
+    Room healthyRoom;
+    pipeline.setRoomListener(healthy, [&] { healthyRoom.notify(); });
     pipeline.start();
     std::atomic<bool> stop{false};
     std::atomic<std::uint64_t> hostileSent{0};
     std::vector<std::thread> floods;
+    std::vector<std::unique_ptr<Room>> rooms;
+    const auto end = Steady::now() + runFor;
     for (int h = 0; h < hostile; ++h) {
       const model::MachineId m = catalog.addMachine("hostile-" + std::to_string(h));
       std::vector<model::ItemId> items;
       for (int i = 0; i < 100; ++i) items.push_back(catalog.intern(m, "k" + std::to_string(i)));
-      floods.emplace_back([&, m, items] {
+      Room* room = rooms.emplace_back(std::make_unique<Room>()).get();
+      pipeline.setRoomListener(m, [room] { room->notify(); });
+      floods.emplace_back([&, m, items, room] {
         model::Batch batch;
         while (!stop) {
           if (batch.empty()) {
@@ -87,12 +120,11 @@ void BM_HealthyLatencyBesideFloods(benchmark::State& state) {
           if (pipeline.tryPush(batch)) {
             hostileSent += n;
           } else {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));  // as a collector retries
+            room->wait(end);  // as a collector waits for the call back
           }
         }
       });
     }
-    const auto end = Steady::now() + runFor;
     auto next = Steady::now();
     while (Steady::now() < end) {
       model::Batch batch;
@@ -101,9 +133,7 @@ void BM_HealthyLatencyBesideFloods(benchmark::State& state) {
         batch.push_back(model::Observation{healthy, healthyItem, sent, model::Kind::kSample, 0,
                                            static_cast<double>(i)});
       }
-      while (!pipeline.tryPush(batch) && Steady::now() < end) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // as a collector retries
-      }
+      while (!pipeline.tryPush(batch) && Steady::now() < end) healthyRoom.wait(end);
       next += std::chrono::milliseconds(1);
       std::this_thread::sleep_until(next);
     }

@@ -3,16 +3,9 @@
 #include <algorithm>
 
 #include "base/log.hpp"
+#include "collectors/emitter.hpp"
 
 namespace spindle::app {
-
-namespace {
-
-/// What the collectors add themselves: their connection item, and UNAVAILABLE for every item
-/// when the connection drops. Neither is data from the machine.
-constexpr std::string_view kConnectionKey = "connection_status";
-
-}  // namespace
 
 MachineContext::MachineContext(boost::asio::io_context& io, model::ItemCatalog& catalog,
                                model::MachineId machine, const Clock& clock, Pipeline& pipeline,
@@ -26,7 +19,7 @@ MachineContext::MachineContext(boost::asio::io_context& io, model::ItemCatalog& 
       m_pipeline(pipeline),
       m_logger(makeLogger(loggerName)),
       m_resolver(std::move(resolver)),
-      m_connectionItem(catalog.intern(machine, kConnectionKey)) {}
+      m_connectionItem(catalog.intern(machine, collectors::kConnectionKey)) {}
 
 collectors::ResolveFn MachineContext::resolver() {
   if (!m_resolver) return collectors::systemResolve;
@@ -41,6 +34,8 @@ collectors::ResolveFn MachineContext::resolver() {
 }
 
 bool MachineContext::tryEmit(model::Batch& batch) {
+  // What the collectors add themselves (the Emitter): their connection item, and UNAVAILABLE
+  // for every item when the connection drops. Neither is data from the machine.
   const bool data = std::any_of(batch.begin(), batch.end(), [&](const model::Observation& o) {
     const bool markedUnavailable = std::holds_alternative<model::Unavailable>(o.value) &&
                                    (o.flags & model::kFlagArrivalTime) != 0;

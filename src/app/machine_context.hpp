@@ -31,6 +31,9 @@ class MachineContext final : public collectors::CollectorContext {
   const Clock& clock() const override { return m_clock; }
   const std::shared_ptr<spdlog::logger>& logger() const override { return m_logger; }
   bool tryEmit(model::Batch& batch) override;
+  void setRoomListener(std::function<void()> onRoom) override {
+    m_pipeline.setRoomListener(m_machine, std::move(onRoom));
+  }
   void setState(collectors::ConnectionState state, const std::string& detail) override;
   void reportRefusals(const collectors::InputRefusals& refusals) override;
   /// The edge's DNS chain (the system resolver when none was given).

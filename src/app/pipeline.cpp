@@ -35,6 +35,10 @@ bool Pipeline::tryPush(model::Batch& batch) {
     if (m_stopping || (q.queued > 0 &&
                        (q.queued + batch.size() > share || m_queued + batch.size() > m_capacity))) {
       m_refused.fetch_add(1, std::memory_order_relaxed);
+      if (!m_stopping) {
+        if (q.waitingFor == 0) m_waiters.push_back(machine);
+        q.waitingFor = batch.size();
+      }
       return false;
     }
     if (q.queued == 0) ++m_busyMachines;
@@ -58,11 +62,27 @@ std::size_t Pipeline::queued(model::MachineId machine) const {
 bool Pipeline::takeNext(model::Batch& batch) {
   if (m_turns.empty()) return false;
   const model::MachineId machine = m_turns.front();
-  m_turns.pop_front();
   MachineQueue& q = m_queues[machine];
+  if (!m_turnOpen) {
+    // A turn takes one batch, or more while they add up to no more than the most another
+    // machine took on its last turn: a machine that sends many small batches gets as many
+    // observations per turn as one that sends one large batch, and never more.
+    m_turnOpen = true;
+    m_turnTaken = 0;
+    m_turnQuota = 0;
+    for (const model::MachineId other : m_turns) {
+      if (other != machine) m_turnQuota = std::max(m_turnQuota, m_queues[other].lastTurn);
+    }
+  }
   batch = std::move(q.batches.front());
   q.batches.pop_front();
-  if (!q.batches.empty()) m_turns.push_back(machine);  // its next batch waits for its turn
+  m_turnTaken += batch.size();
+  if (q.batches.empty() || m_turnTaken + q.batches.front().size() > m_turnQuota) {
+    m_turns.pop_front();
+    if (!q.batches.empty()) m_turns.push_back(machine);  // its next batch waits for its turn
+    q.lastTurn = m_turnTaken;
+    m_turnOpen = false;
+  }
   m_current = machine;
   m_currentTaken = batch.size();
   return true;
@@ -74,6 +94,50 @@ void Pipeline::release(model::MachineId machine, std::size_t taken) {
   q.queued -= n;
   m_queued -= std::min(n, m_queued);
   if (n > 0 && q.queued == 0) --m_busyMachines;
+  collectRoom();
+}
+
+void Pipeline::collectRoom() {
+  if (m_waiters.empty() || m_stopping) return;
+  // The test tryPush makes, against the queue as it will be once the machines already
+  // called back have pushed the batch they wait to push.
+  std::size_t queued = m_queued;
+  std::size_t busyMachines = m_busyMachines;
+  for (auto it = m_waiters.begin(); it != m_waiters.end();) {
+    MachineQueue& q = m_queues[*it];
+    const std::size_t busy = busyMachines + (q.queued == 0 ? 1 : 0);
+    const std::size_t share = std::max<std::size_t>(1, m_capacity / busy);
+    if (q.queued > 0 && (q.queued + q.waitingFor > share || queued + q.waitingFor > m_capacity)) {
+      ++it;
+      continue;
+    }
+    if (q.queued == 0) ++busyMachines;
+    queued += q.waitingFor;
+    q.waitingFor = 0;
+    m_roomFor.push_back(*it);
+    it = m_waiters.erase(it);
+  }
+}
+
+void Pipeline::notifyRoom() {
+  if (m_roomFor.empty()) return;
+  {
+    std::lock_guard lock(m_listenerMutex);
+    for (const model::MachineId machine : m_roomFor) {
+      const auto it = m_roomListeners.find(machine);
+      if (it != m_roomListeners.end()) it->second();
+    }
+  }
+  m_roomFor.clear();
+}
+
+void Pipeline::setRoomListener(model::MachineId machine, std::function<void()> onRoom) {
+  std::lock_guard lock(m_listenerMutex);
+  if (onRoom) {
+    m_roomListeners[machine] = std::move(onRoom);
+  } else {
+    m_roomListeners.erase(machine);
+  }
 }
 
 void Pipeline::setScript(model::MachineId machine,
@@ -127,9 +191,12 @@ void Pipeline::run() {
       }
     }
     process(batch);
-    std::lock_guard lock(m_mutex);
-    release(m_current, m_currentTaken);
-    m_currentTaken = 0;
+    {
+      std::lock_guard lock(m_mutex);
+      release(m_current, m_currentTaken);
+      m_currentTaken = 0;
+    }
+    notifyRoom();
   }
   // The last commit may meet a failing disk too: retry it until the drain deadline.
   while (true) {
@@ -235,6 +302,8 @@ bool Pipeline::append(const model::Batch& batch) {
       m_queues.clear();
       m_turns.clear();
       m_busyMachines = 0;
+      m_waiters.clear();
+      m_turnOpen = false;
       m_queued = 0;
       if (m_currentTaken > 0) {  // run() releases the batch at hand
         m_queues[m_current].queued = m_currentTaken;

@@ -7,10 +7,15 @@
 /// fills and collectors pause reading (tryPush false).
 ///
 /// Fair share: each machine has its own queue inside the bound, and the worker takes one batch
-/// per machine in turn. A machine with nothing queued may always queue one batch; a machine
-/// with batches waiting may hold at most capacity / (machines with batches waiting). So a
-/// flooding machine is paused (its tryPush fails) while the others keep their place, and a
-/// healthy machine's batch waits for at most one batch of each other machine.
+/// per machine in turn (more small ones while they add up to no more than another machine's
+/// last turn took, so many small batches are not served slower than one large one). A machine with
+/// nothing queued may always queue one batch; a machine with batches waiting may hold at most
+/// capacity / (machines with batches waiting). So a flooding machine is paused (its tryPush fails)
+/// while the others keep their place, and a healthy machine's batch waits for at most one batch of
+/// each other machine.
+///
+/// Pause and resume: a machine whose tryPush was refused is told when its share has room for
+/// the batch it offered (setRoomListener), as Fluent Bit resumes a paused input: nobody polls.
 
 #include <atomic>
 #include <condition_variable>
@@ -65,6 +70,13 @@ class Pipeline {
   /// Observations of `machine` waiting now. Any thread.
   std::size_t queued(model::MachineId machine) const;
 
+  /// Calls `onRoom` on the worker thread once a batch of `machine` that tryPush refused would
+  /// fit (once per refusal; never after stop began). It must not block nor call back into
+  /// this pipeline's listener methods: post to the collector's own executor. Replaces the
+  /// previous listener; an empty function removes it. Any thread; after it returns the
+  /// previous listener is not running and never runs again (stop-safe).
+  void setRoomListener(model::MachineId machine, std::function<void()> onRoom);
+
   void start();
   /// Journals what is queued (waiting at most `drainFor` for a journal that refuses), commits,
   /// then joins the worker. Idempotent.
@@ -105,12 +117,20 @@ class Pipeline {
 
   struct MachineQueue {
     std::deque<model::Batch> batches;
-    std::size_t queued = 0;  ///< observations, counting the batch the worker has at hand
+    std::size_t queued = 0;      ///< observations, counting the batch the worker has at hand
+    std::size_t waitingFor = 0;  ///< size of the batch tryPush refused; 0: not waiting
+    std::size_t lastTurn = 0;    ///< observations taken on its last turn
   };
   /// The next batch in turn, or false when none waits. Under m_mutex.
   bool takeNext(model::Batch& batch);
   /// The worker is done with `taken` observations of `machine`. Under m_mutex.
   void release(model::MachineId machine, std::size_t taken);
+  /// Moves the waiting machines whose refused batch now fits into m_roomFor, oldest refusal
+  /// first, counting each one's batch as taken (no herd: one release wakes only as many
+  /// senders as it makes room for). Under m_mutex.
+  void collectRoom();
+  /// Calls the room listeners of m_roomFor. Worker thread, not under m_mutex.
+  void notifyRoom();
 
   mutable std::mutex m_mutex;
   std::condition_variable m_wake;
@@ -118,6 +138,11 @@ class Pipeline {
   std::deque<model::MachineId> m_turns;  ///< machines with batches waiting, in turn order
   std::size_t m_busyMachines = 0;        ///< machines with queued > 0
   std::size_t m_queued = 0;
+  std::deque<model::MachineId> m_waiters;   ///< machines with waitingFor > 0, oldest first
+  std::vector<model::MachineId> m_roomFor;  ///< worker's: listeners to call
+  bool m_turnOpen = false;                  ///< the front machine's turn goes on (takeNext)
+  std::size_t m_turnTaken = 0;              ///< observations taken in the open turn
+  std::size_t m_turnQuota = 0;     ///< what the open turn may take in all, beyond its first batch
   model::MachineId m_current = 0;  ///< machine of the batch at hand (worker)
   std::size_t m_currentTaken = 0;  ///< its size when taken; 0 for a script timer's output
   bool m_stopping = false;
@@ -125,6 +150,8 @@ class Pipeline {
   std::thread m_worker;
   std::atomic<std::uint64_t> m_accepted{0}, m_journaled{0}, m_refused{0}, m_lost{0};
   std::atomic<bool> m_holding{false};
+  std::mutex m_listenerMutex;  ///< held while listeners run, so removing one waits for it
+  std::map<model::MachineId, std::function<void()>> m_roomListeners;
   std::mutex m_tapMutex;
   std::function<void(const model::Batch&)> m_tap;
 };

@@ -1,6 +1,7 @@
 #include "app/pipeline.hpp"
 
 #include <filesystem>
+#include <future>
 
 #include <gtest/gtest.h>
 
@@ -40,6 +41,30 @@ class PipelineTest : public ::testing::Test {
           model::Observation{m_machine, m_item, 0, model::Kind::kSample, 0, std::int64_t(i)});
     }
     return b;
+  }
+  /// `n` observations of `machine`'s item "x".
+  model::Batch batchOf(model::MachineId machine, std::size_t n) {
+    model::Batch b = batchOf(n);
+    const model::ItemId item = m_catalog.intern(machine, "x");
+    for (auto& o : b) {
+      o.machine = machine;
+      o.item = item;
+    }
+    return b;
+  }
+
+  /// Starts and stops `pipeline`; the machine of each batch it applied, in order.
+  static std::vector<model::MachineId> drainInOrder(Pipeline& pipeline) {
+    std::mutex mutex;
+    std::vector<model::MachineId> order;
+    pipeline.setTap([&](const model::Batch& b) {
+      std::lock_guard lock(mutex);
+      order.push_back(b.front().machine);
+    });
+    pipeline.start();
+    pipeline.stop();
+    pipeline.setTap({});
+    return order;
   }
 
   fs::path m_dir;
@@ -100,18 +125,65 @@ TEST_F(PipelineTest, MachinesTakeTurns) {
   }
   model::Batch theirs{model::Observation{other, item, 0, model::Kind::kSample, 0, 1.0}};
   ASSERT_TRUE(pipeline.tryPush(theirs));
-  std::mutex mutex;
-  std::vector<model::MachineId> order;
-  pipeline.setTap([&](const model::Batch& b) {
-    std::lock_guard lock(mutex);
-    order.push_back(b.front().machine);
-  });
-  pipeline.start();
-  pipeline.stop();
+  const std::vector<model::MachineId> order = drainInOrder(pipeline);
   ASSERT_EQ(order.size(), 6u);
   EXPECT_EQ(order[0], m_machine);
   EXPECT_EQ(order[1], other);  // after one batch of the busy machine, not after all five
   EXPECT_EQ(pipeline.stats().journaled, 51u);
+}
+
+TEST_F(PipelineTest, ATurnTakesSmallBatchesUpToWhatAnotherMachinesTurnTook) {
+  state::StateStore state(1024);
+  auto journal = openJournal();
+  Pipeline pipeline(1000, state, *journal, m_catalog, m_clock);
+  const model::MachineId small = m_catalog.addMachine("small");
+  for (int i = 0; i < 2; ++i) {
+    auto b = batchOf(10);
+    ASSERT_TRUE(pipeline.tryPush(b));
+  }
+  for (int i = 0; i < 12; ++i) {
+    auto b = batchOf(small, 1);
+    ASSERT_TRUE(pipeline.tryPush(b));
+  }
+  const std::vector<model::MachineId> order = drainInOrder(pipeline);
+  // Large (10), then ten of small's batches of 1 (as many observations as large's turn), then
+  // large again, then the rest of small.
+  std::vector<model::MachineId> expected{m_machine};
+  expected.insert(expected.end(), 10, small);
+  expected.push_back(m_machine);
+  expected.insert(expected.end(), 2, small);
+  EXPECT_EQ(order, expected);
+}
+
+TEST_F(PipelineTest, ARefusedMachineIsCalledBackOnceItsBatchFits) {
+  state::StateStore state(16);
+  auto journal = openJournal();
+  Pipeline pipeline(10, state, *journal, m_catalog, m_clock);  // not started: nothing drains
+  const model::MachineId other = m_catalog.addMachine("other");
+  std::atomic<int> removedCalls{0};
+  std::promise<void> room;
+  pipeline.setRoomListener(m_machine, [&] { ++removedCalls; });
+  pipeline.setRoomListener(other, [&] { room.set_value(); });
+
+  auto first = batchOf(8);
+  ASSERT_TRUE(pipeline.tryPush(first));
+  auto refused = batchOf(5);
+  ASSERT_FALSE(pipeline.tryPush(refused));
+  auto otherBatch = batchOf(other, 5);
+  ASSERT_TRUE(pipeline.tryPush(otherBatch));  // nothing queued: always one batch
+  auto second = batchOf(other, 5);
+  ASSERT_FALSE(pipeline.tryPush(second));  // over the bound: `other` waits too
+  // `m_machine` stops listening before the worker frees room: it is never called.
+  pipeline.setRoomListener(m_machine, {});
+
+  pipeline.start();
+  auto called = room.get_future();
+  ASSERT_EQ(called.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  pipeline.setRoomListener(other, {});  // returns once no listener runs
+  EXPECT_EQ(removedCalls.load(), 0);
+  EXPECT_TRUE(pipeline.tryPush(second));
+  pipeline.stop();
+  EXPECT_EQ(pipeline.stats().journaled, 18u);
 }
 
 TEST_F(PipelineTest, HoldsBatchesWhileTheJournalIsFullAndResumes) {

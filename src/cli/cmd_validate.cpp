@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 
 #include "cli/command.hpp"
@@ -5,17 +6,47 @@
 
 namespace spindle::cli {
 
+namespace {
+
+/// The collectors compiled into this binary, one line each: type, default port, description.
+void printCollectors(std::ostream& out, const collectors::Registry& registry) {
+  out << "collectors:\n";
+  std::size_t width = 0;
+  for (const auto& name : registry.names()) width = std::max(width, name.size());
+  for (const auto& name : registry.names()) {
+    const collectors::CollectorInfo* info = registry.find(name);
+    out << "  " << name << std::string(width - name.size() + 2, ' ');
+    if (info->defaultPort != 0) {
+      out << "port " << info->defaultPort;
+    } else {
+      out << "no port  ";
+    }
+    out << "  " << info->description << "\n";
+  }
+}
+
+}  // namespace
+
 Command addValidateCommand(CLI::App& app) {
   struct Args {
     std::string file;
     bool demo = false;
+    bool list = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("validate", "check a configuration without touching the network");
   cmd->add_option("file", args->file, "configuration file")->check(CLI::ExistingFile);
   cmd->add_flag("--demo", args->demo, "check the embedded demo configuration");
+  cmd->add_flag("--list", args->list,
+                "list the collectors compiled into this binary with their default ports");
 
   return {cmd, [args](const CommandContext& ctx) {
+            if (args->list) {
+              printCollectors(std::cout, ctx.registry);
+              // Uplinks go here, under their own "uplinks:" heading, once they register
+              // themselves in src/uplinks/ (issue 12, part 1).
+              return kExitOk;
+            }
             if (args->demo == !args->file.empty()) {
               std::cerr << "spindle validate: give a FILE or --demo\n";
               return kExitUsage;

@@ -2,6 +2,7 @@
 /// The contract between Spindle and a collector plugin. A collector sees only its
 /// CollectorContext: emit batches, the catalog, a clock, a logger and the io_context.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,8 +36,14 @@ class CollectorContext {
 
   /// Hands a batch to the pipeline. On success the batch is consumed (left empty) and true is
   /// returned. When the pipeline is full it returns false and leaves the batch untouched: the
-  /// collector keeps it, stops reading from its machine and calls again a little later.
+  /// collector keeps it, stops reading from its machine and offers it again when the room
+  /// listener is called. Collectors use an Emitter (collectors/emitter.hpp), not this directly.
   virtual bool tryEmit(model::Batch& batch) = 0;
+  /// Registers `onRoom`, called (on the pipeline's thread; it must only post to the collector's
+  /// executor, never block) once there is room for a batch tryEmit refused; once per refusal.
+  /// An empty function removes it: after that call returns, the previous listener is not
+  /// running and never runs again.
+  virtual void setRoomListener(std::function<void()> onRoom) = 0;
 
   /// Reports the connection state for health and the status page.
   virtual void setState(ConnectionState state, const std::string& detail = "") = 0;

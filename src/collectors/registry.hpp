@@ -21,8 +21,11 @@ namespace spindle::collectors {
 inline const std::set<std::string> kCommonMachineKeys{"id", "type", "enabled", "script"};
 
 struct CollectorInfo {
-  std::string name;         ///< config `type`
+  std::string name;         ///< config `type`; the folder src/collectors/<name>/
   std::string description;  ///< one line for docs and `spindle validate --list`
+  /// The protocol's port (requirement sheet), declared here once: the option table's default,
+  /// netcheck's machine-port table and `spindle validate --list` read it. The default script is
+  /// declared beside it, in the folder's spindle_collector(... DEFAULT_SCRIPT ...).
   std::uint16_t defaultPort = 0;
   std::vector<config::OptionInfo> options;
 
@@ -32,6 +35,35 @@ struct CollectorInfo {
                                            config::Diagnostics& diags)>
       create;
 };
+
+/// The registration of a collector whose options are a typed table: `create` loads the machine
+/// block into `Options` (unknown keys refused), checks it with `validate` (also after load
+/// problems when `validateAfterLoadProblems`, so that every problem shows at once) and makes a
+/// `C` from it. Registration functions call this and Registry::add.
+/// `validate` is bool(Options&, const YAML::Node& block, config::Diagnostics&).
+template <typename C, typename Options, typename Validate>
+CollectorInfo makeCollectorInfo(std::string name, std::string description,
+                                std::uint16_t defaultPort,
+                                const config::OptionTable<Options>& table, Validate validate,
+                                bool validateAfterLoadProblems) {
+  CollectorInfo info;
+  info.name = name;
+  info.description = std::move(description);
+  info.defaultPort = defaultPort;
+  info.options = table.describe();
+  info.create = [name, &table, validate, validateAfterLoadProblems](
+                    const YAML::Node& block, const std::string& machineId,
+                    config::Diagnostics& diags) -> std::unique_ptr<Collector> {
+    Options options;
+    const std::size_t before = diags.size();
+    table.load(block, options, diags, "machine '" + machineId + "' (" + name + ")",
+               kCommonMachineKeys);
+    if (validateAfterLoadProblems || diags.size() == before) validate(options, block, diags);
+    if (diags.size() != before) return nullptr;
+    return std::make_unique<C>(std::move(options));
+  };
+  return info;
+}
 
 class Registry {
  public:

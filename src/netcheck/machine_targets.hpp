@@ -20,8 +20,8 @@ struct MachineTarget {
   std::uint16_t port = 0;
 };
 
-/// The port the requirements sheet gives for a collector type (focas 8193, modbus_tcp 502,
-/// ...), or 0 when the sheet does not name it.
+/// The port the requirements sheet gives for a protocol that is not a collector yet (focas
+/// 8193, modbus_tcp 502, ...), or 0. Collectors' ports come from their registration.
 std::uint16_t sheetPort(const std::string& type);
 
 /// Reads every enabled machine of a spindle.yaml root: `host` and `port`, or a `url`

@@ -32,7 +32,7 @@ Result<std::shared_ptr<const CompiledScript>> loadScriptFile(const std::string& 
 
 /// The script shipped for a collector type ("shdr"), or nullptr when that type has none.
 /// Default scripts live beside their collector as <type>_default_script.yaml and are
-/// compiled into the binary.
+/// compiled into the binary when their collector is (its DEFAULT_SCRIPT in CMake).
 const std::string* defaultScriptText(std::string_view collectorType);
 
 /// Collector types that ship a default script.

@@ -61,6 +61,15 @@ TEST_F(Cli, VersionAndHelp) {
   EXPECT_EQ(spindle({"frobnicate"}).code, 2);
 }
 
+TEST_F(Cli, ValidateListsTheCollectorsWithTheirDefaultPorts) {
+  auto r = spindle({"validate", "--list"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("collectors:\n", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("  shdr  "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("port 7878"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mtconnect_agent  port 5000"), std::string::npos) << r.out;
+}
+
 TEST_F(Cli, ValidateAcceptsAGoodFileAndListsEveryProblemOfABadOne) {
   const auto good =
       write("good.yaml", "machines:\n  - id: m1\n    type: shdr\n    host: 127.0.0.1\n");

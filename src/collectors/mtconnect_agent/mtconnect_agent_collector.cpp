@@ -1,13 +1,11 @@
 #include "collectors/mtconnect_agent/mtconnect_agent_collector.hpp"
 
-#include <mutex>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "base/log_limiter.hpp"
 #include "collectors/backoff.hpp"
-#include "collectors/guarded_input.hpp"
+#include "collectors/emitter.hpp"
 #include "collectors/input_limit_options.hpp"
 #include "collectors/mtconnect_agent/mtconnect_session.hpp"
 #include "collectors/mtconnect_agent/sequence_tracker.hpp"
@@ -16,10 +14,6 @@
 namespace spindle::collectors::mtconnect_agent {
 
 namespace asio = boost::asio;
-
-/// The item that reports the connection to the agent (MTConnect CONNECTION_STATUS values).
-constexpr std::string_view kConnectionKey = "connection_status";
-constexpr auto kEmitRetry = std::chrono::milliseconds(5);
 
 namespace {
 
@@ -55,30 +49,23 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
         m_decoder(ctx.catalog(), ctx.machine(), decoderOptions(options)),
         m_strand(asio::make_strand(ctx.io())),
         m_retry(m_strand),
-        m_emitRetry(m_strand),
+        m_emitter(ctx, m_strand, inputLimits(options)),
         m_backoff(options.reconnectMin, options.reconnectMax),
-        m_polling(options.mode == "poll"),
-        m_connectionItem(ctx.catalog().intern(ctx.machine(), kConnectionKey)),
-        m_guard(ctx, inputLimits(options)) {}
+        m_polling(options.mode == "poll") {}
 
   void start() {
     m_session =
         std::make_shared<AgentSession>(m_strand, sessionOptions(m_options, m_ctx.resolver()),
                                        std::weak_ptr<SessionHandler>(shared_from_this()));
+    m_emitter.start(weak_from_this(), [this] { resume(); });
     m_ctx.setState(ConnectionState::kConnecting, endpoint());
     asio::post(m_strand, [self = shared_from_this()] { self->request(Step::kProbe); });
   }
 
   void stop() {
-    {
-      std::lock_guard lock(m_emitMutex);
-      m_stopped = true;
-    }
+    m_emitter.stop();
     if (m_session) m_session->stop();
-    asio::post(m_strand, [self = shared_from_this()] {
-      self->m_retry.cancel();
-      self->m_emitRetry.cancel();
-    });
+    asio::post(m_strand, [self = shared_from_this()] { self->m_retry.cancel(); });
     m_ctx.setState(ConnectionState::kStopped);
   }
 
@@ -136,9 +123,8 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
       m_tracker.acceptCurrent(m_output.header);
       reportLost();
       markConnected();
-      guard(m_output.observations);
-      append(m_output.observations);
-      const bool flushed = flush();
+      m_emitter.append(m_output.observations, m_decoder.stats().itemsRefused);
+      const bool flushed = m_emitter.flush();
       if (flushed) {
         request(Step::kSample);
       } else {
@@ -148,9 +134,8 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
     }
     m_tracker.acceptSample(m_output.header, m_output);
     reportLost();
-    guard(m_output.observations);
-    append(m_output.observations);
-    const bool flushed = flush();
+    m_emitter.append(m_output.observations, m_decoder.stats().itemsRefused);
+    const bool flushed = m_emitter.flush();
     if (!streamed) {
       if (!m_polling) {
         m_polling = true;
@@ -195,9 +180,8 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
       m_agentLog.log(*m_ctx.logger(), spdlog::level::warn,
                      "lost the MTConnect agent: {}; its items are UNAVAILABLE",
                      printable(reason, 512));
-      markUnavailable();
-      m_pending.push_back(statusObservation("CLOSED"));
-      flush();
+      m_emitter.disconnected(m_decoder.knownItems());
+      m_emitter.flush();
     }
     retryLater(reason);
   }
@@ -208,10 +192,7 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
            m_options.basePath;
   }
 
-  bool isStopped() {
-    std::lock_guard lock(m_emitMutex);
-    return m_stopped;
-  }
+  bool isStopped() const { return m_emitter.stopped(); }
 
   std::string target(Step step) const {
     const std::string device = m_device.empty() ? "" : "/" + pathSegment(m_device);
@@ -334,64 +315,28 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
     m_agentLog.log(*m_ctx.logger(), spdlog::level::info, "connected to the MTConnect agent at {}",
                    endpoint());
     m_ctx.setState(ConnectionState::kConnected, endpoint());
-    m_pending.push_back(statusObservation("ESTABLISHED"));
-  }
-
-  model::Observation statusObservation(const char* status) {
-    return model::Observation{m_ctx.machine(),     m_connectionItem,        m_ctx.clock().now(),
-                              model::Kind::kEvent, model::kFlagArrivalTime, std::string(status)};
-  }
-
-  void markUnavailable() {
-    m_guard.forgetConditions();
-    const TimestampNs now = m_ctx.clock().now();
-    for (const auto& [id, kind] : m_decoder.knownItems()) {
-      m_pending.push_back(model::Observation{m_ctx.machine(), id, now, kind,
-                                             model::kFlagArrivalTime, model::Unavailable{}});
-    }
-  }
-
-  void append(model::Batch& batch) {
-    if (m_pending.empty()) {
-      m_pending.swap(batch);
-    } else {
-      std::move(batch.begin(), batch.end(), std::back_inserter(m_pending));
-      batch.clear();
-    }
+    m_emitter.connected();
   }
 
   void logRejection(const Rejection& r) {
-    m_rejectLog.log(*m_ctx.logger(), spdlog::level::warn, "skipped an observation: {} ({})",
-                    printable(r.reason), printable(r.excerpt, 128));
+    m_emitter.reject("skipped an observation: {} ({})", printable(r.reason),
+                     printable(r.excerpt, 128));
   }
 
-  void guard(model::Batch& batch) { m_guard.filter(batch, m_decoder.stats().itemsRefused); }
-
-  /// Offers the pending batch; when the pipeline is full, retries shortly and, once it took
-  /// the batch, resumes the stream or sends the request that waited.
-  bool flush() {
-    {
-      std::lock_guard lock(m_emitMutex);
-      if (m_stopped) return false;
-      if (m_pending.empty() || m_ctx.tryEmit(m_pending)) return true;
+  /// The pipeline took what it had refused: resume the stream or send the request that waited.
+  void resume() {
+    if (m_resumeStream) {
+      m_resumeStream = false;
+      m_session->resumeReading();
     }
-    m_emitRetry.expires_after(kEmitRetry);
-    m_emitRetry.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (ec || !self->flush()) return;
-      if (self->m_resumeStream) {
-        self->m_resumeStream = false;
-        self->m_session->resumeReading();
+    if (m_deferred) {
+      const Step step = *m_deferred;
+      if (m_polling && step == Step::kSample && m_step == Step::kSample) {
+        schedule(step, m_options.pollInterval);
+      } else {
+        request(step);
       }
-      if (self->m_deferred) {
-        const Step step = *self->m_deferred;
-        if (self->m_polling && step == Step::kSample && self->m_step == Step::kSample) {
-          self->schedule(step, self->m_options.pollInterval);
-        } else {
-          self->request(step);
-        }
-      }
-    });
-    return false;
+    }
   }
 
   CollectorContext& m_ctx;
@@ -399,14 +344,11 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
   StreamsDecoder m_decoder;
   AgentSession::Strand m_strand;
   asio::steady_timer m_retry;
-  asio::steady_timer m_emitRetry;
+  Emitter m_emitter;
   Backoff m_backoff;
   std::shared_ptr<AgentSession> m_session;
   SequenceTracker m_tracker;
   StreamsOutput m_output;
-  model::Batch m_pending;
-  std::mutex m_emitMutex;
-  bool m_stopped = false;
   bool m_polling;
   bool m_connected = false;
   bool m_haveModel = false;
@@ -417,12 +359,10 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
   Step m_step = Step::kProbe;
   std::string m_device;
   std::string m_lastTarget;
-  model::ItemId m_connectionItem;
   std::uint64_t m_reportedLost = 0;
   std::uint64_t m_restarts = 0;  ///< agent restarts seen
-  GuardedInput m_guard;
-  // One limiter per kind of line the agent can trigger, so one flood cannot hide another.
-  LogLimiter m_rejectLog;
+  // One limiter per kind of line the agent can trigger, so one flood cannot hide another
+  // (rejected observations are the emitter's).
   LogLimiter m_agentLog;  ///< restarts, reconnects, errors: an agent can repeat them at will
 };
 
@@ -446,22 +386,9 @@ void MtconnectAgentCollector::stop() {
 }
 
 void registerCollector(Registry& registry) {
-  CollectorInfo info;
-  info.name = "mtconnect_agent";
-  info.description = "MTConnect agent client (HTTP: probe, current, sample stream or polling)";
-  info.defaultPort = kAgentPort;
-  info.options = optionTable().describe();
-  info.create = [](const YAML::Node& block, const std::string& machineId,
-                   config::Diagnostics& diags) -> std::unique_ptr<Collector> {
-    MtconnectAgentOptions options;
-    const size_t before = diags.size();
-    optionTable().load(block, options, diags, "machine '" + machineId + "' (mtconnect_agent)",
-                       kCommonMachineKeys);
-    if (diags.size() == before) validate(options, block, diags);
-    if (diags.size() != before) return nullptr;
-    return std::make_unique<MtconnectAgentCollector>(std::move(options));
-  };
-  registry.add(std::move(info));
+  registry.add(makeCollectorInfo<MtconnectAgentCollector>(
+      "mtconnect_agent", "MTConnect agent client (HTTP: probe, current, sample stream or polling)",
+      kDefaultPort, optionTable(), validate, false));
 }
 
 }  // namespace spindle::collectors::mtconnect_agent

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "collectors/connection_options.hpp"
 #include "collectors/input_limit_options.hpp"
 
 namespace spindle::collectors::mtconnect_agent {
@@ -47,8 +48,13 @@ const config::OptionTable<MtconnectAgentOptions>& optionTable() {
     t.optional("url", &O::url, "",
                "the agent's address as a URL, e.g. url: http://192.168.1.30:5000 (or a path "
                "prefix: http://agent.plant.local/mtconnect); instead of host and port");
-    t.optional("host", &O::host, "", "the agent's address, e.g. host: 192.168.1.30");
-    t.optional("port", &O::port, "5000 (8082 with vendor: haas_ngc)", "the agent's HTTP port");
+    addConnectionOptions(
+        t, {.defaultPort = kDefaultPort,
+            .portHelp = "the agent's HTTP port",
+            .hostHelp = "the agent's address, e.g. host: 192.168.1.30",
+            .hostRequired = false,
+            .portDefaultText = std::to_string(kDefaultPort) + " (" + std::to_string(kHaasNgcPort) +
+                               " with vendor: haas_ngc)"});
     t.choice("vendor", &O::vendor, {"generic", "haas_ngc"}, "generic",
              "haas_ngc: the agent built into Haas NGC controls (port 8082 unless port is given)");
     t.optional("device", &O::device, "the agent's only device",
@@ -70,13 +76,8 @@ const config::OptionTable<MtconnectAgentOptions>& optionTable() {
                {"1", "1000000"});
     t.optional("poll_interval", &O::pollInterval, "1s",
                "poll mode: time between requests when caught up", {"1ms", ""});
-    t.optional("connect_timeout", &O::connectTimeout, "5s",
-               "give up a connection attempt after this long", {"10ms", "5m"});
     t.optional("request_timeout", &O::requestTimeout, "10s",
                "give up a probe, current or polled sample after this long", {"10ms", ""});
-    t.optional("reconnect_min", &O::reconnectMin, "500ms",
-               "first reconnect delay; doubles per failure (+-20% jitter)", {"1ms", ""});
-    t.optional("reconnect_max", &O::reconnectMax, "30s", "longest reconnect delay", {"1ms", ""});
     t.optional("ignore_timestamps", &O::ignoreTimestamps, "false",
                "stamp observations with the arrival time instead of the agent's time");
     t.optional("max_document", &O::maxDocument, "16MiB", "largest accepted response document",
@@ -148,7 +149,7 @@ bool validate(MtconnectAgentOptions& o, const YAML::Node& block, config::Diagnos
       o.basePath = parsed->basePath;
       o.userinfo = parsed->userinfo;
       o.port.value =
-          parsed->hasPort ? parsed->port : (o.vendor == "haas_ngc" ? kHaasNgcPort : kAgentPort);
+          parsed->hasPort ? parsed->port : (o.vendor == "haas_ngc" ? kHaasNgcPort : kDefaultPort);
     }
   } else if (o.host.empty()) {
     diags.add(block, "the mtconnect_agent collector needs url or host",
@@ -166,10 +167,7 @@ bool validate(MtconnectAgentOptions& o, const YAML::Node& block, config::Diagnos
               "heartbeat must be positive and interval not negative");
     good = false;
   }
-  if (o.reconnectMax < o.reconnectMin) {
-    diags.add(block["reconnect_max"], "reconnect_max is shorter than reconnect_min");
-    good = false;
-  }
+  if (!validateConnection(o, block, diags, "")) good = false;  // an empty host: see above
   if (o.maxDocument.bytes < 4096) {
     diags.add(block["max_document"], "max_document must be at least 4KiB");
     good = false;

@@ -13,13 +13,13 @@ namespace spindle::collectors::mtconnect_agent {
 
 /// The port of the agent built into Haas NGC controls.
 constexpr std::uint16_t kHaasNgcPort = 8082;
-/// The reference agent's default port.
-constexpr std::uint16_t kAgentPort = 5000;
+/// The reference agent's default port (requirement sheet: MTConnect agent 5000).
+constexpr std::uint16_t kDefaultPort = 5000;
 
 struct MtconnectAgentOptions {
   std::string url;  ///< "http://[user:password@]host[:port][/prefix]"; alternative to host/port
   std::string host;
-  config::Port port{kAgentPort};
+  config::Port port{kDefaultPort};
   std::string vendor = "generic";  ///< generic | haas_ngc (port 8082 unless given)
   std::string device;              ///< name or uuid; empty: the agent's only device
   std::string format = "xml";      ///< xml | json (JSON version 2)
@@ -54,7 +54,7 @@ bool validate(MtconnectAgentOptions& options, const YAML::Node& block, config::D
 /// port. Messages never quote the credentials.
 struct ParsedUrl {
   std::string host;
-  std::uint16_t port = kAgentPort;
+  std::uint16_t port = kDefaultPort;
   bool hasPort = false;  ///< the url names a port
   std::string basePath;
   std::string userinfo;  ///< "user:password" before '@', percent-decoded; "" when none

@@ -1,6 +1,6 @@
-// Golden cases: every file in testdata/ is one line form, with input lines, the observations
-// expected (as JSON lines), the commands expected and the rejections expected (substrings).
-// Plus a replay of a real Okuma adapter log when the shared fixtures are present.
+// Golden cases (collectors/testing/golden_cases.hpp): every file in testdata/ is one line form,
+// with input lines, the observations, commands and rejections expected. Plus a replay of a real
+// Okuma adapter log when the shared fixtures are present.
 
 #include <filesystem>
 #include <fstream>
@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "collectors/shdr/shdr_parser.hpp"
-#include "model/json_encoder.hpp"
+#include "collectors/testing/golden_cases.hpp"
 
 namespace spindle::collectors::shdr {
 namespace {
@@ -25,97 +25,25 @@ constexpr std::size_t kOkumaObservations = 25659;
 constexpr std::size_t kOkumaItems = 90;
 constexpr std::size_t kOkumaCommands = 9;
 
-struct GoldenCase {
-  std::string input;
-  std::vector<std::string> expect;
-  std::vector<std::string> commands;
-  std::vector<std::string> rejects;
-  std::size_t maxLine = 1 << 20;
-};
-
-GoldenCase readCase(const fs::path& path) {
-  std::ifstream in(path);
-  GoldenCase c;
-  std::string line;
-  std::string section;
-  while (std::getline(in, line)) {
-    if (line.rfind("--- ", 0) == 0) {
-      section = line.substr(4);
-      continue;
-    }
-    if (section.empty() || (line.empty() && section != "input")) continue;  // header comments
-    if (section == "input") {
-      c.input += line + "\n";
-    } else if (section == "expect") {
-      c.expect.push_back(line);
-    } else if (section == "commands") {
-      c.commands.push_back(line);
-    } else if (section == "reject") {
-      c.rejects.push_back(line);
-    } else if (section == "max_line") {
-      c.maxLine = std::stoul(line);
-    }
-  }
-  return c;
-}
-
-std::vector<fs::path> caseFiles() {
-  std::vector<fs::path> files;
-  for (const auto& e :
-       fs::directory_iterator(fs::path(SPINDLE_SOURCE_DIR) / "src/collectors/shdr/testdata")) {
-    if (e.path().extension() == ".case") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-TEST(ShdrGolden, EveryLineFormHasAPassingAndAFailingCase) {
-  std::map<std::string, int> forms;
-  for (const auto& f : caseFiles()) {
-    const std::string stem = f.stem().string();  // <form>.pass or <form>.fail
-    const auto dot = stem.rfind('.');
-    ASSERT_NE(dot, std::string::npos) << f;
-    forms[stem.substr(0, dot)] |= stem.substr(dot + 1) == "pass" ? 1 : 2;
-  }
-  EXPECT_GE(forms.size(), 15u);
-  for (const auto& [form, bits] : forms) EXPECT_EQ(bits, 3) << form << " lacks a pass or fail case";
-}
-
 TEST(ShdrGolden, CasesProduceExactlyTheExpectedOutput) {
-  const auto files = caseFiles();
-  ASSERT_FALSE(files.empty());
-  for (const auto& file : files) {
-    SCOPED_TRACE(file.filename().string());
-    const GoldenCase c = readCase(file);
-    model::ItemCatalog catalog;
-    const auto machine = catalog.addMachine("m");
-    ParserOptions options;
-    options.maxLineBytes = c.maxLine;
-    ShdrParser parser(catalog, machine, options);
-    ParseOutput out;
-    parser.feed(c.input, kArrival, out);
-
-    std::vector<std::string> got;
-    for (const auto& obs : out.observations) {
-      std::string json;
-      model::appendJsonLine(json, obs, catalog);
-      json.pop_back();
-      got.push_back(json);
-    }
-    EXPECT_EQ(got, c.expect);
-
-    std::vector<std::string> commands;
-    for (const auto& cmd : out.commands) commands.push_back(cmd.name + " " + cmd.value);
-    EXPECT_EQ(commands, c.commands);
-
-    ASSERT_EQ(out.rejections.size(), c.rejects.size());
-    for (size_t i = 0; i < c.rejects.size(); ++i) {
-      EXPECT_NE(out.rejections[i].reason.find(c.rejects[i]), std::string::npos)
-          << "rejection " << i << " was: " << out.rejections[i].reason;
-    }
-    const bool isFail = file.stem().string().ends_with(".fail");
-    EXPECT_EQ(isFail, !c.rejects.empty()) << "a .fail case must reject, a .pass case must not";
-  }
+  testing::runGoldenCases(fs::path(SPINDLE_SOURCE_DIR) / "src/collectors/shdr/testdata", 15,
+                          [](const testing::GoldenCase& c) {
+                            model::ItemCatalog catalog;
+                            const auto machine = catalog.addMachine("m");
+                            ParserOptions options;
+                            options.maxLineBytes = std::stoul(c.value("max_line", "1048576"));
+                            ShdrParser parser(catalog, machine, options);
+                            ParseOutput out;
+                            parser.feed(c.input, kArrival, out);
+                            testing::GoldenOutput got;
+                            got.addObservations(out.observations, catalog);
+                            auto& commands = got.exact["commands"];
+                            for (const auto& cmd : out.commands) {
+                              commands.push_back(cmd.name + " " + cmd.value);
+                            }
+                            for (const auto& r : out.rejections) got.rejections.push_back(r.reason);
+                            return got;
+                          });
 }
 
 // The real log of an Okuma MULTUS U3000 (10,770 lines, recorded 2022-08-08), replayed through

@@ -1,5 +1,6 @@
 #include "collectors/shdr/shdr_options.hpp"
 
+#include "collectors/connection_options.hpp"
 #include "collectors/input_limit_options.hpp"
 
 namespace spindle::collectors::shdr {
@@ -18,21 +19,17 @@ const std::map<std::string, model::Kind> kKindNames{{"sample", model::Kind::kSam
 const config::OptionTable<ShdrOptions>& optionTable() {
   static const auto table = [] {
     config::OptionTable<ShdrOptions> t;
-    t.required("host", &ShdrOptions::host,
-               "address of the SHDR adapter, e.g. host: 192.168.1.20 or host: mill-3.plant.local");
-    t.optional("port", &ShdrOptions::port, "7878", "adapter TCP port");
-    t.optional("connect_timeout", &ShdrOptions::connectTimeout, "5s",
-               "give up a connection attempt after this long", {"10ms", "5m"});
+    addConnectionOptions(
+        t, {.defaultPort = kDefaultPort,
+            .portHelp = "adapter TCP port",
+            .hostHelp = "address of the SHDR adapter, e.g. host: 192.168.1.20 or host: "
+                        "mill-3.plant.local"});
     t.optional("heartbeat", &ShdrOptions::heartbeat, "adapter's PONG",
                "PING interval; the adapter is declared gone after 2 x heartbeat of silence. "
                "Unset: use the interval the adapter announces in '* PONG <ms>'",
                {"0s", "1h"});
     t.optional("legacy_timeout", &ShdrOptions::legacyTimeout, "600s",
                "silence limit for adapters that do not answer PING", {"1s", ""});
-    t.optional("reconnect_min", &ShdrOptions::reconnectMin, "500ms",
-               "first reconnect delay; doubles per failure (+-20% jitter)", {"1ms", ""});
-    t.optional("reconnect_max", &ShdrOptions::reconnectMax, "30s", "longest reconnect delay",
-               {"1ms", ""});
     t.optional("ignore_timestamps", &ShdrOptions::ignoreTimestamps, "false",
                "stamp observations with the arrival time instead of the adapter's time");
     t.optional("kinds", &ShdrOptions::kinds, "{}",
@@ -55,13 +52,8 @@ bool validate(const ShdrOptions& options, const YAML::Node& block, config::Diagn
       good = false;
     }
   }
-  if (options.reconnectMax < options.reconnectMin) {
-    diags.add(block["reconnect_max"], "reconnect_max is shorter than reconnect_min");
-    good = false;
-  }
   if (!validateInputLimits(options, block, diags)) good = false;
-  if (options.host.empty() && block["host"]) {
-    diags.add(block["host"], "host is empty", "the adapter's address, e.g. 192.168.1.20");
+  if (!validateConnection(options, block, diags, "the adapter's address, e.g. 192.168.1.20")) {
     good = false;
   }
   return good;

@@ -12,9 +12,12 @@
 
 namespace spindle::collectors::shdr {
 
+/// The port SHDR adapters listen on (requirement sheet: SHDR 7878).
+constexpr std::uint16_t kDefaultPort = 7878;
+
 struct ShdrOptions {
   std::string host;
-  config::Port port{7878};
+  config::Port port{kDefaultPort};
   Duration connectTimeout = std::chrono::seconds(5);
   Duration heartbeat{0};
   Duration legacyTimeout = std::chrono::seconds(600);

@@ -38,7 +38,11 @@ class FakeContext final : public CollectorContext {
 
   bool tryEmit(model::Batch& batch) override {
     std::lock_guard lock(m_mutex);
-    if (m_full) return false;
+    ++m_offers;
+    if (m_full) {
+      m_refused = true;
+      return false;
+    }
     for (auto& o : batch) m_observations.push_back(std::move(o));
     batch.clear();
     m_changed.notify_all();
@@ -62,10 +66,35 @@ class FakeContext final : public CollectorContext {
     return m_refusals;
   }
 
-  /// While full, tryEmit refuses every batch.
+  void setRoomListener(std::function<void()> onRoom) override {
+    std::lock_guard lock(m_listenerMutex);
+    m_onRoom = std::move(onRoom);
+  }
+
+  /// While full, tryEmit refuses every batch. Making room calls the room listener when a
+  /// batch was refused, as the pipeline does.
   void setFull(bool full) {
+    bool notify = false;
+    {
+      std::lock_guard lock(m_mutex);
+      m_full = full;
+      notify = !full && m_refused;
+      if (notify) m_refused = false;
+    }
+    if (!notify) return;
+    std::lock_guard lock(m_listenerMutex);
+    if (m_onRoom) m_onRoom();
+  }
+
+  /// How many batches tryEmit was offered (taken or refused).
+  std::size_t offers() {
     std::lock_guard lock(m_mutex);
-    m_full = full;
+    return m_offers;
+  }
+
+  bool hasRoomListener() {
+    std::lock_guard lock(m_listenerMutex);
+    return static_cast<bool>(m_onRoom);
   }
 
   /// Waits up to `timeout` for `predicate(observations)` to hold; returns whether it did.
@@ -118,6 +147,10 @@ class FakeContext final : public CollectorContext {
   model::Batch m_observations;
   std::vector<ConnectionState> m_states;
   bool m_full = false;
+  bool m_refused = false;
+  std::size_t m_offers = 0;
+  std::mutex m_listenerMutex;
+  std::function<void()> m_onRoom;
   InputRefusals m_refusals;
   std::thread m_thread;
 };
