@@ -3,18 +3,20 @@
 
 #include "cli/command.hpp"
 #include "cli/config_loading.hpp"
+#include "uplinks/registry.hpp"
 
 namespace spindle::cli {
 
 namespace {
 
-/// The collectors compiled into this binary, one line each: type, default port, description.
-void printCollectors(std::ostream& out, const collectors::Registry& registry) {
-  out << "collectors:\n";
+/// One line per plugin: name, default port, description.
+template <typename Registry>
+void printPlugins(std::ostream& out, const char* heading, const Registry& registry) {
+  out << heading << ":\n";
   std::size_t width = 0;
   for (const auto& name : registry.names()) width = std::max(width, name.size());
   for (const auto& name : registry.names()) {
-    const collectors::CollectorInfo* info = registry.find(name);
+    const auto* info = registry.find(name);
     out << "  " << name << std::string(width - name.size() + 2, ' ');
     if (info->defaultPort != 0) {
       out << "port " << info->defaultPort;
@@ -38,13 +40,13 @@ Command addValidateCommand(CLI::App& app) {
   cmd->add_option("file", args->file, "configuration file")->check(CLI::ExistingFile);
   cmd->add_flag("--demo", args->demo, "check the embedded demo configuration");
   cmd->add_flag("--list", args->list,
-                "list the collectors compiled into this binary with their default ports");
+                "list the collectors and uplinks compiled into this binary with their default "
+                "ports");
 
   return {cmd, [args](const CommandContext& ctx) {
             if (args->list) {
-              printCollectors(std::cout, ctx.registry);
-              // Uplinks go here, under their own "uplinks:" heading, once they register
-              // themselves in src/uplinks/ (issue 12, part 1).
+              printPlugins(std::cout, "collectors", ctx.registry);
+              printPlugins(std::cout, "uplinks", uplinks::builtinUplinks());
               return kExitOk;
             }
             if (args->demo == !args->file.empty()) {

@@ -61,13 +61,17 @@ TEST_F(Cli, VersionAndHelp) {
   EXPECT_EQ(spindle({"frobnicate"}).code, 2);
 }
 
-TEST_F(Cli, ValidateListsTheCollectorsWithTheirDefaultPorts) {
+TEST_F(Cli, ValidateListsTheCollectorsAndUplinksWithTheirDefaultPorts) {
   auto r = spindle({"validate", "--list"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("collectors:\n", 0), 0u) << r.out;
   EXPECT_NE(r.out.find("  shdr  "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("port 7878"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("mtconnect_agent  port 5000"), std::string::npos) << r.out;
+  const auto uplinks = r.out.find("\nuplinks:\n");
+  ASSERT_NE(uplinks, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  file  no port", uplinks), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  nats  port 7422", uplinks), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, ValidateAcceptsAGoodFileAndListsEveryProblemOfABadOne) {
