@@ -30,7 +30,9 @@ const config::OptionTable<JournalOptions>& optionTable() {
     t.choice("compression", &JournalOptions::compression, {"none", "zstd"}, "none",
              "compress record payloads with zstd (level 1)");
     t.optional("send_batch", &JournalOptions::sendBatch, "4096",
-               "most observations handed to an uplink in one send", {"1", "1048576"});
+               "most observations an uplink's delivery engine reads from the journal at once "
+               "(whole records)",
+               {"1", "1048576"});
     t.optional("retry_min", &JournalOptions::retryMin, "100ms",
                "first wait after an uplink asks to retry; doubles up to retry_max", {"1ms", ""});
     t.optional("retry_max", &JournalOptions::retryMax, "5s", "longest wait between retries",
