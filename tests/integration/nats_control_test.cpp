@@ -169,8 +169,8 @@ TEST_F(NatsControlTest, HealthDiagnosticsAndConfigurationWithTheDocumentedPermis
                                    catalog);
   ASSERT_TRUE(uplink.start().ok());
   const auto m = catalog.addMachine("mill-1");
-  journal.append(
-      {{m, catalog.intern(m, "x"), wallClockNs(), model::Kind::kEvent, 0, std::int64_t{1}}});
+  journal.append({{m, catalog.intern(m, "x").value(), wallClockNs(), model::Kind::kEvent, 0,
+                   std::int64_t{1}}});
   uplink.notifyAppended();
   EXPECT_TRUE(eventually([&] { return uplink.stats().cursor == 2; }, 10s))
       << uplink.stats().lastError;
@@ -297,8 +297,8 @@ TEST_F(NatsControlTest, ThroughALeafNodeWithTheDocumentedLeafPermissions) {
   uplinks::nats::NatsUplink uplink(o, "e1", connection, journal, cursor, catalog);
   ASSERT_TRUE(uplink.start().ok());
   const auto m = catalog.addMachine("mill-1");
-  journal.append(
-      {{m, catalog.intern(m, "x"), wallClockNs(), model::Kind::kEvent, 0, std::int64_t{1}}});
+  journal.append({{m, catalog.intern(m, "x").value(), wallClockNs(), model::Kind::kEvent, 0,
+                   std::int64_t{1}}});
   uplink.notifyAppended();
   EXPECT_TRUE(eventually([&] { return uplink.stats().cursor == 2; }, 10s))
       << uplink.stats().lastError;

@@ -32,7 +32,7 @@ class FormulaJournal final : public JournalView {
     for (int m = 0; m < machines; ++m) {
       const auto id = catalog.addMachine("m" + std::to_string(m + 1));
       m_machines.push_back(id);
-      m_items.push_back(catalog.intern(id, "value", model::Kind::kSample));
+      m_items.push_back(catalog.intern(id, "value", model::Kind::kSample).value());
     }
   }
   std::uint64_t beginSequence() const override { return 1; }

@@ -196,7 +196,7 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
                      "lost the MTConnect agent: {}; its items are UNAVAILABLE",
                      printable(reason, 512));
       markUnavailable();
-      m_pending.push_back(statusObservation("CLOSED"));
+      pushStatus("CLOSED");
       flush();
     }
     retryLater(reason);
@@ -334,12 +334,15 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
     m_agentLog.log(*m_ctx.logger(), spdlog::level::info, "connected to the MTConnect agent at {}",
                    endpoint());
     m_ctx.setState(ConnectionState::kConnected, endpoint());
-    m_pending.push_back(statusObservation("ESTABLISHED"));
+    pushStatus("ESTABLISHED");
   }
 
-  model::Observation statusObservation(const char* status) {
-    return model::Observation{m_ctx.machine(),     m_connectionItem,        m_ctx.clock().now(),
-                              model::Kind::kEvent, model::kFlagArrivalTime, std::string(status)};
+  /// Queues the connection_status observation (none when the catalog refused the item).
+  void pushStatus(const char* status) {
+    if (!m_connectionItem.ok()) return;
+    m_pending.push_back(model::Observation{m_ctx.machine(), *m_connectionItem, m_ctx.clock().now(),
+                                           model::Kind::kEvent, model::kFlagArrivalTime,
+                                           std::string(status)});
   }
 
   void markUnavailable() {
@@ -417,7 +420,7 @@ class MtconnectAgentCollector::Connection final : public SessionHandler,
   Step m_step = Step::kProbe;
   std::string m_device;
   std::string m_lastTarget;
-  model::ItemId m_connectionItem;
+  Result<model::ItemId> m_connectionItem;  ///< refused only when the catalog is full
   std::uint64_t m_reportedLost = 0;
   std::uint64_t m_restarts = 0;  ///< agent restarts seen
   GuardedInput m_guard;

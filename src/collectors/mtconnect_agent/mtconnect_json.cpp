@@ -150,7 +150,7 @@ void decodeObservation(StreamsDecoder& d, const Json& o, std::string_view elemen
   }
   const auto slot = d.slotFor(raw);
   if (slot.refused) {
-    d.noteRejection(out, "new data item beyond max_items", std::string(raw.id));
+    d.noteRejection(out, "new data item beyond max_items or max_keys", std::string(raw.id));
     return;
   }
   static const Json kNull;

@@ -56,7 +56,7 @@ class ShdrCollector::Connection final : public SessionHandler,
     m_ctx.setState(ConnectionState::kConnected, peer);
     m_parser.resetStream();
     m_wasUnreachable = false;
-    m_pending.push_back(statusObservation("ESTABLISHED"));
+    pushStatus("ESTABLISHED");
     flush();
   }
 
@@ -85,7 +85,7 @@ class ShdrCollector::Connection final : public SessionHandler,
           "lost the SHDR adapter: {}; its items are UNAVAILABLE; reconnecting in {}", reason,
           formatDuration(retryIn));
       markUnavailable();
-      m_pending.push_back(statusObservation("CLOSED"));
+      pushStatus("CLOSED");
       flush();
     } else if (!m_wasUnreachable) {
       m_ctx.logger()->warn("{}; retrying in {} (backoff up to {})", reason, formatDuration(retryIn),
@@ -98,9 +98,12 @@ class ShdrCollector::Connection final : public SessionHandler,
   }
 
  private:
-  model::Observation statusObservation(const char* status) {
-    return model::Observation{m_ctx.machine(),     m_connectionItem,        m_ctx.clock().now(),
-                              model::Kind::kEvent, model::kFlagArrivalTime, std::string(status)};
+  /// Queues the connection_status observation (none when the catalog refused the item).
+  void pushStatus(const char* status) {
+    if (!m_connectionItem.ok()) return;
+    m_pending.push_back(model::Observation{m_ctx.machine(), *m_connectionItem, m_ctx.clock().now(),
+                                           model::Kind::kEvent, model::kFlagArrivalTime,
+                                           std::string(status)});
   }
 
   void markUnavailable() {
@@ -154,7 +157,7 @@ class ShdrCollector::Connection final : public SessionHandler,
   ShdrSession::Strand m_strand;
   asio::steady_timer m_retry;
   std::shared_ptr<ShdrSession> m_session;
-  model::ItemId m_connectionItem;
+  Result<model::ItemId> m_connectionItem;  ///< refused only when the catalog is full
   ParseOutput m_output;
   model::Batch m_pending;
   std::mutex m_emitMutex;
