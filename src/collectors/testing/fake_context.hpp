@@ -2,6 +2,7 @@
 /// Test support: a CollectorContext that runs its own io_context thread and records what a
 /// collector emits. Header-only; used by collector tests only.
 
+#include <algorithm>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -38,7 +39,11 @@ class FakeContext final : public CollectorContext {
 
   bool tryEmit(model::Batch& batch) override {
     std::lock_guard lock(m_mutex);
-    if (m_full) return false;
+    if (m_full) {
+      ++m_refusedEmits;
+      m_changed.notify_all();
+      return false;
+    }
     for (auto& o : batch) m_observations.push_back(std::move(o));
     batch.clear();
     m_changed.notify_all();
@@ -66,6 +71,18 @@ class FakeContext final : public CollectorContext {
   void setFull(bool full) {
     std::lock_guard lock(m_mutex);
     m_full = full;
+  }
+
+  /// Batches tryEmit refused while full: each proves the collector had read data to hand over.
+  std::size_t refusedEmits() {
+    std::lock_guard lock(m_mutex);
+    return m_refusedEmits;
+  }
+
+  /// How many times the collector reported `state` (kBackoff: one failed attempt handled).
+  std::size_t stateCount(ConnectionState state) {
+    std::lock_guard lock(m_mutex);
+    return static_cast<std::size_t>(std::count(m_states.begin(), m_states.end(), state));
   }
 
   /// Waits up to `timeout` for `predicate(observations)` to hold; returns whether it did.
@@ -118,6 +135,7 @@ class FakeContext final : public CollectorContext {
   model::Batch m_observations;
   std::vector<ConnectionState> m_states;
   bool m_full = false;
+  std::size_t m_refusedEmits = 0;
   InputRefusals m_refusals;
   std::thread m_thread;
 };
