@@ -47,7 +47,7 @@ struct Workload {
         model::Observation obs;
         obs.machine = m;
         const std::size_t item = rng() % 40;
-        obs.item = catalog.intern(m, "item_" + std::to_string(item));
+        obs.item = catalog.intern(m, "item_" + std::to_string(item)).value();
         ts += 50'000 + rng() % 1000;
         obs.timestamp = ts;
         if (seriesSamples > 0) {

@@ -87,7 +87,7 @@ struct Fixture {
       model::Value v =
           sample ? model::Value{static_cast<double>(i) * 0.5} : model::Value{std::string("ACTIVE")};
       batch.push_back(model::Observation{
-          m, catalog.intern(m, key, sample ? model::Kind::kSample : model::Kind::kEvent),
+          m, catalog.intern(m, key, sample ? model::Kind::kSample : model::Kind::kEvent).value(),
           1714564800LL * 1'000'000'000 + static_cast<std::int64_t>(i) * 1000,
           sample ? model::Kind::kSample : model::Kind::kEvent, 0, v});
     }

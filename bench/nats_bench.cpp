@@ -61,7 +61,7 @@ struct Data {
       std::vector<model::ItemId> ids;
       for (const char* key :
            {"Xact", "Yact", "Zact", "Sspeed", "Sload", "Fact", "execution", "part_count"}) {
-        ids.push_back(catalog.intern(machines.back(), key));
+        ids.push_back(catalog.intern(machines.back(), key).value());
       }
       items.push_back(ids);
     }

@@ -83,7 +83,7 @@ void BM_HealthyLatencyBesideFloods(benchmark::State& state) {
     state::StateStore store(8192);
     app::Pipeline pipeline(65536, store, **journal, catalog, clock);
     const model::MachineId healthy = catalog.addMachine("healthy");
-    const model::ItemId healthyItem = catalog.intern(healthy, "x");
+    const model::ItemId healthyItem = catalog.intern(healthy, "x").value();
     std::mutex mutex;
     std::vector<double> latencies;
     pipeline.setTap([&](const model::Batch& b) {
@@ -103,7 +103,7 @@ void BM_HealthyLatencyBesideFloods(benchmark::State& state) {
     for (int h = 0; h < hostile; ++h) {
       const model::MachineId m = catalog.addMachine("hostile-" + std::to_string(h));
       std::vector<model::ItemId> items;
-      for (int i = 0; i < 100; ++i) items.push_back(catalog.intern(m, "k" + std::to_string(i)));
+      for (int i = 0; i < 100; ++i) items.push_back(catalog.intern(m, "k" + std::to_string(i)).value());
       Room* room = rooms.emplace_back(std::make_unique<Room>()).get();
       pipeline.setRoomListener(m, [room] { room->notify(); });
       floods.emplace_back([&, m, items, room] {

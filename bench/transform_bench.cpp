@@ -100,7 +100,7 @@ struct Feed {
   std::vector<model::Batch> batches;
 
   Feed() {
-    auto item = [&](const char* key) { return catalog.intern(machine, key); };
+    auto item = [&](const char* key) { return catalog.intern(machine, key).value(); };
     const model::ItemId speed = item("Sspeed"), load = item("Sload"), feed = item("Fact"),
                         fovr = item("Fovr"), exec = item("execution"), parts = item("partcount"),
                         prog = item("program"), mode = item("mode"), avail = item("avail"),

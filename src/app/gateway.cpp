@@ -303,7 +303,9 @@ void Gateway::logStatus() {
               formatByteSize(ByteSize{js.bytes}), js.durableSequence - 1, js.evictedObservations,
               js.corruptRecords, consumers, js.problem.empty() ? "" : " | " + js.problem);
   auto valueText = [this](model::MachineId machine, const char* key) -> std::string {
-    const auto obs = m_state->latest(m_catalog.intern(machine, key));
+    const auto item = m_catalog.intern(machine, key);
+    if (!item.ok()) return "-";
+    const auto obs = m_state->latest(item.value());
     if (!obs) return "-";
     return std::visit(
         [](const auto& v) -> std::string {

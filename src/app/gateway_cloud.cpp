@@ -133,6 +133,7 @@ void Gateway::fillHealth(control::HealthReport& report) {
       m.refusedConditions = status.refused.conditions;
       m.refusedAssets = status.refused.assets;
       m.refusedValues = status.refused.values;
+      m.refusedKeys = status.refused.keys;
       report.machines.push_back(std::move(m));
     }
   }

@@ -39,7 +39,8 @@ bool MachineContext::tryEmit(model::Batch& batch) {
   const bool data = std::any_of(batch.begin(), batch.end(), [&](const model::Observation& o) {
     const bool markedUnavailable = std::holds_alternative<model::Unavailable>(o.value) &&
                                    (o.flags & model::kFlagArrivalTime) != 0;
-    return o.item != m_connectionItem && !markedUnavailable;
+    const bool status = m_connectionItem.ok() && o.item == *m_connectionItem;
+    return !status && !markedUnavailable;
   });
   if (data) m_lastData.store(m_clock.now(), std::memory_order_relaxed);
   return m_pipeline.tryPush(batch);
@@ -58,8 +59,14 @@ void MachineContext::reportRefusals(const collectors::InputRefusals& refusals) {
 }
 
 MachineStatus MachineContext::status() const {
-  std::lock_guard lock(m_mutex);
-  return m_status;
+  MachineStatus status;
+  {
+    std::lock_guard lock(m_mutex);
+    status = m_status;
+  }
+  // Keys refused by the catalog (max_keys): the collector's and the script's alike.
+  status.refused.keys = m_catalog.machineKeys(m_machine).refused;
+  return status;
 }
 
 }  // namespace spindle::app

@@ -55,7 +55,7 @@ class MachineContext final : public collectors::CollectorContext {
   std::shared_ptr<net::ResolverChain> m_resolver;
   mutable std::mutex m_mutex;
   MachineStatus m_status;
-  model::ItemId m_connectionItem;
+  Result<model::ItemId> m_connectionItem;  ///< refused only when the catalog is full
   std::atomic<TimestampNs> m_lastData{0};
 };
 

@@ -22,7 +22,7 @@ class PipelineTest : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(m_dir);
     m_machine = m_catalog.addMachine("m");
-    m_item = m_catalog.intern(m_machine, "x");
+    m_item = m_catalog.intern(m_machine, "x").value();
   }
   void TearDown() override { fs::remove_all(m_dir); }
 
@@ -45,7 +45,7 @@ class PipelineTest : public ::testing::Test {
   /// `n` observations of `machine`'s item "x".
   model::Batch batchOf(model::MachineId machine, std::size_t n) {
     model::Batch b = batchOf(n);
-    const model::ItemId item = m_catalog.intern(machine, "x");
+    const model::ItemId item = m_catalog.intern(machine, "x").value();
     for (auto& o : b) {
       o.machine = machine;
       o.item = item;
@@ -97,7 +97,7 @@ TEST_F(PipelineTest, AFloodingMachineCannotBlockAnothersEnqueue) {
   auto journal = openJournal();
   Pipeline pipeline(100, state, *journal, m_catalog, m_clock);  // not started: nothing drains
   const model::MachineId healthy = m_catalog.addMachine("healthy");
-  const model::ItemId item = m_catalog.intern(healthy, "x");
+  const model::ItemId item = m_catalog.intern(healthy, "x").value();
   std::size_t flooded = 0;
   while (true) {
     auto b = batchOf(10);
@@ -118,7 +118,7 @@ TEST_F(PipelineTest, MachinesTakeTurns) {
   auto journal = openJournal();
   Pipeline pipeline(1000, state, *journal, m_catalog, m_clock);
   const model::MachineId other = m_catalog.addMachine("other");
-  const model::ItemId item = m_catalog.intern(other, "y");
+  const model::ItemId item = m_catalog.intern(other, "y").value();
   for (int i = 0; i < 5; ++i) {
     auto b = batchOf(10);
     ASSERT_TRUE(pipeline.tryPush(b));
@@ -256,8 +256,8 @@ data-items:
   b[0].value = std::int64_t{21};
   b[0].timestamp = clock.now();
   ASSERT_TRUE(pipeline.tryPush(b));
-  const model::ItemId doubled = m_catalog.intern(m_machine, "doubled");
-  const model::ItemId held = m_catalog.intern(m_machine, "held");
+  const model::ItemId doubled = m_catalog.intern(m_machine, "doubled").value();
+  const model::ItemId held = m_catalog.intern(m_machine, "held").value();
   auto waitFor = [&](model::ItemId item, const model::Value& want) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (std::chrono::steady_clock::now() < deadline) {

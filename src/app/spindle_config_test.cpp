@@ -296,6 +296,24 @@ TEST_F(SpindleConfigTest, NumbersOutOfRangeAreRefused) {
       << text;
 }
 
+// The catalog's bound per machine holds at least the collector's own items.
+TEST_F(SpindleConfigTest, MaxKeysBelowMaxItemsIsRefused) {
+  for (const char* type : {"shdr", "mtconnect_agent"}) {
+    SCOPED_TRACE(type);
+    const std::string host =
+        std::string(type) == "shdr" ? "host: 10.0.0.5" : "url: http://10.0.0.5";
+    auto r = load(std::string("machines:\n  - {id: m1, type: ") + type + ", " + host +
+                  ", max_items: 500, max_keys: 100}\n");
+    ASSERT_FALSE(r.config.has_value());
+    const std::string text = r.diagnostics.describe();
+    EXPECT_NE(text.find("max_keys (100) must be at least max_items (500)"), std::string::npos)
+        << text;
+    auto ok = load(std::string("machines:\n  - {id: m1, type: ") + type + ", " + host +
+                   ", max_items: 500, max_keys: 500}\n");
+    EXPECT_TRUE(ok.config.has_value()) << ok.diagnostics.describe();
+  }
+}
+
 TEST_F(SpindleConfigTest, MachinesShareOneCompiledScript) {
   auto r = load(
       "machines:\n"

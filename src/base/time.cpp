@@ -67,8 +67,8 @@ std::optional<TimestampNs> parseTimestamp(std::string_view s, TimestampCache& ca
   const bool sameDay = cache.valid && std::memcmp(cache.day, s.data(), 10) == 0;
   if (!sameDay) {
     if (!digits(s, 0, 4, year) || !digits(s, 5, 2, month) || !digits(s, 8, 2, day) || month < 1 ||
-        month > 12 || day < 1 || day > 31) {
-      return std::nullopt;
+        month > 12 || day < 1 || day > 31 || year < kMinTimestampYear || year > kMaxTimestampYear) {
+      return std::nullopt;  // beyond the years int64 nanoseconds hold: no overflow (fuzzing)
     }
   }
   if (!digits(s, 11, 2, hour) || !digits(s, 14, 2, minute) || !digits(s, 17, 2, second) ||

@@ -17,7 +17,11 @@ TimestampNs wallClockNs();
 std::string formatTimestamp(TimestampNs ns);
 
 /// Parses ISO 8601 UTC "YYYY-MM-DDTHH:MM:SS[.fraction][Z]" (fractions up to 9 digits, more
-/// are truncated). A missing Z is read as UTC. Returns nullopt for anything else.
+/// are truncated). A missing Z is read as UTC. Years outside kMinTimestampYear to
+/// kMaxTimestampYear do not fit nanoseconds since 1970 in 64 bits. Returns nullopt for anything
+/// else.
+constexpr unsigned kMinTimestampYear = 1678;
+constexpr unsigned kMaxTimestampYear = 2261;
 std::optional<TimestampNs> parseTimestamp(std::string_view text);
 
 /// Remembers the last date parsed, so a stream of timestamps from one day skips the calendar.

@@ -22,6 +22,23 @@ TEST(Time, RejectsMalformedTimestamps) {
   }
 }
 
+// Found by shdr_parser_fuzz and the MTConnect fuzz targets: a year such as 4048 overflowed the
+// nanosecond arithmetic (undefined behaviour). Years int64 nanoseconds cannot hold are refused.
+TEST(Time, YearsBeyondTheNanosecondRangeAreRefused) {
+  for (const char* bad : {"4048-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+                          "2262-04-12T00:00:00Z", "0001-01-01T00:00:00Z", "1677-09-21T00:12:44Z"}) {
+    EXPECT_FALSE(parseTimestamp(bad).has_value()) << bad;
+    TimestampCache cache;
+    EXPECT_FALSE(parseTimestamp(bad, cache).has_value()) << bad;
+  }
+  const auto last = parseTimestamp("2261-12-31T23:59:59.999999999Z");
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(formatTimestamp(*last), "2261-12-31T23:59:59.999999Z");
+  const auto first = parseTimestamp("1678-01-01T00:00:00Z");
+  ASSERT_TRUE(first.has_value());
+  EXPECT_LT(*first, 0);
+}
+
 TEST(Time, FormatsWithMicroseconds) {
   EXPECT_EQ(formatTimestamp(1704067200LL * 1'000'000'000 + 123'456'789),
             "2024-01-01T00:00:00.123456Z");

@@ -54,12 +54,15 @@ void Emitter::append(model::Batch& batch, std::uint64_t itemsRefused) {
   batch.clear();
 }
 
-model::Observation Emitter::statusObservation(const char* status) const {
-  return model::Observation{m_ctx.machine(),     m_connectionItem,        m_ctx.clock().now(),
-                            model::Kind::kEvent, model::kFlagArrivalTime, std::string(status)};
+// Queues connection_status (nothing when the catalog refused the item).
+void Emitter::pushStatus(const char* status) {
+  if (!m_connectionItem.ok()) return;
+  m_pending.push_back(model::Observation{m_ctx.machine(), *m_connectionItem, m_ctx.clock().now(),
+                                         model::Kind::kEvent, model::kFlagArrivalTime,
+                                         std::string(status)});
 }
 
-void Emitter::connected() { m_pending.push_back(statusObservation("ESTABLISHED")); }
+void Emitter::connected() { pushStatus("ESTABLISHED"); }
 
 void Emitter::disconnected(const std::vector<std::pair<model::ItemId, model::Kind>>& knownItems) {
   m_guard.forgetConditions();
@@ -69,7 +72,7 @@ void Emitter::disconnected(const std::vector<std::pair<model::ItemId, model::Kin
     m_pending.push_back(model::Observation{m_ctx.machine(), id, now, kind, model::kFlagArrivalTime,
                                            model::Unavailable{}});
   }
-  m_pending.push_back(statusObservation("CLOSED"));
+  pushStatus("CLOSED");
 }
 
 bool Emitter::flush() {

@@ -78,13 +78,13 @@ class Emitter {
   std::size_t pendingSize() const { return m_pending.size(); }
 
  private:
-  model::Observation statusObservation(const char* status) const;
+  void pushStatus(const char* status);
   /// The pipeline has room (strand).
   void onRoom();
 
   CollectorContext& m_ctx;
   Strand m_strand;
-  model::ItemId m_connectionItem;
+  Result<model::ItemId> m_connectionItem;  ///< refused only when the catalog is full
   GuardedInput m_guard;
   model::Batch m_pending;
   std::weak_ptr<void> m_owner;

@@ -32,7 +32,7 @@ auto onStrand(Emitter::Strand& strand, F f) {
 
 model::Batch batchOf(testing::FakeContext& ctx, const std::string& key, int n) {
   model::Batch b;
-  const auto item = ctx.catalog().intern(ctx.machine(), key);
+  const auto item = ctx.catalog().intern(ctx.machine(), key).value();
   for (int i = 0; i < n; ++i) {
     b.push_back(
         model::Observation{ctx.machine(), item, 0, model::Kind::kSample, 0, std::int64_t(i)});
@@ -101,8 +101,8 @@ TEST(Emitter, DisconnectedMarksItemsUnavailableButAssetsThenClosed) {
   testing::FakeContext ctx;
   auto owner = std::make_shared<Owner>(ctx);
   owner->emitter.start(owner, [] {});
-  const auto load = ctx.catalog().intern(ctx.machine(), "load");
-  const auto tool = ctx.catalog().intern(ctx.machine(), "tool");
+  const auto load = ctx.catalog().intern(ctx.machine(), "load").value();
+  const auto tool = ctx.catalog().intern(ctx.machine(), "tool").value();
   EXPECT_TRUE(onStrand(owner->strand, [&] {
     owner->emitter.connected();
     owner->emitter.disconnected({{load, model::Kind::kSample}, {tool, model::Kind::kAsset}});

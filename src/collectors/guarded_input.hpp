@@ -1,7 +1,9 @@
 #pragma once
 /// The glue every collector puts around InputGuard: filters each batch by the machine's input
 /// limits, logs what was refused (rate-limited, network text escaped) and reports the totals to
-/// the context (health) when they change. One per machine, on the collector's strand.
+/// the context (health) when they change. One per machine, on the collector's strand. It also
+/// bounds the machine in the item catalog at max_keys (what the catalog refuses shows in the
+/// codec's rejections, logged by the collector, and in health as refused.keys).
 
 #include <cstdint>
 #include <vector>
@@ -14,7 +16,9 @@ namespace spindle::collectors {
 
 class GuardedInput {
  public:
-  GuardedInput(CollectorContext& ctx, InputLimits limits) : m_ctx(ctx), m_guard(limits) {}
+  GuardedInput(CollectorContext& ctx, InputLimits limits) : m_ctx(ctx), m_guard(limits) {
+    ctx.catalog().setMachineLimit(ctx.machine(), static_cast<std::size_t>(limits.maxKeys));
+  }
 
   /// Drops the observations over a limit. `itemsRefused` is the codec's own count of new items
   /// it refused (it interns keys, so it enforces max_items itself).

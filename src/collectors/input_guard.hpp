@@ -23,6 +23,9 @@ struct InputLimits {
   std::uint64_t maxAssets = 200;      ///< assets per machine
   ByteSize maxAssetSize{256 * 1024};  ///< one asset document
   ByteSize maxValueSize{64 * 1024};   ///< one value: text, message, data set, time series
+  /// Keys the machine may hold in the item catalog (items, script outputs, connection_status);
+  /// enforced by model::ItemCatalog, which counts what it refuses (InputRefusals::keys).
+  std::uint64_t maxKeys = 4000;
 };
 
 /// What was refused since the start, by cause. The codecs count new items themselves (they
@@ -32,7 +35,8 @@ struct InputRefusals {
   std::uint64_t conditions = 0;  ///< activations of new codes beyond max_conditions
   std::uint64_t assets = 0;      ///< new assets beyond max_assets, or documents too large
   std::uint64_t values = 0;      ///< values larger than max_value_size
-  std::uint64_t total() const { return items + conditions + assets + values; }
+  std::uint64_t keys = 0;        ///< new keys the item catalog refused beyond max_keys
+  std::uint64_t total() const { return items + conditions + assets + values + keys; }
 };
 
 /// Bytes a value holds beyond the observation itself (text, entries, samples, document).

@@ -183,6 +183,22 @@ TEST_F(ConfigDecisions, RejectsInvalidOnesAndKeepsTheRunningOne) {
   EXPECT_EQ(m_applied, (std::vector<std::string>{"kv:3", "kv:6"}));
 }
 
+// A machine's refusals show in health by cause, the catalog's refused keys among them; none:
+// no "refused" object at all.
+TEST(HealthJson, MachineRefusalsByCauseIncludeCatalogKeys) {
+  HealthReport r;
+  MachineHealth quiet;
+  quiet.id = "quiet";
+  MachineHealth m;
+  m.id = "mill";
+  m.refusedKeys = 7;
+  r.machines = {quiet, m};
+  const json j = json::parse(toJson(r));
+  EXPECT_FALSE(j["machines"][0].contains("refused"));
+  EXPECT_EQ(j["machines"][1]["refused"]["keys"], 7);
+  EXPECT_EQ(j["machines"][1]["refused"]["items"], 0);
+}
+
 TEST_F(ConfigDecisions, ReportsWhatDoesNotRunYet) {
   auto w = watcher();
   w->offer("edge: {id: e1}\njournal: {max_size: 2GiB}\nuplinks: {}\n", 8);

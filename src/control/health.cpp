@@ -34,11 +34,13 @@ std::string toJson(const HealthReport& r) {
     if (!m.detail.empty()) jm["detail"] = m.detail;
     if (m.lastObservation) jm["last_observation"] = formatTimestamp(m.lastObservation);
     jm["last_data_age_s"] = m.lastDataAgeSeconds < 0 ? json(nullptr) : json(m.lastDataAgeSeconds);
-    if (m.refusedItems + m.refusedConditions + m.refusedAssets + m.refusedValues > 0) {
+    if (m.refusedItems + m.refusedConditions + m.refusedAssets + m.refusedValues + m.refusedKeys >
+        0) {
       jm["refused"] = {{"items", m.refusedItems},
                        {"conditions", m.refusedConditions},
                        {"assets", m.refusedAssets},
-                       {"values", m.refusedValues}};
+                       {"values", m.refusedValues},
+                       {"keys", m.refusedKeys}};
     }
     machines.push_back(jm);
   }

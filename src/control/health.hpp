@@ -39,6 +39,7 @@ struct MachineHealth {
   std::uint64_t refusedConditions = 0;
   std::uint64_t refusedAssets = 0;
   std::uint64_t refusedValues = 0;
+  std::uint64_t refusedKeys = 0;  ///< new keys the item catalog refused beyond max_keys
 };
 
 struct JournalHealth {

@@ -345,13 +345,14 @@ model::MachineId BatchDecoder::machine(std::string_view name) {
   return id;
 }
 
-model::ItemId BatchDecoder::item(model::MachineId machine, std::string_view key, model::Kind kind) {
+Result<model::ItemId> BatchDecoder::item(model::MachineId machine, std::string_view key,
+                                         model::Kind kind) {
   m_keyScratch.assign(reinterpret_cast<const char*>(&machine), sizeof machine);
   m_keyScratch.append(key);
   auto it = m_itemCache.find(m_keyScratch);
   if (it != m_itemCache.end()) return it->second;
-  const model::ItemId id = m_catalog.intern(machine, key, kind);
-  m_itemCache.emplace(m_keyScratch, id);
+  auto id = m_catalog.internAdmitted(machine, key, kind);
+  if (id.ok()) m_itemCache.emplace(m_keyScratch, *id);
   return id;
 }
 
@@ -396,7 +397,12 @@ Status BatchDecoder::decode(std::string_view payload, std::uint32_t count, model
     obs.value = decodeValue(r, head & 0x0F);
     obs.machine = m_tableMachines[m_tableKeyMachine[index]];
     if (m_tableIds[index] == kUnresolved) {
-      m_tableIds[index] = item(obs.machine, m_tableKeys[index], obs.kind);
+      auto id = item(obs.machine, m_tableKeys[index], obs.kind);
+      if (!id.ok()) {
+        out.resize(before);
+        return std::move(id).error().with("decoding a journal record");
+      }
+      m_tableIds[index] = *id;
     }
     obs.item = m_tableIds[index];
     out.push_back(std::move(obs));

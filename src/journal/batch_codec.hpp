@@ -44,7 +44,8 @@ class BatchDecoder {
 
  private:
   model::MachineId machine(std::string_view name);
-  model::ItemId item(model::MachineId machine, std::string_view key, model::Kind kind);
+  /// The key's id, interned as admitted when journaled (an error only when the catalog is full).
+  Result<model::ItemId> item(model::MachineId machine, std::string_view key, model::Kind kind);
 
   model::ItemCatalog& m_catalog;
   std::unordered_map<std::string, model::MachineId> m_machineCache;

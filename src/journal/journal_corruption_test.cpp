@@ -43,8 +43,8 @@ class JournalCorruption : public ::testing::Test {
       model::Batch b;
       for (int i = 0; i < kPerRecord; ++i) {
         const std::int64_t seq = r * kPerRecord + i + 1;
-        b.push_back(
-            {m, m_catalog.intern(m, "k" + std::to_string(i)), seq, model::Kind::kSample, 0, seq});
+        b.push_back({m, m_catalog.intern(m, "k" + std::to_string(i)).value(), seq,
+                     model::Kind::kSample, 0, seq});
       }
       ASSERT_TRUE((*j)->append(b, m_catalog).ok());
     }
@@ -221,7 +221,7 @@ TEST_F(JournalCorruption, DamageInASealedSegmentIsFoundWhenRead) {
       const std::uint64_t first = (*j)->stats().nextSequence;
       model::Batch b;
       for (int k = 0; k < kPerRecord; ++k) {
-        b.push_back({m, m_catalog.intern(m, "k"), 0, model::Kind::kSample, 0,
+        b.push_back({m, m_catalog.intern(m, "k").value(), 0, model::Kind::kSample, 0,
                      static_cast<std::int64_t>(first + k)});
       }
       ASSERT_TRUE((*j)->append(b, m_catalog).ok());
@@ -246,8 +246,8 @@ TEST_F(JournalCorruption, ADamagedSegmentHeaderKeepsItsRecords) {
   EXPECT_EQ(reopenAndRead(), range(1, kRecords * kPerRecord));
   EXPECT_FALSE(verify().clean());
   auto j = Journal::open(settings(), m_clock);
-  model::Batch b{{m_catalog.addMachine("m"), m_catalog.intern(0, "k"), 0, model::Kind::kSample, 0,
-                  std::int64_t{73}}};
+  model::Batch b{{m_catalog.addMachine("m"), m_catalog.intern(0, "k").value(), 0,
+                  model::Kind::kSample, 0, std::int64_t{73}}};
   auto r = (*j)->append(b, m_catalog);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->firstSequence, kRecords * kPerRecord + 1u);  // continued in a fresh segment
@@ -266,8 +266,8 @@ TEST_F(JournalCorruption, RandomGarbageAndEmptyFilesNeverStopTheJournal) {
   auto j = Journal::open(settings(), m_clock);
   ASSERT_TRUE(j.ok());
   EXPECT_GE((*j)->stats().nextSequence, 200000u);
-  model::Batch b{{m_catalog.addMachine("m"), m_catalog.intern(0, "k"), 0, model::Kind::kSample, 0,
-                  std::int64_t{1}}};
+  model::Batch b{{m_catalog.addMachine("m"), m_catalog.intern(0, "k").value(), 0,
+                  model::Kind::kSample, 0, std::int64_t{1}}};
   EXPECT_TRUE((*j)->append(b, m_catalog).ok());
 }
 

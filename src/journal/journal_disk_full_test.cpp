@@ -34,7 +34,7 @@ class JournalDiskFull : public ::testing::Test {
     const auto m = m_catalog.addMachine("m");
     model::Batch b;
     for (int i = 0; i < n; ++i) {
-      b.push_back({m, m_catalog.intern(m, "v"), 0, model::Kind::kSample, 0,
+      b.push_back({m, m_catalog.intern(m, "v").value(), 0, model::Kind::kSample, 0,
                    static_cast<std::int64_t>(first + i)});
     }
     return b;

@@ -39,7 +39,7 @@ class JournalProperty : public ::testing::TestWithParam<int> {
     const int n = 1 + static_cast<int>(rng() % 50);
     model::Batch b;
     for (int i = 0; i < n; ++i) {
-      b.push_back({m, m_catalog.intern(m, "k" + std::to_string(rng() % 20)),
+      b.push_back({m, m_catalog.intern(m, "k" + std::to_string(rng() % 20)).value(),
                    static_cast<TimestampNs>(first + i), model::Kind::kSample, 0,
                    static_cast<std::int64_t>(first + i)});
     }

@@ -25,6 +25,7 @@ MachineId ItemCatalog::addMachine(std::string_view name) {
   }
   if (m_machines.size() >= m_machineNames.size()) throw std::length_error("too many machines");
   m_machines.push_back(std::make_unique<std::string>(name));
+  m_keys.emplace_back();
   const size_t id = m_machines.size() - 1;
   m_machineNames[id].store(m_machines.back().get(), std::memory_order_release);
   m_machineCount.store(m_machines.size(), std::memory_order_release);
@@ -37,21 +38,38 @@ const std::string& ItemCatalog::machineName(MachineId id) const {
 
 size_t ItemCatalog::machineCount() const { return m_machineCount.load(std::memory_order_acquire); }
 
-ItemId ItemCatalog::intern(MachineId machine, std::string_view key, Kind kind) {
+Result<ItemId> ItemCatalog::intern(MachineId machine, std::string_view key, Kind kind) {
   return intern(machine, key, kind, {}, {}, {});
 }
 
-ItemId ItemCatalog::intern(MachineId machine, std::string_view key, Kind kind,
-                           std::string_view type, std::string_view subtype,
-                           std::string_view units) {
+Result<ItemId> ItemCatalog::intern(MachineId machine, std::string_view key, Kind kind,
+                                   std::string_view type, std::string_view subtype,
+                                   std::string_view units) {
   std::lock_guard lock(m_mutex);
-  auto [it, inserted] = m_index.try_emplace(indexKey(machine, key), 0);
-  if (!inserted) return it->second;
+  return internLocked(machine, key, kind, type, subtype, units, true);
+}
+
+Result<ItemId> ItemCatalog::internAdmitted(MachineId machine, std::string_view key, Kind kind) {
+  std::lock_guard lock(m_mutex);
+  return internLocked(machine, key, kind, {}, {}, {}, false);
+}
+
+Result<ItemId> ItemCatalog::internLocked(MachineId machine, std::string_view key, Kind kind,
+                                         std::string_view type, std::string_view subtype,
+                                         std::string_view units, bool bounded) {
+  std::string index = indexKey(machine, key);
+  if (auto found = m_index.find(index); found != m_index.end()) return found->second;
+  MachineKeys& keys = m_keys.at(machine);
   const size_t id = m_count.load(std::memory_order_relaxed);
   const size_t chunkIndex = id / kChunkSize;
-  if (chunkIndex >= kMaxChunks) {
-    m_index.erase(it);
-    throw std::length_error("data item catalog is full");
+  const bool overMachine = bounded && keys.limit != 0 && keys.items >= keys.limit;
+  if (overMachine || chunkIndex >= kMaxChunks) {
+    ++keys.refused;
+    keys.lastRefused = std::string(key);
+    return Error(ErrorCode::kInvalidArgument,
+                 overMachine ? "machine " + machineName(machine) + " holds max_keys (" +
+                                   std::to_string(keys.limit) + ") data items"
+                             : std::string("the data item catalog is full"));
   }
   Chunk* chunk = m_chunks[chunkIndex].load(std::memory_order_relaxed);
   if (chunk == nullptr) {
@@ -65,9 +83,20 @@ ItemId ItemCatalog::intern(MachineId machine, std::string_view key, Kind kind,
   item.type = std::string(type);
   item.subtype = std::string(subtype);
   item.units = std::string(units);
-  it->second = static_cast<ItemId>(id);
+  m_index.emplace(std::move(index), static_cast<ItemId>(id));
+  ++keys.items;
   m_count.store(id + 1, std::memory_order_release);
   return static_cast<ItemId>(id);
+}
+
+void ItemCatalog::setMachineLimit(MachineId machine, std::size_t maxKeys) {
+  std::lock_guard lock(m_mutex);
+  m_keys.at(machine).limit = maxKeys;
+}
+
+MachineKeys ItemCatalog::machineKeys(MachineId machine) const {
+  std::lock_guard lock(m_mutex);
+  return m_keys.at(machine);
 }
 
 const DataItem& ItemCatalog::item(ItemId id) const {

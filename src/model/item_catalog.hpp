@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/error.hpp"
 #include "model/observation.hpp"
 
 namespace spindle::model {
@@ -26,8 +27,21 @@ struct DataItem {
   std::string units;
 };
 
+/// What the catalog holds of one machine, for health and logs.
+struct MachineKeys {
+  std::size_t items = 0;      ///< keys interned so far
+  std::size_t limit = 0;      ///< most keys it may have (setMachineLimit; 0: no own bound)
+  std::uint64_t refused = 0;  ///< intern() calls refused for a new key beyond the limit
+  std::string lastRefused;    ///< the last key refused (as the source sent it)
+};
+
 /// Thread safety: intern() and addMachine() take a lock; item() and machineName() are
 /// lock-free and may run concurrently with them (items never move once created).
+///
+/// Bounded: each machine may hold at most its limit of keys (max_keys, set by its collector
+/// from the machine's options) and the process at most kChunkSize * kMaxChunks. A new key
+/// beyond either is refused with an error (kInvalidArgument, naming the limit) and counted; keys
+/// already interned are always found. Nothing here throws in the data path.
 class ItemCatalog {
  public:
   static constexpr size_t kChunkSize = 1024;
@@ -43,13 +57,26 @@ class ItemCatalog {
   const std::string& machineName(MachineId id) const;
   size_t machineCount() const;
 
-  /// Returns the id of (machine, key), creating the item with `kind` on first use.
-  ItemId intern(MachineId machine, std::string_view key, Kind kind = Kind::kEvent);
+  /// Returns the id of (machine, key), creating the item with `kind` on first use. A new key
+  /// beyond the machine's limit or the process's is refused (kInvalidArgument, naming the limit),
+  /// counted in machineKeys().refused (the caller drops what it would have carried, and logs it).
+  Result<ItemId> intern(MachineId machine, std::string_view key, Kind kind = Kind::kEvent);
   /// The same, and a new item also gets `type`, `subtype` and `units` (what an MTConnect probe
   /// or a script's output says of it) before any reader can see it. An existing item keeps
   /// what it has: the first description wins.
-  ItemId intern(MachineId machine, std::string_view key, Kind kind, std::string_view type,
-                std::string_view subtype, std::string_view units);
+  Result<ItemId> intern(MachineId machine, std::string_view key, Kind kind, std::string_view type,
+                        std::string_view subtype, std::string_view units);
+  /// For keys read back from the journal: admitted when they were first written, so the
+  /// machine's limit does not apply (a lowered max_keys never loses journaled data); the
+  /// process's bound does.
+  Result<ItemId> internAdmitted(MachineId machine, std::string_view key, Kind kind);
+
+  /// Sets the most keys `machine` may hold (0: no bound of its own). Keys it already holds
+  /// stay; only new ones are refused. Called by the machine's collector when it starts.
+  void setMachineLimit(MachineId machine, std::size_t maxKeys);
+  /// The machine's key count, limit and refusals (a copy, taken under the lock).
+  MachineKeys machineKeys(MachineId machine) const;
+
   const DataItem& item(ItemId id) const;
   size_t itemCount() const { return m_count.load(std::memory_order_acquire); }
 
@@ -57,12 +84,16 @@ class ItemCatalog {
   struct Chunk {
     std::array<DataItem, kChunkSize> items;
   };
+  Result<ItemId> internLocked(MachineId machine, std::string_view key, Kind kind,
+                              std::string_view type, std::string_view subtype,
+                              std::string_view units, bool bounded);
 
   mutable std::mutex m_mutex;
   std::array<std::atomic<Chunk*>, kMaxChunks> m_chunks{};
   std::atomic<size_t> m_count{0};
   std::unordered_map<std::string, ItemId> m_index;  ///< "machine\x1fkey" -> id
   std::vector<std::unique_ptr<std::string>> m_machines;
+  std::vector<MachineKeys> m_keys;  ///< by MachineId, under m_mutex
   std::atomic<size_t> m_machineCount{0};
   std::array<std::atomic<const std::string*>, 16384> m_machineNames{};
 };

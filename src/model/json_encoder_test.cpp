@@ -15,7 +15,7 @@ TEST(JsonEncoder, EscapesControlCharactersAndQuotes) {
 TEST(JsonEncoder, EveryValueKindIsValidJson) {
   ItemCatalog catalog;
   const auto m = catalog.addMachine("mill \"1\"");
-  const auto item = catalog.intern(m, "key");
+  const auto item = catalog.intern(m, "key").value();
   std::vector<Value> values{
       Unavailable{},
       true,

@@ -260,7 +260,8 @@ void runCase(const fs::path& file) {
         ASSERT_NE(eq, std::string::npos) << line;
         model::Kind kind;
         model::Value value = parseValue(w[i].substr(eq + 1), kind);
-        in.push_back(model::Observation{machine, catalog.intern(machine, w[i].substr(0, eq), kind),
+        in.push_back(model::Observation{machine,
+                                        catalog.intern(machine, w[i].substr(0, eq), kind).value(),
                                         at, kind, model::kFlagNone, std::move(value)});
       }
       runner.process(in, out);

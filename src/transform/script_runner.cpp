@@ -35,15 +35,14 @@ ScriptRunner::ScriptRunner(std::shared_ptr<const CompiledScript> script,
   m_conditionInputs.resize(s.inputs().size());
   for (const auto& d : s.dataItems()) {
     // The description travels with the item: the MTConnect interface serves it.
-    const model::ItemId item = catalog.intern(machine, d.key, d.kind, d.type, d.subtype, d.units);
-    m_outputItems.push_back(
-        OutputItem{item, d.key, d.kind, d.category, d.type, d.subtype, d.units});
+    const auto item = catalog.intern(machine, d.key, d.kind, d.type, d.subtype, d.units);
+    m_outputItems.push_back(OutputItem{item.ok() ? item.value() : 0, d.key, d.kind, d.category,
+                                       d.type, d.subtype, d.units, !item.ok()});
   }
   for (const auto& c : s.conditions()) {
-    const model::ItemId item =
-        catalog.intern(machine, c.key, model::Kind::kCondition, c.type, "", "");
-    m_outputItems.push_back(
-        OutputItem{item, c.key, model::Kind::kCondition, "CONDITION", c.type, "", ""});
+    const auto item = catalog.intern(machine, c.key, model::Kind::kCondition, c.type, "", "");
+    m_outputItems.push_back(OutputItem{item.ok() ? item.value() : 0, c.key, model::Kind::kCondition,
+                                       "CONDITION", c.type, "", "", !item.ok()});
   }
   for (const auto& v : s.variables()) m_hasPulses = m_hasPulses || v.pulses;
   m_dataItemStates.resize(s.dataItems().size());
@@ -76,6 +75,7 @@ void ScriptRunner::start(model::Batch& out) {
       m_anyOutputDirty = true;
     } else {
       m_dataItemStates[i] = {true, model::Unavailable{}};
+      if (m_outputItems[i].refused) continue;
       out.push_back(model::Observation{m_machine, m_outputItems[i].item, now, m_outputItems[i].kind,
                                        model::kFlagNone, model::Unavailable{}});
       ++m_stats.outputs;

@@ -57,6 +57,8 @@ struct OutputItem {
   std::string type;
   std::string subtype;
   std::string units;
+  /// The catalog refused the key (the machine's max_keys): the output is never emitted.
+  bool refused = false;
 };
 
 class ScriptRunner {

@@ -202,6 +202,7 @@ void ScriptRunner::emitDataItem(std::size_t index, TimestampNs at, model::Batch&
   state.emitted = true;
   state.last = value;
   const OutputItem& item = m_outputItems[index];
+  if (item.refused) return;
   out.push_back(
       model::Observation{m_machine, item.item, at, item.kind, m_groupFlags, std::move(value)});
   ++m_stats.outputs;
@@ -276,6 +277,7 @@ void ScriptRunner::publishCondition(std::size_t index, bool unavailable,
   ConditionState& s = m_conditionStates[index];
   const OutputItem& item = m_outputItems[m_script->dataItems().size() + index];
   auto emit = [&](model::Condition c) {
+    if (item.refused) return;
     out.push_back(model::Observation{m_machine, item.item, at, model::Kind::kCondition,
                                      m_groupFlags,
                                      std::make_shared<const model::Condition>(std::move(c))});

@@ -28,9 +28,12 @@ class TransformScriptRunnerTest : public ::testing::Test {
  protected:
   model::Observation obs(const std::string& key, model::Value v, TimestampNs at = kT0,
                          model::MachineId machine = 0) {
-    return model::Observation{
-        machine,     m_catalog.intern(machine, key), at, model::Kind::kEvent, model::kFlagNone,
-        std::move(v)};
+    return model::Observation{machine,
+                              m_catalog.intern(machine, key).value(),
+                              at,
+                              model::Kind::kEvent,
+                              model::kFlagNone,
+                              std::move(v)};
   }
   std::string key(const model::Observation& o) { return m_catalog.item(o.item).key; }
 

@@ -100,7 +100,7 @@ class DeliveryEngineTest : public ::testing::Test {
       const std::uint64_t first = m_journal->stats().nextSequence;
       model::Batch b;
       for (int i = 0; i < per; ++i) {
-        b.push_back({m, m_catalog.intern(m, "v"), 0, model::Kind::kSample, 0,
+        b.push_back({m, m_catalog.intern(m, "v").value(), 0, model::Kind::kSample, 0,
                      static_cast<std::int64_t>(first + i)});
       }
       ASSERT_TRUE(m_journal->append(b, m_catalog).ok());

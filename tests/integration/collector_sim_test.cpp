@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 std::string latestText(app::Gateway& g, const std::string& machine, const std::string& key) {
-  const auto id = g.catalog().intern(g.catalog().addMachine(machine), key);
+  const auto id = g.catalog().intern(g.catalog().addMachine(machine), key).value();
   const auto obs = g.state().latest(id);
   if (!obs) return "";
   if (model::isUnavailable(obs->value)) return "UNAVAILABLE";

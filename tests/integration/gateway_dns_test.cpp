@@ -53,7 +53,7 @@ TEST(GatewayDns, AMachineNamedByHostNameResolvesThroughTheFallback) {
   ASSERT_TRUE(gateway.start().ok());
 
   const auto machine = gateway.catalog().addMachine("mill-1");
-  const auto availability = gateway.catalog().intern(machine, "availability");
+  const auto availability = gateway.catalog().intern(machine, "availability").value();
   EXPECT_TRUE(eventually(
       [&] {
         const auto obs = gateway.state().latest(availability);

@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
 
   const auto machine = catalog.addMachine("crash-mill");
   std::vector<model::ItemId> items;
-  for (int k = 0; k < 8; ++k) items.push_back(catalog.intern(machine, "k" + std::to_string(k)));
+  for (int k = 0; k < 8; ++k)
+    items.push_back(catalog.intern(machine, "k" + std::to_string(k)).value());
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t appended = 0;
   std::uint64_t reported = j.durableSequence();

@@ -61,8 +61,8 @@ class JournalRealDiskFull : public ::testing::Test {
     const auto m = m_catalog.addMachine("m");
     model::Batch b;
     for (int i = 0; i < 64; ++i) {
-      b.push_back({m, m_catalog.intern(m, "k" + std::to_string(i % 8)), 0, model::Kind::kEvent, 0,
-                   std::string(40, 'x') + std::to_string(first + i)});
+      b.push_back({m, m_catalog.intern(m, "k" + std::to_string(i % 8)).value(), 0,
+                   model::Kind::kEvent, 0, std::string(40, 'x') + std::to_string(first + i)});
     }
     return b;
   }

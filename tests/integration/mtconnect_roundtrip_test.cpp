@@ -41,8 +41,8 @@ class MtconnectRoundTrip : public ::testing::TestWithParam<const char*> {
   }
 
   void add(model::MachineId m, const char* key, model::Kind kind, model::Value v) {
-    model::Batch b{model::Observation{m, m_catalog.intern(m, key, kind), kT0 + (m_tick++) * 1000,
-                                      kind, 0, std::move(v)}};
+    model::Batch b{model::Observation{m, m_catalog.intern(m, key, kind).value(),
+                                      kT0 + (m_tick++) * 1000, kind, 0, std::move(v)}};
     m_store.apply(b);
   }
 

@@ -1,6 +1,7 @@
 // The MTConnect interface over the quick-start machines (the simulator read by the SHDR
-// collector) validated with xmllint against the official 2.2 schemas; skipped when xmllint or
-// the schemas are absent. JSON documents are checked to parse.
+// collector) validated with xmllint against the official 2.2 schemas in the shared fixtures;
+// skipped, saying why, when xmllint or the schemas are absent (a failure in CI, which sets
+// SPINDLE_REQUIRE_FIXTURES=1). JSON documents are checked to parse.
 
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/gateway.hpp"
+#include "base/testing/fixtures.hpp"
 #include "collectors/registry.hpp"
 #include "loopback_config.hpp"
 #include "process.hpp"
@@ -21,15 +23,15 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-const fs::path kSchemas = fs::path(SPINDLE_FIXTURES_DIR) / "mtconnect" / "schemas";
+const fs::path kSchemas = spindle::testing::fixturePath("mtconnect/schemas");
 
 class MtconnectSchema : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::system("xmllint --version > /dev/null 2>&1") != 0)
-      GTEST_SKIP() << "xmllint (libxml2-utils) is not installed; skipping schema validation";
-    if (!fs::exists(kSchemas / "MTConnectStreams_2.2.xsd"))
-      GTEST_SKIP() << "schemas absent from " << kSchemas << "; skipping schema validation";
+    SPINDLE_NEEDS_FIXTURE(std::system("xmllint --version > /dev/null 2>&1") == 0,
+                          "xmllint is not installed (scripts/setup installs libxml2-utils)");
+    SPINDLE_NEEDS_FIXTURE(fs::exists(kSchemas / "MTConnectStreams_2.2.xsd"),
+                          "the MTConnect schemas are absent from " << kSchemas);
     m_dir = fs::temp_directory_path() / ("spindle_mtc_schema_" + std::to_string(::getpid()));
     fs::create_directories(m_dir);
   }

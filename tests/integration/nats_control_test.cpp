@@ -171,7 +171,7 @@ TEST_F(NatsControlTest, HealthDiagnosticsAndConfigurationWithTheDocumentedPermis
   ASSERT_TRUE(uplink.start().ok());
   const auto m = catalog.addMachine("mill-1");
   journal.append(
-      {{m, catalog.intern(m, "x"), wallClockNs(), model::Kind::kEvent, 0, std::int64_t{1}}},
+      {{m, catalog.intern(m, "x").value(), wallClockNs(), model::Kind::kEvent, 0, std::int64_t{1}}},
       catalog);
   EXPECT_TRUE(eventually([&] { return uplink.stats().position == 2; }, 10s))
       << uplink.stats().lastError;
@@ -299,7 +299,7 @@ TEST_F(NatsControlTest, ThroughALeafNodeWithTheDocumentedLeafPermissions) {
   ASSERT_TRUE(uplink.start().ok());
   const auto m = catalog.addMachine("mill-1");
   journal.append(
-      {{m, catalog.intern(m, "x"), wallClockNs(), model::Kind::kEvent, 0, std::int64_t{1}}},
+      {{m, catalog.intern(m, "x").value(), wallClockNs(), model::Kind::kEvent, 0, std::int64_t{1}}},
       catalog);
   EXPECT_TRUE(eventually([&] { return uplink.stats().position == 2; }, 10s))
       << uplink.stats().lastError;

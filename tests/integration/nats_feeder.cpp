@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   std::vector<model::ItemId> items;
   for (int m = 0; m < machines; ++m) {
     ids.push_back(catalog.addMachine("m" + std::to_string(m + 1)));
-    items.push_back(catalog.intern(ids.back(), "value", model::Kind::kSample));
+    items.push_back(catalog.intern(ids.back(), "value", model::Kind::kSample).value());
   }
   const TimestampNs startedAt = startTime(dir);
   journal::Settings settings;

@@ -35,7 +35,7 @@ class NatsJournalTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.error().describe();
     m_journal = std::move(*opened);
     m_machine = m_catalog.addMachine("press-3");
-    m_item = m_catalog.intern(m_machine, "force", model::Kind::kSample);
+    m_item = m_catalog.intern(m_machine, "force", model::Kind::kSample).value();
   }
   void TearDown() override {
     if (m_journal) m_journal->close();

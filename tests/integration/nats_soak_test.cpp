@@ -144,7 +144,9 @@ TEST_F(ReliabilitySoak, KillNineAndHubKillCyclesLoseAndDuplicateNothing) {
     ++done;
   }
   // The end: the hub up, collection stopped, the backlog drained into both destinations.
-  if (!m_hub->running()) ASSERT_TRUE(m_hub->start()) << m_hub->log();
+  if (!m_hub->running()) {
+    ASSERT_TRUE(m_hub->start()) << m_hub->log();
+  }
   EXPECT_EQ(m_spindle->kill(SIGTERM), 0) << spindleLog();
   writeConfig(false);
   startSpindle();

@@ -29,10 +29,9 @@ class NatsSpindleTest : public ::testing::Test {
     writeConfig("");
     Process validate({SPINDLE_BINARY, "validate", config()}, (m_dir / "v.out").string(),
                      (m_dir / "v.err").string());
-    if (validate.wait(30s) != 0) {
-      GTEST_SKIP() << "spindle does not accept `uplinks: nats:` yet: "
-                   << readFile((m_dir / "v.err").string());
-    }
+    // The configuration the tests run must validate: a rejection is a failure, never a skip.
+    ASSERT_EQ(validate.wait(30s), 0) << "spindle validate rejected the test configuration: "
+                                     << readFile((m_dir / "v.err").string());
     NatsClient client(m_hub->url());
     ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}));
   }

@@ -50,7 +50,7 @@ class Producer {
       : m_journal(journal), m_catalog(catalog), m_recordSize(recordSize) {
     for (int m = 0; m < machines; ++m) {
       const auto id = catalog.addMachine("m" + std::to_string(m + 1));
-      m_items.push_back(catalog.intern(id, "Sload", model::Kind::kSample));
+      m_items.push_back(catalog.intern(id, "Sload", model::Kind::kSample).value());
       m_machines.push_back(id);
     }
   }
@@ -324,9 +324,9 @@ TEST_F(NatsUplinkTest, HighFrequencySamplesArriveInCompactBatches) {
   uplinks::nats::HfPublisher hf(options, "e1", connection, m_catalog);
   ASSERT_TRUE(hf.start().ok());
   const auto mill = m_catalog.addMachine("mill-1");
-  const auto load = m_catalog.intern(mill, "S1load", model::Kind::kSample);
-  const auto other = m_catalog.intern(mill, "Xpos", model::Kind::kSample);
-  const auto wave = m_catalog.intern(mill, "vibration", model::Kind::kTimeSeries);
+  const auto load = m_catalog.intern(mill, "S1load", model::Kind::kSample).value();
+  const auto other = m_catalog.intern(mill, "Xpos", model::Kind::kSample).value();
+  const auto wave = m_catalog.intern(mill, "vibration", model::Kind::kTimeSeries).value();
   const TimestampNs t0 = wallClockNs();
   model::Batch batch;
   for (int i = 0; i < 1000; ++i) {  // one second of spindle load at 1 kHz

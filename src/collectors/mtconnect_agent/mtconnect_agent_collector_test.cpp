@@ -51,10 +51,11 @@ TEST(MtconnectAgentCollector, ReadsTheSelectedDeviceByUuid) {
   ASSERT_TRUE(collector.start(ctx).ok());
   ASSERT_TRUE(waitUntil([&] { return ctx.latestText("x_name") == "1.500000"; }));
   EXPECT_EQ(ctx.latestText("exec_name"), "ACTIVE");
-  const auto& x = ctx.catalog().item(ctx.catalog().intern(ctx.machine(), "x_name"));
+  const auto& x = ctx.catalog().item(ctx.catalog().intern(ctx.machine(), "x_name").value());
   EXPECT_EQ(x.kind, model::Kind::kSample);
   EXPECT_EQ(x.type, "POSITION");  // the probe's description is kept with the item
-  EXPECT_EQ(ctx.catalog().item(ctx.catalog().intern(ctx.machine(), "exec_name")).type, "EXECUTION");
+  EXPECT_EQ(ctx.catalog().item(ctx.catalog().intern(ctx.machine(), "exec_name").value()).type,
+            "EXECUTION");
   collector.stop();
 }
 

@@ -36,6 +36,7 @@ struct MtconnectAgentOptions {
   bool ignoreTimestamps = false;
   ByteSize maxDocument{16 << 20};
   std::uint64_t maxItems = InputLimits{}.maxItems;
+  std::uint64_t maxKeys = InputLimits{}.maxKeys;
   std::uint64_t maxConditions = InputLimits{}.maxConditions;
   std::uint64_t maxAssets = InputLimits{}.maxAssets;
   ByteSize maxAssetSize = InputLimits{}.maxAssetSize;

@@ -301,9 +301,8 @@ StreamsDecoder::Slot StreamsDecoder::slotFor(const Raw& raw) {
       return slot;
     }
     // The probe's description travels with the item (the agent interface serves it again).
-    slot.item = m_catalog.intern(m_machine, key, slot.kind, info.type, info.subType, info.units);
-    m_slots.emplace(std::string(raw.id), slot);
-    return slot;
+    auto item = m_catalog.intern(m_machine, key, slot.kind, info.type, info.subType, info.units);
+    return remember(raw, key, std::move(item), slot);
   } else {
     const std::string_view suffix = representationSuffix(raw.element);
     if (raw.category == "Condition") {
@@ -325,7 +324,19 @@ StreamsDecoder::Slot StreamsDecoder::slotFor(const Raw& raw) {
     slot.refused = true;
     return slot;
   }
-  slot.item = m_catalog.intern(m_machine, key, slot.kind);
+  return remember(raw, key, m_catalog.intern(m_machine, key, slot.kind), slot);
+}
+
+StreamsDecoder::Slot StreamsDecoder::remember(const Raw& raw, std::string_view key,
+                                              Result<model::ItemId> item, Slot slot) {
+  if (!item.ok()) {
+    // The catalog refused a new key (the machine's max_keys): it counts the refusal; the key
+    // may be admitted again should the catalog ever take it.
+    m_keys.erase(std::string(key));
+    slot.refused = true;
+    return slot;
+  }
+  slot.item = *item;
   m_slots.emplace(std::string(raw.id), slot);
   return slot;
 }

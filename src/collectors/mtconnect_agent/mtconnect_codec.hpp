@@ -161,7 +161,7 @@ class StreamsDecoder {
   struct Slot {
     model::ItemId item = 0;
     model::Kind kind = model::Kind::kEvent;
-    bool refused = false;  ///< a new item beyond max_items: the walkers reject it
+    bool refused = false;  ///< a new item beyond max_items or max_keys: the walkers reject it
   };
   Slot slotFor(const Raw& raw);
   /// Appends an observation; false (and a rejection) when the timestamp is bad.
@@ -189,6 +189,8 @@ class StreamsDecoder {
   std::unordered_set<std::string, KeyHash, std::equal_to<>> m_keys;  ///< every key interned
   /// Whether `key` may be interned (known, or under max_items); counts a refusal.
   bool admitKey(std::string_view key);
+  /// Keeps the slot of an interned item; a slot the catalog refused is returned refused.
+  Slot remember(const Raw& raw, std::string_view key, Result<model::ItemId> item, Slot slot);
   std::string m_lastTimestampText;
   TimestampNs m_lastTimestamp = 0;
   DecoderStats m_stats;

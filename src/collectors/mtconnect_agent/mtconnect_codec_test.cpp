@@ -1,6 +1,6 @@
-// The codec against the recorded real documents in the shared fixtures (skipped when absent),
-// and the pieces it is made of. Expected counts were taken from the files with an independent
-// script (Python's ElementTree / json), not from this codec.
+// The codec against the recorded real documents in the shared fixtures (skipped, saying why, when
+// absent), and the pieces it is made of. Expected counts were taken from the files with an
+// independent script (Python's ElementTree / json), not from this codec.
 
 #include "collectors/mtconnect_agent/mtconnect_codec.hpp"
 
@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/testing/fixtures.hpp"
 #include "collectors/mtconnect_agent/mtconnect_agent_options.hpp"
 #include "collectors/mtconnect_agent/mtconnect_values.hpp"
 #include "collectors/mtconnect_agent/sequence_tracker.hpp"
@@ -23,7 +24,7 @@ namespace fs = std::filesystem;
 constexpr TimestampNs kArrival = 1704067200LL * 1'000'000'000;
 
 std::string fixture(const std::string& name) {
-  const fs::path path = fs::path(SPINDLE_FIXTURES_DIR) / "mtconnect" / name;
+  const fs::path path = spindle::testing::fixturePath("mtconnect/" + name);
   if (!fs::exists(path)) return {};
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;
@@ -33,8 +34,7 @@ std::string fixture(const std::string& name) {
 
 #define LOAD_FIXTURE(var, name)          \
   const std::string var = fixture(name); \
-  if (var.empty())                       \
-  GTEST_SKIP() << "fixture ../shared/fixtures/mtconnect/" << name << " is absent; skipping"
+  SPINDLE_NEEDS_FIXTURE(!var.empty(), "fixture mtconnect/" << name << " is absent")
 
 std::map<model::Kind, size_t> kinds(const model::Batch& batch) {
   std::map<model::Kind, size_t> out;
@@ -145,7 +145,7 @@ TEST(MtconnectCodecFixtures, DeviceFiles) {
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(c.file) + " " + c.device);
     const std::string text = fixture(c.file);
-    if (text.empty()) GTEST_SKIP() << "fixture " << c.file << " is absent; skipping";
+    SPINDLE_NEEDS_FIXTURE(!text.empty(), "fixture mtconnect/" << c.file << " is absent");
     EXPECT_EQ(detectDocument(text), DocumentType::kDevices);
     auto doc = parseDevices(text);
     ASSERT_TRUE(doc.ok()) << doc.error().describe();

@@ -113,5 +113,31 @@ TEST(MtconnectHostile, NewItemsStopAtMaxItemsAcrossDocuments) {
   EXPECT_EQ(catalog.itemCount(), 3u);
 }
 
+// The catalog's own bound (max_keys) stands behind max_items: a key it refuses is a rejection
+// of that observation, counted by the catalog, and the decoder keeps going.
+TEST(MtconnectHostile, KeysTheCatalogRefusesAreRejectedNotThrown) {
+  model::ItemCatalog catalog;
+  const model::MachineId m = catalog.addMachine("m");
+  catalog.setMachineLimit(m, 2);
+  StreamsDecoder decoder(catalog, m, DecoderOptions{});
+  std::string body =
+      "<MTConnectStreams xmlns=\"urn:mtconnect.org:MTConnectStreams:1.3\">"
+      "<Header instanceId=\"1\"/><Streams><DeviceStream name=\"mill\" uuid=\"u\">"
+      "<ComponentStream component=\"Device\"><Events>";
+  for (int i = 0; i < 4; ++i) {
+    body += "<Program dataItemId=\"p" + std::to_string(i) + "\" sequence=\"" +
+            std::to_string(i + 1) + "\" timestamp=\"2024-05-01T12:00:00Z\">x</Program>";
+  }
+  body += "</Events></ComponentStream></DeviceStream></Streams></MTConnectStreams>";
+  StreamsOutput out;
+  ASSERT_TRUE(decoder.decode(body, 0, out).ok());
+  EXPECT_EQ(out.observations.size(), 2u);
+  ASSERT_EQ(out.rejections.size(), 2u);
+  EXPECT_NE(out.rejections[0].reason.find("max_keys"), std::string::npos);
+  EXPECT_EQ(decoder.stats().itemsRefused, 0u);  // not max_items: the catalog counts these
+  EXPECT_EQ(catalog.machineKeys(m).refused, 2u);
+  EXPECT_EQ(catalog.itemCount(), 2u);
+}
+
 }  // namespace
 }  // namespace spindle::collectors::mtconnect_agent

@@ -150,7 +150,7 @@ void decodeObservation(StreamsDecoder& d, const Json& o, std::string_view elemen
   }
   const auto slot = d.slotFor(raw);
   if (slot.refused) {
-    d.noteRejection(out, "new data item beyond max_items", std::string(raw.id));
+    d.noteRejection(out, "new data item beyond max_items or max_keys", std::string(raw.id));
     return;
   }
   static const Json kNull;
@@ -304,8 +304,10 @@ Result<DevicesDocument> parseDevices(std::string_view body) {
   const auto devices = it->find("Devices");
   if (devices == it->end() || !devices->is_object()) return doc;
   std::string tooDeep;
-  for (const auto& [kind, list] : devices->items()) {
-    each(list, [&](const Json& dev) {
+  for (const auto& entry : devices->items()) {
+    // Named, not a structured binding: clang before 16 cannot capture those in a lambda.
+    const std::string& kind = entry.key();
+    each(entry.value(), [&](const Json& dev) {
       DeviceInfo device;
       device.id = str(dev, "id");
       device.name = str(dev, "name");
@@ -368,8 +370,9 @@ Status decodeStreams(StreamsDecoder& decoder, std::string_view body, TimestampNs
       for (const char* category : {"Samples", "Events", "Condition"}) {
         const auto block = comp.find(category);
         if (block == comp.end() || !block->is_object()) continue;
-        for (const auto& [element, list] : block->items()) {
-          each(list, [&](const Json& o) {
+        for (const auto& entry : block->items()) {
+          const std::string& element = entry.key();  // captured below: no structured binding
+          each(entry.value(), [&](const Json& o) {
             decodeObservation(decoder, o, element, category, arrival, out);
           });
         }

@@ -202,7 +202,8 @@ void StreamsDecoder::decodeXmlElement(const void* node, std::string_view categor
   }
   const Slot slot = slotFor(raw);
   if (slot.refused) {
-    out.rejections.push_back(Rejection{"new data item beyond max_items", std::string(raw.id)});
+    out.rejections.push_back(
+        Rejection{"new data item beyond max_items or max_keys", std::string(raw.id)});
     return;
   }
   const char* text = e.child_value();

@@ -83,7 +83,9 @@ TEST(ShdrCollector, FullPipelinePausesReadingAndLosesNothing) {
   for (int i = 1; i <= 500; ++i) {
     server.send("2024-05-01T12:00:00Z|seq|" + std::to_string(i) + "\n");
   }
-  std::this_thread::sleep_for(50ms);
+  // The collector read lines and offered them (a refused batch), and none got through. It then
+  // waits for the pipeline's call that there is room: no second offer before it.
+  ASSERT_TRUE(waitUntil([&] { return ctx.refusedEmits() >= 1; }));
   EXPECT_EQ(ctx.latestText("seq"), "");
   ctx.setFull(false);
   ASSERT_TRUE(waitUntil([&] { return ctx.latestText("seq") == "500"; }));
@@ -111,7 +113,8 @@ TEST(ShdrCollector, UnreachableAdapterRetriesWithoutEmitting) {
   o.reconnectMax = 20ms;
   ShdrCollector collector(o);
   ASSERT_TRUE(collector.start(ctx).ok());
-  std::this_thread::sleep_for(100ms);
+  // Two refused connections handled (each ends in backoff), and nothing was emitted.
+  ASSERT_TRUE(waitUntil([&] { return ctx.stateCount(ConnectionState::kBackoff) >= 2; }));
   EXPECT_TRUE(ctx.observations().empty());
   collector.stop();
 }

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/testing/fixtures.hpp"
 #include "collectors/shdr/shdr_parser.hpp"
 #include "collectors/testing/golden_cases.hpp"
 
@@ -49,9 +50,8 @@ TEST(ShdrGolden, CasesProduceExactlyTheExpectedOutput) {
 // The real log of an Okuma MULTUS U3000 (10,770 lines, recorded 2022-08-08), replayed through
 // the codec in one pass: every line is parsed or rejected with a reason.
 TEST(ShdrGolden, OkumaLogReplay) {
-  const fs::path log = fs::path(SPINDLE_FIXTURES_DIR) / "mtconnect/okuma.txt";
-  if (!fs::exists(log))
-    GTEST_SKIP() << "fixture " << log << " is absent; skipping the Okuma replay";
+  const fs::path log = spindle::testing::fixturePath("mtconnect/okuma.txt");
+  SPINDLE_NEEDS_FIXTURE(fs::exists(log), "fixture " << log << " is absent");
   std::ifstream in(log, std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();

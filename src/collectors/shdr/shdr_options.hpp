@@ -27,6 +27,7 @@ struct ShdrOptions {
   std::map<std::string, std::string> kinds;
   ByteSize maxLine{1 << 20};
   std::uint64_t maxItems = InputLimits{}.maxItems;
+  std::uint64_t maxKeys = InputLimits{}.maxKeys;
   std::uint64_t maxConditions = InputLimits{}.maxConditions;
   std::uint64_t maxAssets = InputLimits{}.maxAssets;
   ByteSize maxAssetSize = InputLimits{}.maxAssetSize;

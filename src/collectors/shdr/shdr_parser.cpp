@@ -24,9 +24,11 @@ inline bool isNumberText(std::string_view t) {
 ShdrParser::ShdrParser(model::ItemCatalog& catalog, model::MachineId machine, ParserOptions options)
     : m_catalog(catalog), m_machine(machine), m_options(std::move(options)) {
   for (const auto& [key, kind] : m_options.kinds) {
-    KeyInfo& info = *lookup(key, true);  // declared keys are not the adapter's to multiply
-    info.kind = kind;
-    info.fixedKind = true;
+    // Declared keys are not the adapter's to multiply; one the catalog refuses stays refused.
+    if (KeyInfo* info = lookup(key, true)) {
+      info->kind = kind;
+      info->fixedKind = true;
+    }
   }
 }
 
@@ -35,10 +37,16 @@ ShdrParser::KeyInfo* ShdrParser::lookup(std::string_view key, bool internal) {
   if (it != m_keys.end()) return &it->second;
   if (!internal && m_keys.size() >= m_options.maxItems) {
     ++m_stats.itemsRefused;
+    m_refusal = "beyond max_items (" + std::to_string(m_options.maxItems) + ")";
+    return nullptr;
+  }
+  auto id = m_catalog.intern(m_machine, key);
+  if (!id.ok()) {  // counted by the catalog (max_keys)
+    m_refusal = "refused: " + id.error().message();
     return nullptr;
   }
   KeyInfo info;
-  info.id = m_catalog.intern(m_machine, key);
+  info.id = *id;
   return &m_keys.emplace(std::string(key), info).first->second;
 }
 
@@ -169,8 +177,8 @@ void ShdrParser::parseFields(std::string_view line, TimestampNs arrival, ParseOu
     } else if (KeyInfo* info = lookup(key)) {
       consumed = parseItem(*info, i, ts, flags, out);
     } else {
-      reject(out, "new key '" + std::string(key.substr(0, 64)) + "' beyond max_items (" +
-                      std::to_string(m_options.maxItems) + "); the rest of the line is skipped");
+      reject(out, "new key '" + std::string(key.substr(0, 64)) + "' " + m_refusal +
+                      "; the rest of the line is skipped");
       return;
     }
     if (consumed < 0) return;
@@ -304,7 +312,12 @@ int ShdrParser::parseAssetCommand(std::string_view key, size_t i, TimestampNs ts
                                   std::uint8_t flags, ParseOutput& out) {
   const auto& f = *m_fields;
   const size_t rest = f.size() - i - 1;
-  model::Observation obs{m_machine, lookup(kAssetKey, true)->id, ts, Kind::kAsset, flags, {}};
+  const KeyInfo* assetKey = lookup(kAssetKey, true);
+  if (assetKey == nullptr) {
+    reject(out, std::string(key) + " " + m_refusal + "; the rest of the line is skipped");
+    return -1;
+  }
+  model::Observation obs{m_machine, assetKey->id, ts, Kind::kAsset, flags, {}};
   auto asset = std::make_shared<model::Asset>();
   int consumed = 0;
   if (key == "@ASSET@") {

@@ -98,6 +98,8 @@ class ShdrParser {
 
   /// The key's entry, created on first use; nullptr when a new key would pass max_items
   /// (`internal` keys such as @ASSET@ are always created).
+  /// The key's entry, interned on first use; nullptr when refused (max_items, or the catalog's
+  /// max_keys: m_refusal says which).
   KeyInfo* lookup(std::string_view key, bool internal = false);
   void parseFields(std::string_view line, TimestampNs arrival, ParseOutput& out);
   void parseCommand(std::string_view line, ParseOutput& out);
@@ -128,6 +130,7 @@ class ShdrParser {
   PendingAsset m_asset;
   int m_shdrVersion = 1;
   ParserStats m_stats;
+  std::string m_refusal;  ///< why the last lookup() returned nullptr
 };
 
 }  // namespace spindle::collectors::shdr

@@ -24,6 +24,23 @@ TEST(ShdrParser, LinesSplitAcrossReadsAreJoined) {
   EXPECT_TRUE(out.rejections.empty());
 }
 
+// A new key the catalog refuses (the machine's max_keys) is rejected with the rest of its line,
+// counted by the catalog; known keys keep parsing and nothing throws.
+TEST(ShdrParser, KeysTheCatalogRefusesRejectTheRestOfTheLine) {
+  Fixture f;
+  f.catalog.setMachineLimit(f.machine, 1);
+  ShdrParser parser(f.catalog, f.machine);
+  ParseOutput out;
+  parser.feed("2024-05-01T12:00:00Z|a|1|b|2\n2024-05-01T12:00:01Z|a|3\n", 0, out);
+  ASSERT_EQ(out.observations.size(), 2u);
+  EXPECT_EQ(std::get<std::int64_t>(out.observations[1].value), 3);
+  ASSERT_EQ(out.rejections.size(), 1u);
+  EXPECT_NE(out.rejections[0].reason.find("max_keys (1)"), std::string::npos)
+      << out.rejections[0].reason;
+  EXPECT_EQ(parser.stats().itemsRefused, 0u);
+  EXPECT_EQ(f.catalog.machineKeys(f.machine).refused, 1u);
+}
+
 TEST(ShdrParser, IncompleteLineWaitsAndResetForgetsIt) {
   Fixture f;
   ShdrParser parser(f.catalog, f.machine);

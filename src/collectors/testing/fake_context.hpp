@@ -2,6 +2,7 @@
 /// Test support: a CollectorContext that runs its own io_context thread and records what a
 /// collector emits. Header-only; used by collector tests only.
 
+#include <algorithm>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -41,6 +42,8 @@ class FakeContext final : public CollectorContext {
     ++m_offers;
     if (m_full) {
       m_refused = true;
+      ++m_refusedEmits;
+      m_changed.notify_all();
       return false;
     }
     for (auto& o : batch) m_observations.push_back(std::move(o));
@@ -97,6 +100,18 @@ class FakeContext final : public CollectorContext {
     return static_cast<bool>(m_onRoom);
   }
 
+  /// Batches tryEmit refused while full: each proves the collector had read data to hand over.
+  std::size_t refusedEmits() {
+    std::lock_guard lock(m_mutex);
+    return m_refusedEmits;
+  }
+
+  /// How many times the collector reported `state` (kBackoff: one failed attempt handled).
+  std::size_t stateCount(ConnectionState state) {
+    std::lock_guard lock(m_mutex);
+    return static_cast<std::size_t>(std::count(m_states.begin(), m_states.end(), state));
+  }
+
   /// Waits up to `timeout` for `predicate(observations)` to hold; returns whether it did.
   bool waitFor(const std::function<bool(const model::Batch&)>& predicate,
                std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
@@ -151,6 +166,7 @@ class FakeContext final : public CollectorContext {
   std::size_t m_offers = 0;
   std::mutex m_listenerMutex;
   std::function<void()> m_onRoom;
+  std::size_t m_refusedEmits = 0;
   InputRefusals m_refusals;
   std::thread m_thread;
 };

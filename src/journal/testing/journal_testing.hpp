@@ -63,7 +63,7 @@ inline model::Batch sampleBatch(model::ItemCatalog& catalog, const std::string& 
   for (std::size_t i = 0; i < n; ++i) {
     model::Observation obs;
     obs.machine = m;
-    obs.item = catalog.intern(m, "k" + std::to_string(i % keys));
+    obs.item = catalog.intern(m, "k" + std::to_string(i % keys)).value();
     obs.timestamp = t0 + static_cast<TimestampNs>(i) * 1'000'000;
     obs.kind = model::Kind::kEvent;
     const std::int64_t v = base + static_cast<std::int64_t>(i);

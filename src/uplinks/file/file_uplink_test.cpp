@@ -34,7 +34,7 @@ class FileUplinkTest : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(m_dir);
     m_machine = m_catalog.addMachine("m");
-    m_item = m_catalog.intern(m_machine, "x");
+    m_item = m_catalog.intern(m_machine, "x").value();
   }
   void TearDown() override { fs::remove_all(m_dir); }
 

@@ -24,10 +24,10 @@ struct Fixture {
   Fixture() {
     const auto m = catalog.addMachine("mill-1");
     const auto other = catalog.addMachine("mill-2");
-    const auto speed = catalog.intern(m, "Sspeed", model::Kind::kSample);
-    const auto exec = catalog.intern(m, "execution", model::Kind::kEvent);
-    const auto alarm = catalog.intern(m, "system", model::Kind::kCondition);
-    const auto elsewhere = catalog.intern(other, "Sspeed", model::Kind::kSample);
+    const auto speed = catalog.intern(m, "Sspeed", model::Kind::kSample).value();
+    const auto exec = catalog.intern(m, "execution", model::Kind::kEvent).value();
+    const auto alarm = catalog.intern(m, "system", model::Kind::kCondition).value();
+    const auto elsewhere = catalog.intern(other, "Sspeed", model::Kind::kSample).value();
     const TimestampNs t = 1700000000123456000;  // 2023-11-14T22:13:20.123456Z
     auto cond = std::make_shared<model::Condition>();
     cond->level = model::Level::kFault;

@@ -38,7 +38,7 @@ class AgentServiceTest : public ::testing::Test {
   }
 
   void add(model::MachineId m, const char* key, model::Kind kind, model::Value v, int second) {
-    model::Batch b{model::Observation{m, m_catalog.intern(m, key, kind),
+    model::Batch b{model::Observation{m, m_catalog.intern(m, key, kind).value(),
                                       kT0 + second * 1'000'000'000LL, kind, 0, std::move(v)}};
     m_store.apply(b);
   }

@@ -15,12 +15,12 @@ TEST(MtconnectDeviceModel, UuidsAreStableAndDistinct) {
 TEST(MtconnectDeviceModel, TypesFromTheCatalogWellKnownKeysOrTheExtensionNamespace) {
   model::ItemCatalog catalog;
   const auto m = catalog.addMachine("7-mill");
-  catalog.intern(m, "execution");
-  catalog.intern(m, "Xact", model::Kind::kSample);
-  catalog.intern(m, "coolant temp", model::Kind::kSample);
-  catalog.intern(m, "door", model::Kind::kEvent);
-  catalog.intern(m, "vars", model::Kind::kDataSet);
-  catalog.intern(m, "msg", model::Kind::kMessage);
+  catalog.intern(m, "execution").value();
+  catalog.intern(m, "Xact", model::Kind::kSample).value();
+  catalog.intern(m, "coolant temp", model::Kind::kSample).value();
+  catalog.intern(m, "door", model::Kind::kEvent).value();
+  catalog.intern(m, "vars", model::Kind::kDataSet).value();
+  catalog.intern(m, "msg", model::Kind::kMessage).value();
   auto snap = DeviceModel(catalog, "e").snapshot();
   ASSERT_EQ(snap->devices.size(), 2u);
   EXPECT_EQ(snap->devices[1].id, "_7-mill");  // an XML ID cannot start with a digit

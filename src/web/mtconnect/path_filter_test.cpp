@@ -10,10 +10,10 @@ class PathFilterTest : public ::testing::Test {
   PathFilterTest() {
     const auto m1 = m_catalog.addMachine("m1");
     const auto m2 = m_catalog.addMachine("m2");
-    m_catalog.intern(m1, "execution");
-    m_catalog.intern(m1, "Sspeed", model::Kind::kSample);
-    m_catalog.intern(m2, "execution");
-    m_catalog.intern(m2, "system", model::Kind::kCondition);
+    m_catalog.intern(m1, "execution").value();
+    m_catalog.intern(m1, "Sspeed", model::Kind::kSample).value();
+    m_catalog.intern(m2, "execution").value();
+    m_catalog.intern(m2, "system", model::Kind::kCondition).value();
   }
   std::vector<std::string> select(const std::string& path) {
     auto snap = DeviceModel(m_catalog, "e").snapshot();
