@@ -66,6 +66,7 @@ void Gateway::stopJournal() {
     stopping.emplace_back([e = engine.get()] { e->stop(std::chrono::seconds(5)); });
   }
   for (auto& t : stopping) t.join();
+  if (m_hfSubscription) m_hfSubscription->close();  // the publisher stops with the cloud link
   if (m_cloud) m_cloud->stop();  // after the NATS uplink's engine: it uses the connection
   if (m_journal) m_journal->close();
 }
@@ -103,7 +104,8 @@ net::ClockReport Gateway::clockReport() const {
 
 void Gateway::startWeb() {
   if (!m_config.web.enabled) return;
-  m_web = std::make_unique<web::Server>(m_io, m_config.web, *m_state, m_catalog, m_config.edge.id);
+  m_web = std::make_unique<web::Server>(m_io, m_config.web, *m_state, m_catalog, m_config.edge.id,
+                                        m_pipeline.get());
   if (auto status = m_web->start(); !status) {
     // The web server stands beside the data flow: collection goes on without it.
     m_log->error(

@@ -119,6 +119,10 @@ class Gateway {
   bool m_started = false;
   // The cloud link and what it changes at run time (app/gateway_cloud.cpp).
   std::unique_ptr<CloudLink> m_cloud;
+  /// The NATS high-frequency channel's subscription to the pipeline (gateway_cloud.cpp).
+  std::shared_ptr<state::BatchSubscription> m_hfSubscription;
+  /// Observations it may hold: it takes them on the worker, so one batch at most in practice.
+  static constexpr std::size_t kHfSubscriptionCapacity = 65536;
   mutable std::mutex m_machinesMutex;  ///< m_contexts, m_config.machines after start()
   std::vector<std::unique_ptr<collectors::Collector>> m_retired;  ///< stopped, freed last
   std::string m_localText;  ///< the local file's text: its local-only keys always win

@@ -45,8 +45,16 @@ Status Gateway::startCloud() {
   if (!m_cloud) return okStatus();
   resolveCloudServers();
   if (auto s = m_cloud->start(); !s) return s;
-  // The pipeline stops before the cloud link does, so the tap never outlives the publisher.
-  m_pipeline->setTap([hf = &m_cloud->link().hf()](const model::Batch& b) { hf->offer(b); });
+  // The high-frequency channel follows the applied batches. Its offer only copies samples into
+  // its own bounded, lossy buffer, so it takes them on the worker as they come: the queue
+  // never holds more than one batch. Closed before the cloud link stops (stopJournal).
+  auto hf = &m_cloud->link().hf();
+  m_hfSubscription = m_pipeline->subscribe("uplink.nats.hf", kHfSubscriptionCapacity,
+                                           [hf](state::BatchSubscription& sub) {
+                                             std::vector<state::AppliedBatch> taken;
+                                             sub.take(taken);
+                                             for (const auto& a : taken) hf->offer(*a.batch);
+                                           });
   m_log->info("cloud link: NATS uplink to {} as edge {}",
               redactUrl(fmt::format("{}", fmt::join(m_config.cloud.nats->servers, ", "))),
               m_config.edge.id);
