@@ -27,7 +27,9 @@ std::vector<std::int64_t> values(BatchSubscription& sub, bool contiguous) {
   std::vector<std::int64_t> out;
   std::uint64_t expected = taken.empty() ? 0 : taken.front().firstSequence;
   for (const auto& a : taken) {
-    if (contiguous) EXPECT_EQ(a.firstSequence, expected);
+    if (contiguous) {
+      EXPECT_EQ(a.firstSequence, expected);
+    }
     expected = a.firstSequence + a.batch->size();
     for (const auto& o : *a.batch) out.push_back(std::get<std::int64_t>(o.value));
   }
