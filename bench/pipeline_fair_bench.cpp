@@ -86,12 +86,19 @@ void BM_HealthyLatencyBesideFloods(benchmark::State& state) {
     const model::ItemId healthyItem = catalog.intern(healthy, "x").value();
     std::mutex mutex;
     std::vector<double> latencies;
-    pipeline.setTap([&](const model::Batch& b) {
-      if (b.front().machine != healthy) return;
-      const double ms = static_cast<double>(steadyNs() - b.front().timestamp) / 1e6;
-      std::lock_guard lock(mutex);
-      latencies.push_back(ms);
-    });
+    // Latency up to the moment the worker applied the batch: the subscription's callback runs
+    // on the worker as the tap did; it takes what is queued there and then.
+    auto applied =
+        pipeline.subscribe("latency", std::size_t(1) << 20, [&](state::BatchSubscription& sub) {
+          std::vector<state::AppliedBatch> taken;
+          sub.take(taken);
+          const TimestampNs now = steadyNs();
+          std::lock_guard lock(mutex);
+          for (const auto& a : taken) {
+            if (a.batch->front().machine != healthy) continue;
+            latencies.push_back(static_cast<double>(now - a.batch->front().timestamp) / 1e6);
+          }
+        });
     Room healthyRoom;
     pipeline.setRoomListener(healthy, [&] { healthyRoom.notify(); });
     pipeline.start();

@@ -7,25 +7,28 @@ namespace spindle::app {
 
 using nlohmann::json;
 
-CloudLink::CloudLink(const SpindleConfig& config, model::ItemCatalog& catalog, CloudHooks hooks)
-    : m_edge(config.edge.id), m_hooks(std::move(hooks)) {
+CloudLink::CloudLink(const SpindleConfig& config, model::ItemCatalog& catalog, EdgeApi& api)
+    : m_edge(config.edge.id), m_api(api) {
   const auto& cloud = config.cloud;
   m_link = std::make_unique<uplinks::nats::NatsLink>(*cloud.nats, m_edge, catalog);
-  m_logs = std::make_shared<control::LogRing>(static_cast<std::size_t>(cloud.control.logLines));
+  m_logs = m_api.logs();
 
   control::ControlHooks ch;
   ch.healthProviders.push_back(this);
-  ch.diagnostics.status = m_hooks.status;
-  ch.diagnostics.configText = m_hooks.configText;
-  ch.diagnostics.restartMachine = m_hooks.restartMachine;
-  ch.diagnostics.netcheck = m_hooks.netcheck;
-  ch.diagnostics.journal = [this]() -> Result<json> { return m_hooks.journal(); };
-  ch.diagnostics.logs = m_logs;
-  ch.config.validate = m_hooks.validateConfig;
-  ch.config.apply = [this](const std::string& yaml, const std::string& version) {
-    return m_hooks.applyConfig(yaml, version);
+  // control/ speaks in handlers; each one is the same EdgeApi call.
+  ch.diagnostics.status = [this] { return m_api.status(); };
+  ch.diagnostics.configText = [this] { return m_api.configText(); };
+  ch.diagnostics.restartMachine = [this](const std::string& id) {
+    return m_api.restartMachine(id);
   };
-  ch.runningConfig = m_hooks.runningConfig;
+  ch.diagnostics.netcheck = [this](const json& args) { return m_api.netcheck(args); };
+  ch.diagnostics.journal = [this]() -> Result<json> { return m_api.journal(); };
+  ch.diagnostics.logs = m_logs;
+  ch.config.validate = [this](const std::string& yaml) { return m_api.validateConfig(yaml); };
+  ch.config.apply = [this](const std::string& yaml, const std::string& version) {
+    return m_api.applyConfig(yaml, version);
+  };
+  ch.runningConfig = m_api.startConfig();
   m_control =
       std::make_unique<control::Control>(cloud.control, m_edge, config.edge.dataDir,
                                          cloud.nats->jsDomain, m_link->connection(), std::move(ch));
@@ -62,8 +65,6 @@ void CloudLink::stop() {
   removeLogSink(m_logs);
 }
 
-void CloudLink::fill(control::HealthReport& report) {
-  if (m_hooks.fillHealth) m_hooks.fillHealth(report);
-}
+void CloudLink::fill(control::HealthReport& report) { m_api.fillHealth(report); }
 
 }  // namespace spindle::app

@@ -18,9 +18,8 @@ Gateway::Gateway(SpindleConfig config, RunOptions options, const Clock& clock)
       m_options(options),
       m_clock(clock),
       m_log(makeLogger("app")),
-      m_statusTimer(m_io) {
-  prepareRemoteRules();
-}
+      m_machines(std::make_unique<MachineManager>(m_config, m_catalog, clock)),
+      m_statusTimer(m_io) {}
 
 Gateway::~Gateway() { stop(); }
 
@@ -66,6 +65,7 @@ void Gateway::stopJournal() {
     stopping.emplace_back([e = engine.get()] { e->stop(std::chrono::seconds(5)); });
   }
   for (auto& t : stopping) t.join();
+  if (m_hfSubscription) m_hfSubscription->close();  // the publisher stops with the cloud link
   if (m_cloud) m_cloud->stop();  // after the NATS uplink's engine: it uses the connection
   if (m_journal) m_journal->close();
 }
@@ -103,7 +103,8 @@ net::ClockReport Gateway::clockReport() const {
 
 void Gateway::startWeb() {
   if (!m_config.web.enabled) return;
-  m_web = std::make_unique<web::Server>(m_io, m_config.web, *m_state, m_catalog, m_config.edge.id);
+  m_web = std::make_unique<web::Server>(m_io, m_config.web, *m_state, m_catalog, m_config.edge.id,
+                                        m_pipeline.get());
   if (auto status = m_web->start(); !status) {
     // The web server stands beside the data flow: collection goes on without it.
     m_log->error(
@@ -117,28 +118,9 @@ void Gateway::startWeb() {
               m_config.web.bind, m_web->port());
 }
 
-void Gateway::prepareMachines() {
-  for (auto& machine : m_config.machines) {
-    if (machine.enabled) prepareScript(machine);
-  }
-}
-
-void Gateway::prepareScript(const MachineEntry& machine) {
-  const model::MachineId id = m_catalog.addMachine(machine.id);
-  if (!machine.script) {
-    m_pipeline->setScript(id, nullptr);
-    return;
-  }
-  auto runner = std::make_unique<transform::ScriptRunner>(machine.script, m_catalog, id, m_clock);
-  m_log->info("machine {} runs the {} ({} outputs)", machine.id, machine.scriptName,
-              runner->outputItems().size());
-  m_pipeline->setScript(id, std::move(runner));
-}
-
 Status Gateway::start() {
   if (m_started) return okStatus();
-  adoptLastKnownGood();  // app/gateway_config.cpp
-  m_startedText = m_config.cloud.text;
+  m_machines->adoptLastKnownGood();
   for (const auto& warning : m_config.warnings) m_log->warn("{}: {}", m_config.source, warning);
   std::error_code ec;
   std::filesystem::create_directories(m_config.edge.dataDir, ec);
@@ -152,11 +134,20 @@ Status Gateway::start() {
   }
   m_pipeline = std::make_unique<Pipeline>(m_config.state.queueSize, *m_state, *m_journal, m_catalog,
                                           m_clock);
-  prepareMachines();
   if (auto status = startNet(); !status) {
     stopJournal();
     return status;
   }
+  EdgeParts parts;
+  parts.io = &m_io;
+  parts.pipeline = m_pipeline.get();
+  parts.state = m_state.get();
+  parts.journal = m_journal.get();
+  parts.resolver = m_resolver;
+  parts.uplinks = [this] { return uplinkStats(); };
+  parts.clock = [this] { return clockReport(); };
+  m_machines->attach(std::move(parts));
+  m_machines->prepareScripts();
   m_pipeline->start();
 
   m_work.emplace(asio::make_work_guard(m_io));
@@ -184,24 +175,11 @@ Status Gateway::start() {
                 m_sim->ports().empty() ? 0 : m_sim->ports().front());
   }
 
-  for (auto& machine : m_config.machines) {
-    if (!machine.enabled) {
-      m_log->info("machine {} is disabled", machine.id);
-      continue;
-    }
-    const model::MachineId id = m_catalog.addMachine(machine.id);
-    m_contexts.push_back(std::make_unique<MachineContext>(
-        m_io, m_catalog, id, m_clock, *m_pipeline, "collector." + machine.type + "." + machine.id,
-        m_resolver));
-    if (auto status = machine.collector->start(*m_contexts.back()); !status) {
-      // One machine that cannot start never stops the others.
-      m_log->error("machine {} did not start: {}", machine.id, status.error().describe());
-    }
-  }
+  m_machines->startAll();
   std::string names;
   for (const auto& u : uplinkStats()) names += (names.empty() ? "" : ", ") + u.name;
   m_log->info("edge {} collecting from {} machines; journal in {}; uplinks: {}", m_config.edge.id,
-              m_contexts.size(), m_journal->settings().dir, names);
+              m_machines->running(), m_journal->settings().dir, names);
   scheduleStatus();
   if (auto status = startCloud(); !status) {  // control: and its connection (gateway_cloud.cpp)
     stop();
@@ -214,9 +192,7 @@ void Gateway::stop() {
   if (!m_started) return;
   if (m_cloud) m_cloud->stopControl();  // no configuration change from the cloud after this
   m_started = false;
-  for (auto& machine : m_config.machines) {
-    if (machine.collector) machine.collector->stop();
-  }
+  m_machines->stopCollectors();
   if (m_sim) m_sim->stop();
   if (m_web) m_web->stop();
   if (m_clockMonitor) m_clockMonitor->stop();
@@ -227,7 +203,7 @@ void Gateway::stop() {
   for (auto& t : m_threads) t.join();
   m_threads.clear();
   // Collectors are destroyed after the io threads so no handler can outlive its context.
-  for (auto& machine : m_config.machines) machine.collector.reset();
+  m_machines->release();
   m_sim.reset();
   m_web.reset();
   m_clockMonitor.reset();
@@ -269,20 +245,6 @@ int Gateway::run() {
   return 0;
 }
 
-double Gateway::dataAge(const MachineContext& ctx) const {
-  const TimestampNs last = ctx.lastData();
-  if (last == 0) return -1;
-  return std::max(0.0, static_cast<double>(m_clock.now() - last) / 1e9);
-}
-
-std::optional<MachineStatus> Gateway::machineStatus(const std::string& id) const {
-  std::lock_guard lock(m_machinesMutex);  // the cloud may add machines (gateway_cloud.cpp)
-  for (const auto& ctx : m_contexts) {
-    if (ctx->machineName() == id) return ctx->status();
-  }
-  return std::nullopt;
-}
-
 void Gateway::scheduleStatus() {
   if (m_config.edge.statusInterval.count() <= 0) return;
   m_statusTimer.expires_after(m_config.edge.statusInterval);
@@ -302,40 +264,7 @@ void Gateway::logStatus() {
   m_log->info("journal: {} segments, {}, durable to {}, evicted {}, damaged {}{}{}", js.segments,
               formatByteSize(ByteSize{js.bytes}), js.durableSequence - 1, js.evictedObservations,
               js.corruptRecords, consumers, js.problem.empty() ? "" : " | " + js.problem);
-  auto valueText = [this](model::MachineId machine, const char* key) -> std::string {
-    const auto item = m_catalog.intern(machine, key);
-    if (!item.ok()) return "-";
-    const auto obs = m_state->latest(item.value());
-    if (!obs) return "-";
-    return std::visit(
-        [](const auto& v) -> std::string {
-          using V = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<V, std::string>)
-            return v;
-          else if constexpr (std::is_same_v<V, std::int64_t>)
-            return std::to_string(v);
-          else if constexpr (std::is_same_v<V, double>)
-            return fmt::format("{:.0f}", v);
-          else if constexpr (std::is_same_v<V, model::Unavailable>)
-            return "UNAVAILABLE";
-          else
-            return "?";
-        },
-        obs->value);
-  };
-  std::lock_guard lock(m_machinesMutex);  // the cloud may add machines (gateway_cloud.cpp)
-  for (const auto& ctx : m_contexts) {
-    const auto status = ctx->status();
-    const auto stats = m_state->machineStats(ctx->machine());
-    const double age = dataAge(*ctx);
-    const std::string lastData =
-        age < 0 ? std::string("no data yet") : fmt::format("last data {:.0f}s ago", age);
-    m_log->info(
-        "{:<10} {:<10} {:>7} obs, {} | execution={} program={} part_count={} spindle={} rpm",
-        ctx->machineName(), collectors::toString(status.state), stats.observations, lastData,
-        valueText(ctx->machine(), "execution"), valueText(ctx->machine(), "program"),
-        valueText(ctx->machine(), "part_count"), valueText(ctx->machine(), "spindle_speed"));
-  }
+  m_machines->logMachines();
 }
 
 }  // namespace spindle::app

@@ -14,9 +14,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "app/cloud_link.hpp"
-#include "app/machine_context.hpp"
+#include "app/machine_manager.hpp"
 #include "app/pipeline.hpp"
-#include "app/remote_config.hpp"
 #include "app/spindle_config.hpp"
 #include "journal/journal.hpp"
 #include "net/clock_monitor.hpp"
@@ -54,7 +53,11 @@ class Gateway {
   /// One set of figures per uplink (each driven by its delivery engine). Any thread.
   std::vector<uplinks::DeliveryStats> uplinkStats() const;
   /// Status of a machine by id; nullopt for an unknown id.
-  std::optional<MachineStatus> machineStatus(const std::string& id) const;
+  std::optional<MachineStatus> machineStatus(const std::string& id) const {
+    return m_machines->machineStatus(id);
+  }
+  /// What can be asked of the running edge (machines, configuration, figures). Any thread.
+  EdgeApi& api() { return *m_machines; }
   /// The web server's bound port (0 when disabled or not started).
   std::uint16_t webPort() const { return m_web ? m_web->port() : 0; }
   /// The DNS chain every outbound connection uses; null before start().
@@ -62,38 +65,14 @@ class Gateway {
   /// The clock check's last report (state kUnknown when no NTP server is configured).
   net::ClockReport clockReport() const;
 
-  // --- per machine, for the cloud link (app/gateway_cloud.cpp) ---
-  /// Restarts one machine's collector from the running configuration. Any thread.
-  Status restartMachine(const std::string& id);
-  /// Applies a desired configuration from the cloud (app/remote_config.hpp): only machines
-  /// whose settings changed, and added or removed ones, start or stop; other sections take
-  /// effect at the next start; local-only keys are refused. Says what does not run yet.
-  Result<control::ApplyOutcome> applyConfig(const std::string& yaml, const std::string& version);
-
  private:
   Status startJournal();
-  nlohmann::json journalJson() const;
   void makeCloud();     // app/gateway_cloud.cpp; only with uplinks: nats:
   Status startCloud();  // resolves the hub's names, connects, starts control/
   void resolveCloudServers();
-  void fillHealth(control::HealthReport& report);
-  nlohmann::json statusJson();
-  // Configuration from the cloud (app/gateway_config.cpp).
-  void startMachine(MachineEntry& machine);
-  void prepareRemoteRules();
-  void adoptLastKnownGood();
-  Result<RemoteLoad> loadDesired(const std::string& yaml) const;
-  std::string kvName() const;
-  Result<nlohmann::json> runNetcheck(const nlohmann::json& args);
   void stopJournal();
   Status startNet();
   void startWeb();
-  /// Adds every enabled machine to the catalog and gives the pipeline its script.
-  void prepareMachines();
-  /// Gives the pipeline the machine's script (or none), before its collector starts.
-  void prepareScript(const MachineEntry& machine);
-  /// Seconds since the machine last sent data; < 0 when it has sent none.
-  double dataAge(const MachineContext& ctx) const;
   void scheduleStatus();
   void logStatus();
 
@@ -114,19 +93,16 @@ class Gateway {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> m_work;
   std::vector<std::thread> m_threads;
   std::unique_ptr<sim::SimServer> m_sim;
-  std::vector<std::unique_ptr<MachineContext>> m_contexts;
+  /// The machines and the configuration from the cloud; the EdgeApi (machine_manager.hpp).
+  std::unique_ptr<MachineManager> m_machines;
   boost::asio::steady_timer m_statusTimer;
   bool m_started = false;
   // The cloud link and what it changes at run time (app/gateway_cloud.cpp).
   std::unique_ptr<CloudLink> m_cloud;
-  mutable std::mutex m_machinesMutex;  ///< m_contexts, m_config.machines after start()
-  std::vector<std::unique_ptr<collectors::Collector>> m_retired;  ///< stopped, freed last
-  std::string m_localText;  ///< the local file's text: its local-only keys always win
-  std::string m_configDir;  ///< the local file's folder ("" for the demo)
-  RemoteRules m_remoteRules;
-  std::string m_startedText;           ///< what started: other sections run as it says
-  control::ConfigState m_startConfig;  ///< the file, or the last-known-good configuration
-  bool m_fromCloud = false;            ///< m_config.cloud.text came from the cloud
+  /// The NATS high-frequency channel's subscription to the pipeline (gateway_cloud.cpp).
+  std::shared_ptr<state::BatchSubscription> m_hfSubscription;
+  /// Observations it may hold: it takes them on the worker, so one batch at most in practice.
+  static constexpr std::size_t kHfSubscriptionCapacity = 65536;
 };
 
 }  // namespace spindle::app

@@ -244,11 +244,9 @@ bool Pipeline::process(model::Batch& batch, bool runScript) {
       for (auto& obs : batch) obs.flags |= flags;
     }
   }
+  const std::uint64_t first = m_state.nextSequence();  // the worker is the store's writer
   m_state.apply(batch);
-  {
-    std::lock_guard tapLock(m_tapMutex);
-    if (m_tap) m_tap(batch);
-  }
+  m_fanout.publish(first, batch);
   return append(batch);
 }
 
@@ -267,11 +265,6 @@ Duration Pipeline::tickScripts() {
     wait = std::min<Duration>(wait, std::chrono::nanoseconds(std::max<TimestampNs>(0, next - now)));
   }
   return wait;
-}
-
-void Pipeline::setTap(std::function<void(const model::Batch&)> tap) {
-  std::lock_guard lock(m_tapMutex);
-  m_tap = std::move(tap);
 }
 
 // Appends, holding the batch while the journal refuses it. False when stop came first.

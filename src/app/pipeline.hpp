@@ -34,6 +34,7 @@
 #include "journal/journal.hpp"
 #include "model/item_catalog.hpp"
 #include "model/observation.hpp"
+#include "state/batch_feed.hpp"
 #include "state/state_store.hpp"
 #include "transform/script_runner.hpp"
 
@@ -48,13 +49,13 @@ struct PipelineStats {
   bool holding = false;         ///< the journal refuses the batch at hand (full or failing)
 };
 
-class Pipeline {
+class Pipeline : public state::BatchFeed {
  public:
   /// `capacity` bounds the observations waiting in the queue. The journal and catalog must
   /// outlive the pipeline; this pipeline's worker is the journal's only writer.
   Pipeline(std::size_t capacity, state::StateStore& state, journal::Journal& journal,
            const model::ItemCatalog& catalog, const Clock& clock);
-  ~Pipeline();
+  ~Pipeline() override;
 
   /// Runs `runner` over every batch of `machine` (a batch holds one machine's observations,
   /// as a collector emits them); null runs none. Any thread, also while running: the worker
@@ -86,10 +87,15 @@ class Pipeline {
   /// The script statistics of `machine`; nullopt when it runs no script. Any thread.
   std::optional<transform::ScriptStats> scriptStats(model::MachineId machine) const;
 
-  /// Sees every batch once it is applied to the state (the NATS high-frequency channel, which
-  /// does not wait for the journal). It runs on the worker and must not block. Any thread;
-  /// after setTap({}) returns, the previous tap is not running and never runs again.
-  void setTap(std::function<void(const model::Batch&)> tap);
+  /// Follows every batch once it is applied to the state, before the journal has it (the
+  /// NATS high-frequency channel, the MTConnect interface). Each subscriber has its own
+  /// bounded queue (state/batch_feed.hpp); the worker offers and never waits for one. Any
+  /// thread, also while running.
+  std::shared_ptr<state::BatchSubscription> subscribe(
+      std::string name, std::size_t capacity,
+      std::function<void(state::BatchSubscription&)> onReady) override {
+    return m_fanout.subscribe(std::move(name), capacity, std::move(onReady));
+  }
 
  private:
   void run();
@@ -152,8 +158,7 @@ class Pipeline {
   std::atomic<bool> m_holding{false};
   std::mutex m_listenerMutex;  ///< held while listeners run, so removing one waits for it
   std::map<model::MachineId, std::function<void()>> m_roomListeners;
-  std::mutex m_tapMutex;
-  std::function<void(const model::Batch&)> m_tap;
+  state::BatchFanout m_fanout;
 };
 
 }  // namespace spindle::app

@@ -55,15 +55,14 @@ class PipelineTest : public ::testing::Test {
 
   /// Starts and stops `pipeline`; the machine of each batch it applied, in order.
   static std::vector<model::MachineId> drainInOrder(Pipeline& pipeline) {
-    std::mutex mutex;
-    std::vector<model::MachineId> order;
-    pipeline.setTap([&](const model::Batch& b) {
-      std::lock_guard lock(mutex);
-      order.push_back(b.front().machine);
-    });
+    auto sub = pipeline.subscribe("order", std::size_t(1) << 20, {});
     pipeline.start();
     pipeline.stop();
-    pipeline.setTap({});
+    std::vector<state::AppliedBatch> applied;
+    sub->take(applied);
+    sub->close();
+    std::vector<model::MachineId> order;
+    for (const auto& a : applied) order.push_back(a.batch->front().machine);
     return order;
   }
 
@@ -153,6 +152,34 @@ TEST_F(PipelineTest, ATurnTakesSmallBatchesUpToWhatAnotherMachinesTurnTook) {
   expected.push_back(m_machine);
   expected.insert(expected.end(), 2, small);
   EXPECT_EQ(order, expected);
+}
+
+TEST_F(PipelineTest, SubscribersFollowAppliedBatchesWithTheStoresSequences) {
+  state::StateStore state(1024);
+  auto journal = openJournal();
+  Pipeline pipeline(1000, state, *journal, m_catalog, m_clock);
+  auto first = pipeline.subscribe("first", 1000, {});
+  auto second = pipeline.subscribe("second", 1000, {});
+  auto gone = pipeline.subscribe("gone", 1000, {});
+  gone->close();
+  for (std::size_t n : {3, 1, 5}) {
+    auto b = batchOf(n);
+    ASSERT_TRUE(pipeline.tryPush(b));
+  }
+  pipeline.start();
+  pipeline.stop();
+  for (auto* sub : {first.get(), second.get()}) {
+    std::vector<state::AppliedBatch> applied;
+    ASSERT_EQ(sub->take(applied), 3u);
+    EXPECT_EQ(applied[0].firstSequence, 1u);
+    EXPECT_EQ(applied[1].firstSequence, 4u);
+    EXPECT_EQ(applied[2].firstSequence, 5u);
+    EXPECT_EQ(applied[2].batch->size(), 5u);
+    EXPECT_EQ(applied[2].firstSequence + 5, state.nextSequence());
+  }
+  std::vector<state::AppliedBatch> none;
+  EXPECT_EQ(gone->take(none), 0u);
+  EXPECT_EQ(gone->stats().batches, 0u);
 }
 
 TEST_F(PipelineTest, ARefusedMachineIsCalledBackOnceItsBatchFits) {

@@ -7,17 +7,14 @@
 
 namespace spindle::web {
 
-/// How often the MTConnect index follows the state store when no request asks: often enough
-/// that the store's ring cannot wrap in between at any realistic rate.
-constexpr auto kRefreshPeriod = std::chrono::milliseconds(50);
-
 Server::Server(boost::asio::io_context& io, WebOptions options, const state::StateStore& store,
-               const model::ItemCatalog& catalog, std::string edgeId)
+               const model::ItemCatalog& catalog, std::string edgeId, state::BatchFeed* feed)
     : m_io(io),
       m_options(std::move(options)),
       m_store(store),
       m_catalog(catalog),
-      m_sender(m_options.sender.empty() ? std::move(edgeId) : m_options.sender) {}
+      m_sender(m_options.sender.empty() ? std::move(edgeId) : m_options.sender),
+      m_feed(feed) {}
 
 Server::~Server() { stop(); }
 
@@ -41,35 +38,25 @@ Status Server::start() {
     m_agent.reset();
     return std::move(s).error().with("starting the MTConnect interface");
   }
-  m_refresh = std::make_shared<boost::asio::steady_timer>(m_io);
-  scheduleRefresh();
+  if (m_feed) {
+    // The index follows the applied batches: told on the pipeline's worker, it takes them on
+    // the io_context. Bounded by the ring: what it drops, the ring no longer holds either.
+    std::weak_ptr<mtconnect::AgentService> weak = m_agent;
+    m_subscription = m_feed->subscribe("web.mtconnect", m_store.capacity(),
+                                       [io = &m_io, weak](state::BatchSubscription&) {
+                                         boost::asio::post(*io, [weak] {
+                                           if (auto a = weak.lock()) a->index().refresh();
+                                         });
+                                       });
+    m_agent->index().follow(m_subscription);
+  }
   return okStatus();
 }
 
-namespace {
-
-void refreshLoop(std::shared_ptr<boost::asio::steady_timer> timer,
-                 std::weak_ptr<mtconnect::AgentService> agent) {
-  timer->expires_after(kRefreshPeriod);
-  timer->async_wait([timer, agent](const boost::system::error_code& ec) {
-    if (ec) return;
-    auto a = agent.lock();
-    if (!a) return;
-    a->index().refresh();
-    refreshLoop(timer, agent);
-  });
-}
-
-}  // namespace
-
-void Server::scheduleRefresh() { refreshLoop(m_refresh, m_agent); }
-
 void Server::stop() {
+  if (m_subscription) m_subscription->close();  // no post to the io_context after this
   if (m_agent) m_agent->stop();
   if (m_http) m_http->stop();
-  if (m_refresh) {
-    boost::asio::post(m_io, [timer = m_refresh] { timer->cancel(); });
-  }
   m_agent.reset();
   m_http.reset();
 }

@@ -5,10 +5,10 @@
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "base/error.hpp"
 #include "model/item_catalog.hpp"
+#include "state/batch_feed.hpp"
 #include "state/state_store.hpp"
 #include "web/web_options.hpp"
 
@@ -23,8 +23,10 @@ class Server {
  public:
   /// `edgeId` names the edge in every MTConnect Header (unless options.sender is set) and
   /// seeds the device uuids. The store, catalog and io_context must outlive the server.
+  /// `feed` (the pipeline) offers the applied batches the MTConnect interface follows, on
+  /// the io_context's threads as they come; null: it reads the store's ring when asked.
   Server(boost::asio::io_context& io, WebOptions options, const state::StateStore& store,
-         const model::ItemCatalog& catalog, std::string edgeId);
+         const model::ItemCatalog& catalog, std::string edgeId, state::BatchFeed* feed = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -40,8 +42,6 @@ class Server {
   std::uint16_t port() const;
 
  private:
-  void scheduleRefresh();
-
   boost::asio::io_context& m_io;
   WebOptions m_options;
   const state::StateStore& m_store;
@@ -49,7 +49,8 @@ class Server {
   std::string m_sender;
   std::shared_ptr<mtconnect::AgentService> m_agent;
   std::shared_ptr<HttpServer> m_http;
-  std::shared_ptr<boost::asio::steady_timer> m_refresh;
+  state::BatchFeed* m_feed;
+  std::shared_ptr<state::BatchSubscription> m_subscription;
 };
 
 }  // namespace spindle::web

@@ -5,7 +5,7 @@
 ///   NatsLink link(config.nats, config.edge.id, catalog);
 ///   link.start();                 // connects in the background
 ///   engine(journal, link.makeUplink(), catalog).start();
-///   ... pipeline: link.hf().offer(batch) for every batch (after the journal append)
+///   ... a pipeline subscription: link.hf().offer(batch) for every batch applied to the state
 ///   engine.stop(); link.stop();   // the uplink's engine first: it uses the connection
 
 #include <memory>

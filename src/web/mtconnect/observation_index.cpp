@@ -81,34 +81,70 @@ void ObservationIndex::applyAsset(const model::Observation& obs) {
   }
 }
 
+void ObservationIndex::follow(std::shared_ptr<state::BatchSubscription> subscription) {
+  std::lock_guard lock(m_mutex);
+  m_subscription = std::move(subscription);
+}
+
 void ObservationIndex::refresh() {
   std::lock_guard lock(m_mutex);
-  if (m_store.nextSequence() == m_next) return;
-  constexpr std::size_t kStep = 4096;
-  while (true) {
-    const auto batch = m_store.since(m_next, kStep);
-    if (batch.empty()) break;
-    if (batch.front().sequence > m_next) {
-      m_missed += batch.front().sequence - m_next;
-    }
-    for (const auto& s : batch) {
-      Entry e{s.sequence, s.observation};
-      const model::ItemId item = e.observation.item;
-      if (e.observation.kind == model::Kind::kAsset) applyAsset(e.observation);
-      if (item >= m_latest.size()) {
-        m_latest.resize(item + 1024);
-        m_checkpoint.resize(item + 1024);
+  if (m_subscription) {
+    m_taken.clear();
+    m_subscription->take(m_taken);
+    for (const auto& applied : m_taken) {
+      const std::uint64_t end = applied.firstSequence + applied.batch->size();
+      if (end <= m_next) continue;  // a request read it from the ring already
+      // Batches the subscription dropped: the ring may still hold them.
+      if (applied.firstSequence > m_next) readRing(applied.firstSequence);
+      if (applied.firstSequence > m_next) {
+        m_missed += applied.firstSequence - m_next;
+        m_next = applied.firstSequence;
       }
-      apply(m_latest[item], e);
-      m_window.push_back(std::move(e));
-      while (m_window.size() > m_capacity) {
-        const Entry& old = m_window.front();
-        apply(m_checkpoint[old.observation.item], old);
-        m_window.pop_front();
+      for (std::uint64_t seq = m_next; seq < end; ++seq) {
+        add(Entry{seq, (*applied.batch)[seq - applied.firstSequence]});
       }
+      m_next = end;
     }
-    m_next = batch.back().sequence + 1;
-    if (batch.size() < kStep) break;
+    m_taken.clear();
+  }
+  // What the store applied and the subscription has not offered yet (or all of it when no
+  // subscription feeds the index): a request sees every batch applied before it came.
+  readRing(m_store.nextSequence());
+}
+
+void ObservationIndex::readRing(std::uint64_t until) {
+  constexpr std::uint64_t kStep = 4096;
+  while (m_next < until) {
+    const auto got =
+        m_store.since(m_next, static_cast<std::size_t>(std::min(kStep, until - m_next)));
+    if (got.empty()) break;
+    // The ring moved on past what the index had: those are missed.
+    const std::uint64_t first = std::min(got.front().sequence, until);
+    if (first > m_next) {
+      m_missed += first - m_next;
+      m_next = first;
+    }
+    for (const auto& s : got) {
+      if (s.sequence >= until) break;
+      add(Entry{s.sequence, s.observation});
+      m_next = s.sequence + 1;
+    }
+  }
+}
+
+void ObservationIndex::add(Entry e) {
+  const model::ItemId item = e.observation.item;
+  if (e.observation.kind == model::Kind::kAsset) applyAsset(e.observation);
+  if (item >= m_latest.size()) {
+    m_latest.resize(item + 1024);
+    m_checkpoint.resize(item + 1024);
+  }
+  apply(m_latest[item], e);
+  m_window.push_back(std::move(e));
+  while (m_window.size() > m_capacity) {
+    const Entry& old = m_window.front();
+    apply(m_checkpoint[old.observation.item], old);
+    m_window.pop_front();
   }
 }
 

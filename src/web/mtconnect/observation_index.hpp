@@ -1,19 +1,23 @@
 #pragma once
 /// What the MTConnect interface needs beyond the state store: the sequence number of every
 /// item's latest value, the active conditions of each condition item, the values as of an
-/// earlier sequence (/current?at=), and the assets. Built by following the store's ring
-/// (refresh()); it mirrors the ring's window and keeps a checkpoint of the values before it.
+/// earlier sequence (/current?at=), and the assets. Built from the applied batches of a
+/// subscription (follow()) and, for what the subscription dropped or has not offered yet, the
+/// store's ring (refresh()); it mirrors the ring's window and keeps a checkpoint of the values
+/// before it.
 
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include "model/observation.hpp"
+#include "state/batch_feed.hpp"
 #include "state/state_store.hpp"
 
 namespace spindle::web::mtconnect {
@@ -43,7 +47,11 @@ class ObservationIndex {
   /// `assetCapacity` assets are kept; the oldest goes first.
   ObservationIndex(const state::StateStore& store, std::size_t assetCapacity);
 
-  /// Takes the observations the store has gained since the last call. Any thread.
+  /// Takes the applied batches from `subscription` on every refresh() from now on (the
+  /// index shares it; its owner closes it). Any thread.
+  void follow(std::shared_ptr<state::BatchSubscription> subscription);
+  /// Takes the observations the store has gained since the last call: the subscription's
+  /// batches, then the ring for anything newer or dropped. Any thread.
   void refresh();
 
   std::uint64_t firstSequence() const;  ///< oldest sequence a /sample can start from
@@ -75,6 +83,10 @@ class ObservationIndex {
   static void apply(ItemState& state, const Entry& entry);
   static void emit(const ItemState& state, std::vector<Entry>& out);
   void applyAsset(const model::Observation& obs);
+  /// Adds the ring's observations from m_next up to `until` (exclusive). Under m_mutex.
+  void readRing(std::uint64_t until);
+  /// Adds one entry after the window's last. Under m_mutex.
+  void add(Entry e);
 
   const state::StateStore& m_store;
   std::size_t m_capacity;
@@ -85,6 +97,8 @@ class ObservationIndex {
   std::vector<ItemState> m_latest;      ///< by ItemId: state after m_window.back()
   std::uint64_t m_next = 1;
   std::uint64_t m_missed = 0;
+  std::shared_ptr<state::BatchSubscription> m_subscription;
+  std::vector<state::AppliedBatch> m_taken;  ///< refresh()'s buffer
   std::map<std::string, AssetEntry> m_assets;
   std::deque<std::string> m_assetOrder;
 };

@@ -28,5 +28,52 @@ TEST(ObservationIndex, ActiveConditionsPerItemAreBounded) {
   EXPECT_EQ(last->nativeCode, "C999");
 }
 
+/// Applies single-observation batches with values `from`..`to` to `store`, then offers each to
+/// `feed`, as the pipeline's worker does.
+void applyAndPublish(state::StateStore& store, state::BatchFanout& feed, int from, int to) {
+  for (int v = from; v <= to; ++v) {
+    model::Batch batch{model::Observation{0, 3, v, model::Kind::kSample, 0, std::int64_t(v)}};
+    const std::uint64_t first = store.nextSequence();
+    store.apply(batch);
+    feed.publish(first, batch);
+  }
+}
+
+std::vector<std::int64_t> sampledValues(const ObservationIndex& index) {
+  std::vector<Entry> out;
+  index.sample(
+      index.firstSequence(), 100, [](model::ItemId) { return true; }, out);
+  std::vector<std::int64_t> values;
+  for (const auto& e : out) values.push_back(std::get<std::int64_t>(e.observation.value));
+  return values;
+}
+
+TEST(ObservationIndex, FollowsASubscriptionAndReadsWhatItDroppedFromTheRing) {
+  state::StateStore store(4096);
+  state::BatchFanout feed;
+  ObservationIndex index(store, 16);
+  index.follow(feed.subscribe("index", 2, {}));  // keeps the newest two of five
+  applyAndPublish(store, feed, 1, 5);
+  index.refresh();
+  EXPECT_EQ(sampledValues(index), (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(index.nextSequence(), 6u);
+  EXPECT_EQ(index.missed(), 0u);
+  applyAndPublish(store, feed, 6, 6);
+  index.refresh();
+  EXPECT_EQ(sampledValues(index), (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6}));
+}
+
+TEST(ObservationIndex, CountsWhatNeitherTheSubscriptionNorTheRingHolds) {
+  state::StateStore store(2);
+  state::BatchFanout feed;
+  ObservationIndex index(store, 16);
+  index.follow(feed.subscribe("index", 1, {}));
+  applyAndPublish(store, feed, 1, 5);
+  index.refresh();
+  EXPECT_EQ(sampledValues(index), (std::vector<std::int64_t>{4, 5}));
+  EXPECT_EQ(index.missed(), 3u);
+  EXPECT_EQ(index.nextSequence(), 6u);
+}
+
 }  // namespace
 }  // namespace spindle::web::mtconnect

@@ -1,6 +1,8 @@
-// The Gateway's configuration from the cloud: the last-known-good configuration at start, the
-// desired configuration while running (machines at once, other sections at the next start,
-// local-only keys refused; app/remote_config.hpp), and restarting one machine.
+// The machines and the configuration from the cloud: the last-known-good configuration at
+// start, the desired configuration while running (machines at once, other sections at the next
+// start, local-only keys refused; app/remote_config.hpp), and restarting one machine.
+
+#include "app/machine_manager.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -9,22 +11,23 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "app/gateway.hpp"
 #include "app/remote_config.hpp"
 #include "base/log.hpp"
 #include "control/config_text.hpp"
+#include "transform/script_runner.hpp"
 
 namespace spindle::app {
 namespace {
 
-/// Each machine's YAML block by id, as text: equal text = unchanged settings.
-std::map<std::string, std::string> machineBlocks(const std::string& yaml) {
-  std::map<std::string, std::string> out;
+/// Each machine's parsed settings by id; control::sameYaml() says whether they changed (key
+/// order, quoting and comments do not count).
+std::map<std::string, YAML::Node> machineBlocks(const std::string& yaml) {
+  std::map<std::string, YAML::Node> out;
   try {
     const YAML::Node machines = YAML::Load(yaml)["machines"];
     if (!machines || !machines.IsSequence()) return out;
     for (const auto& m : machines) {
-      if (m.IsMap() && m["id"]) out[m["id"].as<std::string>()] = YAML::Dump(m);
+      if (m.IsMap() && m["id"]) out[m["id"].as<std::string>()] = YAML::Node(m);
     }
   } catch (const YAML::Exception&) {
   }
@@ -39,7 +42,111 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-void Gateway::prepareRemoteRules() {
+MachineManager::MachineManager(SpindleConfig& config, model::ItemCatalog& catalog,
+                               const Clock& clock)
+    : m_config(config), m_catalog(catalog), m_clock(clock), m_log(makeLogger("app")) {
+  prepareRemoteRules();
+}
+
+MachineManager::~MachineManager() {
+  stopCollectors();
+  release();
+}
+
+void MachineManager::attach(EdgeParts parts) { m_parts = std::move(parts); }
+
+std::shared_ptr<control::LogRing> MachineManager::logs() {
+  std::lock_guard lock(m_logsMutex);
+  if (!m_logs) {
+    m_logs = std::make_shared<control::LogRing>(
+        static_cast<std::size_t>(m_config.cloud.control.logLines));
+  }
+  return m_logs;
+}
+
+void MachineManager::prepareScripts() {
+  for (auto& machine : m_config.machines) {
+    if (machine.enabled) prepareScript(machine);
+  }
+}
+
+void MachineManager::prepareScript(const MachineEntry& machine) {
+  const model::MachineId id = m_catalog.addMachine(machine.id);
+  if (!machine.script) {
+    m_parts.pipeline->setScript(id, nullptr);
+    return;
+  }
+  auto runner = std::make_unique<transform::ScriptRunner>(machine.script, m_catalog, id, m_clock);
+  m_log->info("machine {} runs the {} ({} outputs)", machine.id, machine.scriptName,
+              runner->outputItems().size());
+  m_parts.pipeline->setScript(id, std::move(runner));
+}
+
+void MachineManager::startAll() {
+  std::lock_guard lock(m_mutex);
+  for (auto& machine : m_config.machines) {
+    if (!machine.enabled) {
+      m_log->info("machine {} is disabled", machine.id);
+      continue;
+    }
+    const model::MachineId id = m_catalog.addMachine(machine.id);
+    m_contexts.push_back(std::make_unique<MachineContext>(
+        *m_parts.io, m_catalog, id, m_clock, *m_parts.pipeline,
+        "collector." + machine.type + "." + machine.id, m_parts.resolver));
+    if (auto status = machine.collector->start(*m_contexts.back()); !status) {
+      // One machine that cannot start never stops the others.
+      m_log->error("machine {} did not start: {}", machine.id, status.error().describe());
+    }
+  }
+  m_running = true;
+}
+
+std::size_t MachineManager::running() const {
+  std::lock_guard lock(m_mutex);
+  return m_contexts.size();
+}
+
+void MachineManager::stopCollectors() {
+  std::lock_guard lock(m_mutex);
+  m_running = false;
+  for (auto& machine : m_config.machines) {
+    if (machine.collector) machine.collector->stop();
+  }
+}
+
+void MachineManager::release() {
+  std::lock_guard lock(m_mutex);
+  // Collectors go after the io threads so no handler can outlive its context.
+  for (auto& machine : m_config.machines) machine.collector.reset();
+  m_retired.clear();
+}
+
+std::optional<MachineStatus> MachineManager::machineStatus(const std::string& id) const {
+  std::lock_guard lock(m_mutex);
+  for (const auto& ctx : m_contexts) {
+    if (ctx->machineName() == id) return ctx->status();
+  }
+  return std::nullopt;
+}
+
+double MachineManager::dataAge(const MachineContext& ctx) const {
+  const TimestampNs last = ctx.lastData();
+  if (last == 0) return -1;
+  return std::max(0.0, static_cast<double>(m_clock.now() - last) / 1e9);
+}
+
+std::string MachineManager::configText() const {
+  std::lock_guard lock(m_mutex);
+  return m_config.cloud.text;
+}
+
+Status MachineManager::validateConfig(const std::string& yaml) const {
+  auto desired = loadDesired(yaml);
+  if (!desired) return std::move(desired).error();
+  return okStatus();
+}
+
+void MachineManager::prepareRemoteRules() {
   const auto& source = m_config.source;
   if (!source.empty() && source.front() != '<') {
     m_configDir = std::filesystem::path(source).parent_path().string();
@@ -56,7 +163,11 @@ void Gateway::prepareRemoteRules() {
   m_startConfig = {control::ConfigWatcher::fileVersion(m_config.cloud.text), "file", 0, "", ""};
 }
 
-Result<RemoteLoad> Gateway::loadDesired(const std::string& yaml) const {
+std::string MachineManager::kvName() const {
+  return m_config.cloud.control.configBucket + "/" + m_config.edge.id;
+}
+
+Result<RemoteLoad> MachineManager::loadDesired(const std::string& yaml) const {
   collectors::Registry registry;
   collectors::registerBuiltinCollectors(registry);
   auto desired =
@@ -74,7 +185,8 @@ Result<RemoteLoad> Gateway::loadDesired(const std::string& yaml) const {
 
 // The cloud's last accepted configuration wins over the local file (but for the local-only
 // keys): all of it, journal and uplink settings included, before anything starts.
-void Gateway::adoptLastKnownGood() {
+void MachineManager::adoptLastKnownGood() {
+  m_startedText = m_config.cloud.text;
   if (!m_config.cloud.nats || !m_config.cloud.control.configWatch) return;
   auto stored = control::ConfigWatcher::loadLastKnownGood(m_config.edge.dataDir);
   if (!stored) {
@@ -95,12 +207,18 @@ void Gateway::adoptLastKnownGood() {
   m_fromCloud = true;
   m_startConfig = {lkg.version, "last-known-good", lkg.appliedAt, "", ""};
   for (const auto& r : desired->refused) m_startConfig.outcome.refused.push_back(r.describe());
+  m_startedText = m_config.cloud.text;
   m_log->info("running the last-known-good configuration {} from the cloud{}", lkg.version,
               desired->refused.empty() ? "" : "; refused: " + join(m_startConfig.outcome.refused));
 }
 
-// Caller holds m_machinesMutex (or runs before the cloud link starts).
-void Gateway::startMachine(MachineEntry& machine) {
+void MachineManager::retire(MachineEntry& m) {
+  if (m.collector && m.enabled) m.collector->stop();
+  if (m.collector) m_retired.push_back(std::move(m.collector));
+}
+
+// Caller holds m_mutex (or runs before the cloud link starts).
+void MachineManager::startMachine(MachineEntry& machine) {
   const model::MachineId id = m_catalog.addMachine(machine.id);
   MachineContext* context = nullptr;
   for (auto& c : m_contexts) {
@@ -108,8 +226,8 @@ void Gateway::startMachine(MachineEntry& machine) {
   }
   if (context == nullptr) {
     m_contexts.push_back(std::make_unique<MachineContext>(
-        m_io, m_catalog, id, m_clock, *m_pipeline, "collector." + machine.type + "." + machine.id,
-        m_resolver));
+        *m_parts.io, m_catalog, id, m_clock, *m_parts.pipeline,
+        "collector." + machine.type + "." + machine.id, m_parts.resolver));
     context = m_contexts.back().get();
   }
   prepareScript(machine);
@@ -118,9 +236,9 @@ void Gateway::startMachine(MachineEntry& machine) {
   }
 }
 
-Status Gateway::restartMachine(const std::string& id) {
-  std::lock_guard lock(m_machinesMutex);
-  if (!m_started) return Error(ErrorCode::kUnavailable, "the edge is stopping");
+Status MachineManager::restartMachine(const std::string& id) {
+  std::lock_guard lock(m_mutex);
+  if (!m_running) return Error(ErrorCode::kUnavailable, "the edge is stopping");
   auto it = std::find_if(m_config.machines.begin(), m_config.machines.end(),
                          [&](const MachineEntry& m) { return m.id == id; });
   if (it == m_config.machines.end()) {
@@ -156,20 +274,16 @@ Status Gateway::restartMachine(const std::string& id) {
   return Error(ErrorCode::kInternal, "machine '" + id + "' vanished from the configuration");
 }
 
-Result<control::ApplyOutcome> Gateway::applyConfig(const std::string& yaml,
-                                                   const std::string& version) {
+Result<control::ApplyOutcome> MachineManager::applyConfig(const std::string& yaml,
+                                                          const std::string& version) {
   auto loaded = loadDesired(yaml);
   if (!loaded) return std::move(loaded).error();
   SpindleConfig& desired = *loaded->loaded.config;
-  std::lock_guard lock(m_machinesMutex);
-  if (!m_started) return Error(ErrorCode::kUnavailable, "the edge is stopping");
+  std::lock_guard lock(m_mutex);
+  if (!m_running) return Error(ErrorCode::kUnavailable, "the edge is stopping");
   const auto before = machineBlocks(m_config.cloud.text);
   const auto after = machineBlocks(desired.cloud.text);
   std::size_t changed = 0;
-  auto retire = [this](MachineEntry& m) {
-    if (m.collector && m.enabled) m.collector->stop();
-    if (m.collector) m_retired.push_back(std::move(m.collector));
-  };
   for (auto& running : m_config.machines) {
     if (after.count(running.id) == 0 && running.collector) {
       retire(running);
@@ -182,7 +296,7 @@ Result<control::ApplyOutcome> Gateway::applyConfig(const std::string& yaml,
     auto it = std::find_if(m_config.machines.begin(), m_config.machines.end(),
                            [&](const MachineEntry& m) { return m.id == next.id; });
     const bool same = it != m_config.machines.end() && it->collector && before.count(next.id) &&
-                      before.at(next.id) == after.at(next.id);
+                      control::sameYaml(before.at(next.id), after.at(next.id));
     if (same) continue;
     ++changed;
     if (it == m_config.machines.end()) {

@@ -1,0 +1,225 @@
+// The figures the EdgeApi answers with (machines, health, status, journal, netcheck) and the
+// machines' lines of the periodic status log.
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "app/machine_manager.hpp"
+#include "base/log.hpp"
+#include "journal/journal_reader.hpp"
+#include "netcheck/machine_targets.hpp"
+#include "netcheck/netcheck.hpp"
+
+namespace spindle::app {
+
+std::vector<MachineSummary> MachineManager::machines() const {
+  std::lock_guard lock(m_mutex);
+  std::vector<MachineSummary> out;
+  for (const auto& entry : m_config.machines) {
+    MachineSummary m;
+    m.id = entry.id;
+    m.type = entry.type;
+    m.enabled = entry.enabled;
+    m.state = collectors::toString(collectors::ConnectionState::kStopped);
+    for (const auto& ctx : m_contexts) {
+      if (ctx->machineName() != entry.id) continue;
+      const auto status = ctx->status();
+      m.state = collectors::toString(status.state);
+      m.detail = status.detail;
+      m.lastDataAgeSeconds = dataAge(*ctx);
+      m.observations = m_parts.state->machineStats(ctx->machine()).observations;
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// Built-in profiles only: a remote request never names a file on the edge.
+Result<nlohmann::json> MachineManager::netcheck(const nlohmann::json& args) {
+  std::string name = "commercial";
+  if (args.is_object() && args.contains("profile") && args["profile"].is_string()) {
+    name = args["profile"].get<std::string>();
+  }
+  auto profile = netcheck::builtinProfile(name);
+  if (!profile) return std::move(profile).error().with("netcheck");
+  netcheck::NetcheckRequest request;
+  request.profile = std::move(*profile);
+  std::string text;
+  {
+    std::lock_guard lock(m_mutex);
+    text = m_config.cloud.text;
+  }
+  collectors::Registry registry;
+  collectors::registerBuiltinCollectors(registry);
+  try {
+    auto machines = netcheck::machineTargets(YAML::Load(text), [&](const std::string& type) {
+      const auto* info = registry.find(type);
+      return info == nullptr ? std::uint16_t{0} : info->defaultPort;
+    });
+    if (machines) request.machines = std::move(*machines);
+  } catch (const YAML::Exception&) {
+  }
+  auto report = netcheck::runNetcheck(std::move(request));
+  if (!report) return std::move(report).error().with("netcheck");
+  return netcheck::toJson(*report);
+}
+
+void MachineManager::fillHealth(control::HealthReport& report) {
+  {
+    std::lock_guard lock(m_mutex);
+    for (const auto& ctx : m_contexts) {
+      const auto status = ctx->status();
+      const auto stats = m_parts.state->machineStats(ctx->machine());
+      control::MachineHealth m;
+      m.id = ctx->machineName();
+      m.state = collectors::toString(status.state);
+      m.detail = status.detail;
+      m.observations = stats.observations;
+      m.lastObservation = stats.lastTimestamp;
+      m.lastDataAgeSeconds = dataAge(*ctx);
+      m.refusedItems = status.refused.items;
+      m.refusedConditions = status.refused.conditions;
+      m.refusedAssets = status.refused.assets;
+      m.refusedValues = status.refused.values;
+      m.refusedKeys = status.refused.keys;
+      report.machines.push_back(std::move(m));
+    }
+  }
+  const auto js = m_parts.journal->stats();
+  control::JournalHealth j;
+  std::uint64_t slowest = js.durableSequence;
+  const auto uplinks = m_parts.uplinks();
+  for (const auto& u : uplinks) slowest = std::min(slowest, u.position);
+  for (const auto& c : m_parts.journal->consumers()) {
+    // Consumers that are not running (an uplink removed, within its grace) hold data too.
+    if (c.attached) continue;
+    slowest = std::min(slowest, c.next);
+    j.heldFor.push_back(c.name);
+  }
+  j.depth = js.durableSequence > slowest ? js.durableSequence - slowest : 0;
+  if (j.depth > 0) {
+    // The oldest undelivered observation: one record read at the slowest uplink's position.
+    journal::JournalReader reader(*m_parts.journal, m_catalog, slowest, m_log);
+    const auto chunk = reader.read(1);
+    if (!chunk.observations.empty()) {
+      const auto age =
+          std::chrono::nanoseconds(m_clock.now() - chunk.observations.front().timestamp);
+      j.ageSeconds = std::max(0.0, std::chrono::duration<double>(age).count());
+    }
+  }
+  j.evictions = js.evictedObservations;
+  j.id = fmt::format("{:016x}", js.journalId);
+  if (js.replacedJournalId != 0) j.replacedId = fmt::format("{:016x}", js.replacedJournalId);
+  j.droppedConsumers = js.droppedConsumers;
+  j.bytes = js.bytes;
+  j.stalled = js.stalled;
+  j.problem = js.problem;
+  report.journal = j;
+  if (const auto clock = m_parts.clock(); clock.sample) {
+    // The sample's offset is NTP time minus ours; health reports ours minus NTP.
+    report.clockOffsetMs = -std::chrono::duration<double, std::milli>(clock.sample->offset).count();
+  }
+  for (const auto& s : uplinks) {
+    control::UplinkHealth u;
+    u.name = s.name;
+    u.connected = s.ready && !s.failing;
+    u.lag = s.lag;
+    if (s.oldestInFlight > 0 && report.time > s.oldestInFlight) {
+      u.lagSeconds = static_cast<double>(report.time - s.oldestInFlight) / 1e9;
+    }
+    u.delivered = s.delivered;
+    u.held = s.held + s.lost;
+    u.evicted = s.evicted;
+    u.retries = s.retries;
+    u.inFlight = s.inFlight;
+    u.lastError = s.lastError;
+    report.uplinks.push_back(std::move(u));
+  }
+}
+
+nlohmann::json MachineManager::journal() const {
+  const auto js = m_parts.journal->stats();
+  nlohmann::json uplinks = nlohmann::json::array();
+  for (const auto& u : m_parts.uplinks()) {
+    nlohmann::json ju = {
+        {"name", u.name},           {"position", u.position},  {"lag", u.lag},
+        {"delivered", u.delivered}, {"in_flight", u.inFlight}, {"in_flight_bytes", u.inFlightBytes},
+        {"backlog", u.backlog},     {"retries", u.retries},    {"held", u.held},
+        {"lost", u.lost},           {"evicted", u.evicted},    {"damaged", u.damaged}};
+    for (const auto& [name, value] : u.counters) ju[name] = value;
+    uplinks.push_back(std::move(ju));
+  }
+  return {{"first_sequence", js.firstSequence},
+          {"next_sequence", js.nextSequence},
+          {"durable_sequence", js.durableSequence},
+          {"segments", js.segments},
+          {"bytes", js.bytes},
+          {"evicted_observations", js.evictedObservations},
+          {"corrupt_records", js.corruptRecords},
+          {"stalled", js.stalled},
+          {"full", js.full},
+          {"problem", js.problem},
+          {"uplinks", std::move(uplinks)}};
+}
+
+nlohmann::json MachineManager::status() {
+  control::HealthReport r;
+  fillHealth(r);
+  nlohmann::json machines = nlohmann::json::array();
+  for (const auto& m : r.machines) {
+    machines.push_back(
+        {{"id", m.id},
+         {"state", m.state},
+         {"detail", m.detail},
+         {"observations", m.observations},
+         {"last_data_age_s", m.lastDataAgeSeconds < 0 ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(m.lastDataAgeSeconds)}});
+  }
+  nlohmann::json uplinks = nlohmann::json::array();
+  for (const auto& u : r.uplinks) {
+    uplinks.push_back({{"name", u.name}, {"lag", u.lag}, {"delivered", u.delivered}});
+  }
+  return {{"edge", m_config.edge.id},
+          {"machines", machines},
+          {"uplinks", uplinks},
+          {"journal", {{"depth", r.journal->depth}, {"bytes", r.journal->bytes}}}};
+}
+
+void MachineManager::logMachines() const {
+  auto valueText = [this](model::MachineId machine, const char* key) -> std::string {
+    const auto obs = m_parts.state->latest(m_catalog.intern(machine, key));
+    if (!obs) return "-";
+    return std::visit(
+        [](const auto& v) -> std::string {
+          using V = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<V, std::string>)
+            return v;
+          else if constexpr (std::is_same_v<V, std::int64_t>)
+            return std::to_string(v);
+          else if constexpr (std::is_same_v<V, double>)
+            return fmt::format("{:.0f}", v);
+          else if constexpr (std::is_same_v<V, model::Unavailable>)
+            return "UNAVAILABLE";
+          else
+            return "?";
+        },
+        obs->value);
+  };
+  std::lock_guard lock(m_mutex);  // the cloud may add machines
+  for (const auto& ctx : m_contexts) {
+    const auto status = ctx->status();
+    const auto stats = m_parts.state->machineStats(ctx->machine());
+    const double age = dataAge(*ctx);
+    const std::string lastData =
+        age < 0 ? std::string("no data yet") : fmt::format("last data {:.0f}s ago", age);
+    m_log->info(
+        "{:<10} {:<10} {:>7} obs, {} | execution={} program={} part_count={} spindle={} rpm",
+        ctx->machineName(), collectors::toString(status.state), stats.observations, lastData,
+        valueText(ctx->machine(), "execution"), valueText(ctx->machine(), "program"),
+        valueText(ctx->machine(), "part_count"), valueText(ctx->machine(), "spindle_speed"));
+  }
+}
+
+}  // namespace spindle::app

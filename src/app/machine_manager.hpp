@@ -1,0 +1,123 @@
+#pragma once
+/// MachineManager: the machines of the running edge and its configuration, carved out of the
+/// gateway. It starts, stops and restarts collectors, applies a desired configuration from the
+/// cloud machine by machine (a machine restarts only when its parsed settings changed), adopts
+/// the last-known-good configuration at start, and answers the EdgeApi (edge_api.hpp) with the
+/// figures of the parts the gateway owns (EdgeParts).
+///
+/// Order (the gateway's): construct; adoptLastKnownGood() before anything starts; attach() once
+/// the pipeline, journal and DNS chain exist; prepareScripts() before the pipeline starts;
+/// startAll() once the io threads run; stopCollectors() first when stopping (no machine starts
+/// after it returns), release() after the io threads are joined.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <spdlog/logger.h>
+
+#include "app/edge_api.hpp"
+#include "app/machine_context.hpp"
+#include "app/pipeline.hpp"
+#include "app/remote_config.hpp"
+#include "app/spindle_config.hpp"
+#include "journal/journal.hpp"
+#include "net/clock_monitor.hpp"
+#include "net/resolver_chain.hpp"
+#include "state/state_store.hpp"
+#include "uplinks/delivery_engine.hpp"
+
+namespace spindle::app {
+
+/// What the manager reads beside its machines. The gateway owns each part; they outlive the
+/// manager's use of them (until release()).
+struct EdgeParts {
+  boost::asio::io_context* io = nullptr;
+  Pipeline* pipeline = nullptr;
+  state::StateStore* state = nullptr;
+  journal::Journal* journal = nullptr;
+  std::shared_ptr<net::ResolverChain> resolver;
+  /// One set of figures per uplink. Any thread.
+  std::function<std::vector<uplinks::DeliveryStats>()> uplinks;
+  /// The clock check's last report. Any thread.
+  std::function<net::ClockReport()> clock;
+};
+
+class MachineManager final : public EdgeApi {
+ public:
+  /// `config` is the gateway's running configuration: the manager changes its machines and
+  /// its text (and, in adoptLastKnownGood, all of it). Config, catalog and clock outlive it.
+  MachineManager(SpindleConfig& config, model::ItemCatalog& catalog, const Clock& clock);
+  ~MachineManager() override;
+
+  /// The cloud's last accepted configuration replaces the local file (but for the local-only
+  /// keys), when control's configuration watch is on. Before anything starts.
+  void adoptLastKnownGood();
+  void attach(EdgeParts parts);
+  /// Gives the pipeline every enabled machine's script (adding the machines to the catalog).
+  void prepareScripts();
+  /// Starts every enabled machine's collector; one that cannot start never stops the others.
+  void startAll();
+  /// Machines collecting (started, enabled).
+  std::size_t running() const;
+  /// Stops every collector; restart and apply refuse from now on. Idempotent.
+  void stopCollectors();
+  /// Frees the collectors (stopped ones included). After the io threads are joined.
+  void release();
+
+  /// Status of a machine by id; nullopt for an unknown id. Any thread.
+  std::optional<MachineStatus> machineStatus(const std::string& id) const;
+  /// Logs one line per machine (state, figures, a few well-known values).
+  void logMachines() const;
+
+  // EdgeApi
+  std::vector<MachineSummary> machines() const override;
+  Status restartMachine(const std::string& id) override;
+  Status validateConfig(const std::string& yaml) const override;
+  Result<control::ApplyOutcome> applyConfig(const std::string& yaml,
+                                            const std::string& version) override;
+  std::string configText() const override;
+  control::ConfigState startConfig() const override { return m_startConfig; }
+  void fillHealth(control::HealthReport& report) override;
+  nlohmann::json status() override;
+  nlohmann::json journal() const override;
+  Result<nlohmann::json> netcheck(const nlohmann::json& args) override;
+  std::shared_ptr<control::LogRing> logs() override;
+
+ private:
+  void prepareRemoteRules();
+  Result<RemoteLoad> loadDesired(const std::string& yaml) const;
+  std::string kvName() const;
+  /// Starts one machine's collector (a context per machine, kept across restarts). Under
+  /// m_mutex (or before the cloud may call).
+  void startMachine(MachineEntry& machine);
+  void prepareScript(const MachineEntry& machine);
+  /// Seconds since the machine last sent data; < 0 when it has sent none.
+  double dataAge(const MachineContext& ctx) const;
+  /// Stops and keeps the collector of `m` (io handlers may still hold it). Under m_mutex.
+  void retire(MachineEntry& m);
+
+  SpindleConfig& m_config;
+  model::ItemCatalog& m_catalog;
+  const Clock& m_clock;
+  std::shared_ptr<spdlog::logger> m_log;
+  std::mutex m_logsMutex;
+  std::shared_ptr<control::LogRing> m_logs;  ///< made on first use (control.log_lines)
+  EdgeParts m_parts;
+  mutable std::mutex m_mutex;  ///< m_contexts, m_config.machines and its text after startAll()
+  std::vector<std::unique_ptr<MachineContext>> m_contexts;
+  std::vector<std::unique_ptr<collectors::Collector>> m_retired;  ///< stopped, freed last
+  bool m_running = false;   ///< between startAll() and stopCollectors()
+  std::string m_localText;  ///< the local file's text: its local-only keys always win
+  std::string m_configDir;  ///< the local file's folder ("" for the demo)
+  RemoteRules m_remoteRules;
+  std::string m_startedText;           ///< what started: other sections run as it says
+  control::ConfigState m_startConfig;  ///< the file, or the last-known-good configuration
+  bool m_fromCloud = false;            ///< m_config.cloud.text came from the cloud
+};
+
+}  // namespace spindle::app

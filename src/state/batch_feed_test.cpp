@@ -1,0 +1,126 @@
+#include "state/batch_feed.hpp"
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace spindle::state {
+namespace {
+
+/// `n` observations whose values count on from `first`.
+model::Batch batchFrom(std::int64_t first, std::size_t n) {
+  model::Batch b;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t v = first + static_cast<std::int64_t>(i);
+    b.push_back(model::Observation{0, 0, v, model::Kind::kSample, 0, v});
+  }
+  return b;
+}
+
+/// The values of every observation taken from `sub`, in order, checking that each batch's
+/// sequences follow on from the previous one's when `contiguous`.
+std::vector<std::int64_t> values(BatchSubscription& sub, bool contiguous) {
+  std::vector<AppliedBatch> taken;
+  sub.take(taken);
+  std::vector<std::int64_t> out;
+  std::uint64_t expected = taken.empty() ? 0 : taken.front().firstSequence;
+  for (const auto& a : taken) {
+    if (contiguous) {
+      EXPECT_EQ(a.firstSequence, expected);
+    }
+    expected = a.firstSequence + a.batch->size();
+    for (const auto& o : *a.batch) out.push_back(std::get<std::int64_t>(o.value));
+  }
+  return out;
+}
+
+TEST(BatchFeed, SeveralSubscribersSeeEveryBatchInOrder) {
+  BatchFanout feed;
+  std::atomic<int> readyA{0}, readyB{0};
+  auto a = feed.subscribe("a", 1000, [&](BatchSubscription&) { ++readyA; });
+  auto b = feed.subscribe("b", 1000, [&](BatchSubscription&) { ++readyB; });
+  std::uint64_t sequence = 1;
+  for (int i = 0; i < 50; ++i) {
+    feed.publish(sequence, batchFrom(i * 4, 4));
+    sequence += 4;
+  }
+  // One call per transition from empty: the subscriber has not taken anything yet.
+  EXPECT_EQ(readyA, 1);
+  EXPECT_EQ(readyB, 1);
+  std::vector<std::int64_t> expected(200);
+  for (int i = 0; i < 200; ++i) expected[i] = i;
+  EXPECT_EQ(values(*a, true), expected);
+  EXPECT_EQ(values(*b, true), expected);
+  feed.publish(sequence, batchFrom(200, 1));
+  EXPECT_EQ(readyA, 2);  // told again once it took what was queued
+  EXPECT_EQ(a->stats().batches, 51u);
+  EXPECT_EQ(a->stats().dropped, 0u);
+}
+
+TEST(BatchFeed, ASlowSubscriberLosesItsOldestBatchesCountedAndOthersLoseNothing) {
+  BatchFanout feed;
+  auto fast = feed.subscribe("fast", 10, {});
+  auto slow = feed.subscribe("slow", 10, {});
+  std::vector<std::int64_t> fastSaw;
+  for (int i = 0; i < 10; ++i) {
+    feed.publish(1 + i * 3, batchFrom(i * 3, 3));
+    EXPECT_LE(slow->stats().queued, 10u);
+    for (auto v : values(*fast, true)) fastSaw.push_back(v);
+  }
+  EXPECT_EQ(fastSaw.size(), 30u);
+  EXPECT_EQ(fast->stats().dropped, 0u);
+  // Three batches of three fit in ten; the seven before them went, oldest first.
+  EXPECT_EQ(values(*slow, true), (std::vector<std::int64_t>{21, 22, 23, 24, 25, 26, 27, 28, 29}));
+  const SubscriptionStats s = slow->stats();
+  EXPECT_EQ(s.batches, 10u);
+  EXPECT_EQ(s.dropped, 7u);
+  EXPECT_EQ(s.droppedObservations, 21u);
+  EXPECT_EQ(s.queued, 0u);
+}
+
+TEST(BatchFeed, TheNewestBatchIsKeptEvenWhenLargerThanTheBound) {
+  BatchFanout feed;
+  auto sub = feed.subscribe("small", 2, {});
+  feed.publish(1, batchFrom(0, 1));
+  feed.publish(2, batchFrom(1, 5));
+  EXPECT_EQ(values(*sub, true), (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(sub->stats().dropped, 1u);
+}
+
+TEST(BatchFeed, CloseWaitsForARunningCallbackAndEndsDelivery) {
+  BatchFanout feed;
+  std::promise<void> entered, release;
+  auto released = release.get_future().share();
+  std::atomic<bool> inside{false};
+  std::atomic<int> calls{0};
+  auto sub = feed.subscribe("closing", 100, [&](BatchSubscription&) {
+    inside = true;
+    if (++calls == 1) {
+      entered.set_value();
+      released.wait();
+    }
+    inside = false;
+  });
+  std::thread publisher([&] { feed.publish(1, batchFrom(0, 1)); });
+  entered.get_future().wait();
+  std::atomic<bool> insideAfterClose{true};
+  std::thread closer([&] {
+    sub->close();
+    insideAfterClose = inside.load();
+  });
+  release.set_value();
+  closer.join();
+  publisher.join();
+  EXPECT_FALSE(insideAfterClose);  // close() returned only once the callback had finished
+  EXPECT_TRUE(sub->closed());
+  feed.publish(2, batchFrom(1, 1));
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(feed.empty());  // the feed forgot the closed subscription
+  std::vector<AppliedBatch> taken;
+  EXPECT_EQ(sub->take(taken), 0u);
+}
+
+}  // namespace
+}  // namespace spindle::state
