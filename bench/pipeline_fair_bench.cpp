@@ -110,7 +110,8 @@ void BM_HealthyLatencyBesideFloods(benchmark::State& state) {
     for (int h = 0; h < hostile; ++h) {
       const model::MachineId m = catalog.addMachine("hostile-" + std::to_string(h));
       std::vector<model::ItemId> items;
-      for (int i = 0; i < 100; ++i) items.push_back(catalog.intern(m, "k" + std::to_string(i)).value());
+      for (int i = 0; i < 100; ++i)
+        items.push_back(catalog.intern(m, "k" + std::to_string(i)).value());
       Room* room = rooms.emplace_back(std::make_unique<Room>()).get();
       pipeline.setRoomListener(m, [room] { room->notify(); });
       floods.emplace_back([&, m, items, room] {

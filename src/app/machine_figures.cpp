@@ -189,7 +189,9 @@ nlohmann::json MachineManager::status() {
 
 void MachineManager::logMachines() const {
   auto valueText = [this](model::MachineId machine, const char* key) -> std::string {
-    const auto obs = m_parts.state->latest(m_catalog.intern(machine, key));
+    const auto item = m_catalog.intern(machine, key);
+    if (!item.ok()) return "-";
+    const auto obs = m_parts.state->latest(item.value());
     if (!obs) return "-";
     return std::visit(
         [](const auto& v) -> std::string {
