@@ -93,19 +93,8 @@ class DeliveryEngineTest : public ::testing::Test {
     ASSERT_TRUE(j.ok());
     m_journal = std::move(*j);
   }
-  /// Appends `records` records of `per` observations whose values are their sequences.
   void append(int records, int per = 10) {
-    const auto m = m_catalog.addMachine("m");
-    for (int r = 0; r < records; ++r) {
-      const std::uint64_t first = m_journal->stats().nextSequence;
-      model::Batch b;
-      for (int i = 0; i < per; ++i) {
-        b.push_back({m, m_catalog.intern(m, "v").value(), 0, model::Kind::kSample, 0,
-                     static_cast<std::int64_t>(first + i)});
-      }
-      ASSERT_TRUE(m_journal->append(b, m_catalog).ok());
-    }
-    ASSERT_TRUE(m_journal->commit().ok());
+    testing::appendSequenced(*m_journal, m_catalog, records, per, 0);
   }
   std::unique_ptr<DeliveryEngine> engine(std::function<Outcome(std::uint64_t)> decide = {}) {
     auto uplink = std::make_unique<ScriptedUplink>(m_destination, std::move(decide));

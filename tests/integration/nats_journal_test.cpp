@@ -70,6 +70,21 @@ class NatsJournalTest : public ::testing::Test {
         m_catalog);
   }
 
+  /// As if the live lane had delivered 61..100 and the backlog only 1..30 before a crash: a
+  /// start sends 31..60 only.
+  void expectOnlyTheGapIsSent() {
+    uplinks::nats::NatsConnection connection(options(), "e1");
+    auto uplink = engine(connection);
+    ASSERT_TRUE(connection.start().ok());
+    ASSERT_TRUE(uplink->start().ok());
+    ASSERT_TRUE(eventually([&] { return uplink->stats().position == 101; }, 20s));
+    uplink->stop();
+    NatsClient client(m_hub->url());
+    const StoredData d = client.readStream("SPINDLE", "spindle.e1.data.>");
+    EXPECT_EQ(d.sequences.size(), 30u);
+    EXPECT_TRUE(d.missing(31, 60).empty());
+  }
+
   fs::path m_dir;
   SystemClock m_clock;
   model::ItemCatalog m_catalog;
@@ -117,21 +132,11 @@ TEST_F(NatsJournalTest, AcknowledgedRangesAboveTheCursorSurviveARestart) {
   const std::string cursorPath = m_journal->cursorPath("nats");
   fs::create_directories(fs::path(cursorPath).parent_path());
   {
-    // As if the live lane had delivered 61..100 and the backlog only 1..30 before a crash.
     auto cursor = journal::CursorFile::open(cursorPath, m_journal->io());
     ASSERT_TRUE(cursor.ok());
     ASSERT_TRUE(cursor->store(31, true, {{61, 101}}).ok());
   }
-  uplinks::nats::NatsConnection connection(options(), "e1");
-  auto uplink = engine(connection);
-  ASSERT_TRUE(connection.start().ok());
-  ASSERT_TRUE(uplink->start().ok());
-  ASSERT_TRUE(eventually([&] { return uplink->stats().position == 101; }, 20s));
-  uplink->stop();
-  NatsClient client(m_hub->url());
-  const StoredData d = client.readStream("SPINDLE", "spindle.e1.data.>");
-  EXPECT_EQ(d.sequences.size(), 30u);  // only 31..60 were sent
-  EXPECT_TRUE(d.missing(31, 60).empty());
+  expectOnlyTheGapIsSent();
 }
 
 // An earlier version kept the ranges in a side file beside the cursor; it is read once.
@@ -140,22 +145,12 @@ TEST_F(NatsJournalTest, RangesInTheEarlierSideFileAreMergedOnce) {
   const std::string cursorPath = m_journal->cursorPath("nats");
   fs::create_directories(fs::path(cursorPath).parent_path());
   {
-    // As if the live lane had delivered 61..100 and the backlog only 1..30 before a crash.
     auto cursor = journal::CursorFile::open(cursorPath, m_journal->io());
     ASSERT_TRUE(cursor.ok());
     ASSERT_TRUE(cursor->store(31, true).ok());
     std::ofstream(cursorPath + ".acked") << "v1 31 61-101";
   }
-  uplinks::nats::NatsConnection connection(options(), "e1");
-  auto uplink = engine(connection);
-  ASSERT_TRUE(connection.start().ok());
-  ASSERT_TRUE(uplink->start().ok());
-  ASSERT_TRUE(eventually([&] { return uplink->stats().position == 101; }, 20s));
-  uplink->stop();
-  NatsClient client(m_hub->url());
-  const StoredData d = client.readStream("SPINDLE", "spindle.e1.data.>");
-  EXPECT_EQ(d.sequences.size(), 30u);  // only 31..60 were sent
-  EXPECT_TRUE(d.missing(31, 60).empty());
+  expectOnlyTheGapIsSent();
   EXPECT_FALSE(fs::exists(cursorPath + ".acked")) << "merged into the cursor file";
 }
 

@@ -84,6 +84,24 @@ class ContractUplink final : public Uplink {
   ContractScript& m_script;
 };
 
+/// Appends `records` records of `per` observations of machine "m", each valued with its own
+/// sequence, and commits them. The caller is the journal's writer.
+inline void appendSequenced(journal::Journal& journal, model::ItemCatalog& catalog, int records,
+                            int per, TimestampNs timestamp) {
+  const auto m = catalog.addMachine("m");
+  const auto item = catalog.intern(m, "v").value();
+  for (int r = 0; r < records; ++r) {
+    const std::uint64_t first = journal.stats().nextSequence;
+    model::Batch b;
+    for (int i = 0; i < per; ++i) {
+      b.push_back(
+          {m, item, timestamp, model::Kind::kSample, 0, static_cast<std::int64_t>(first + i)});
+    }
+    ASSERT_TRUE(journal.append(b, catalog).ok());
+  }
+  ASSERT_TRUE(journal.commit().ok());
+}
+
 template <typename Peer>
 class UplinkContract : public ::testing::Test {
  protected:
@@ -110,19 +128,8 @@ class UplinkContract : public ::testing::Test {
     ASSERT_TRUE(j.ok()) << j.error().describe();
     m_journal = std::move(*j);
   }
-  /// Appends `records` records of `per` observations; values are their sequences.
   void append(int records, int per = 10) {
-    const auto m = m_catalog.addMachine("m");
-    for (int r = 0; r < records; ++r) {
-      const std::uint64_t first = m_journal->stats().nextSequence;
-      model::Batch b;
-      for (int i = 0; i < per; ++i) {
-        b.push_back({m, m_catalog.intern(m, "v").value(), m_clock.now(), model::Kind::kSample, 0,
-                     static_cast<std::int64_t>(first + i)});
-      }
-      ASSERT_TRUE(m_journal->append(b, m_catalog).ok());
-    }
-    ASSERT_TRUE(m_journal->commit().ok());
+    appendSequenced(*m_journal, m_catalog, records, per, m_clock.now());
   }
   std::unique_ptr<DeliveryEngine> engine() {
     return std::make_unique<DeliveryEngine>(
