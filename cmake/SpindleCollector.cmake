@@ -43,6 +43,15 @@ function(spindle_collectors_finish target)
 namespace spindle::collectors {
 void registerBuiltinCollectors(Registry& registry) {
 @calls@}
+
+const Registry& builtinCollectors() {
+  static const Registry registry = [] {
+    Registry r;
+    registerBuiltinCollectors(r);
+    return r;
+  }();
+  return registry;
+}
 }  // namespace spindle::collectors
 ]=] @ONLY)
   target_sources(${target} PRIVATE ${out})

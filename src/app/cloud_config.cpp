@@ -5,10 +5,8 @@
 
 namespace spindle::app {
 
-void loadCloudSections(const YAML::Node& root, const std::string& text,
-                       const std::vector<uplinks::UplinkEntry>& entries, CloudOptions& out,
-                       config::Diagnostics& diags) {
-  out.text = text;
+void loadCloudSections(const YAML::Node& root, const std::vector<uplinks::UplinkEntry>& entries,
+                       CloudOptions& out, config::Diagnostics& diags) {
   for (const auto& entry : entries) {
     if (entry.name == uplinks::nats::kConsumerName && entry.options.has_value()) {
       out.nats = std::any_cast<const uplinks::nats::NatsOptions&>(entry.options);
@@ -23,14 +21,15 @@ void loadCloudSections(const YAML::Node& root, const std::string& text,
   }
   const YAML::Node controlBlock = root["control"];
   if (!controlBlock) return;
-  if (!out.nats) {
-    diags.add(controlBlock, "control: needs a NATS uplink",
-              "add uplinks: nats: (control works over the edge's NATS connection)");
-    return;
-  }
   const std::size_t before = diags.size();
   control::optionTable().load(controlBlock, out.control, diags, "control");
   if (diags.size() == before) control::validate(out.control, controlBlock, diags);
+  // The channel control works over must exist in this configuration.
+  if (diags.size() == before && out.control.channel == "nats" && !out.nats) {
+    diags.add(controlBlock, "control: works over channel 'nats', which needs a NATS uplink",
+              "add uplinks: nats: (the channel is the edge's NATS connection)");
+    return;
+  }
   if (auto rules = net::HostRules::parse(out.control.allowedHosts); !rules) {
     diags.add(controlBlock["allowed_hosts"], "control.allowed_hosts: " + rules.error().message(),
               "networks (10.20.0.0/16), addresses, host names or *.domain");

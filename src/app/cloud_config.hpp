@@ -1,7 +1,7 @@
 #pragma once
 /// The cloud sections of spindle.yaml: `uplinks: nats:` (the NATS uplink) and `control:`
-/// (heartbeats, diagnostics, configuration from the cloud). Without `uplinks: nats:` the edge
-/// has no cloud link and `control:` is refused (it works over the NATS connection).
+/// (heartbeats, diagnostics, configuration from the cloud). `control:` is refused when the
+/// channel it names does not exist (`channel: nats` needs `uplinks: nats:`).
 
 #include <optional>
 #include <string>
@@ -16,13 +16,11 @@ namespace spindle::app {
 struct CloudOptions {
   std::optional<uplinks::nats::NatsOptions> nats;  ///< set when `uplinks: nats:` is present
   control::ControlOptions control;
-  std::string text;  ///< the configuration's YAML text (diagnostics, per-machine changes)
 };
 
 /// Takes the NATS uplink's options from `uplinks` (loaded by uplinks::loadUplinks) and loads
 /// `control:` from the root map into `out`; problems go to `diags`.
-void loadCloudSections(const YAML::Node& root, const std::string& text,
-                       const std::vector<uplinks::UplinkEntry>& entries, CloudOptions& out,
-                       config::Diagnostics& diags);
+void loadCloudSections(const YAML::Node& root, const std::vector<uplinks::UplinkEntry>& entries,
+                       CloudOptions& out, config::Diagnostics& diags);
 
 }  // namespace spindle::app

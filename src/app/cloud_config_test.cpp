@@ -22,7 +22,7 @@ TEST_F(CloudConfigTest, WithoutANatsSectionThereIsNoCloudLink) {
   auto r = load("e1", "");
   ASSERT_TRUE(r.config.has_value()) << r.diagnostics.describe();
   EXPECT_FALSE(r.config->cloud.nats.has_value());
-  EXPECT_FALSE(r.config->cloud.text.empty());
+  EXPECT_FALSE(r.text.empty());  // the text it came from, beside (not inside) the configuration
 }
 
 TEST_F(CloudConfigTest, NatsAndControlSectionsAreLoaded) {
@@ -37,10 +37,15 @@ TEST_F(CloudConfigTest, NatsAndControlSectionsAreLoaded) {
   EXPECT_FALSE(r.config->cloud.control.configWatch);
 }
 
-TEST_F(CloudConfigTest, ControlWithoutNatsIsRefused) {
+TEST_F(CloudConfigTest, ControlWithoutItsChannelIsRefused) {
   auto r = load("e1", "control:\n  health_interval: 2s\n");
   ASSERT_FALSE(r.config.has_value());
-  EXPECT_NE(r.diagnostics.describe().find("control: needs a NATS uplink"), std::string::npos)
+  EXPECT_NE(r.diagnostics.describe().find("works over channel 'nats', which needs a NATS uplink"),
+            std::string::npos)
+      << r.diagnostics.describe();
+  r = load("e1", "uplinks:\n  nats:\n    servers: [nats://h:4222]\ncontrol:\n  channel: pigeon\n");
+  ASSERT_FALSE(r.config.has_value());
+  EXPECT_NE(r.diagnostics.describe().find("unknown control channel 'pigeon'"), std::string::npos)
       << r.diagnostics.describe();
 }
 

@@ -29,9 +29,10 @@ CloudLink::CloudLink(const SpindleConfig& config, model::ItemCatalog& catalog, E
     return m_api.applyConfig(yaml, version);
   };
   ch.runningConfig = m_api.startConfig();
-  m_control =
-      std::make_unique<control::Control>(cloud.control, m_edge, config.edge.dataDir,
-                                         cloud.nats->jsDomain, m_link->connection(), std::move(ch));
+  m_channel =
+      std::make_unique<control::NatsChannel>(m_link->connection(), m_edge, cloud.nats->jsDomain);
+  m_control = std::make_unique<control::Control>(cloud.control, m_edge, config.edge.dataDir,
+                                                 *m_channel, std::move(ch));
 }
 
 CloudLink::~CloudLink() {

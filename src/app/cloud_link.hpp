@@ -1,7 +1,8 @@
 #pragma once
 /// CloudLink: the edge's link to the cloud when `uplinks: nats:` is configured. It owns the
-/// NATS connection (uplinks/nats), which the NATS uplink publishes on, and control/ (health
-/// heartbeats, diagnostics, configuration from the KV bucket).
+/// NATS connection (uplinks/nats), which the NATS uplink publishes on, the control channel
+/// over it (control/channels/nats_channel.hpp) and control/ (health heartbeats, diagnostics,
+/// configuration from the KV bucket), which sees only the channel.
 /// What the cloud may ask of the edge it asks through the EdgeApi (app/edge_api.hpp), so
 /// neither control/ nor this file sees the Gateway.
 ///
@@ -19,6 +20,7 @@
 
 #include "app/edge_api.hpp"
 #include "app/spindle_config.hpp"
+#include "control/channels/nats_channel.hpp"
 #include "control/control.hpp"
 #include "uplinks/nats/nats_link.hpp"
 
@@ -49,6 +51,7 @@ class CloudLink final : public control::HealthProvider {
   EdgeApi& m_api;
   std::shared_ptr<control::LogRing> m_logs;
   std::unique_ptr<uplinks::nats::NatsLink> m_link;
+  std::unique_ptr<control::NatsChannel> m_channel;
   std::unique_ptr<control::Control> m_control;
   bool m_started = false;
 };

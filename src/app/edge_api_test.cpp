@@ -42,7 +42,8 @@ class EdgeApiTest : public ::testing::Test {
     auto loaded = loadConfigText(text, "edge.yaml", registry);
     EXPECT_TRUE(loaded.config.has_value()) << loaded.diagnostics.describe();
     if (!loaded.config) return nullptr;
-    auto gateway = std::make_unique<Gateway>(std::move(*loaded.config), RunOptions{}, m_clock);
+    auto gateway =
+        std::make_unique<Gateway>(std::move(*loaded.config), loaded.text, RunOptions{}, m_clock);
     const auto status = gateway->start();
     EXPECT_TRUE(status.ok()) << (status.ok() ? "" : status.error().describe());
     return gateway;

@@ -13,12 +13,12 @@ namespace spindle::app {
 
 namespace asio = boost::asio;
 
-Gateway::Gateway(SpindleConfig config, RunOptions options, const Clock& clock)
+Gateway::Gateway(SpindleConfig config, std::string text, RunOptions options, const Clock& clock)
     : m_config(std::move(config)),
       m_options(options),
       m_clock(clock),
       m_log(makeLogger("app")),
-      m_machines(std::make_unique<MachineManager>(m_config, m_catalog, clock)),
+      m_machines(std::make_unique<MachineManager>(m_config, std::move(text), m_catalog, clock)),
       m_statusTimer(m_io) {}
 
 Gateway::~Gateway() { stop(); }

@@ -34,7 +34,9 @@ struct RunOptions {
 
 class Gateway {
  public:
-  Gateway(SpindleConfig config, RunOptions options, const Clock& clock);
+  /// `text` is the YAML the configuration was loaded from (LoadResult::text; "" when it was
+  /// built in code): the diagnostics show it and the cloud's configuration is laid over it.
+  Gateway(SpindleConfig config, std::string text, RunOptions options, const Clock& clock);
   ~Gateway();
 
   /// Starts everything; on error nothing is left running.

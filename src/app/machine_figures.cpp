@@ -49,10 +49,9 @@ Result<nlohmann::json> MachineManager::netcheck(const nlohmann::json& args) {
   std::string text;
   {
     std::lock_guard lock(m_mutex);
-    text = m_config.cloud.text;
+    text = m_runningText;
   }
-  collectors::Registry registry;
-  collectors::registerBuiltinCollectors(registry);
+  const auto& registry = collectors::builtinCollectors();
   try {
     auto machines = netcheck::machineTargets(YAML::Load(text), [&](const std::string& type) {
       const auto* info = registry.find(type);
@@ -136,6 +135,10 @@ void MachineManager::fillHealth(control::HealthReport& report) {
     u.inFlight = s.inFlight;
     u.lastError = s.lastError;
     report.uplinks.push_back(std::move(u));
+  }
+  for (const auto& [name, s] : m_parts.pipeline->subscriptions()) {
+    report.subscriptions.push_back(
+        {name, s.batches, s.dropped, s.droppedObservations, static_cast<std::uint64_t>(s.queued)});
   }
 }
 

@@ -67,7 +67,8 @@ void MachineLoader::load(const YAML::Node& block, std::size_t index, SpindleConf
                 guess.empty() ? "available: " + m_knownTypes : "did you mean '" + guess + "'?");
     return;
   }
-  entry.collector = info->create(block, entry.id, m_diags);
+  entry.options = info->load(block, entry.id, m_diags);
+  entry.settings = YAML::Clone(block);
   loadScript(block, entry);
   out.machines.push_back(std::move(entry));
 }

@@ -1,6 +1,6 @@
 #pragma once
-/// The `machines:` list of spindle.yaml: one entry per machine, its collector configured and
-/// its adapter script compiled. A script (a type's default or a file) is compiled once however
+/// The `machines:` list of spindle.yaml: one entry per machine, its collector's options checked
+/// and its adapter script compiled. A script (a type's default or a file) is compiled once however
 /// many machines use it; they share the compiled script, so a large configuration loads in
 /// time and memory linear in its size.
 

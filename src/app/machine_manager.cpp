@@ -19,21 +19,6 @@
 namespace spindle::app {
 namespace {
 
-/// Each machine's parsed settings by id; control::sameYaml() says whether they changed (key
-/// order, quoting and comments do not count).
-std::map<std::string, YAML::Node> machineBlocks(const std::string& yaml) {
-  std::map<std::string, YAML::Node> out;
-  try {
-    const YAML::Node machines = YAML::Load(yaml)["machines"];
-    if (!machines || !machines.IsSequence()) return out;
-    for (const auto& m : machines) {
-      if (m.IsMap() && m["id"]) out[m["id"].as<std::string>()] = YAML::Node(m);
-    }
-  } catch (const YAML::Exception&) {
-  }
-  return out;
-}
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
@@ -42,9 +27,13 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-MachineManager::MachineManager(SpindleConfig& config, model::ItemCatalog& catalog,
+MachineManager::MachineManager(SpindleConfig& config, std::string text, model::ItemCatalog& catalog,
                                const Clock& clock)
-    : m_config(config), m_catalog(catalog), m_clock(clock), m_log(makeLogger("app")) {
+    : m_config(config),
+      m_catalog(catalog),
+      m_clock(clock),
+      m_log(makeLogger("app")),
+      m_runningText(std::move(text)) {
   prepareRemoteRules();
 }
 
@@ -93,12 +82,24 @@ void MachineManager::startAll() {
     m_contexts.push_back(std::make_unique<MachineContext>(
         *m_parts.io, m_catalog, id, m_clock, *m_parts.pipeline,
         "collector." + machine.type + "." + machine.id, m_parts.resolver));
-    if (auto status = machine.collector->start(*m_contexts.back()); !status) {
-      // One machine that cannot start never stops the others.
-      m_log->error("machine {} did not start: {}", machine.id, status.error().describe());
-    }
+    launch(machine, *m_contexts.back());
   }
   m_running = true;
+}
+
+void MachineManager::launch(const MachineEntry& machine, MachineContext& context) {
+  const auto* info = collectors::builtinCollectors().find(machine.type);
+  if (info == nullptr || !machine.options.has_value()) {
+    m_log->error("machine {} did not start: no collector '{}' in this build", machine.id,
+                 machine.type);
+    return;
+  }
+  auto collector = info->make(machine.options);
+  if (auto status = collector->start(context); !status) {
+    // One machine that cannot start never stops the others.
+    m_log->error("machine {} did not start: {}", machine.id, status.error().describe());
+  }
+  m_collectors[machine.id] = std::move(collector);
 }
 
 std::size_t MachineManager::running() const {
@@ -109,15 +110,13 @@ std::size_t MachineManager::running() const {
 void MachineManager::stopCollectors() {
   std::lock_guard lock(m_mutex);
   m_running = false;
-  for (auto& machine : m_config.machines) {
-    if (machine.collector) machine.collector->stop();
-  }
+  for (auto& [id, collector] : m_collectors) collector->stop();
 }
 
 void MachineManager::release() {
   std::lock_guard lock(m_mutex);
   // Collectors go after the io threads so no handler can outlive its context.
-  for (auto& machine : m_config.machines) machine.collector.reset();
+  m_collectors.clear();
   m_retired.clear();
 }
 
@@ -137,7 +136,7 @@ double MachineManager::dataAge(const MachineContext& ctx) const {
 
 std::string MachineManager::configText() const {
   std::lock_guard lock(m_mutex);
-  return m_config.cloud.text;
+  return m_runningText;
 }
 
 Status MachineManager::validateConfig(const std::string& yaml) const {
@@ -151,7 +150,7 @@ void MachineManager::prepareRemoteRules() {
   if (!source.empty() && source.front() != '<') {
     m_configDir = std::filesystem::path(source).parent_path().string();
   }
-  m_localText = m_config.cloud.text;
+  m_localText = m_runningText;
   auto rules = remoteRules(m_config.cloud.control, m_configDir);
   if (rules) {
     m_remoteRules = std::move(*rules);
@@ -160,7 +159,7 @@ void MachineManager::prepareRemoteRules() {
     m_log->error("{}; configuration from the cloud is refused", rules.error().describe());
     m_remoteRules = RemoteRules{"", net::HostRules::parse({"0.0.0.0/32"}).value()};
   }
-  m_startConfig = {control::ConfigWatcher::fileVersion(m_config.cloud.text), "file", 0, "", ""};
+  m_startConfig = {control::ConfigWatcher::fileVersion(m_runningText), "file", 0, "", ""};
 }
 
 std::string MachineManager::kvName() const {
@@ -168,10 +167,8 @@ std::string MachineManager::kvName() const {
 }
 
 Result<RemoteLoad> MachineManager::loadDesired(const std::string& yaml) const {
-  collectors::Registry registry;
-  collectors::registerBuiltinCollectors(registry);
-  auto desired =
-      loadRemoteConfig(m_localText, yaml, kvName(), registry, m_remoteRules, m_configDir);
+  auto desired = loadRemoteConfig(m_localText, yaml, kvName(), collectors::builtinCollectors(),
+                                  m_remoteRules, m_configDir);
   if (!desired.loaded.config) {
     return Error(ErrorCode::kInvalidArgument, desired.loaded.diagnostics.describe());
   }
@@ -186,7 +183,7 @@ Result<RemoteLoad> MachineManager::loadDesired(const std::string& yaml) const {
 // The cloud's last accepted configuration wins over the local file (but for the local-only
 // keys): all of it, journal and uplink settings included, before anything starts.
 void MachineManager::adoptLastKnownGood() {
-  m_startedText = m_config.cloud.text;
+  m_startedText = m_runningText;
   if (!m_config.cloud.nats || !m_config.cloud.control.configWatch) return;
   auto stored = control::ConfigWatcher::loadLastKnownGood(m_config.edge.dataDir);
   if (!stored) {
@@ -204,21 +201,24 @@ void MachineManager::adoptLastKnownGood() {
   const std::string source = m_config.source;
   m_config = std::move(*desired->loaded.config);
   m_config.source = source;
-  m_fromCloud = true;
+  m_runningText = desired->loaded.text;
   m_startConfig = {lkg.version, "last-known-good", lkg.appliedAt, "", ""};
   for (const auto& r : desired->refused) m_startConfig.outcome.refused.push_back(r.describe());
-  m_startedText = m_config.cloud.text;
+  m_startedText = m_runningText;
   m_log->info("running the last-known-good configuration {} from the cloud{}", lkg.version,
               desired->refused.empty() ? "" : "; refused: " + join(m_startConfig.outcome.refused));
 }
 
-void MachineManager::retire(MachineEntry& m) {
-  if (m.collector && m.enabled) m.collector->stop();
-  if (m.collector) m_retired.push_back(std::move(m.collector));
+void MachineManager::retire(const std::string& id) {
+  auto it = m_collectors.find(id);
+  if (it == m_collectors.end()) return;
+  it->second->stop();
+  m_retired.push_back(std::move(it->second));
+  m_collectors.erase(it);
 }
 
 // Caller holds m_mutex (or runs before the cloud link starts).
-void MachineManager::startMachine(MachineEntry& machine) {
+void MachineManager::startMachine(const MachineEntry& machine) {
   const model::MachineId id = m_catalog.addMachine(machine.id);
   MachineContext* context = nullptr;
   for (auto& c : m_contexts) {
@@ -231,11 +231,10 @@ void MachineManager::startMachine(MachineEntry& machine) {
     context = m_contexts.back().get();
   }
   prepareScript(machine);
-  if (auto status = machine.collector->start(*context); !status) {
-    m_log->error("machine {} did not start: {}", machine.id, status.error().describe());
-  }
+  launch(machine, *context);
 }
 
+// A stopped collector is not started again: a fresh one is made from the machine's options.
 Status MachineManager::restartMachine(const std::string& id) {
   std::lock_guard lock(m_mutex);
   if (!m_running) return Error(ErrorCode::kUnavailable, "the edge is stopping");
@@ -245,33 +244,10 @@ Status MachineManager::restartMachine(const std::string& id) {
     return Error(ErrorCode::kNotFound, "no machine '" + id + "' in the running configuration");
   }
   if (!it->enabled) return Error(ErrorCode::kInvalidArgument, "machine '" + id + "' is disabled");
-  // A stopped collector is not started again: a fresh one is made from the running text,
-  // under the rules of where that text came from.
-  std::optional<SpindleConfig> fresh;
-  if (m_fromCloud) {
-    auto desired = loadDesired(m_config.cloud.text);
-    if (!desired) return std::move(desired).error().with("restarting machine " + id);
-    fresh = std::move(desired->loaded.config);
-  } else {
-    collectors::Registry registry;
-    collectors::registerBuiltinCollectors(registry);
-    auto loaded = loadConfigText(m_config.cloud.text, m_config.source, registry, m_configDir);
-    if (!loaded.config) {
-      return Error(ErrorCode::kInvalidArgument, loaded.diagnostics.describe())
-          .with("restarting machine " + id);
-    }
-    fresh = std::move(loaded.config);
-  }
-  for (auto& machine : fresh->machines) {
-    if (machine.id != id) continue;
-    it->collector->stop();
-    m_retired.push_back(std::move(it->collector));
-    it->collector = std::move(machine.collector);
-    startMachine(*it);
-    m_log->info("machine {} restarted on request", id);
-    return okStatus();
-  }
-  return Error(ErrorCode::kInternal, "machine '" + id + "' vanished from the configuration");
+  retire(id);
+  startMachine(*it);
+  m_log->info("machine {} restarted on request", id);
+  return okStatus();
 }
 
 Result<control::ApplyOutcome> MachineManager::applyConfig(const std::string& yaml,
@@ -281,34 +257,33 @@ Result<control::ApplyOutcome> MachineManager::applyConfig(const std::string& yam
   SpindleConfig& desired = *loaded->loaded.config;
   std::lock_guard lock(m_mutex);
   if (!m_running) return Error(ErrorCode::kUnavailable, "the edge is stopping");
-  const auto before = machineBlocks(m_config.cloud.text);
-  const auto after = machineBlocks(desired.cloud.text);
+  auto find = [](std::vector<MachineEntry>& list, const std::string& id) {
+    return std::find_if(list.begin(), list.end(),
+                        [&](const MachineEntry& m) { return m.id == id; });
+  };
   std::size_t changed = 0;
   for (auto& running : m_config.machines) {
-    if (after.count(running.id) == 0 && running.collector) {
-      retire(running);
+    if (running.settings.IsMap() && find(desired.machines, running.id) == desired.machines.end()) {
+      retire(running.id);
       running.enabled = false;
+      running.settings = YAML::Node();  // gone: if it comes back, it starts
       ++changed;
       m_log->info("machine {} removed by the new configuration", running.id);
     }
   }
   for (auto& next : desired.machines) {
-    auto it = std::find_if(m_config.machines.begin(), m_config.machines.end(),
-                           [&](const MachineEntry& m) { return m.id == next.id; });
-    const bool same = it != m_config.machines.end() && it->collector && before.count(next.id) &&
-                      control::sameYaml(before.at(next.id), after.at(next.id));
+    auto it = find(m_config.machines, next.id);
+    // Same parsed settings (key order, quoting and comments do not count): left running.
+    const bool same = it != m_config.machines.end() && it->settings.IsMap() &&
+                      control::sameYaml(it->settings, next.settings);
     if (same) continue;
     ++changed;
     if (it == m_config.machines.end()) {
       m_config.machines.push_back(std::move(next));
       it = std::prev(m_config.machines.end());
     } else {
-      retire(*it);
-      it->type = next.type;
-      it->enabled = next.enabled;
-      it->collector = std::move(next.collector);
-      it->script = std::move(next.script);
-      it->scriptName = std::move(next.scriptName);
+      retire(it->id);
+      *it = std::move(next);
     }
     if (it->enabled) startMachine(*it);
     m_log->info("machine {} {} with its new settings", it->id,
@@ -317,14 +292,13 @@ Result<control::ApplyOutcome> MachineManager::applyConfig(const std::string& yam
   // Everything but the machines runs as it started until the next start, which takes it from
   // the last-known-good configuration.
   control::ApplyOutcome outcome;
-  if (auto diff = control::diffConfigs(m_startedText, desired.cloud.text)) {
+  if (auto diff = control::diffConfigs(m_startedText, loaded->loaded.text)) {
     for (const auto& section : diff->sections) {
       if (!appliesLive(section)) outcome.pendingRestart.push_back(section);
     }
   }
   for (const auto& r : loaded->refused) outcome.refused.push_back(r.describe());
-  m_config.cloud.text = desired.cloud.text;
-  m_fromCloud = true;
+  m_runningText = loaded->loaded.text;
   m_log->info("configuration {}: {} machines changed{}{}", version, changed,
               outcome.pendingRestart.empty()
                   ? ""

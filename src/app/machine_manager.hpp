@@ -11,6 +11,7 @@
 /// after it returns), release() after the io threads are joined.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,9 +50,12 @@ struct EdgeParts {
 
 class MachineManager final : public EdgeApi {
  public:
-  /// `config` is the gateway's running configuration: the manager changes its machines and
-  /// its text (and, in adoptLastKnownGood, all of it). Config, catalog and clock outlive it.
-  MachineManager(SpindleConfig& config, model::ItemCatalog& catalog, const Clock& clock);
+  /// `config` is the gateway's running configuration: the manager changes its machines (and,
+  /// in adoptLastKnownGood, all of it); `text` is the YAML it was loaded from. The manager owns
+  /// the running collectors, made from each machine's options. Config, catalog and clock
+  /// outlive it.
+  MachineManager(SpindleConfig& config, std::string text, model::ItemCatalog& catalog,
+                 const Clock& clock);
   ~MachineManager() override;
 
   /// The cloud's last accepted configuration replaces the local file (but for the local-only
@@ -92,14 +96,17 @@ class MachineManager final : public EdgeApi {
   void prepareRemoteRules();
   Result<RemoteLoad> loadDesired(const std::string& yaml) const;
   std::string kvName() const;
-  /// Starts one machine's collector (a context per machine, kept across restarts). Under
-  /// m_mutex (or before the cloud may call).
-  void startMachine(MachineEntry& machine);
+  /// Starts one machine's collector (a context per machine, kept across restarts) with its
+  /// script. Under m_mutex (or before the cloud may call).
+  void startMachine(const MachineEntry& machine);
+  /// Makes the collector from the machine's options and starts it in `context`. Under m_mutex.
+  void launch(const MachineEntry& machine, MachineContext& context);
   void prepareScript(const MachineEntry& machine);
   /// Seconds since the machine last sent data; < 0 when it has sent none.
   double dataAge(const MachineContext& ctx) const;
-  /// Stops and keeps the collector of `m` (io handlers may still hold it). Under m_mutex.
-  void retire(MachineEntry& m);
+  /// Stops and keeps the collector of machine `id` (io handlers may still hold it). Under
+  /// m_mutex.
+  void retire(const std::string& id);
 
   SpindleConfig& m_config;
   model::ItemCatalog& m_catalog;
@@ -108,16 +115,19 @@ class MachineManager final : public EdgeApi {
   std::mutex m_logsMutex;
   std::shared_ptr<control::LogRing> m_logs;  ///< made on first use (control.log_lines)
   EdgeParts m_parts;
-  mutable std::mutex m_mutex;  ///< m_contexts, m_config.machines and its text after startAll()
+  /// m_contexts, m_collectors, m_config.machines and m_runningText after startAll()
+  mutable std::mutex m_mutex;
   std::vector<std::unique_ptr<MachineContext>> m_contexts;
+  /// The started collectors by machine id.
+  std::map<std::string, std::unique_ptr<collectors::Collector>> m_collectors;
   std::vector<std::unique_ptr<collectors::Collector>> m_retired;  ///< stopped, freed last
-  bool m_running = false;   ///< between startAll() and stopCollectors()
-  std::string m_localText;  ///< the local file's text: its local-only keys always win
-  std::string m_configDir;  ///< the local file's folder ("" for the demo)
+  bool m_running = false;     ///< between startAll() and stopCollectors()
+  std::string m_runningText;  ///< the YAML of the running configuration
+  std::string m_localText;    ///< the local file's text: its local-only keys always win
+  std::string m_configDir;    ///< the local file's folder ("" for the demo)
   RemoteRules m_remoteRules;
   std::string m_startedText;           ///< what started: other sections run as it says
   control::ConfigState m_startConfig;  ///< the file, or the last-known-good configuration
-  bool m_fromCloud = false;            ///< m_config.cloud.text came from the cloud
 };
 
 }  // namespace spindle::app

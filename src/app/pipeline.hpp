@@ -96,6 +96,10 @@ class Pipeline : public state::BatchFeed {
       std::function<void(state::BatchSubscription&)> onReady) override {
     return m_fanout.subscribe(std::move(name), capacity, std::move(onReady));
   }
+  /// Every open subscription's figures (batches dropped for a slow subscriber). Any thread.
+  std::vector<std::pair<std::string, state::SubscriptionStats>> subscriptions() const {
+    return m_fanout.stats();
+  }
 
  private:
   void run();

@@ -30,7 +30,7 @@ Result<RemoteRules> remoteRules(const control::ControlOptions& control,
                                 const std::string& configDir);
 
 struct RemoteLoad {
-  LoadResult loaded;  ///< its config->cloud.text is the effective text (YAML)
+  LoadResult loaded;  ///< its text is the effective text (YAML)
   std::vector<Refusal> refused;
 };
 

@@ -110,7 +110,7 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
 
 LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const std::string& name,
                           const collectors::Registry& registry, const LoadOptions& options) {
-  LoadResult result{std::nullopt, config::Diagnostics(name)};
+  LoadResult result{std::nullopt, config::Diagnostics(name), text};
   auto& diags = result.diagnostics;
   SpindleConfig cfg;
   cfg.source = name;
@@ -157,7 +157,7 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
   if (root["simulator"]) {
     simulatorOptionTable().load(root["simulator"], cfg.simulator, diags, "simulator");
   }
-  loadCloudSections(root, text, cfg.uplinks, cfg.cloud, diags);
+  loadCloudSections(root, cfg.uplinks, cfg.cloud, diags);
   const YAML::Node machines = root["machines"];
   if (!machines) {
     diags.add(root, "no 'machines' section",

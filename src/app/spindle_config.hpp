@@ -2,6 +2,7 @@
 /// spindle.yaml: the whole configuration, loaded through typed option tables. Every problem
 /// is collected with its file:line before anything is reported.
 
+#include <any>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,11 +46,14 @@ struct SimulatorOptions {
   std::vector<std::string> names;
 };
 
+/// A machine as configured: settings only. The running collector is the MachineManager's
+/// (made from `options` by the type's CollectorInfo::make).
 struct MachineEntry {
   std::string id;
   std::string type;
   bool enabled = true;
-  std::unique_ptr<collectors::Collector> collector;  ///< configured, not started
+  std::any options;     ///< the collector's checked options (CollectorInfo::load)
+  YAML::Node settings;  ///< the machine's block as parsed: whether it changed is decided on it
   /// The adapter script: the machine's own file, its type's default, or none (raw keys).
   std::shared_ptr<const transform::CompiledScript> script;
   std::string scriptName;  ///< the file, "default <type> script" or "none"
@@ -74,6 +78,7 @@ struct SpindleConfig {
 struct LoadResult {
   std::optional<SpindleConfig> config;  ///< set only when there are no diagnostics
   config::Diagnostics diagnostics;
+  std::string text;  ///< the YAML text it was loaded from (what runs, for diagnostics and diffs)
 };
 
 /// What a configuration from the cloud may name (from the local file's `control:` section,
@@ -94,7 +99,7 @@ struct LoadOptions {
 /// are relative to `baseDir` (the configuration file's folder; "" = the working directory).
 LoadResult loadConfigText(const std::string& text, const std::string& name,
                           const collectors::Registry& registry, const std::string& baseDir = "");
-/// Validates a parsed document; `text` becomes SpindleConfig::cloud.text.
+/// Validates a parsed document; `text` (its source) becomes LoadResult::text.
 LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const std::string& name,
                           const collectors::Registry& registry, const LoadOptions& options);
 LoadResult loadConfigFile(const std::string& path, const collectors::Registry& registry);

@@ -43,7 +43,7 @@ Command addRunCommand(CLI::App& app) {
               options.runFor = d.value();
             }
             SystemClock clock;
-            app::Gateway gateway(std::move(*loaded.config), options, clock);
+            app::Gateway gateway(std::move(*loaded.config), std::move(loaded.text), options, clock);
             return gateway.run();
           }};
 }

@@ -36,9 +36,7 @@ int runMain(int argc, char** argv) {
   }
   setupLogging(logFormat == "json" ? LogFormat::kJson : LogFormat::kText, level);
 
-  collectors::Registry registry;
-  collectors::registerBuiltinCollectors(registry);
-  const CommandContext context{registry};
+  const CommandContext context{collectors::builtinCollectors()};
   for (const auto& command : commands) {
     if (command.app->parsed()) return command.run(context);
   }

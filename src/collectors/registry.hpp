@@ -1,6 +1,7 @@
 #pragma once
 /// Collectors register themselves by name (the folder name and the config `type`).
 
+#include <any>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -29,11 +30,21 @@ struct CollectorInfo {
   std::uint16_t defaultPort = 0;
   std::vector<config::OptionInfo> options;
 
-  /// Validates the machine block and returns a collector ready to start, or nullptr with the
-  /// problems added to `diags`. Does no I/O. `machineId` is the block's `id`.
-  std::function<std::unique_ptr<Collector>(const YAML::Node& block, const std::string& machineId,
-                                           config::Diagnostics& diags)>
-      create;
+  /// Validates the machine block and returns its typed options (a value the configuration
+  /// keeps), or an empty `std::any` with the problems added to `diags`. Does no I/O.
+  /// `machineId` is the block's `id`.
+  std::function<std::any(const YAML::Node& block, const std::string& machineId,
+                         config::Diagnostics& diags)>
+      load;
+  /// A collector ready to start from options `load` returned. Does no I/O.
+  std::function<std::unique_ptr<Collector>(const std::any& options)> make;
+
+  /// load() then make(): nullptr with the problems in `diags`.
+  std::unique_ptr<Collector> create(const YAML::Node& block, const std::string& machineId,
+                                    config::Diagnostics& diags) const {
+    const std::any options = load(block, machineId, diags);
+    return options.has_value() ? make(options) : nullptr;
+  }
 };
 
 /// The registration of a collector whose options are a typed table: `create` loads the machine
@@ -51,16 +62,19 @@ CollectorInfo makeCollectorInfo(std::string name, std::string description,
   info.description = std::move(description);
   info.defaultPort = defaultPort;
   info.options = table.describe();
-  info.create = [name, &table, validate, validateAfterLoadProblems](
-                    const YAML::Node& block, const std::string& machineId,
-                    config::Diagnostics& diags) -> std::unique_ptr<Collector> {
+  info.load = [name, &table, validate, validateAfterLoadProblems](
+                  const YAML::Node& block, const std::string& machineId,
+                  config::Diagnostics& diags) -> std::any {
     Options options;
     const std::size_t before = diags.size();
     table.load(block, options, diags, "machine '" + machineId + "' (" + name + ")",
                kCommonMachineKeys);
     if (validateAfterLoadProblems || diags.size() == before) validate(options, block, diags);
-    if (diags.size() != before) return nullptr;
-    return std::make_unique<C>(std::move(options));
+    if (diags.size() != before) return {};
+    return options;
+  };
+  info.make = [](const std::any& options) -> std::unique_ptr<Collector> {
+    return std::make_unique<C>(std::any_cast<const Options&>(options));
   };
   return info;
 }
@@ -77,5 +91,7 @@ class Registry {
 
 /// Registers every collector compiled into this binary (generated at configure time).
 void registerBuiltinCollectors(Registry& registry);
+/// The collectors compiled into this binary, registered once (at first use). Any thread.
+const Registry& builtinCollectors();
 
 }  // namespace spindle::collectors

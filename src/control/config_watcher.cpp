@@ -21,12 +21,11 @@ Error ioError(const std::string& what) {
 
 }  // namespace
 
-ConfigWatcher::ConfigWatcher(ConfigWatchOptions options, std::string edgeId,
-                             uplinks::nats::NatsConnection& connection, ConfigCallbacks callbacks,
-                             ConfigState running)
+ConfigWatcher::ConfigWatcher(ConfigWatchOptions options, std::string edgeId, Channel& channel,
+                             ConfigCallbacks callbacks, ConfigState running)
     : m_options(std::move(options)),
       m_edge(std::move(edgeId)),
-      m_connection(connection),
+      m_channel(channel),
       m_callbacks(std::move(callbacks)),
       m_log(makeLogger("control.config")),
       m_state(std::move(running)) {}
@@ -102,37 +101,28 @@ Status ConfigWatcher::storeLastKnownGood(const std::string& dataDir, const Store
 }
 
 Status ConfigWatcher::start() {
-  if (m_thread.joinable()) return okStatus();
+  if (m_watch) return okStatus();
   if (!m_callbacks.validate || !m_callbacks.apply) {
     return Error(ErrorCode::kInternal, "the configuration watcher needs validate and apply");
   }
-  {
-    std::lock_guard lock(m_mutex);
-    m_stopping = false;
-  }
-  m_thread = std::thread([this] { run(); });
+  WatchHandlers handlers;
+  handlers.value = [this](const std::string& yaml, std::uint64_t revision) {
+    offer(yaml, revision);
+  };
+  handlers.deleted = [this] {
+    m_log->info("desired configuration deleted in the cloud; keeping the running one");
+  };
+  auto watch = m_channel.watch(m_options.bucket, m_edge, std::move(handlers), m_options.retry);
+  if (!watch) return std::move(watch).error().with("watching the configuration");
+  m_watch = std::move(*watch);
   return okStatus();
 }
 
-void ConfigWatcher::stop() {
-  if (!m_thread.joinable()) return;
-  {
-    std::lock_guard lock(m_mutex);
-    m_stopping = true;
-    if (m_watcher != nullptr) kvWatcher_Stop(m_watcher);
-  }
-  m_wake.notify_all();
-  m_thread.join();
-}
+void ConfigWatcher::stop() { m_watch.reset(); }
 
 ConfigState ConfigWatcher::state() const {
   std::lock_guard lock(m_mutex);
   return m_state;
-}
-
-std::uint64_t ConfigWatcher::watches() const {
-  std::lock_guard lock(m_mutex);
-  return m_watches;
 }
 
 void ConfigWatcher::fill(HealthReport& report) {
@@ -194,99 +184,6 @@ void ConfigWatcher::offer(const std::string& yaml, std::uint64_t revision) {
   }
   m_log->info("desired configuration {}", describeRunning(state()));
   if (m_callbacks.changed) m_callbacks.changed();
-}
-
-bool ConfigWatcher::waitRetry() {
-  std::unique_lock lock(m_mutex);
-  m_wake.wait_for(lock, m_options.retry, [this] { return m_stopping; });
-  return !m_stopping;
-}
-
-void ConfigWatcher::run() {
-  jsOptions opts;
-  jsOptions_Init(&opts);
-  if (!m_options.jsDomain.empty()) opts.Domain = m_options.jsDomain.c_str();
-  jsCtx* js = nullptr;
-  if (natsConnection_JetStream(&js, m_connection.handle(), &opts) != NATS_OK) {
-    m_log->error("cannot create a JetStream context; configuration from the cloud is off");
-    return;
-  }
-  while (true) {
-    {
-      std::unique_lock lock(m_mutex);
-      if (m_stopping) break;
-    }
-    if (!m_connection.connected()) {
-      std::unique_lock lock(m_mutex);
-      m_wake.wait_for(lock, std::chrono::milliseconds(200), [this] { return m_stopping; });
-      continue;
-    }
-    watchOnce(js);
-    if (!waitRetry()) break;
-  }
-  jsCtx_Destroy(js);
-}
-
-void ConfigWatcher::watchOnce(jsCtx* js) {
-  auto problem = [&](const std::string& text) {
-    std::lock_guard lock(m_mutex);
-    if (text != m_lastProblem)
-      m_log->warn("{}; retrying every {}", text, formatDuration(m_options.retry));
-    m_lastProblem = text;
-  };
-  kvStore* kv = nullptr;
-  natsStatus s = js_KeyValue(&kv, js, m_options.bucket.c_str());
-  if (s != NATS_OK) {
-    problem("configuration bucket '" + m_options.bucket + "' not reachable (" +
-            natsStatus_GetText(s) + ")");
-    return;
-  }
-  kvWatchOptions wo;
-  kvWatchOptions_Init(&wo);
-  kvWatcher* w = nullptr;
-  s = kvStore_Watch(&w, kv, m_edge.c_str(), &wo);
-  if (s != NATS_OK) {
-    kvStore_Destroy(kv);
-    problem("watching key '" + m_edge + "' of bucket '" + m_options.bucket + "' failed (" +
-            natsStatus_GetText(s) + ")");
-    return;
-  }
-  const std::uint64_t reconnects = m_connection.status().reconnects;
-  {
-    std::lock_guard lock(m_mutex);
-    m_watcher = w;
-    ++m_watches;
-    if (!m_lastProblem.empty())
-      m_log->info("watching configuration bucket '{}' again", m_options.bucket);
-    m_lastProblem.clear();
-    if (m_stopping) kvWatcher_Stop(w);
-  }
-  while (true) {
-    kvEntry* e = nullptr;
-    s = kvWatcher_Next(&e, w, 500);
-    if (s == NATS_TIMEOUT) {
-      // After a reconnect the watch starts over: the server may have dropped its consumer.
-      if (m_connection.status().reconnects != reconnects) break;
-      continue;
-    }
-    if (s != NATS_OK) break;     // stopped, or the watch broke: the caller retries
-    if (e == nullptr) continue;  // the initial value (if any) has been delivered
-    const kvOperation op = kvEntry_Operation(e);
-    if (op == kvOp_Put) {
-      const std::string yaml(static_cast<const char*>(kvEntry_Value(e)),
-                             static_cast<std::size_t>(kvEntry_ValueLen(e)));
-      offer(yaml, kvEntry_Revision(e));
-    } else {
-      m_log->info("desired configuration deleted in the cloud; keeping the running one");
-    }
-    kvEntry_Destroy(e);
-  }
-  {
-    std::lock_guard lock(m_mutex);
-    m_watcher = nullptr;
-  }
-  kvWatcher_Destroy(w);
-  kvStore_Destroy(kv);
 }
 
 }  // namespace spindle::control

@@ -1,34 +1,32 @@
 #pragma once
 /// ConfigWatcher: the desired configuration from the cloud. It watches key `<edge>` of the
-/// NATS KV bucket `spindle_config` (on the hub; through a leaf node with the hub's JetStream
-/// domain). Each new revision is validated, then applied, then stored as the last-known-good
+/// cloud's key-value bucket `spindle_config` through its channel (control/channel.hpp; over
+/// NATS a JetStream KV bucket on the hub). Each new revision is validated, then applied, then
+/// stored as the last-known-good
 /// configuration in the data directory; an invalid or unappliable one is rejected, its error
 /// reported in health, and the running configuration kept. Nothing is applied twice: a
 /// revision already running or already rejected is ignored.
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <spdlog/logger.h>
 
 #include "base/error.hpp"
 #include "base/units.hpp"
+#include "control/channel.hpp"
 #include "control/health.hpp"
-#include "uplinks/nats/nats_connection.hpp"
 
 namespace spindle::control {
 
 struct ConfigWatchOptions {
   std::string bucket = "spindle_config";
-  std::string jsDomain;  ///< the hub's JetStream domain when connected through a leaf node
-  std::string dataDir;   ///< last-known-good goes to <dataDir>/config/last-known-good.yaml
+  std::string dataDir;  ///< last-known-good goes to <dataDir>/config/last-known-good.yaml
   Duration retry = std::chrono::seconds(5);  ///< wait after a missing bucket or a failed watch
   std::size_t maxBytes = 1 << 20;            ///< larger values are rejected
 };
@@ -74,21 +72,20 @@ struct StoredConfig {
 
 class ConfigWatcher final : public HealthProvider {
  public:
-  /// `running` describes the configuration the process started with.
-  ConfigWatcher(ConfigWatchOptions options, std::string edgeId,
-                uplinks::nats::NatsConnection& connection, ConfigCallbacks callbacks,
-                ConfigState running);
+  /// `running` describes the configuration the process started with. The channel outlives
+  /// the watcher.
+  ConfigWatcher(ConfigWatchOptions options, std::string edgeId, Channel& channel,
+                ConfigCallbacks callbacks, ConfigState running);
   ~ConfigWatcher() override;
 
-  /// Starts the watch thread (it waits for the connection and for the bucket to exist).
+  /// Starts the watch (the channel waits for the connection and for the bucket to exist).
   Status start();
+  /// Ends the watch; no configuration is applied after it returns. Idempotent.
   void stop();
 
   /// Handles one desired configuration (what the watch does for each revision).
   void offer(const std::string& yaml, std::uint64_t revision);
   ConfigState state() const;
-  /// Watch rounds that reached the bucket (for tests and status).
-  std::uint64_t watches() const;
 
   void fill(HealthReport& report) override;
 
@@ -101,24 +98,15 @@ class ConfigWatcher final : public HealthProvider {
   static std::string fileVersion(const std::string& yaml);
 
  private:
-  void run();
-  void watchOnce(jsCtx* js);
-  bool waitRetry();
-
   ConfigWatchOptions m_options;
   std::string m_edge;
-  uplinks::nats::NatsConnection& m_connection;
+  Channel& m_channel;
   ConfigCallbacks m_callbacks;
   std::shared_ptr<spdlog::logger> m_log;
+  std::unique_ptr<ChannelHandle> m_watch;  ///< the caller's thread (start/stop)
 
   mutable std::mutex m_mutex;
-  std::condition_variable m_wake;
   ConfigState m_state;
-  bool m_stopping = false;
-  kvWatcher* m_watcher = nullptr;  ///< the active watcher, so stop() can cancel its wait
-  std::uint64_t m_watches = 0;
-  std::string m_lastProblem;  ///< logged once until it changes
-  std::thread m_thread;
 };
 
 }  // namespace spindle::control

@@ -2,21 +2,19 @@
 
 namespace spindle::control {
 
-Control::Control(ControlOptions options, std::string edgeId, std::string dataDir,
-                 std::string jsDomain, uplinks::nats::NatsConnection& connection,
+Control::Control(ControlOptions options, std::string edgeId, std::string dataDir, Channel& channel,
                  ControlHooks hooks)
     : m_options(std::move(options)) {
   m_health = std::make_unique<HealthPublisher>(HealthOptions{m_options.healthInterval}, edgeId,
-                                               dataDir, connection);
+                                               dataDir, channel);
   for (auto* p : hooks.healthProviders) m_health->addProvider(*p);
   if (m_options.diagnostics) {
     m_diagnostics =
-        std::make_unique<DiagnosticsService>(edgeId, connection, std::move(hooks.diagnostics));
+        std::make_unique<DiagnosticsService>(edgeId, channel, std::move(hooks.diagnostics));
   }
   if (m_options.configWatch) {
     ConfigWatchOptions wo;
     wo.bucket = m_options.configBucket;
-    wo.jsDomain = std::move(jsDomain);
     wo.dataDir = dataDir;
     wo.retry = m_options.configRetry;
     ConfigCallbacks callbacks = std::move(hooks.config);
@@ -26,8 +24,8 @@ Control::Control(ControlOptions options, std::string edgeId, std::string dataDir
       if (changed) changed();
       m_health->requestPublish();
     };
-    m_config = std::make_unique<ConfigWatcher>(
-        std::move(wo), edgeId, connection, std::move(callbacks), std::move(hooks.runningConfig));
+    m_config = std::make_unique<ConfigWatcher>(std::move(wo), edgeId, channel, std::move(callbacks),
+                                               std::move(hooks.runningConfig));
     m_health->addProvider(*m_config);
   }
 }

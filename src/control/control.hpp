@@ -1,13 +1,15 @@
 #pragma once
-/// Control: everything the cloud asks of the edge over the edge's own NATS connection:
-/// heartbeats, diagnostics and the desired configuration. The gateway provides the figures
-/// and actions through ControlHooks; Control never sees the gateway itself.
+/// Control: everything the cloud asks of the edge over a channel the edge opens
+/// (control/channel.hpp; NATS today): heartbeats, diagnostics and the desired configuration.
+/// The application provides the figures and actions through ControlHooks; Control never sees
+/// the gateway, nor the transport behind the channel.
 
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "control/channel.hpp"
 #include "control/config_watcher.hpp"
 #include "control/control_options.hpp"
 #include "control/diagnostics.hpp"
@@ -24,9 +26,9 @@ struct ControlHooks {
 
 class Control {
  public:
-  /// `jsDomain` is the uplink's js_domain (the KV bucket lives on the hub).
-  Control(ControlOptions options, std::string edgeId, std::string dataDir, std::string jsDomain,
-          uplinks::nats::NatsConnection& connection, ControlHooks hooks);
+  /// The channel outlives Control; its transport is started before start().
+  Control(ControlOptions options, std::string edgeId, std::string dataDir, Channel& channel,
+          ControlHooks hooks);
   ~Control();
 
   /// Starts the heartbeat, the diagnostics service and the configuration watch.

@@ -1,12 +1,25 @@
 #include "control/control_options.hpp"
 
-#include "uplinks/nats/nats_options.hpp"
+#include <algorithm>
 
 namespace spindle::control {
+namespace {
+
+bool validBucket(const std::string& name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
+
+}  // namespace
 
 const config::OptionTable<ControlOptions>& optionTable() {
   static const auto table = [] {
     config::OptionTable<ControlOptions> t;
+    t.optional("channel", &ControlOptions::channel, "nats",
+               "the link to the cloud control works over: nats (the connection of uplinks: "
+               "nats:)");
     t.optional("health_interval", &ControlOptions::healthInterval, "10s",
                "heartbeat period on spindle.<edge>.health; 0s turns heartbeats off", {"0s", ""});
     t.optional("diagnostics", &ControlOptions::diagnostics, "true",
@@ -38,7 +51,14 @@ bool validate(const ControlOptions& o, const YAML::Node& block, config::Diagnost
   } else if (o.healthInterval.count() > 0 && o.healthInterval < std::chrono::seconds(1)) {
     diags.add(block["health_interval"], "health_interval must be at least 1s (or 0s for off)");
   }
-  if (!uplinks::nats::validSubjectToken(o.configBucket)) {
+  if (std::none_of(std::begin(kChannels), std::end(kChannels),
+                   [&](const ChannelKind& k) { return o.channel == k.name; })) {
+    std::string names;
+    for (const auto& k : kChannels) names += (names.empty() ? "" : ", ") + std::string(k.name);
+    diags.add(block["channel"], "unknown control channel '" + o.channel + "'",
+              "channels: " + names);
+  }
+  if (!validBucket(o.configBucket)) {
     diags.add(block["config_bucket"], "config_bucket must be 1-64 letters, digits, '-' or '_'");
   }
   if (o.configRetry < std::chrono::milliseconds(100)) {

@@ -1,7 +1,7 @@
 #pragma once
-/// Options of control/ (the `control:` section of spindle.yaml). Control works over the NATS
-/// uplink's connection; without `uplinks: nats:` it is off and a local file is the only
-/// configuration.
+/// Options of control/ (the `control:` section of spindle.yaml). Control works over a channel
+/// (control/channel.hpp); `channel: nats` is the NATS uplink's connection. Without a channel
+/// control is off and a local file is the only configuration.
 
 #include <string>
 #include <vector>
@@ -12,6 +12,7 @@
 namespace spindle::control {
 
 struct ControlOptions {
+  std::string channel = "nats";                        ///< the link control works over (kChannels)
   Duration healthInterval = std::chrono::seconds(10);  ///< 0s: no heartbeat
   bool diagnostics = true;
   bool configWatch = true;
@@ -24,6 +25,13 @@ struct ControlOptions {
   /// The folder its `script:` files must be in; relative to the configuration file's folder.
   std::string scriptDir = "scripts";
 };
+
+/// The channels control can work over, and what each needs.
+struct ChannelKind {
+  const char* name;
+  const char* needs;  ///< the configuration that provides it
+};
+inline constexpr ChannelKind kChannels[] = {{"nats", "uplinks: nats:"}};
 
 const config::OptionTable<ControlOptions>& optionTable();
 bool validate(const ControlOptions& options, const YAML::Node& block, config::Diagnostics& diags);

@@ -1,7 +1,11 @@
-// control/ without a server: diagnostics answers, health reports, configuration decisions.
-// The same parts over real nats-server processes: tests/integration/nats_control_test.cpp.
+// control/ without a server, over an in-memory channel: diagnostics answers, health reports,
+// configuration decisions. The same parts over NATS (control/channels/nats_channel.hpp) with
+// real nats-server processes: tests/integration/nats_control_test.cpp.
+
+#include "control/control.hpp"
 
 #include <filesystem>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -10,6 +14,7 @@
 #include "control/config_watcher.hpp"
 #include "control/diagnostics.hpp"
 #include "control/health.hpp"
+#include "control/testing/fake_channel.hpp"
 
 namespace spindle::control {
 namespace {
@@ -17,11 +22,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-uplinks::nats::NatsConnection& idleConnection() {
-  static uplinks::nats::NatsConnection c(uplinks::nats::ConnectionOptions{{"nats://127.0.0.1:1"}},
-                                         "e1");
-  return c;  // never started: the parts under test must not need it
-}
+using testing::FakeChannel;
 
 TEST(ControlLogRing, KeepsTheLastLines) {
   auto ring = std::make_shared<LogRing>(3);
@@ -49,7 +50,8 @@ TEST(ControlDiagnostics, AnswersEachCommand) {
     return okStatus();
   };
   h.logs = ring;
-  DiagnosticsService d("e1", idleConnection(), h);
+  FakeChannel channel;
+  DiagnosticsService d("e1", channel, h);
   EXPECT_EQ(d.handle("status", "")["result"]["machines"], 2);
   const json logs = d.handle("logs", R"({"lines":5})");
   ASSERT_TRUE(logs["ok"].get<bool>());
@@ -83,7 +85,8 @@ class CountingProvider final : public HealthProvider {
 };
 
 TEST(ControlHealth, ReportsRatesAndEveryFigure) {
-  HealthPublisher p(HealthOptions{}, "e1", fs::temp_directory_path().string(), idleConnection());
+  FakeChannel channel;
+  HealthPublisher p(HealthOptions{}, "e1", fs::temp_directory_path().string(), channel);
   CountingProvider provider;
   p.addProvider(provider);
   provider.count = 100;
@@ -104,7 +107,12 @@ TEST(ControlHealth, ReportsRatesAndEveryFigure) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_GT(j["memory"]["rss_bytes"].get<std::uint64_t>(), 0u);
-  EXPECT_FALSE(p.publishNow().ok());  // no connection: an error, not a crash
+  ASSERT_TRUE(p.publishNow().ok());
+  ASSERT_EQ(channel.published().size(), 1u);
+  EXPECT_EQ(channel.published()[0].first, "health");
+  EXPECT_EQ(json::parse(channel.published()[0].second)["edge"], "e1");
+  channel.setConnected(false);
+  EXPECT_FALSE(p.publishNow().ok());  // the channel is down: an error, not a crash
 }
 
 class ConfigDecisions : public ::testing::Test {
@@ -136,10 +144,11 @@ class ConfigDecisions : public ::testing::Test {
     cb.changed = [this] { ++m_changes; };
     ConfigWatchOptions o;
     o.dataDir = m_dir.string();
-    return std::make_unique<ConfigWatcher>(o, "e1", idleConnection(), cb,
+    return std::make_unique<ConfigWatcher>(o, "e1", m_channel, cb,
                                            ConfigState{"file:1", "file", 0, "", ""});
   }
 
+  FakeChannel m_channel;
   fs::path m_dir;
   std::vector<std::string> m_applied;
   int m_changes = 0;
@@ -199,6 +208,18 @@ TEST(HealthJson, MachineRefusalsByCauseIncludeCatalogKeys) {
   EXPECT_EQ(j["machines"][1]["refused"]["items"], 0);
 }
 
+TEST(HealthJson, SubscriptionDropsAreReported) {
+  HealthReport r;
+  r.subscriptions.push_back({"uplink.nats.hf", 40, 3, 120, 7});
+  const json j = json::parse(toJson(r))["subscriptions"];
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["name"], "uplink.nats.hf");
+  EXPECT_EQ(j[0]["batches"], 40);
+  EXPECT_EQ(j[0]["dropped"], 3);
+  EXPECT_EQ(j[0]["dropped_observations"], 120);
+  EXPECT_EQ(j[0]["queued"], 7);
+}
+
 TEST_F(ConfigDecisions, ReportsWhatDoesNotRunYet) {
   auto w = watcher();
   w->offer("edge: {id: e1}\njournal: {max_size: 2GiB}\nuplinks: {}\n", 8);
@@ -219,6 +240,57 @@ TEST_F(ConfigDecisions, ReportsWhatDoesNotRunYet) {
   j = json::parse(toJson(full))["config"];
   EXPECT_TRUE(j["complete"].get<bool>());
   EXPECT_TRUE(j["pending_restart"].empty());
+}
+
+TEST_F(ConfigDecisions, WatchesItsKeyThroughTheChannelUntilStopped) {
+  auto w = watcher();
+  EXPECT_FALSE(m_channel.put("spindle_config", "e1", "edge: {id: e1}\n", 2));
+  ASSERT_TRUE(w->start().ok());
+  EXPECT_TRUE(m_channel.put("spindle_config", "e1", "edge: {id: e1}\n", 2));
+  EXPECT_EQ(w->state().version, "kv:2");
+  w->stop();
+  EXPECT_FALSE(m_channel.watching("spindle_config", "e1"));
+  EXPECT_EQ(m_applied, std::vector<std::string>{"kv:2"});
+}
+
+// Control as a whole speaks only to its channel: diagnostics on "diag", heartbeats on
+// "health", the configuration from the watched key; stop() leaves nothing behind.
+TEST(ControlOverChannel, ServesWatchesAndPublishes) {
+  const fs::path dir = fs::temp_directory_path() / ("control_ch_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  FakeChannel channel;
+  ControlHooks hooks;
+  hooks.diagnostics.status = [] { return json{{"machines", 1}}; };
+  hooks.config.validate = [](const std::string&) { return okStatus(); };
+  hooks.config.apply = [](const std::string&, const std::string&) -> Result<ApplyOutcome> {
+    return ApplyOutcome{};
+  };
+  hooks.runningConfig = {"file:1", "file", 0, "", ""};
+  ControlOptions options;
+  options.healthInterval = std::chrono::hours(1);  // heartbeats only when asked
+  Control control(options, "e1", dir.string(), channel, std::move(hooks));
+  ASSERT_TRUE(control.start().ok());
+  const auto reply = channel.request("diag", "status", "");
+  ASSERT_TRUE(reply.has_value());
+  const json answer = json::parse(*reply);
+  EXPECT_TRUE(answer["ok"].get<bool>());
+  EXPECT_EQ(answer["edge"], "e1");
+  EXPECT_EQ(answer["command"], "status");
+  EXPECT_EQ(answer["result"]["machines"], 1);
+  EXPECT_FALSE(json::parse(*channel.request("diag", "status", std::string(70000, ' ')))["ok"]
+                   .get<bool>());  // larger than a request may be
+  ASSERT_TRUE(channel.put("spindle_config", "e1", "edge: {id: e1}\n", 4));
+  EXPECT_EQ(control.configWatcher()->state().version, "kv:4");
+  // An applied configuration is reported at once: a heartbeat without waiting for the beat.
+  for (int i = 0; i < 500 && channel.published().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_FALSE(channel.published().empty());
+  EXPECT_EQ(json::parse(channel.published().back().second)["config"]["version"], "kv:4");
+  control.stop();
+  EXPECT_FALSE(channel.serving("diag"));
+  EXPECT_FALSE(channel.watching("spindle_config", "e1"));
+  fs::remove_all(dir);
 }
 
 TEST_F(ConfigDecisions, NoLastKnownGoodYet) {

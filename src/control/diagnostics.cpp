@@ -1,7 +1,5 @@
 #include "control/diagnostics.hpp"
 
-#include <condition_variable>
-
 #include "base/log.hpp"
 #include "control/config_text.hpp"
 
@@ -18,97 +16,32 @@ json errorReply(const std::string& message) { return json{{"ok", false}, {"error
 
 }  // namespace
 
-struct DiagnosticsService::Shared {
-  std::mutex mutex;
-  std::condition_variable idle;
-  DiagnosticsService* owner = nullptr;  ///< null once stopped
-  int active = 0;
-};
-
-DiagnosticsService::DiagnosticsService(std::string edgeId,
-                                       uplinks::nats::NatsConnection& connection,
+DiagnosticsService::DiagnosticsService(std::string edgeId, Channel& channel,
                                        DiagnosticsHandlers handlers)
     : m_edge(std::move(edgeId)),
-      m_connection(connection),
+      m_channel(channel),
       m_handlers(std::move(handlers)),
-      m_log(makeLogger("control.diagnostics")),
-      m_shared(std::make_shared<Shared>()) {
-  m_connection.retain(m_shared);
-}
+      m_log(makeLogger("control.diagnostics")) {}
 
 DiagnosticsService::~DiagnosticsService() { stop(); }
 
 Status DiagnosticsService::start() {
-  if (m_sub != nullptr) return okStatus();
-  if (m_connection.handle() == nullptr) {
-    return Error(ErrorCode::kInternal, "the NATS connection is not started");
-  }
-  {
-    std::lock_guard lock(m_shared->mutex);
-    m_shared->owner = this;
-  }
-  const std::string subject = "spindle." + m_edge + ".diag.*";
-  natsStatus s = natsConnection_Subscribe(&m_sub, m_connection.handle(), subject.c_str(),
-                                          &DiagnosticsService::onMessage, m_shared.get());
-  if (s != NATS_OK) {
-    m_sub = nullptr;
-    return uplinks::nats::natsError(s, "subscribing " + subject);
-  }
-  // Bounded: a flood of requests is dropped (the requesters time out), never queued forever.
-  natsSubscription_SetPendingLimits(m_sub, 64, 4 * 1024 * 1024);
-  m_log->info("answering diagnostics on {}", subject);
+  if (m_service) return okStatus();
+  auto service = m_channel.serve("diag", [this](const std::string& command, std::string_view body) {
+    json answer =
+        body.size() > kMaxRequestBytes ? errorReply("request too large") : handle(command, body);
+    answer["edge"] = m_edge;
+    answer["command"] = command;
+    return answer.dump(-1, ' ', false, json::error_handler_t::replace);
+  });
+  if (!service) return std::move(service).error().with("starting diagnostics");
+  m_service = std::move(*service);
   return okStatus();
 }
 
-void DiagnosticsService::stop() {
-  if (m_sub == nullptr) return;
-  natsSubscription_Unsubscribe(m_sub);
-  {
-    std::unique_lock lock(m_shared->mutex);
-    m_shared->owner = nullptr;
-    m_shared->idle.wait(lock, [this] { return m_shared->active == 0; });
-  }
-  natsSubscription_Destroy(m_sub);
-  m_sub = nullptr;
-}
+void DiagnosticsService::stop() { m_service.reset(); }
 
-void DiagnosticsService::onMessage(natsConnection* nc, natsSubscription*, natsMsg* msg,
-                                   void* closure) {
-  auto* shared = static_cast<Shared*>(closure);
-  DiagnosticsService* self = nullptr;
-  {
-    std::lock_guard lock(shared->mutex);
-    self = shared->owner;
-    if (self != nullptr) ++shared->active;
-  }
-  if (self != nullptr) {
-    const std::string subject = natsMsg_GetSubject(msg);
-    const std::string command = subject.substr(subject.rfind('.') + 1);
-    const char* reply = natsMsg_GetReply(msg);
-    const int length = natsMsg_GetDataLength(msg);
-    json answer;
-    if (static_cast<std::size_t>(length) > kMaxRequestBytes) {
-      answer = errorReply("request too large");
-    } else {
-      answer = self->handle(command, std::string(natsMsg_GetData(msg), length));
-    }
-    answer["edge"] = self->m_edge;
-    answer["command"] = command;
-    if (reply != nullptr && *reply != '\0') {
-      const std::string text = answer.dump(-1, ' ', false, json::error_handler_t::replace);
-      const natsStatus s =
-          natsConnection_Publish(nc, reply, text.data(), static_cast<int>(text.size()));
-      if (s != NATS_OK) {
-        self->m_log->warn("replying to diag.{}: {}", command, natsStatus_GetText(s));
-      }
-    }
-    std::lock_guard lock(shared->mutex);
-    if (--shared->active == 0) shared->idle.notify_all();
-  }
-  natsMsg_Destroy(msg);
-}
-
-json DiagnosticsService::handle(const std::string& command, const std::string& body) {
+json DiagnosticsService::handle(const std::string& command, std::string_view body) {
   ++m_requests;
   json args = json::object();
   if (!body.empty()) {

@@ -1,6 +1,6 @@
 #pragma once
-/// Remote diagnostics: NATS request/reply services on `spindle.<edge>.diag.<command>`, served
-/// over the edge's own connection (nothing listens for inbound connections). A request body
+/// Remote diagnostics: requests on the channel's topics `diag.<command>` (over NATS: request/reply
+/// on `spindle.<edge>.diag.<command>`, on the edge's own connection). A request body
 /// is a JSON object of arguments (or empty); every reply is one JSON object:
 ///   {"ok":true,"edge":..,"command":..,"result":...}  or  {"ok":false,...,"error":"..."}.
 /// Commands: status, netcheck, logs, config, restart, journal. Unknown ones get an error.
@@ -15,8 +15,8 @@
 #include <spdlog/logger.h>
 
 #include "base/error.hpp"
+#include "control/channel.hpp"
 #include "control/log_ring.hpp"
-#include "uplinks/nats/nats_connection.hpp"
 
 namespace spindle::control {
 
@@ -39,30 +39,26 @@ struct DiagnosticsHandlers {
 
 class DiagnosticsService {
  public:
-  DiagnosticsService(std::string edgeId, uplinks::nats::NatsConnection& connection,
-                     DiagnosticsHandlers handlers);
+  /// The channel outlives the service.
+  DiagnosticsService(std::string edgeId, Channel& channel, DiagnosticsHandlers handlers);
   ~DiagnosticsService();
 
-  /// Subscribes `spindle.<edge>.diag.*`. The connection must be started (it may still be
-  /// connecting: the subscription is sent once it is up).
+  /// Serves `diag.*` on the channel. The channel's transport must be started (it may still be
+  /// connecting: requests are answered once it is up).
   Status start();
   /// Unsubscribes and waits for a request being answered. Idempotent.
   void stop();
 
   /// Answers one request (what the subscription does); public for tests.
-  nlohmann::json handle(const std::string& command, const std::string& body);
+  nlohmann::json handle(const std::string& command, std::string_view body);
   std::uint64_t requests() const { return m_requests.load(); }
 
  private:
-  struct Shared;
-  static void onMessage(natsConnection* nc, natsSubscription* sub, natsMsg* msg, void* closure);
-
   std::string m_edge;
-  uplinks::nats::NatsConnection& m_connection;
+  Channel& m_channel;
   DiagnosticsHandlers m_handlers;
   std::shared_ptr<spdlog::logger> m_log;
-  std::shared_ptr<Shared> m_shared;
-  natsSubscription* m_sub = nullptr;
+  std::unique_ptr<ChannelHandle> m_service;
   std::atomic<std::uint64_t> m_requests{0};
 };
 

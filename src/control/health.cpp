@@ -69,6 +69,15 @@ std::string toJson(const HealthReport& r) {
     uplinks.push_back(ju);
   }
   j["uplinks"] = uplinks;
+  json subscriptions = json::array();
+  for (const auto& s : r.subscriptions) {
+    subscriptions.push_back({{"name", s.name},
+                             {"batches", s.batches},
+                             {"dropped", s.dropped},
+                             {"dropped_observations", s.droppedObservations},
+                             {"queued", s.queued}});
+  }
+  j["subscriptions"] = subscriptions;
   j["clock_offset_ms"] = r.clockOffsetMs ? json(*r.clockOffsetMs) : json(nullptr);
   const auto& p = r.process;
   j["cpu_percent"] = p.cpuPercent;
@@ -82,10 +91,10 @@ std::string toJson(const HealthReport& r) {
 }
 
 HealthPublisher::HealthPublisher(HealthOptions options, std::string edgeId, std::string dataDir,
-                                 uplinks::nats::NatsConnection& connection)
+                                 Channel& channel)
     : m_options(options),
       m_edge(std::move(edgeId)),
-      m_connection(connection),
+      m_channel(channel),
       m_log(makeLogger("control.health")),
       m_process(std::move(dataDir)),
       m_startedAt(std::chrono::steady_clock::now()) {}
@@ -146,14 +155,7 @@ HealthReport HealthPublisher::collect() {
 
 Status HealthPublisher::publishNow() {
   const std::string body = toJson(collect());
-  if (m_connection.handle() == nullptr) {
-    return Error(ErrorCode::kUnavailable, "NATS connection not started");
-  }
-  const std::string subj = subject();
-  const natsStatus s = natsConnection_Publish(m_connection.handle(), subj.c_str(), body.data(),
-                                              static_cast<int>(body.size()));
-  if (s != NATS_OK) return uplinks::nats::natsError(s, "publishing health on " + subj);
-  return okStatus();
+  return m_channel.publish(kTopic, body);
 }
 
 void HealthPublisher::requestPublish() {
@@ -173,7 +175,7 @@ void HealthPublisher::run() {
       m_requested = false;
     }
     // A heartbeat missed while disconnected is not queued: the next one carries fresh figures.
-    if (!m_connection.connected()) continue;
+    if (!m_channel.connected()) continue;
     if (auto status = publishNow(); !status) {
       m_log->warn("{}", status.error().describe());
     }

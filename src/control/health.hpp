@@ -18,8 +18,8 @@
 #include "base/error.hpp"
 #include "base/time.hpp"
 #include "base/units.hpp"
+#include "control/channel.hpp"
 #include "control/process_stats.hpp"
-#include "uplinks/nats/nats_connection.hpp"
 
 namespace spindle::control {
 
@@ -68,6 +68,16 @@ struct UplinkHealth {
   std::string lastError;
 };
 
+/// A follower of the applied batches (high-frequency channel, MTConnect interface): what a
+/// slow one lost. Its queue is bounded; the journal never loses what it drops.
+struct SubscriptionHealth {
+  std::string name;
+  std::uint64_t batches = 0;
+  std::uint64_t dropped = 0;  ///< batches dropped, oldest first, because its queue was full
+  std::uint64_t droppedObservations = 0;
+  std::uint64_t queued = 0;  ///< observations waiting now
+};
+
 struct ConfigHealth {
   std::string version;          ///< what runs: "kv:<revision>", "file:<hash>", ...
   std::string source;           ///< "cloud", "file", "last-known-good"
@@ -89,6 +99,7 @@ struct HealthReport {
   std::vector<MachineHealth> machines;
   std::optional<JournalHealth> journal;
   std::vector<UplinkHealth> uplinks;
+  std::vector<SubscriptionHealth> subscriptions;
   std::optional<double> clockOffsetMs;  ///< edge clock minus NTP; unset when unknown
   ProcessSample process;
 };
@@ -111,8 +122,8 @@ struct HealthOptions {
 class HealthPublisher {
  public:
   /// `dataDir` is where the disk figures come from. Providers are added before start().
-  HealthPublisher(HealthOptions options, std::string edgeId, std::string dataDir,
-                  uplinks::nats::NatsConnection& connection);
+  /// The channel outlives the publisher.
+  HealthPublisher(HealthOptions options, std::string edgeId, std::string dataDir, Channel& channel);
   ~HealthPublisher();
 
   void addProvider(HealthProvider& provider);
@@ -125,14 +136,15 @@ class HealthPublisher {
   Status publishNow();
   /// Asks the heartbeat thread to publish at once. Any thread.
   void requestPublish();
-  std::string subject() const { return "spindle." + m_edge + ".health"; }
+  /// The channel's topic of the heartbeats (NATS: `spindle.<edge>.health`).
+  static constexpr const char* kTopic = "health";
 
  private:
   void run();
 
   HealthOptions m_options;
   std::string m_edge;
-  uplinks::nats::NatsConnection& m_connection;
+  Channel& m_channel;
   std::shared_ptr<spdlog::logger> m_log;
   std::vector<HealthProvider*> m_providers;
   std::mutex m_collectMutex;

@@ -80,6 +80,19 @@ bool BatchFanout::empty() const {
   return m_subscribers.empty();
 }
 
+std::vector<std::pair<std::string, SubscriptionStats>> BatchFanout::stats() const {
+  std::vector<std::shared_ptr<BatchSubscription>> subscribers;
+  {
+    std::lock_guard lock(m_mutex);
+    subscribers = m_subscribers;
+  }
+  std::vector<std::pair<std::string, SubscriptionStats>> out;
+  for (const auto& sub : subscribers) {
+    if (!sub->closed()) out.emplace_back(sub->name(), sub->stats());
+  }
+  return out;
+}
+
 void BatchFanout::publish(std::uint64_t firstSequence, const model::Batch& batch) {
   std::vector<std::shared_ptr<BatchSubscription>> subscribers;
   {

@@ -95,6 +95,9 @@ class BatchFanout : public BatchFeed {
       std::function<void(BatchSubscription&)> onReady) override;
   /// True when someone subscribes (so the publisher can skip sharing a copy). Any thread.
   bool empty() const;
+  /// Each open subscriber's name and figures (drops included), in the order they subscribed.
+  /// Any thread.
+  std::vector<std::pair<std::string, SubscriptionStats>> stats() const;
   /// Offers `batch` to every open subscriber, forgetting the closed ones. One publisher
   /// thread at a time; it never waits for a subscriber, only for the short queue locks.
   void publish(std::uint64_t firstSequence, const model::Batch& batch);

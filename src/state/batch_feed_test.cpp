@@ -78,6 +78,15 @@ TEST(BatchFeed, ASlowSubscriberLosesItsOldestBatchesCountedAndOthersLoseNothing)
   EXPECT_EQ(s.dropped, 7u);
   EXPECT_EQ(s.droppedObservations, 21u);
   EXPECT_EQ(s.queued, 0u);
+  // The fan-out reports every open subscriber's figures (what health shows), by name.
+  const auto all = feed.stats();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].first, "fast");
+  EXPECT_EQ(all[0].second.dropped, 0u);
+  EXPECT_EQ(all[1].first, "slow");
+  EXPECT_EQ(all[1].second.droppedObservations, 21u);
+  fast->close();
+  ASSERT_EQ(feed.stats().size(), 1u);
 }
 
 TEST(BatchFeed, TheNewestBatchIsKeptEvenWhenLargerThanTheBound) {

@@ -67,7 +67,7 @@ TEST_F(CollectorWithSimulator, DataArrivesAndHeartbeatLossIsDetected) {
   ASSERT_TRUE(simulator.start().ok());
   std::thread simThread([&] { simIo.run(); });
 
-  app::Gateway gateway(config(simulator.ports()), {}, m_clock);
+  app::Gateway gateway(config(simulator.ports()), "", {}, m_clock);
   ASSERT_TRUE(gateway.start().ok());
   for (const char* m : {"m1", "m2", "m3"}) {
     EXPECT_TRUE(

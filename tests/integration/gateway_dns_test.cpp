@@ -49,7 +49,7 @@ TEST(GatewayDns, AMachineNamedByHostNameResolvesThroughTheFallback) {
   auto loaded = app::loadConfigText(yaml, "dns.yaml", registry);
   ASSERT_TRUE(loaded.config.has_value()) << loaded.diagnostics.describe();
   SystemClock clock;
-  app::Gateway gateway(std::move(*loaded.config), {}, clock);
+  app::Gateway gateway(std::move(*loaded.config), loaded.text, {}, clock);
   ASSERT_TRUE(gateway.start().ok());
 
   const auto machine = gateway.catalog().addMachine("mill-1");

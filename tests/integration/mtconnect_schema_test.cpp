@@ -76,7 +76,7 @@ TEST_F(MtconnectSchema, ProbeCurrentSampleOfSimulatedMachinesAreValid) {
   auto loaded = app::loadConfigText(yaml, "test.yaml", registry);
   ASSERT_TRUE(loaded.config.has_value()) << loaded.diagnostics.describe();
   SystemClock clock;
-  app::Gateway gateway(std::move(*loaded.config), {}, clock);
+  app::Gateway gateway(std::move(*loaded.config), loaded.text, {}, clock);
   ASSERT_TRUE(gateway.start().ok());
 
   // The interface `spindle run` serves, with the default scripts' normalized items.

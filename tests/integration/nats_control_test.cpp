@@ -7,6 +7,7 @@
 
 #include "app/spindle_config.hpp"
 #include "collectors/registry.hpp"
+#include "control/channels/nats_channel.hpp"
 #include "control/control.hpp"
 #include "nats_harness.hpp"
 #include "test_journal.hpp"
@@ -158,7 +159,8 @@ TEST_F(NatsControlTest, HealthDiagnosticsAndConfigurationWithTheDocumentedPermis
   control::ControlOptions co;
   co.healthInterval = 1s;
   co.configRetry = 200ms;
-  control::Control control(co, "e1", m_dir.string(), "", connection, hooks());
+  control::NatsChannel channel(connection, "e1", "");
+  control::Control control(co, "e1", m_dir.string(), channel, hooks());
   ASSERT_TRUE(control.start().ok());
 
   // Data goes out under the same account.
@@ -282,7 +284,8 @@ TEST_F(NatsControlTest, ThroughALeafNodeWithTheDocumentedLeafPermissions) {
   control::ControlOptions co;
   co.configRetry = 200ms;
   co.healthInterval = 1s;
-  control::Control control(co, "e1", m_dir.string(), "hub", connection, hooks());
+  control::NatsChannel channel(connection, "e1", "hub");
+  control::Control control(co, "e1", m_dir.string(), channel, hooks());
   ASSERT_TRUE(control.start().ok());
   ASSERT_TRUE(eventually([&] { return !applied().empty(); }, 10s)) << hub.log();
   EXPECT_EQ(applied().front(), "kv:" + std::to_string(revision));
