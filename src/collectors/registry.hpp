@@ -42,8 +42,8 @@ struct CollectorInfo {
   /// load() then make(): nullptr with the problems in `diags`.
   std::unique_ptr<Collector> create(const YAML::Node& block, const std::string& machineId,
                                     config::Diagnostics& diags) const {
-    const std::any options = load(block, machineId, diags);
-    return options.has_value() ? make(options) : nullptr;
+    const std::any loaded = load(block, machineId, diags);
+    return loaded.has_value() ? make(loaded) : nullptr;
   }
 };
 
