@@ -1,11 +1,43 @@
 #include "cli/commands.hpp"
 
+#include <algorithm>
 #include <iostream>
+#include <string_view>
 
 #include "base/log.hpp"
 #include "cli/command.hpp"
+#include "config/diagnostics.hpp"
 
 namespace spindle::cli {
+
+namespace {
+
+/// The first word that is not a global option, or "" when there is none.
+std::string commandWord(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.empty() || arg[0] != '-') return std::string(arg);
+    if (arg == "--log-format" || arg == "--log-level") ++i;  // their value follows
+  }
+  return "";
+}
+
+/// An unknown command gets a clear message and, when one is close, the command meant.
+bool reportUnknownCommand(const CLI::App& app, const std::string& word) {
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  if (word.empty() || std::find(names.begin(), names.end(), word) != names.end()) return false;
+  std::cerr << "spindle: unknown command '" << word << "'";
+  if (const std::string guess = config::closestMatch(word, names); !guess.empty()) {
+    std::cerr << " (did you mean '" << guess << "'?)";
+  }
+  std::cerr << "\nCommands:";
+  for (const auto& n : names) std::cerr << " " << n;
+  std::cerr << "\nRun spindle --help for more information.\n";
+  return true;
+}
+
+}  // namespace
 
 int runMain(int argc, char** argv) {
   CLI::App app{"Spindle: an edge gateway for machine data"};
@@ -22,6 +54,7 @@ int runMain(int argc, char** argv) {
   const std::vector<Command> commands{addRunCommand(app),      addValidateCommand(app),
                                       addNetcheckCommand(app), addJournalCommand(app),
                                       addSimCommand(app),      addVersionCommand(app)};
+  if (reportUnknownCommand(app, commandWord(argc, argv))) return kExitUsage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
