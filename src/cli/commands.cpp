@@ -48,12 +48,14 @@ int runMain(int argc, char** argv) {
   app.add_option("--log-format", logFormat, "log lines on stderr as text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  app.add_option("--log-level", logLevel, "trace, debug, info, warn, error or off")
-      ->capture_default_str();
+  auto* logLevelOption =
+      app.add_option("--log-level", logLevel, "trace, debug, info, warn, error or off")
+          ->capture_default_str();
 
-  const std::vector<Command> commands{addRunCommand(app),      addValidateCommand(app),
-                                      addNetcheckCommand(app), addJournalCommand(app),
-                                      addSimCommand(app),      addVersionCommand(app)};
+  const std::vector<Command> commands{addRunCommand(app),     addValidateCommand(app),
+                                      addStatusCommand(app),  addNetcheckCommand(app),
+                                      addJournalCommand(app), addSimCommand(app),
+                                      addVersionCommand(app)};
   if (reportUnknownCommand(app, commandWord(argc, argv))) return kExitUsage;
   try {
     app.parse(argc, argv);
@@ -67,11 +69,12 @@ int runMain(int argc, char** argv) {
               << "' (use trace, debug, info, warn, error, critical or off)\n";
     return kExitUsage;
   }
-  setupLogging(logFormat == "json" ? LogFormat::kJson : LogFormat::kText, level);
+  const LogFormat format = logFormat == "json" ? LogFormat::kJson : LogFormat::kText;
+  setupLogging(format, level);
 
   collectors::Registry registry;
   collectors::registerBuiltinCollectors(registry);
-  const CommandContext context{registry};
+  const CommandContext context{registry, format, logLevelOption->count() > 0};
   for (const auto& command : commands) {
     if (command.app->parsed()) return command.run(context);
   }

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -165,6 +166,44 @@ TEST_F(Cli, AWebPortInUseSaysWhy) {
   const std::string line = r.err.substr(at, r.err.find('\n', at) - at);
   EXPECT_NE(line.find(std::system_category().message(EADDRINUSE)), std::string::npos) << line;
   EXPECT_EQ(line.find("Success"), std::string::npos) << line;
+}
+
+TEST_F(Cli, StatusAsksTheRunningEdgeAndSaysWhenNoneRuns) {
+  const std::uint16_t web = freePort();
+  const auto cfg = write(
+      "c.yaml", "edge:\n  id: status-edge\n  data_dir: " + (m_dir / "data").string() + "\n" +
+                    "net:\n  dns_preferred: []\n  dns_servers: ['127.0.0.1:" +
+                    std::to_string(freePort()) + "']\n  resolv_conf: \"\"\n  ntp_servers: []\n" +
+                    "web:\n  bind: 0.0.0.0\n  port: " + std::to_string(web) + "\n" +
+                    "machines:\n  - id: m1\n    type: shdr\n    host: 127.0.0.1\n    port: " +
+                    std::to_string(freePort()) + "\n");
+  auto none = spindle({"status", "--config", cfg});
+  EXPECT_EQ(none.code, 1);
+  EXPECT_NE(none.err.find("no edge is running at http://127.0.0.1:" + std::to_string(web)),
+            std::string::npos)
+      << none.err;
+
+  Process edge({SPINDLE_BINARY, "run", "--config", cfg, "--for", "60s"},
+               (m_dir / "edge.out").string(), (m_dir / "edge.err").string());
+  Run r{};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    r = spindle({"status", "--config", cfg});
+  } while (r.code != 0 && std::chrono::steady_clock::now() < deadline);
+  ASSERT_EQ(r.code, 0) << r.err << readFile((m_dir / "edge.err").string());
+  EXPECT_NE(r.out.find("edge status-edge"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  m1 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("journal: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("clock:   unknown"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dns:     127.0.0.1:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(configured)"), std::string::npos) << r.out;
+
+  auto json = spindle({"status", "--config", cfg, "--json"});
+  EXPECT_EQ(json.code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"machines\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"dns\""), std::string::npos) << json.out;
+  EXPECT_EQ(edge.kill(SIGTERM), 0);
 }
 
 TEST_F(Cli, JsonLogsAreOneObjectPerLine) {
