@@ -2,6 +2,8 @@
 
 #include "base/log.hpp"
 #include "base/log_sinks.hpp"
+#include "base/time.hpp"
+#include "uplinks/nats/nats_uplink.hpp"
 
 namespace spindle::app {
 
@@ -67,5 +69,11 @@ void CloudLink::stop() {
 }
 
 void CloudLink::fill(control::HealthReport& report) { m_api.fillHealth(report); }
+
+std::string CloudLink::consumerName() { return std::string(uplinks::nats::kConsumerName); }
+
+std::string CloudLink::describe(TimestampNs lastAck) const {
+  return uplinks::nats::describeLink(m_link->connection().status(), lastAck, wallClockNs());
+}
 
 }  // namespace spindle::app

@@ -44,6 +44,11 @@ class CloudLink final : public control::HealthProvider {
   void stop();
 
   void fill(control::HealthReport& report) override;
+  /// The journal consumer whose uplink publishes on this link ("nats").
+  static std::string consumerName();
+  /// The link for the status line (uplinks::nats::describeLink); `lastAck` from that
+  /// consumer's DeliveryStats::lastOk.
+  std::string describe(TimestampNs lastAck) const;
   uplinks::nats::NatsLink& link() { return *m_link; }
 
  private:

@@ -105,6 +105,17 @@ void Gateway::startWeb() {
   if (!m_config.web.enabled) return;
   m_web = std::make_unique<web::Server>(m_io, m_config.web, *m_state, m_catalog, m_config.edge.id,
                                         m_pipeline.get());
+  // `spindle status` reads the EdgeApi's figures here, with the cloud link's state.
+  m_web->setStatusDocument([this] {
+    nlohmann::json status = m_machines->status();
+    status["cloud"] = nullptr;
+    if (m_cloud) {
+      for (const auto& u : uplinkStats()) {
+        if (u.name == CloudLink::consumerName()) status["cloud"] = m_cloud->describe(u.lastOk);
+      }
+    }
+    return status.dump();
+  });
   if (auto status = m_web->start(); !status) {
     // The web server stands beside the data flow: collection goes on without it.
     m_log->error(
@@ -260,6 +271,8 @@ void Gateway::logStatus() {
   std::string consumers;
   for (const auto& c : uplinkStats()) {
     consumers += fmt::format(" | {} lag {}{}", c.name, c.lag, c.failing ? " (retrying)" : "");
+    if (m_cloud && c.name == CloudLink::consumerName())
+      consumers += ", " + m_cloud->describe(c.lastOk);
   }
   m_log->info("journal: {} segments, {}, durable to {}, evicted {}, damaged {}{}{}", js.segments,
               formatByteSize(ByteSize{js.bytes}), js.durableSequence - 1, js.evictedObservations,

@@ -9,6 +9,8 @@
 #include "app/machine_manager.hpp"
 #include "base/log.hpp"
 #include "journal/journal_reader.hpp"
+#include "net/clock_monitor.hpp"
+#include "net/resolver_chain.hpp"
 #include "netcheck/machine_targets.hpp"
 #include "netcheck/netcheck.hpp"
 
@@ -53,10 +55,10 @@ Result<nlohmann::json> MachineManager::netcheck(const nlohmann::json& args) {
   }
   const auto& registry = collectors::builtinCollectors();
   try {
-    auto machines = netcheck::machineTargets(YAML::Load(text), [&](const std::string& type) {
-      const auto* info = registry.find(type);
-      return info == nullptr ? std::uint16_t{0} : info->defaultPort;
-    });
+    auto machines = netcheck::machineTargets(YAML::Load(text),
+                                             [&](const std::string& type, const YAML::Node& block) {
+                                               return registry.resolvedPort(type, block);
+                                             });
     if (machines) request.machines = std::move(*machines);
   } catch (const YAML::Exception&) {
   }
@@ -182,12 +184,37 @@ nlohmann::json MachineManager::status() {
   }
   nlohmann::json uplinks = nlohmann::json::array();
   for (const auto& u : r.uplinks) {
-    uplinks.push_back({{"name", u.name}, {"lag", u.lag}, {"delivered", u.delivered}});
+    uplinks.push_back({{"name", u.name},
+                       {"lag", u.lag},
+                       {"delivered", u.delivered},
+                       {"connected", u.connected},
+                       {"last_error", u.lastError}});
   }
-  return {{"edge", m_config.edge.id},
-          {"machines", machines},
-          {"uplinks", uplinks},
-          {"journal", {{"depth", r.journal->depth}, {"bytes", r.journal->bytes}}}};
+  nlohmann::json status = {{"edge", m_config.edge.id},
+                           {"version", SPINDLE_VERSION},
+                           {"machines", machines},
+                           {"uplinks", uplinks},
+                           {"journal",
+                            {{"depth", r.journal->depth},
+                             {"bytes", r.journal->bytes},
+                             {"age_s", r.journal->ageSeconds},
+                             {"problem", r.journal->problem}}}};
+  const auto clock = m_parts.clock();
+  status["clock"] = {
+      {"state", net::toString(clock.state)},
+      {"reason", clock.reason},
+      {"server", clock.server},
+      {"offset_ms", r.clockOffsetMs ? nlohmann::json(*r.clockOffsetMs) : nlohmann::json(nullptr)}};
+  if (m_parts.resolver && !m_parts.resolver->servers().empty()) {
+    const auto dns = m_parts.resolver->status();
+    const auto& current = dns.servers[dns.current];
+    status["dns"] = {{"server", current.server.name()},
+                     {"source", net::toString(current.server.source)},
+                     {"last", current.last ? net::toString(*current.last) : "not asked yet"}};
+  } else {
+    status["dns"] = nullptr;
+  }
+  return status;
 }
 
 void MachineManager::logMachines() const {

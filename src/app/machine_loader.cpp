@@ -54,6 +54,7 @@ void MachineLoader::load(const YAML::Node& block, std::size_t index, SpindleConf
     config::readValue(enabled, entry.enabled, m_diags, "'enabled' in machine '" + entry.id + "'");
   }
   const YAML::Node type = block["type"];
+  if (!type && reportMistypedTypeKey(block, entry.id)) return;
   if (!type || !type.IsScalar()) {
     m_diags.add(type ? type : block, "missing collector 'type' in machine '" + entry.id + "'",
                 "one of: " + m_knownTypes);
@@ -71,6 +72,21 @@ void MachineLoader::load(const YAML::Node& block, std::size_t index, SpindleConf
   entry.settings = YAML::Clone(block);
   loadScript(block, entry);
   out.machines.push_back(std::move(entry));
+}
+
+// Without a `type` key, a key that is a misspelling of it ("typ", "tpye") is what the user meant:
+// name it rather than only saying that `type` is missing.
+bool MachineLoader::reportMistypedTypeKey(const YAML::Node& block, const std::string& id) {
+  static const std::vector<std::string> kType{"type"};
+  for (const auto& kv : block) {
+    if (!kv.first.IsScalar()) continue;
+    const std::string& key = kv.first.Scalar();
+    if (config::closestMatch(key, kType).empty()) continue;
+    m_diags.add(kv.first, "unknown key '" + key + "' in machine '" + id + "'",
+                "did you mean 'type'? one of: " + m_knownTypes);
+    return true;
+  }
+  return false;
 }
 
 // `script: FILE` (relative to the configuration's folder), `script: none`, or nothing for the

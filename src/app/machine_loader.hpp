@@ -28,6 +28,7 @@ class MachineLoader {
     bool failed = false;  ///< reported for the first machine; the others stay quiet
   };
 
+  bool reportMistypedTypeKey(const YAML::Node& block, const std::string& id);
   void loadScript(const YAML::Node& block, MachineEntry& entry);
   void loadDefaultScript(const YAML::Node& block, MachineEntry& entry);
   /// Reads and compiles a file; remote configurations only from the script folder.

@@ -74,10 +74,10 @@ bool applyConfig(const std::string& file, const CommandContext& ctx,
     std::cerr << file << ": " << e.what() << "\n";
     return false;
   }
-  auto machines = netcheck::machineTargets(root, [&ctx](const std::string& type) {
-    const auto* info = ctx.registry.find(type);
-    return info == nullptr ? std::uint16_t{0} : info->defaultPort;
-  });
+  auto machines =
+      netcheck::machineTargets(root, [&ctx](const std::string& type, const YAML::Node& block) {
+        return ctx.registry.resolvedPort(type, block);
+      });
   if (!machines) {
     std::cerr << file << ": " << machines.error().describe() << "\n";
     return false;
@@ -133,6 +133,9 @@ int runNetcheckCommand(const NetcheckArgs& args, const CommandContext& ctx) {
     return usage(valid.error().message());
   }
 
+  // The report says everything; log lines (the DNS chain moving to another server) would
+  // land in the middle of the table on a terminal. Asked for with --log-level, they stay.
+  if (!ctx.logLevelGiven) setupLogging(ctx.logFormat, spdlog::level::off);
   auto report = netcheck::runNetcheck(std::move(request));
   if (!report) {
     std::cerr << "spindle netcheck: " << report.error().describe() << "\n";

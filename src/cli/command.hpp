@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/log.hpp"
 #include "collectors/registry.hpp"
 
 namespace spindle::cli {
@@ -18,6 +19,8 @@ constexpr int kExitUsage = 2;
 /// What every command may use once arguments are parsed.
 struct CommandContext {
   const collectors::Registry& registry;
+  LogFormat logFormat = LogFormat::kText;
+  bool logLevelGiven = false;  ///< --log-level was on the command line
 };
 
 struct Command {
@@ -31,5 +34,6 @@ Command addSimCommand(CLI::App& app);
 Command addVersionCommand(CLI::App& app);
 Command addJournalCommand(CLI::App& app);   // cmd_journal.cpp
 Command addNetcheckCommand(CLI::App& app);  // cmd_netcheck.cpp
+Command addStatusCommand(CLI::App& app);    // cmd_status.cpp
 
 }  // namespace spindle::cli

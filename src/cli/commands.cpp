@@ -1,11 +1,43 @@
 #include "cli/commands.hpp"
 
+#include <algorithm>
 #include <iostream>
+#include <string_view>
 
 #include "base/log.hpp"
 #include "cli/command.hpp"
+#include "config/diagnostics.hpp"
 
 namespace spindle::cli {
+
+namespace {
+
+/// The first word that is not a global option, or "" when there is none.
+std::string commandWord(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.empty() || arg[0] != '-') return std::string(arg);
+    if (arg == "--log-format" || arg == "--log-level") ++i;  // their value follows
+  }
+  return "";
+}
+
+/// An unknown command gets a clear message and, when one is close, the command meant.
+bool reportUnknownCommand(const CLI::App& app, const std::string& word) {
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  if (word.empty() || std::find(names.begin(), names.end(), word) != names.end()) return false;
+  std::cerr << "spindle: unknown command '" << word << "'";
+  if (const std::string guess = config::closestMatch(word, names); !guess.empty()) {
+    std::cerr << " (did you mean '" << guess << "'?)";
+  }
+  std::cerr << "\nCommands:";
+  for (const auto& n : names) std::cerr << " " << n;
+  std::cerr << "\nRun spindle --help for more information.\n";
+  return true;
+}
+
+}  // namespace
 
 int runMain(int argc, char** argv) {
   CLI::App app{"Spindle: an edge gateway for machine data"};
@@ -16,12 +48,15 @@ int runMain(int argc, char** argv) {
   app.add_option("--log-format", logFormat, "log lines on stderr as text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  app.add_option("--log-level", logLevel, "trace, debug, info, warn, error or off")
-      ->capture_default_str();
+  auto* logLevelOption =
+      app.add_option("--log-level", logLevel, "trace, debug, info, warn, error or off")
+          ->capture_default_str();
 
-  const std::vector<Command> commands{addRunCommand(app),      addValidateCommand(app),
-                                      addNetcheckCommand(app), addJournalCommand(app),
-                                      addSimCommand(app),      addVersionCommand(app)};
+  const std::vector<Command> commands{addRunCommand(app),     addValidateCommand(app),
+                                      addStatusCommand(app),  addNetcheckCommand(app),
+                                      addJournalCommand(app), addSimCommand(app),
+                                      addVersionCommand(app)};
+  if (reportUnknownCommand(app, commandWord(argc, argv))) return kExitUsage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -34,9 +69,11 @@ int runMain(int argc, char** argv) {
               << "' (use trace, debug, info, warn, error, critical or off)\n";
     return kExitUsage;
   }
-  setupLogging(logFormat == "json" ? LogFormat::kJson : LogFormat::kText, level);
+  const LogFormat format = logFormat == "json" ? LogFormat::kJson : LogFormat::kText;
+  setupLogging(format, level);
 
-  const CommandContext context{collectors::builtinCollectors()};
+  const CommandContext context{collectors::builtinCollectors(), format,
+                               logLevelOption->count() > 0};
   for (const auto& command : commands) {
     if (command.app->parsed()) return command.run(context);
   }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "base/units.hpp"
+#include "collectors/host_syntax.hpp"
 #include "config/option_table.hpp"
 
 namespace spindle::collectors {
@@ -47,8 +48,9 @@ void addConnectionOptions(config::OptionTable<T>& t, const ConnectionKeys& keys)
   t.optional("reconnect_max", &T::reconnectMax, "30s", "longest reconnect delay", {"1ms", ""});
 }
 
-/// Adds a diagnostic at `block` and returns false when the backoff is upside down or, unless
-/// `hostExample` is empty, when the host is given empty.
+/// Adds a diagnostic at `block` and returns false when the backoff is upside down, when the host
+/// is no address or name (collectors/host_syntax.hpp) or, unless `hostExample` is empty, when
+/// the host is given empty.
 template <typename T>
 bool validateConnection(const T& o, const YAML::Node& block, config::Diagnostics& diags,
                         const std::string& hostExample) {
@@ -60,6 +62,12 @@ bool validateConnection(const T& o, const YAML::Node& block, config::Diagnostics
   if (!hostExample.empty() && o.host.empty() && block["host"]) {
     diags.add(block["host"], "host is empty", hostExample);
     good = false;
+  }
+  if (!o.host.empty() && block["host"]) {
+    if (const std::string problem = hostProblem(o.host); !problem.empty()) {
+      diags.add(block["host"], "host '" + o.host + "' is not valid: " + problem);
+      good = false;
+    }
   }
   return good;
 }

@@ -30,6 +30,12 @@ const CollectorInfo* Registry::find(const std::string& name) const {
   return it == m_collectors.end() ? nullptr : &it->second;
 }
 
+std::uint16_t Registry::resolvedPort(const std::string& type, const YAML::Node& block) const {
+  const CollectorInfo* info = find(type);
+  if (info == nullptr) return 0;
+  return info->resolvedPort ? info->resolvedPort(block) : info->defaultPort;
+}
+
 std::vector<std::string> Registry::names() const {
   std::vector<std::string> out;
   for (const auto& [name, info] : m_collectors) out.push_back(name);

@@ -29,6 +29,10 @@ struct CollectorInfo {
   /// declared beside it, in the folder's spindle_collector(... DEFAULT_SCRIPT ...).
   std::uint16_t defaultPort = 0;
   std::vector<config::OptionInfo> options;
+  /// The port the collector of a machine block connects to, as its options resolve it (an
+  /// explicit `port`, a `url`, a vendor's default, else defaultPort); 0 when it has none. No
+  /// I/O, no diagnostics: netcheck asks it of blocks that `spindle validate` judges.
+  std::function<std::uint16_t(const YAML::Node& block)> resolvedPort;
 
   /// Validates the machine block and returns its typed options (a value the configuration
   /// keeps), or an empty `std::any` with the problems added to `diags`. Does no I/O.
@@ -76,6 +80,16 @@ CollectorInfo makeCollectorInfo(std::string name, std::string description,
   info.make = [](const std::any& options) -> std::unique_ptr<Collector> {
     return std::make_unique<C>(std::any_cast<const Options&>(options));
   };
+  info.resolvedPort = [defaultPort, &table, validate](const YAML::Node& block) -> std::uint16_t {
+    Options options;
+    config::Diagnostics ignored;
+    table.load(block, options, ignored, "", kCommonMachineKeys);
+    validate(options, block, ignored);
+    if constexpr (requires { options.port.value; }) {
+      if (options.port.value != 0) return options.port.value;
+    }
+    return defaultPort;
+  };
   return info;
 }
 
@@ -83,6 +97,9 @@ class Registry {
  public:
   void add(CollectorInfo info);
   const CollectorInfo* find(const std::string& name) const;
+  /// The port a machine block of collector `type` connects to (CollectorInfo::resolvedPort);
+  /// 0 for a type that is not registered.
+  std::uint16_t resolvedPort(const std::string& type, const YAML::Node& block) const;
   std::vector<std::string> names() const;
 
  private:

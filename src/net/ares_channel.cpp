@@ -69,7 +69,9 @@ Result<std::shared_ptr<AresChannel>> AresChannel::create(Strand strand, const Se
   mask |= ARES_OPT_TIMEOUTMS;
   options.tries = 1;
   mask |= ARES_OPT_TRIES;
-  options.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
+  // NOCHECKRESP: a REFUSED or SERVFAIL answer reaches us as such (EREFUSED, ESERVFAIL); without
+  // it c-ares treats the one server of this channel as unreachable (ECONNREFUSED).
+  options.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_NOCHECKRESP;
   mask |= ARES_OPT_FLAGS;
   char lookupsFiles[] = "fb";
   char lookupsDns[] = "b";

@@ -1,7 +1,14 @@
 #include "net/resolver_chain.hpp"
 
+#include <cerrno>
+#include <system_error>
+#include <tuple>
+
 #include <ares.h>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "base/log.hpp"
 #include "net/ares_channel.hpp"
@@ -20,7 +27,8 @@ DnsOutcome classify(int status) {
       return DnsOutcome::kNoSuchName;
     case ARES_ETIMEOUT:
       return DnsOutcome::kTimeout;
-    case ARES_ECONNREFUSED:
+    case ARES_ECONNREFUSED:  // c-ares's word for a failed send: see unreachable()
+      return DnsOutcome::kUnreachable;
     case ARES_EREFUSED:
       return DnsOutcome::kRefused;
     case ARES_ESERVFAIL:
@@ -37,13 +45,45 @@ bool responsive(DnsOutcome outcome) {
   return outcome == DnsOutcome::kAnswered || outcome == DnsOutcome::kNoSuchName;
 }
 
+/// A server to move away from: its last attempt failed, and not by an answer (a REFUSED answer
+/// comes from a live server that refuses this one query, so it is no reason to demote it).
+bool failing(const DnsServerHealth& health) {
+  return health.last && !responsive(*health.last) && *health.last != DnsOutcome::kRefused;
+}
+
+/// c-ares reports a send that failed, and an ICMP unreachable, both as ECONNREFUSED: a UDP
+/// connect (a route lookup, nothing is sent) tells "no route from here" apart. Returns the
+/// outcome and the words for it.
+std::pair<DnsOutcome, std::string> unreachable(const ServerAddress& server) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(server.host, ec);
+  if (!ec) {
+    const asio::ip::udp::endpoint to(address, server.port);
+    const int fd = ::socket(to.protocol().family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+      const int rc = ::connect(fd, to.data(), static_cast<socklen_t>(to.size()));
+      const int error = rc == 0 ? 0 : errno;
+      ::close(fd);
+      if (error == ENETUNREACH || error == EHOSTUNREACH) {
+        return {DnsOutcome::kNoRoute, "no route to " + server.host + " (" +
+                                          std::system_category().message(error) +
+                                          "): this host has no network path there"};
+      }
+    }
+  }
+  return {DnsOutcome::kUnreachable, "nothing answers DNS there (ICMP unreachable)"};
+}
+
 std::string describeAttempt(const DnsServer& server, const DnsAttempt& attempt, Duration timeout) {
   std::string out = server.name() + " ";
   switch (attempt.outcome) {
     case DnsOutcome::kTimeout:
       return out + "timed out after " + formatDuration(timeout);
     case DnsOutcome::kRefused:
-      return out + "refused (" + attempt.message + ")";
+      return out + "refused the query (REFUSED)";
+    case DnsOutcome::kUnreachable:
+    case DnsOutcome::kNoRoute:
+      return out + "unreachable (" + attempt.message + ")";
     case DnsOutcome::kNoSuchName:
       return out + "has no address for it";
     case DnsOutcome::kServerFailure:
@@ -77,6 +117,10 @@ const char* toString(DnsOutcome outcome) {
       return "timeout";
     case DnsOutcome::kRefused:
       return "refused";
+    case DnsOutcome::kUnreachable:
+      return "unreachable";
+    case DnsOutcome::kNoRoute:
+      return "no_route";
     case DnsOutcome::kServerFailure:
       return "server_failure";
     case DnsOutcome::kError:
@@ -273,10 +317,13 @@ void ResolverChain::ask(std::size_t index, const std::string& host, bool hostsFi
                        a.outcome = classify(ans.status);
                        a.addresses = std::move(ans.addresses);
                        a.elapsed = ans.elapsed;
-                       a.message = ans.status == ARES_ECONNREFUSED
-                                       ? "nothing answers DNS there (ICMP port unreachable)"
-                                   : ans.status == ARES_EREFUSED ? "the server refused the query"
-                                                                 : aresStatusText(ans.status);
+                       a.message = aresStatusText(ans.status);
+                       if (ans.status == ARES_EREFUSED) {
+                         a.message = "the server answered REFUSED";
+                       } else if (ans.status == ARES_ECONNREFUSED) {
+                         std::tie(a.outcome, a.message) =
+                             unreachable(self->m_options.servers[index].address);
+                       }
                        asio::post(self->m_strand, [done, a = std::move(a)] { done(a); });
                      });
 }
@@ -290,17 +337,31 @@ void ResolverChain::learn(const DnsAttempt& a) {
   health.lastAt = wallClockNs();
   const bool works = responsive(a.outcome);
   ++(works ? health.responses : health.failures);
-  if (!works || a.server == m_current) return;
-  const auto& currentHealth = m_health[m_current];
-  const bool currentFails = currentHealth.last && !responsive(*currentHealth.last);
-  if (a.server < m_current || currentFails) {
-    makeLogger("net.dns")->info(
-        "DNS now asks {} ({}) first{}", health.server.name(), toString(health.server.source),
-        currentFails ? "; " + currentHealth.server.name() + " " + toString(*currentHealth.last)
-                     : "");
-    m_current = a.server;
-    m_nextReprobe = std::chrono::steady_clock::now() + m_options.reprobeInterval;
+  if (works) {
+    if (a.server != m_current && (a.server < m_current || failing(m_health[m_current]))) {
+      moveTo(a.server);
+    }
+    return;
   }
+  // The server asked first failed: later lookups go first to the best server known to answer
+  // (a probe may have found it before this failure came in), not through this timeout again.
+  if (a.server != m_current || !failing(health)) return;
+  for (std::size_t i = 0; i < m_health.size(); ++i) {
+    if (i != m_current && m_health[i].last && responsive(*m_health[i].last)) {
+      moveTo(i);
+      return;
+    }
+  }
+}
+
+void ResolverChain::moveTo(std::size_t index) {
+  const auto& was = m_health[m_current];
+  const auto& next = m_health[index];
+  makeLogger("net.dns")->info(
+      "DNS now asks {} ({}) first{}", next.server.name(), toString(next.server.source),
+      failing(was) ? "; " + was.server.name() + " " + toString(*was.last) : "");
+  m_current = index;
+  m_nextReprobe = std::chrono::steady_clock::now() + m_options.reprobeInterval;
 }
 
 void ResolverChain::maybeReprobe(const std::string& host) {

@@ -3,7 +3,8 @@
 /// (Google DNS 8.8.8.8 and 8.8.4.4 by default), then the configured static servers, then the
 /// system's (DHCP) servers from /etc/resolv.conf. Each server gets its own timeout; the chain
 /// remembers which server works, asks it first, and now and then re-probes the preferred
-/// ones so it moves back when they answer again.
+/// ones so it moves back when they answer again. A server that answers REFUSED or "no such
+/// name" is up: the lookup goes on to the next server, but it is not demoted.
 ///
 /// Usage from Asio code:
 ///   auto chain = ResolverChain::create(ioc.get_executor(), options).value();
@@ -64,7 +65,9 @@ enum class DnsOutcome {
   kAnswered,       ///< addresses came back
   kNoSuchName,     ///< the server answered that the name has no address (it works)
   kTimeout,        ///< no answer within the timeout: blocked or down
-  kRefused,        ///< ICMP port unreachable, or the server refused the query
+  kRefused,        ///< the server answered REFUSED: it is up but will not resolve this query
+  kUnreachable,    ///< ICMP unreachable: nothing answers DNS at that address
+  kNoRoute,        ///< this host has no route to the server (no network, no gateway)
   kServerFailure,  ///< SERVFAIL: the server could not resolve it upstream
   kError,          ///< anything else (malformed answer, local error)
   kCancelled,      ///< stop() was called
@@ -141,6 +144,7 @@ class ResolverChain : public std::enable_shared_from_this<ResolverChain> {
   void ask(std::size_t index, const std::string& host, bool hostsFile,
            std::function<void(DnsAttempt)> done);
   void learn(const DnsAttempt& attempt);
+  void moveTo(std::size_t index);  ///< with m_mutex held
   void maybeReprobe(const std::string& host);
 
   Strand m_strand;

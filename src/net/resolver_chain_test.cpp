@@ -3,6 +3,7 @@
 #include <atomic>
 #include <future>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -23,12 +24,14 @@ using namespace std::chrono_literals;
 
 using Records = std::map<std::string, std::string>;
 
-/// A DNS server on 127.0.0.1 that answers A queries from a table (NXDOMAIN otherwise), or
-/// drops every query while in drop mode (a black hole). Counts the queries it receives.
+/// A DNS server on 127.0.0.1 that answers A queries from a table (NXDOMAIN otherwise), answers
+/// REFUSED for the names in `refused`, or drops every query while in drop mode (a black hole).
+/// Counts the queries it receives.
 class FakeDnsServer {
  public:
-  explicit FakeDnsServer(std::map<std::string, std::string> records, bool drop = false)
-      : m_records(std::move(records)), m_drop(drop) {}
+  explicit FakeDnsServer(std::map<std::string, std::string> records, bool drop = false,
+                         std::set<std::string> refused = {})
+      : m_records(std::move(records)), m_refused(std::move(refused)), m_drop(drop) {}
   std::uint16_t port() const { return m_server.port(); }
   ServerAddress address() const { return ServerAddress{"127.0.0.1", m_server.port()}; }
   void setDrop(bool drop) { m_drop = drop; }
@@ -55,7 +58,9 @@ class FakeDnsServer {
     out[3] = 0x80;  // RA, rcode 0
     out[6] = out[7] = out[8] = out[9] = out[10] = out[11] = 0;
     auto it = m_records.find(name);
-    if (it == m_records.end()) {
+    if (m_refused.count(name) != 0) {
+      out[3] |= 5;  // REFUSED
+    } else if (it == m_records.end()) {
       out[3] |= 3;  // NXDOMAIN
     } else if (qtype == 1) {
       out[7] = 1;
@@ -70,6 +75,7 @@ class FakeDnsServer {
   }
 
   std::map<std::string, std::string> m_records;
+  std::set<std::string> m_refused;
   std::atomic<bool> m_drop;
   std::atomic<int> m_queries{0};
   spindle::net::testing::LoopbackUdpServer m_server{[this](const auto& in) { return answer(in); }};
@@ -195,7 +201,56 @@ TEST_F(NetResolverChain, ExplainsWhenNoServerAnswers) {
   EXPECT_EQ(r.error().code(), ErrorCode::kUnavailable);
   const std::string& m = r.error().message();
   EXPECT_NE(m.find(hole.address().toString() + " timed out after 300ms"), std::string::npos) << m;
-  EXPECT_NE(m.find(closed.toString() + " refused"), std::string::npos) << m;
+  EXPECT_NE(m.find(closed.toString() + " unreachable (nothing answers DNS there"),
+            std::string::npos)
+      << m;
+  EXPECT_EQ(m_chain->status().servers[1].last, DnsOutcome::kUnreachable);
+}
+
+TEST_F(NetResolverChain, ARefusedAnswerIsNamedAndDoesNotDemoteAHealthyServer) {
+  // The preferred server refuses one name (a filtering resolver) and answers the others.
+  FakeDnsServer google(Records{{"api.spindle.test", "127.0.0.8"}}, false, {"blocked.spindle.test"});
+  FakeDnsServer plant(Records{{"blocked.spindle.test", "127.0.0.9"}});
+  chain({server(google.address(), DnsSource::kPreferred),
+         server(plant.address(), DnsSource::kSystem)});
+  auto blocked = resolve("blocked.spindle.test");
+  ASSERT_TRUE(blocked.ok()) << blocked.error().describe();
+  EXPECT_EQ(blocked->front().address().to_string(), "127.0.0.9");
+  EXPECT_EQ(m_chain->status().servers[0].last, DnsOutcome::kRefused);
+  EXPECT_EQ(m_chain->status().current, 0u) << "a server that answers REFUSED is up";
+  auto api = resolve("api.spindle.test");
+  ASSERT_TRUE(api.ok());
+  EXPECT_EQ(api->front().address().to_string(), "127.0.0.8");
+  EXPECT_EQ(plant.queries(), 1);
+
+  m_chain->stop();
+  FakeDnsServer refusing(Records{}, false, {"api.spindle.test"});
+  chain({server(refusing.address(), DnsSource::kPreferred)});
+  auto refused = resolve("api.spindle.test");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("refused the query (REFUSED)"), std::string::npos)
+      << refused.error().message();
+}
+
+TEST_F(NetResolverChain, AProbeThatFindsAWorkingServerBeforeTheFirstFailsIsRemembered) {
+  // netcheck probes every server at once: the fallback answers before Google DNS times out.
+  FakeDnsServer google(Records{}, /*drop=*/true);
+  FakeDnsServer plant(Records{{"api.spindle.test", "127.0.0.9"}});
+  chain({server(google.address(), DnsSource::kPreferred),
+         server(plant.address(), DnsSource::kConfigured)});
+  auto probe = [&](std::size_t index) {
+    std::promise<DnsAttempt> promise;
+    m_chain->probe(index, "api.spindle.test", [&](DnsAttempt a) { promise.set_value(a); });
+    return promise.get_future().get();
+  };
+  EXPECT_EQ(probe(1).outcome, DnsOutcome::kAnswered);
+  EXPECT_EQ(m_chain->status().current, 0u) << "Google DNS has not failed yet";
+  EXPECT_EQ(probe(0).outcome, DnsOutcome::kTimeout);
+  EXPECT_EQ(m_chain->status().current, 1u);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(resolve("api.spindle.test").ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 250ms) << "waited for the black hole";
+  EXPECT_EQ(google.queries(), 1);
 }
 
 TEST_F(NetResolverChain, NoSuchNameFromEveryServerIsNotFound) {

@@ -1,5 +1,7 @@
 #include "net/sntp.hpp"
 
+#include <algorithm>
+
 namespace spindle::net {
 namespace {
 
@@ -38,6 +40,10 @@ TimestampNs fromNtp(NtpTimestamp ntp) {
   const std::int64_t ns = static_cast<std::int64_t>(
       (static_cast<std::uint64_t>(ntp.fraction) * static_cast<std::uint64_t>(kNsPerSecond)) >> 32);
   return (seconds - kNtpToUnixSeconds) * kNsPerSecond + ns;
+}
+
+bool isUnsynchronised(const Error& error) {
+  return error.code() == ErrorCode::kUnavailable && error.message().starts_with(kUnsynchronised);
 }
 
 NtpPacket makeSntpRequest(TimestampNs sent) {
@@ -82,12 +88,19 @@ Result<SntpSample> evaluateSntp(const NtpReply& r, TimestampNs sent, TimestampNs
   if (r.originate != toNtp(sent)) {
     return Error(ErrorCode::kProtocol, "the reply does not answer our request");
   }
-  if (r.stratum == 0) {
+  // Stratum 0 with a kiss code (four ASCII letters: RATE, DENY, ...) is a kiss-o'-death; a
+  // server without time answers leap 3 with stratum 16, or stratum 0 and no code (chrony).
+  const bool kissCode = !r.refid.empty() && std::all_of(r.refid.begin(), r.refid.end(), [](char c) {
+    return c >= 'A' && c <= 'Z';
+  });
+  if (r.stratum == 0 && kissCode) {
     return Error(ErrorCode::kUnavailable,
                  "the server refused to serve time (kiss-o'-death " + r.refid + ")");
   }
-  if (r.leap == 3 || r.stratum >= 16) {
-    return Error(ErrorCode::kUnavailable, "the server's own clock is not synchronised");
+  if (r.leap == 3 || r.stratum == 0 || r.stratum >= 16) {
+    return Error(ErrorCode::kUnavailable, std::string(kUnsynchronised) + " (stratum " +
+                                              std::to_string(r.stratum) + ", leap indicator " +
+                                              std::to_string(r.leap) + ")");
   }
   if (r.transmit == NtpTimestamp{}) {
     return Error(ErrorCode::kProtocol, "the reply has no transmit time");

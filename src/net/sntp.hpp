@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "base/time.hpp"
@@ -34,7 +35,7 @@ struct NtpReply {
   int leap = 0;  ///< 3: the server's clock is not synchronised
   int version = 0;
   int mode = 0;       ///< 4: server
-  int stratum = 0;    ///< 0: kiss-o'-death; 1: primary; 16: unsynchronised
+  int stratum = 0;    ///< 0: kiss-o'-death or unspecified; 1: primary; 16: unsynchronised
   std::string refid;  ///< four letters for stratum 0/1 ("GPS", "RATE"), else an IPv4 address
   NtpTimestamp originate;
   NtpTimestamp receive;
@@ -55,6 +56,15 @@ struct SntpSample {
 /// Checks that `reply` answers the request sent at `sent` and that the server is usable
 /// (synchronised, not a kiss-o'-death), then computes offset and delay from the four times:
 /// sent (T1), the server's receive (T2) and transmit (T3), and `received` (T4), our clock.
+/// kUnavailable for a server that answered but has no time to give (leap 3, stratum 0 without a
+/// kiss code, or 16): its message starts with kUnsynchronised; see isUnsynchronised.
 Result<SntpSample> evaluateSntp(const NtpReply& reply, TimestampNs sent, TimestampNs received);
+
+inline constexpr std::string_view kUnsynchronised =
+    "the server answered, but its own clock is not synchronised";
+
+/// True for evaluateSntp's (and querySntp's) error about an unsynchronised server: it answered,
+/// so UDP 123 works; its time source is what is broken.
+bool isUnsynchronised(const Error& error);
 
 }  // namespace spindle::net

@@ -98,5 +98,31 @@ TEST(NetSntp, RejectsUnusableReplies) {
   EXPECT_FALSE(parseNtpReply(shortPacket).ok());
 }
 
+TEST(NetSntp, AnUnsynchronisedServerIsToldApartFromAKissOfDeath) {
+  const TimestampNs t1 = 1'795'000'000LL * kSecond;
+  auto evaluate = [&](const NtpPacket& p) {
+    return evaluateSntp(parseNtpReply(p).value(), t1, t1 + kSecond / 100);
+  };
+  // chrony without a time source: leap 3, stratum 0, reference id 0.
+  NtpPacket unsynchronised = reply(t1, t1, t1, 0, 3);
+  unsynchronised[12] = unsynchronised[13] = unsynchronised[14] = unsynchronised[15] = 0;
+  auto chrony = evaluate(unsynchronised);
+  ASSERT_FALSE(chrony.ok());
+  EXPECT_TRUE(isUnsynchronised(chrony.error())) << chrony.error().message();
+  EXPECT_NE(chrony.error().message().find("stratum 0, leap indicator 3"), std::string::npos);
+  auto sixteen = evaluate(reply(t1, t1, t1, 16, 3));
+  ASSERT_FALSE(sixteen.ok());
+  EXPECT_TRUE(isUnsynchronised(sixteen.error()));
+  NtpPacket kod = reply(t1, t1, t1, 0, 3);
+  kod[12] = 'D';
+  kod[13] = 'E';
+  kod[14] = 'N';
+  kod[15] = 'Y';
+  auto denied = evaluate(kod);
+  ASSERT_FALSE(denied.ok());
+  EXPECT_FALSE(isUnsynchronised(denied.error()));
+  EXPECT_NE(denied.error().message().find("kiss-o'-death DENY"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace spindle::net

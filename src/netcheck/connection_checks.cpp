@@ -75,6 +75,11 @@ awaitable<bool> prepare(RunContext& ctx, const std::string& host, std::uint16_t 
   if (ctx.dnsDead && literalError && !ctx.map->find(host, port)) {
     row.status = CheckStatus::kFail;
     row.detail = "cannot resolve " + host;
+    if (ctx.noNetwork) {
+      row.cause = "this edge has no network (no route to any DNS server, see the dns rows)";
+      row.remedy = "connect the edge to the network first (link, IP address, default gateway).";
+      co_return false;
+    }
     row.cause = "no DNS server answered (see the dns rows), so " + host + " has no address";
     row.remedy =
         "fix DNS first: allow outbound UDP 53 to the DNS servers, or configure a DNS "

@@ -85,10 +85,27 @@ awaitable<void> checkDnsServer(RunContext& ctx, std::size_t index, const std::st
       row.remedy = "allow outbound UDP 53 from this edge to " + host + ".";
       break;
     case net::DnsOutcome::kRefused:
-      row.detail = "refused: " + a.message;
-      row.cause = "the " + sourceWords(server.source) + " " + host + " refused: " + a.message;
-      row.remedy = "allow outbound UDP 53 to " + host +
-                   " and let it resolve names for this edge, or configure another server.";
+      row.detail = "answered in " + millis(a.elapsed) + " but refused the query (REFUSED)";
+      row.cause = "the " + sourceWords(server.source) + " " + host +
+                  " is reachable and refuses to resolve names for this edge (DNS answer "
+                  "REFUSED): it serves only other clients, or does not recurse";
+      row.remedy = "let " + host +
+                   " resolve names for this edge's address (its access list), or configure "
+                   "another server.";
+      break;
+    case net::DnsOutcome::kUnreachable:
+      row.detail = "unreachable: " + a.message;
+      row.cause = "nothing answers DNS at " + host +
+                  " (ICMP unreachable): the server is down, or a firewall rejects UDP 53";
+      row.remedy = "allow outbound UDP 53 to " + host + ", or configure another server.";
+      break;
+    case net::DnsOutcome::kNoRoute:
+      row.detail = "no route: " + a.message;
+      row.cause = "this edge has no route to " + host +
+                  ": it has no network connection, or no default gateway";
+      row.remedy =
+          "connect the edge to the network: check the link, its IP address and its default "
+          "gateway (DHCP or static).";
       break;
     default:
       row.detail = std::string(net::toString(a.outcome)) + ": " + a.message;
@@ -108,6 +125,12 @@ awaitable<void> checkNtpServer(RunContext& ctx, const net::ServerAddress& server
     to = {asio::ip::make_address(mapped->host), mapped->port};
   } else if (const auto literal = asio::ip::make_address(server.host, ec); !ec) {
     to = {literal, server.port};
+  } else if (ctx.noNetwork) {
+    row.status = CheckStatus::kFail;
+    row.detail = "cannot resolve " + server.host;
+    row.cause = "this edge has no network (no route to any DNS server, see the dns rows)";
+    row.remedy = "connect the edge to the network first (link, IP address, default gateway).";
+    co_return;
   } else if (ctx.dnsDead) {
     row.status = CheckStatus::kFail;
     row.detail = "cannot resolve " + server.host;
@@ -165,6 +188,24 @@ awaitable<void> checkNtpServer(RunContext& ctx, const net::ServerAddress& server
   }
   row.status = CheckStatus::kFail;
   row.facts["error"] = result.error().message();
+  if (net::isUnsynchronised(result.error())) {
+    row.facts["answered"] = true;
+    row.facts["synchronised"] = false;
+    row.detail = "answered unsynchronised: " + result.error().message();
+    row.cause = "the NTP server at " + row.address +
+                " answers (UDP 123 works) but has no time to give: its own clock is not "
+                "synchronised";
+    row.remedy =
+        "fix that server's time source (its upstream NTP servers or reference clock), or use "
+        "another NTP server.";
+    co_return;
+  }
+  if (ctx.noNetwork) {
+    row.detail = result.error().message();
+    row.cause = "this edge has no network (see the dns rows)";
+    row.remedy = "connect the edge to the network first (link, IP address, default gateway).";
+    co_return;
+  }
   switch (result.error().code()) {
     case ErrorCode::kTimeout:
       row.detail = "no answer within " + formatDuration(timeout);

@@ -37,8 +37,8 @@ std::uint16_t sheetPort(const std::string& type) {
   return it == ports.end() ? 0 : it->second;
 }
 
-Result<std::vector<MachineTarget>> machineTargets(
-    const YAML::Node& root, const std::function<std::uint16_t(const std::string&)>& defaultPort) {
+Result<std::vector<MachineTarget>> machineTargets(const YAML::Node& root,
+                                                  const ResolvedPort& resolvedPort) {
   std::vector<MachineTarget> out;
   const YAML::Node machines = root["machines"];
   if (!machines) return out;
@@ -59,14 +59,16 @@ Result<std::vector<MachineTarget>> machineTargets(
       if (!splitUrl(block["url"].Scalar(), t.host, t.port)) continue;
     }
     if (t.host.empty()) continue;
-    if (block["port"] && block["port"].IsScalar()) {
+    // A collector knows its port best (vendor defaults, url): the one `spindle run` uses.
+    if (const std::uint16_t resolved = resolvedPort ? resolvedPort(t.type, block) : 0) {
+      t.port = resolved;
+    } else if (block["port"] && block["port"].IsScalar()) {
       try {
         const int port = block["port"].as<int>();
         if (port > 0 && port <= 65535) t.port = static_cast<std::uint16_t>(port);
       } catch (const YAML::Exception&) {
       }
     }
-    if (t.port == 0 && defaultPort) t.port = defaultPort(t.type);
     if (t.port == 0) t.port = sheetPort(t.type);
     if (t.port == 0) continue;
     out.push_back(std::move(t));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "collectors/registry.hpp"
+
 namespace spindle::netcheck {
 namespace {
 
@@ -15,8 +17,11 @@ TEST(NetcheckMachineTargets, HostPortDefaultsAndUrls) {
       "  - {id: off, type: shdr, host: 10.0.0.9, enabled: false}\n"
       "  - {id: nohost, type: shdr}\n"
       "  - {id: mystery, type: unknown_kind, host: 10.0.0.10}\n");
-  auto targets = machineTargets(
-      root, [](const std::string& type) -> std::uint16_t { return type == "shdr" ? 7878 : 0; });
+  // As a collector resolves it: its port when given, else its default.
+  auto targets = machineTargets(root, [](const std::string& type, const YAML::Node& block) {
+    if (type != "shdr") return std::uint16_t{0};
+    return block["port"] ? block["port"].as<std::uint16_t>() : std::uint16_t{7878};
+  });
   ASSERT_TRUE(targets.ok());
   ASSERT_EQ(targets->size(), 4u);
   EXPECT_EQ((*targets)[0].port, 7878);
@@ -24,6 +29,29 @@ TEST(NetcheckMachineTargets, HostPortDefaultsAndUrls) {
   EXPECT_EQ((*targets)[2].port, 8193) << "FANUC FOCAS, from the requirements sheet";
   EXPECT_EQ((*targets)[3].host, "10.0.0.8");
   EXPECT_EQ((*targets)[3].port, 5001);
+}
+
+TEST(NetcheckMachineTargets, PortsAreTheOnesTheCollectorsConnectTo) {
+  collectors::Registry registry;
+  collectors::registerBuiltinCollectors(registry);
+  const YAML::Node root = YAML::Load(
+      "machines:\n"
+      "  - {id: haas, type: mtconnect_agent, vendor: haas_ngc, host: 10.0.0.11}\n"
+      "  - {id: haas-url, type: mtconnect_agent, vendor: haas_ngc, url: 'http://10.0.0.12/'}\n"
+      "  - {id: haas-port, type: mtconnect_agent, vendor: haas_ngc, host: 10.0.0.13, port: 81}\n"
+      "  - {id: agent, type: mtconnect_agent, host: 10.0.0.14}\n"
+      "  - {id: mill, type: shdr, host: 10.0.0.15}\n");
+  auto targets = machineTargets(root, [&registry](const std::string& type, const YAML::Node& b) {
+    return registry.resolvedPort(type, b);
+  });
+  ASSERT_TRUE(targets.ok());
+  ASSERT_EQ(targets->size(), 5u);
+  EXPECT_EQ((*targets)[0].port, 8082) << "the agent built into Haas NGC controls";
+  EXPECT_EQ((*targets)[1].port, 8082);
+  EXPECT_EQ((*targets)[1].host, "10.0.0.12");
+  EXPECT_EQ((*targets)[2].port, 81);
+  EXPECT_EQ((*targets)[3].port, 5000);
+  EXPECT_EQ((*targets)[4].port, 7878);
 }
 
 TEST(NetcheckMachineTargets, SheetPorts) {

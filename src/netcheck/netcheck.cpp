@@ -239,6 +239,25 @@ void judgeDns(Run& run) {
   }
   if (!used) {
     chain.status = CheckStatus::kFail;
+    if (run.ctx.noNetwork) {
+      chain.detail = "no network: no route to any DNS server";
+      chain.cause = "this edge cannot reach any network beyond itself, so it cannot resolve names";
+      chain.remedy =
+          "connect the edge to the network: check the link, its IP address and its default "
+          "gateway (DHCP or static); then run netcheck again.";
+      return;
+    }
+    const bool allRefuse = std::all_of(
+        run.dnsRows.begin(), run.dnsRows.end(),
+        [&checks](std::size_t r) { return checks[r].facts.value("outcome", "") == "refused"; });
+    if (allRefuse) {
+      chain.detail = "every DNS server refuses this edge's queries (REFUSED)";
+      chain.cause = "the DNS servers are reachable but none resolves names for this edge";
+      chain.remedy =
+          "let one of them serve this edge's address, or configure a DNS server that does "
+          "(statically, or by DHCP).";
+      return;
+    }
     chain.detail = "no DNS server answered";
     chain.cause =
         "this edge cannot resolve names: every DNS server of the chain failed (see above)";
@@ -303,10 +322,27 @@ void judgeClock(Run& run) {
       return;
     }
     clock.status = CheckStatus::kFail;
+    const auto unsynchronised = std::find_if(run.ntpRows.begin(), run.ntpRows.end(), [&](auto r) {
+      return checks[r].facts.value("answered", false);
+    });
+    if (unsynchronised != run.ntpRows.end()) {
+      clock.detail = "NTP answered, but unsynchronised (" + checks[*unsynchronised].target + ")";
+      clock.cause =
+          "no NTP server has synchronised time to give, so the clock cannot be checked: "
+          "observations will be flagged as taken with an untrusted clock";
+      clock.remedy =
+          "fix the NTP server's own time source, or use an NTP server that is synchronised "
+          "(net.ntp_servers, or by DHCP).";
+      return;
+    }
     clock.detail = "no NTP server answered";
     clock.cause =
         "the clock cannot be checked: observations will be flagged as taken with an "
         "untrusted clock";
+    if (run.ctx.noNetwork) {
+      clock.remedy = "connect the edge to the network first (link, IP address, default gateway).";
+      return;
+    }
     clock.remedy =
         "allow outbound UDP 123 (NTP), or hand out an internal NTP server by DHCP "
         "(or set net.ntp_servers).";
@@ -358,6 +394,10 @@ awaitable<void> runAll(Run& run) {
                     std::none_of(run.dnsRows.begin(), run.dnsRows.end(), [&run](std::size_t r) {
                       return run.report.checks[r].status == CheckStatus::kPass;
                     });
+  run.ctx.noNetwork =
+      run.ctx.dnsDead && std::all_of(run.dnsRows.begin(), run.dnsRows.end(), [&run](std::size_t r) {
+        return run.report.checks[r].facts.value("outcome", "") == "no_route";
+      });
   co_await runJobs(run.jobs, run.request.parallel);
   judgeDns(run);
   judgeClock(run);

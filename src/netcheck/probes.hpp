@@ -33,6 +33,8 @@ struct RunContext {
   /// Set after the DNS rows when no server answered: names then fail at once instead of
   /// waiting for every server's timeout again.
   bool dnsDead = false;
+  /// Set with dnsDead when every DNS server was out of route: the edge has no network at all.
+  bool noNetwork = false;
 };
 
 /// Asks DNS server `index` of the chain for `lookup`.

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "base/log.hpp"
+#include "base/time.hpp"
 #include "uplinks/delivery_cursor.hpp"
 
 namespace spindle::uplinks {
@@ -365,6 +366,7 @@ void DeliveryEngine::complete(std::uint64_t first, std::uint64_t end, const Comp
         m_retryDelay = Duration(0);
         m_tracker.markAcked(first, end);
         m_stats.delivered += end - first;
+        m_stats.lastOk = wallClockNs();
         m_dirty = true;
         break;
       case Outcome::kRetry:

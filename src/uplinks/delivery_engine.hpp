@@ -31,6 +31,7 @@
 #include <spdlog/logger.h>
 
 #include "base/log_limiter.hpp"
+#include "base/time.hpp"
 #include "journal/cursor_file.hpp"
 #include "journal/journal.hpp"
 #include "journal/journal_reader.hpp"
@@ -58,6 +59,7 @@ struct DeliveryStats {
   TimestampNs oldestInFlight = 0;  ///< timestamp of the oldest observation in flight
   bool ready = false;              ///< the uplink can send (connected)
   bool failing = false;            ///< the last completion was Retry
+  TimestampNs lastOk = 0;  ///< wall clock of the last record completed Ok (nats: the last ack)
   std::string lastError;
   std::vector<std::pair<std::string, std::uint64_t>> counters;  ///< the uplink's own
 };

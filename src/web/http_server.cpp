@@ -325,7 +325,8 @@ Status HttpServer::start() {
   if (!ec) m_acceptor.bind(endpoint, ec);
   if (!ec) m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    m_acceptor.close(ec);
+    error_code ignored;  // closing must not overwrite the reason (it would read "Success")
+    m_acceptor.close(ignored);
     return Error(ErrorCode::kIo, ec.message()).with("listening on " + where);
   }
   m_port = m_acceptor.local_endpoint().port();

@@ -3,6 +3,8 @@
 
 #include "web/http_server.hpp"
 
+#include <cerrno>
+#include <system_error>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -93,6 +95,21 @@ class HttpServerTest : public ::testing::Test {
   std::shared_ptr<HttpServer> m_server;
   std::vector<std::unique_ptr<tcp::socket>> m_clients;
 };
+
+TEST_F(HttpServerTest, APortInUseSaysWhy) {
+  startServer({});
+  HttpServerOptions o;
+  o.bind = "127.0.0.1";
+  o.port = m_server->port();
+  auto second = std::make_shared<HttpServer>(
+      m_io, o, [](const HttpRequest&, std::shared_ptr<Responder> r) { r->reply(200, "", ""); });
+  const Status started = second->start();
+  ASSERT_FALSE(started.ok());
+  const std::string text = started.error().describe();
+  EXPECT_EQ(text.find("Success"), std::string::npos) << text;
+  EXPECT_NE(text.find(std::system_category().message(EADDRINUSE)), std::string::npos) << text;
+  EXPECT_NE(text.find("127.0.0.1:" + std::to_string(o.port)), std::string::npos) << text;
+}
 
 TEST_F(HttpServerTest, SlowlorisClientsCannotLockOutANormalClient) {
   HttpServerOptions o;

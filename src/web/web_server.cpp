@@ -4,6 +4,7 @@
 
 #include "web/http_server.hpp"
 #include "web/mtconnect/agent_service.hpp"
+#include "web/status_endpoint.hpp"
 
 namespace spindle::web {
 
@@ -29,8 +30,10 @@ Status Server::start() {
   o.headerTimeout = m_options.headerTimeout;
   o.maxConnectionsPerClient = m_options.maxConnectionsPerClient;
   auto agent = m_agent;
+  auto status = std::make_shared<const StatusEndpoint>(m_statusDocument);
   m_http = std::make_shared<HttpServer>(
-      m_io, o, [agent](const HttpRequest& req, std::shared_ptr<Responder> r) {
+      m_io, o, [agent, status](const HttpRequest& req, std::shared_ptr<Responder> r) {
+        if (status->handle(req, *r)) return;
         agent->handle(req, std::move(r));
       });
   if (auto s = m_http->start(); !s) {

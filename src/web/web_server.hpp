@@ -2,7 +2,9 @@
 /// web::Server: the HTTP server of the edge (Boost.Beast on the gateway's io_context). Serves
 /// the MTConnect agent interface over every machine the state store holds.
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 
@@ -31,6 +33,12 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  /// Serves `document` (JSON text) at StatusEndpoint::kPath beside the MTConnect interface,
+  /// for `spindle status`. Before start(); thread-safe as StatusEndpoint says.
+  void setStatusDocument(std::function<std::string()> document) {
+    m_statusDocument = std::move(document);
+  }
+
   /// Binds and serves (nothing when options.enabled is false). kIo naming the address when
   /// the port cannot be bound. Call once.
   Status start();
@@ -47,6 +55,7 @@ class Server {
   const state::StateStore& m_store;
   const model::ItemCatalog& m_catalog;
   std::string m_sender;
+  std::function<std::string()> m_statusDocument;
   std::shared_ptr<mtconnect::AgentService> m_agent;
   std::shared_ptr<HttpServer> m_http;
   state::BatchFeed* m_feed;

@@ -1,6 +1,9 @@
 // The spindle binary as a user runs it: exit codes, messages, and the demo.
 
+#include <cerrno>
 #include <filesystem>
+#include <system_error>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -104,6 +107,103 @@ TEST_F(Cli, ValidateAcceptsAGoodFileAndListsEveryProblemOfABadOne) {
   auto run = spindle({"run", "--config", bad});
   EXPECT_EQ(run.code, 2);
   EXPECT_NE(run.err.find("unknown key 'prot'"), std::string::npos);
+}
+
+TEST_F(Cli, AnUnknownCommandIsNamedWithTheClosestOne) {
+  auto r = spindle({"runn"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown command 'runn' (did you mean 'run'?)"), std::string::npos) << r.err;
+  auto after = spindle({"--log-level", "warn", "valdate"});
+  EXPECT_EQ(after.code, 2);
+  EXPECT_NE(after.err.find("unknown command 'valdate' (did you mean 'validate'?)"),
+            std::string::npos)
+      << after.err;
+}
+
+TEST_F(Cli, ValidateNamesAMisspelledTypeKeyAndRefusesAnInvalidAddress) {
+  const auto bad = write("bad.yaml",
+                         "machines:\n"
+                         "  - id: m1\n"
+                         "    typ: shdr\n"
+                         "    host: 127.0.0.1\n"
+                         "  - id: m2\n"
+                         "    type: shdr\n"
+                         "    host: 10.0.0.300\n"
+                         "  - id: m3\n"
+                         "    type: shdr\n"
+                         "    host: mill-3.plant.local\n");
+  auto r = spindle({"validate", bad});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(bad + ":3:5: unknown key 'typ' in machine 'm1' (did you mean 'type'?"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(bad + ":7:11: host '10.0.0.300' is not valid: not an IPv4 address"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("2 problems"), std::string::npos) << r.err;  // the name is fine
+}
+
+TEST_F(Cli, AWebPortInUseSaysWhy) {
+  // A listener holds the port; the edge keeps collecting and says why it could not serve.
+  const int holder = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(holder, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(holder, reinterpret_cast<sockaddr*>(&addr), &len);
+  const auto cfg =
+      write("c.yaml", "edge:\n  data_dir: " + (m_dir / "data").string() + "\n" +
+                          loopbackSections(ntohs(addr.sin_port)) +
+                          "machines:\n  - id: m1\n    type: shdr\n    host: 127.0.0.1\n    port: " +
+                          std::to_string(freePort()) + "\n");
+  auto r = spindle({"run", "--config", cfg, "--for", "300ms"});
+  ::close(holder);
+  EXPECT_EQ(r.code, 0) << r.err;
+  const auto at = r.err.find("web server not started");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const std::string line = r.err.substr(at, r.err.find('\n', at) - at);
+  EXPECT_NE(line.find(std::system_category().message(EADDRINUSE)), std::string::npos) << line;
+  EXPECT_EQ(line.find("Success"), std::string::npos) << line;
+}
+
+TEST_F(Cli, StatusAsksTheRunningEdgeAndSaysWhenNoneRuns) {
+  const std::uint16_t web = freePort();
+  const auto cfg = write(
+      "c.yaml", "edge:\n  id: status-edge\n  data_dir: " + (m_dir / "data").string() + "\n" +
+                    "net:\n  dns_preferred: []\n  dns_servers: ['127.0.0.1:" +
+                    std::to_string(freePort()) + "']\n  resolv_conf: \"\"\n  ntp_servers: []\n" +
+                    "web:\n  bind: 0.0.0.0\n  port: " + std::to_string(web) + "\n" +
+                    "machines:\n  - id: m1\n    type: shdr\n    host: 127.0.0.1\n    port: " +
+                    std::to_string(freePort()) + "\n");
+  auto none = spindle({"status", "--config", cfg});
+  EXPECT_EQ(none.code, 1);
+  EXPECT_NE(none.err.find("no edge is running at http://127.0.0.1:" + std::to_string(web)),
+            std::string::npos)
+      << none.err;
+
+  Process edge({SPINDLE_BINARY, "run", "--config", cfg, "--for", "60s"},
+               (m_dir / "edge.out").string(), (m_dir / "edge.err").string());
+  Run r{};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    r = spindle({"status", "--config", cfg});
+  } while (r.code != 0 && std::chrono::steady_clock::now() < deadline);
+  ASSERT_EQ(r.code, 0) << r.err << readFile((m_dir / "edge.err").string());
+  EXPECT_NE(r.out.find("edge status-edge"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  m1 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("journal: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("clock:   unknown"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dns:     127.0.0.1:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(configured)"), std::string::npos) << r.out;
+
+  auto json = spindle({"status", "--config", cfg, "--json"});
+  EXPECT_EQ(json.code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"machines\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"dns\""), std::string::npos) << json.out;
+  EXPECT_EQ(edge.kill(SIGTERM), 0);
 }
 
 TEST_F(Cli, JsonLogsAreOneObjectPerLine) {

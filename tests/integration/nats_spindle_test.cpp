@@ -178,6 +178,38 @@ TEST_F(NatsSpindleTest, RestartsWhileTheHubIsDownLoseNothing) {
   EXPECT_EQ(spindleLog().find("dropped segment"), std::string::npos);
 }
 
+// A hub that goes away is said once in Spindle's words, and once when it is back: not the
+// client library's missed-heartbeat and timeout errors of the configuration watch every 5 s.
+TEST_F(NatsSpindleTest, AHubThatGoesAwayIsLoggedOnceAndItsReturnOnce) {
+  {
+    NatsClient cloud(m_hub->url());
+    ASSERT_TRUE(cloud.putKv("spindle_config", "another-edge", "edge: {}\n"));  // the bucket
+  }
+  startSpindle();
+  ASSERT_TRUE(
+      eventually([&] { return spindleLog().find("NATS connected") != std::string::npos; }, 30s))
+      << spindleLog();
+  std::this_thread::sleep_for(2s);  // the configuration watch is running
+  m_hub->stop();
+  ASSERT_TRUE(eventually([&] { return spindleLog().find("is down") != std::string::npos; }, 30s))
+      << spindleLog();
+  std::this_thread::sleep_for(16s);  // three of the library's 5 s heartbeat periods
+  ASSERT_TRUE(m_hub->start()) << m_hub->log();
+  ASSERT_TRUE(
+      eventually([&] { return spindleLog().find("is back after") != std::string::npos; }, 30s))
+      << spindleLog();
+  EXPECT_EQ(m_spindle->kill(SIGTERM), 0) << spindleLog();
+  const std::string log = spindleLog();
+  auto count = [&log](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("the cloud hub"), 2u) << log;
+  EXPECT_EQ(count("Missed Server Heartbeat"), 0u) << log;
+  EXPECT_EQ(count("NATS error"), 0u) << log;
+}
+
 TEST_F(NatsSpindleTest, HeartbeatsDiagnosticsAndConfigurationFromTheCloud) {
   NatsClient cloud(m_hub->url());
   natsSubscription* health = nullptr;

@@ -209,15 +209,17 @@ inline std::optional<Peer> startDnsmasq(const std::string& program, const Scratc
 }
 
 /// chronyd serving its local clock (stratum 8) over NTP on a loopback port, never touching the
-/// system clock and with no sources of its own.
-inline std::optional<Peer> startChrony(const std::string& program, const ScratchDir& dir) {
+/// system clock and with no sources of its own. Not `synchronised`: without its local clock as
+/// a source, so it answers as a server with no time (leap indicator 3).
+inline std::optional<Peer> startChrony(const std::string& program, const ScratchDir& dir,
+                                       bool synchronised = true) {
   Peer peer;
   peer.port = freeUdpPort();
   const std::string conf =
-      dir.write("chrony.conf", "port " + std::to_string(peer.port) +
-                                   "\nbindaddress 127.0.0.1\nallow 127.0.0.1\nlocal stratum 8\n"
-                                   "cmdport 0\nbindcmdaddress /\npidfile " +
-                                   (dir / "chronyd.pid") + "\n");
+      dir.write("chrony.conf",
+                "port " + std::to_string(peer.port) + "\nbindaddress 127.0.0.1\nallow 127.0.0.1\n" +
+                    (synchronised ? "local stratum 8\n" : "") +
+                    "cmdport 0\nbindcmdaddress /\npidfile " + (dir / "chronyd.pid") + "\n");
   std::vector<std::string> argv{program, "-d", "-x", "-f", conf};
   if (::geteuid() != 0) argv.push_back("-U");
   peer.process = std::make_unique<Process>(argv, dir / "chrony.out", dir / "chrony.err");
@@ -356,8 +358,12 @@ struct NetcheckRun {
   }
 };
 
-inline NetcheckRun netcheck(const ScratchDir& dir, std::vector<std::string> args) {
+/// Runs `spindle netcheck args`; with `wrapper`, as its argument (e.g. {"/usr/bin/unshare",
+/// "-n"} for a network namespace of its own).
+inline NetcheckRun netcheck(const ScratchDir& dir, std::vector<std::string> args,
+                            std::vector<std::string> wrapper = {}) {
   args.insert(args.begin(), {SPINDLE_BINARY, "netcheck"});
+  args.insert(args.begin(), wrapper.begin(), wrapper.end());
   NetcheckRun r;
   Process p(args, dir / "netcheck.out", dir / "netcheck.err");
   r.code = p.wait(60s);

@@ -7,6 +7,7 @@
 
 #include "base/log.hpp"
 #include "base/redact.hpp"
+#include "base/units.hpp"
 
 namespace spindle::uplinks::nats {
 namespace {
@@ -240,9 +241,12 @@ void NatsConnection::stop() {
 }
 
 void NatsConnection::setConnected(bool up, const char* event, natsConnection* nc) {
+  TimestampNs downAt = 0;  ///< when the link went down, for "back after ..."
   {
     std::lock_guard lock(m_mutex);
     if (m_status.connected == up && up) return;
+    if (up && m_status.disconnects > 0) downAt = m_status.since;
+    m_loggedErrors.clear();
     m_status.connected = up;
     m_status.since = wallClockNs();
     if (up) m_status.url = connectedUrl(nc);
@@ -256,9 +260,18 @@ void NatsConnection::setConnected(bool up, const char* event, natsConnection* nc
   }
   for (const auto& listener : listeners) listener(up);
   if (up) {
-    m_log->info("NATS {} to {}", event, status().url);
+    if (downAt != 0) {
+      const auto seconds = std::chrono::seconds((wallClockNs() - downAt) / 1'000'000'000);
+      m_log->info("the cloud hub {} is back after {} down: sending what waited in the journal",
+                  status().url, formatDuration(seconds));
+    } else {
+      m_log->info("NATS {} to {}", event, status().url);
+    }
   } else {
-    m_log->warn("NATS {} from {}; reconnecting", event, status().url);
+    m_log->warn(
+        "the cloud hub {} is down (connection lost); observations wait in the journal, "
+        "reconnecting in the background",
+        status().url);
   }
 }
 
@@ -307,6 +320,9 @@ void NatsConnection::onClosed(natsConnection* nc, void* self) {
   c->m_closedCv.notify_all();
 }
 
+/// How long after a (re)connect subscription errors are taken for echoes of the outage.
+constexpr TimestampNs kSettleNs = 10'000'000'000;
+
 void NatsConnection::onError(natsConnection* nc, natsSubscription* sub, natsStatus err,
                              void* self) {
   auto* c = static_cast<NatsConnection*>(self);
@@ -317,21 +333,57 @@ void NatsConnection::onError(natsConnection* nc, natsSubscription* sub, natsStat
   const char* subject = sub != nullptr ? natsSubscription_GetSubject(sub) : nullptr;
   if (subject != nullptr) message += std::string(" (subscription ") + subject + ")";
   message = redactUrl(message);
+  bool first = false;
   {
     std::lock_guard lock(c->m_mutex);
     c->m_status.lastError = message;
+    // While the hub is down its subscriptions miss heartbeats and time out every few seconds,
+    // and report the last of those just after it is back: the loss itself was logged once.
+    // Up and settled, each kind of error is logged once per connection.
+    const bool settling = sub != nullptr && wallClockNs() - c->m_status.since < kSettleNs;
+    first = c->m_status.connected && !settling && c->m_loggedErrors.insert(err).second;
   }
-  c->m_log->warn("NATS error: {}", message);
+  if (first) c->m_log->warn("NATS error: {}", message);
 }
 
 int64_t NatsConnection::onReconnectDelay(natsConnection*, int attempts, void* self) {
   auto* c = static_cast<NatsConnection*>(self);
   const Duration delay = reconnectDelay(c->m_options, attempts, randomUnit());
   if (attempts == 1 || attempts % 10 == 0) {
-    c->m_log->info("NATS still unreachable after {} rounds; next try in {}", attempts,
-                   formatDuration(duration_cast<milliseconds>(delay)));
+    c->m_log->debug("NATS still unreachable after {} rounds; next try in {}", attempts,
+                    formatDuration(duration_cast<milliseconds>(delay)));
   }
   return toMs(delay);
+}
+
+}  // namespace spindle::uplinks::nats
+
+namespace spindle::uplinks::nats {
+
+namespace {
+
+std::string clockTime(TimestampNs at) { return formatTimestamp(at).substr(11, 8) + " UTC"; }
+
+std::string age(TimestampNs from, TimestampNs now) {
+  const auto seconds = std::max<TimestampNs>(0, now - from) / 1'000'000'000;
+  return seconds == 0 ? "0s" : formatDuration(std::chrono::seconds(seconds));
+}
+
+}  // namespace
+
+std::string describeLink(const ConnectionStatus& status, TimestampNs lastAck, TimestampNs now) {
+  std::string out;
+  if (status.connected) {
+    out = "hub connected since " + clockTime(status.since);
+  } else if (status.since == 0) {
+    out = "hub not reached yet, connecting";
+  } else {
+    out = "hub down since " + clockTime(status.since) + " (" + age(status.since, now) +
+          "), reconnecting";
+  }
+  if (lastAck == 0) return out + ", no ack yet";
+  if (status.connected) return out + ", last ack " + age(lastAck, now) + " ago";
+  return out + ", last ack " + clockTime(lastAck);
 }
 
 }  // namespace spindle::uplinks::nats

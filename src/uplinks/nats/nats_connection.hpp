@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -32,6 +33,11 @@ struct ConnectionStatus {
   std::string lastError;  ///< the last asynchronous error the library reported
   TimestampNs since = 0;  ///< when `connected` last changed
 };
+
+/// The link in a few words for the status line: "hub connected since 16:52:59 UTC, last ack
+/// 2s ago", "hub down since 16:53:06 UTC (34s), reconnecting, last ack 16:53:05 UTC".
+/// `lastAck` is when the hub last acknowledged data (0: never); `now` the wall clock.
+std::string describeLink(const ConnectionStatus& status, TimestampNs lastAck, TimestampNs now);
 
 class NatsConnection {
  public:
@@ -106,6 +112,7 @@ class NatsConnection {
   std::condition_variable m_closedCv;
   bool m_closed = false;
   ConnectionStatus m_status;
+  std::set<natsStatus> m_loggedErrors;  ///< asynchronous errors logged since the last change
 
   std::mutex m_probeMutex;
   std::condition_variable m_probeWake;

@@ -92,3 +92,26 @@ TEST(NatsConnectionBackoff, DoublesToTheCapWithJitter) {
 
 }  // namespace
 }  // namespace spindle::uplinks::nats
+
+namespace spindle::uplinks::nats {
+namespace {
+
+TEST(NatsLinkStatus, SaysWhetherTheHubIsUpSinceWhenAndTheLastAck) {
+  constexpr TimestampNs kSecond = 1'000'000'000;
+  const TimestampNs t = *parseTimestamp("2026-12-04T16:53:06Z");
+  ConnectionStatus s;
+  EXPECT_EQ(describeLink(s, 0, t), "hub not reached yet, connecting, no ack yet");
+  s.connected = true;
+  s.since = t;
+  EXPECT_EQ(describeLink(s, t + 3 * kSecond, t + 5 * kSecond),
+            "hub connected since 16:53:06 UTC, last ack 2s ago");
+  EXPECT_EQ(describeLink(s, t + 5 * kSecond, t + 5 * kSecond + 1000),
+            "hub connected since 16:53:06 UTC, last ack 0s ago");
+  s.connected = false;
+  s.since = t + 10 * kSecond;
+  EXPECT_EQ(describeLink(s, t + 9 * kSecond, t + 44 * kSecond),
+            "hub down since 16:53:16 UTC (34s), reconnecting, last ack 16:53:15 UTC");
+}
+
+}  // namespace
+}  // namespace spindle::uplinks::nats
