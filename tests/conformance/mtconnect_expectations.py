@@ -64,7 +64,9 @@ def replay(log, items):
                     if key == "@ASSET@" and len(fields) > i + 3 and fields[i + 3].startswith("--multiline--"):
                         terminator = fields[i + 3]
                     break  # asset commands end the line's data
-                item = by_id.get(key) or by_name.get(key)
+                item = by_id.get(key)  # an Element without children is falsy: no `or`
+                if item is None:
+                    item = by_name.get(key)
                 if item is None:
                     i += 2
                     continue

@@ -5,11 +5,15 @@
 // independent script (tests/conformance/mtconnect_expectations.py) that reads the log and the
 // device file itself.
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <utility>
 
-#include <boost/asio.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
 #include "app/gateway.hpp"
