@@ -2,8 +2,12 @@
 // good), declared kinds, and the items of a device file matched by id or name with their
 // native units converted.
 
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
+#include "collectors/shdr/shdr_options.hpp"
 #include "collectors/shdr/shdr_parser.hpp"
 
 namespace spindle::collectors::shdr {
@@ -93,6 +97,44 @@ TEST(ShdrModel, DeviceFileItemsAreMatchedByIdOrNameAndConvertedToTheirUnits) {
   EXPECT_EQ(out.observations[5].kind, Kind::kCondition);
   // Known items for UNAVAILABLE on loss: each file item once.
   EXPECT_EQ(parser.knownItems().size(), 6u);
+}
+
+// `spindle validate` reads the device file (relative to the configuration's folder) and says
+// what is wrong with it.
+TEST(ShdrModel, ValidateReadsTheDeviceFileAndRefusesABadOne) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("shdr_model_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "good.xml") << kDevice;
+  std::ofstream(dir / "bad.xml") << "<MTConnectDevices><Devices><Device id='d' name='D'>"
+                                    "<DataItems><DataItem id='a' type='X'/></DataItems>"
+                                    "</Device></Devices></MTConnectDevices>";
+  const std::string config = (dir / "spindle.yaml").string();
+  auto check = [&](const std::string& yaml, ShdrOptions& o) {
+    const YAML::Node block = YAML::Load(yaml);
+    config::Diagnostics diags(config);
+    o.deviceFile = block["device_file"] ? block["device_file"].as<std::string>() : "";
+    o.device = block["device"] ? block["device"].as<std::string>() : "";
+    o.host = "127.0.0.1";
+    validate(o, block, diags);
+    return diags.describe();
+  };
+  ShdrOptions good;
+  EXPECT_EQ(check("{host: 127.0.0.1, device_file: good.xml}", good), "");
+  ASSERT_NE(good.deviceModel, nullptr);
+  EXPECT_EQ(good.deviceModel->name, "Mill");
+  EXPECT_EQ(parserOptions(good).device, good.deviceModel);
+  ShdrOptions bad;
+  EXPECT_NE(check("{host: 127.0.0.1, device_file: bad.xml}", bad).find("category ''"),
+            std::string::npos);
+  ShdrOptions missing;
+  EXPECT_NE(check("{host: 127.0.0.1, device_file: none.xml}", missing).find("cannot read"),
+            std::string::npos);
+  ShdrOptions wrong;
+  EXPECT_NE(check("{host: 127.0.0.1, device_file: good.xml, device: Lathe}", wrong)
+                .find("no device named 'Lathe'"),
+            std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
