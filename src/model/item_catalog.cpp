@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "model/device_file.hpp"
+
 namespace spindle::model {
 namespace {
 std::string indexKey(MachineId machine, std::string_view key) {
@@ -26,6 +28,8 @@ MachineId ItemCatalog::addMachine(std::string_view name) {
   if (m_machines.size() >= m_machineNames.size()) throw std::length_error("too many machines");
   m_machines.push_back(std::make_unique<std::string>(name));
   m_keys.emplace_back();
+  m_published.emplace_back();
+  m_files.emplace_back();
   const size_t id = m_machines.size() - 1;
   m_machineNames[id].store(m_machines.back().get(), std::memory_order_release);
   m_machineCount.store(m_machines.size(), std::memory_order_release);
@@ -56,7 +60,8 @@ Result<ItemId> ItemCatalog::internAdmitted(MachineId machine, std::string_view k
 
 Result<ItemId> ItemCatalog::internLocked(MachineId machine, std::string_view key, Kind kind,
                                          std::string_view type, std::string_view subtype,
-                                         std::string_view units, bool bounded) {
+                                         std::string_view units, bool bounded,
+                                         std::int32_t fileItem) {
   std::string index = indexKey(machine, key);
   if (auto found = m_index.find(index); found != m_index.end()) return found->second;
   MachineKeys& keys = m_keys.at(machine);
@@ -83,6 +88,8 @@ Result<ItemId> ItemCatalog::internLocked(MachineId machine, std::string_view key
   item.type = std::string(type);
   item.subtype = std::string(subtype);
   item.units = std::string(units);
+  item.fileItem = fileItem;
+  chunk->settled[id % kChunkSize].store(0, std::memory_order_relaxed);
   m_index.emplace(std::move(index), static_cast<ItemId>(id));
   ++keys.items;
   m_count.store(id + 1, std::memory_order_release);
@@ -101,6 +108,58 @@ MachineKeys ItemCatalog::machineKeys(MachineId machine) const {
 
 const DataItem& ItemCatalog::item(ItemId id) const {
   return m_chunks[id / kChunkSize].load(std::memory_order_acquire)->items[id % kChunkSize];
+}
+
+Kind ItemCatalog::kind(ItemId id) const {
+  const Chunk* chunk = m_chunks[id / kChunkSize].load(std::memory_order_acquire);
+  const std::uint8_t settled = chunk->settled[id % kChunkSize].load(std::memory_order_acquire);
+  return settled == 0 ? chunk->items[id % kChunkSize].kind : static_cast<Kind>(settled - 1);
+}
+
+void ItemCatalog::settleKind(ItemId id, Kind kind) {
+  Chunk* chunk = m_chunks[id / kChunkSize].load(std::memory_order_acquire);
+  std::uint8_t expected = 0;
+  if (chunk->settled[id % kChunkSize].compare_exchange_strong(
+          expected, static_cast<std::uint8_t>(static_cast<std::uint8_t>(kind) + 1),
+          std::memory_order_acq_rel)) {
+    m_generation.fetch_add(1, std::memory_order_acq_rel);
+  }
+}
+
+void ItemCatalog::setPublished(MachineId machine, KeyPredicate published) {
+  std::lock_guard lock(m_mutex);
+  m_published.at(machine) = std::move(published);
+  m_generation.fetch_add(1, std::memory_order_acq_rel);
+}
+
+bool ItemCatalog::published(ItemId id) const {
+  const DataItem& di = item(id);
+  std::lock_guard lock(m_mutex);
+  // A device file's items are the machine's model: always served.
+  if (di.machine >= m_published.size() || di.fileItem >= 0) return true;
+  const auto& predicate = m_published[di.machine];
+  return !predicate || predicate(di.key);
+}
+
+void ItemCatalog::setDeviceFile(MachineId machine, std::shared_ptr<const DeviceFile> file) {
+  std::lock_guard lock(m_mutex);
+  m_files.at(machine) = std::move(file);
+  m_generation.fetch_add(1, std::memory_order_acq_rel);
+}
+
+std::shared_ptr<const DeviceFile> ItemCatalog::deviceFile(MachineId machine) const {
+  std::lock_guard lock(m_mutex);
+  return machine < m_files.size() ? m_files[machine] : nullptr;
+}
+
+Result<ItemId> ItemCatalog::internFileItem(MachineId machine, std::size_t index) {
+  std::lock_guard lock(m_mutex);
+  const auto& file = m_files.at(machine);
+  if (!file || index >= file->items.size())
+    return Error(ErrorCode::kInvalidArgument, "no such item in the machine's device file");
+  const DeviceFileItem& it = file->items[index];
+  return internLocked(machine, it.id, it.kind, it.type, it.subType, it.units, true,
+                      static_cast<std::int32_t>(index));
 }
 
 }  // namespace spindle::model

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,7 +26,11 @@ struct DataItem {
   std::string type;  ///< MTConnect type, e.g. EXECUTION, SPINDLE_SPEED; empty when unknown
   std::string subtype;
   std::string units;
+  /// Index of the item in its machine's device file (ItemCatalog::deviceFile), -1 when none.
+  std::int32_t fileItem = -1;
 };
+
+struct DeviceFile;  // model/device_file.hpp
 
 /// What the catalog holds of one machine, for health and logs.
 struct MachineKeys {
@@ -80,20 +85,54 @@ class ItemCatalog {
   const DataItem& item(ItemId id) const;
   size_t itemCount() const { return m_count.load(std::memory_order_acquire); }
 
+  /// The item's kind: the one it was interned with, or the one settleKind() gave it since.
+  /// Lock-free.
+  Kind kind(ItemId id) const;
+  /// Gives an item interned without a known kind (a source that learns it from the first
+  /// values, such as SHDR) its kind, once: the first call wins, later ones are ignored, so an
+  /// item never changes category after the fact. Lock-free; bumps generation() when it sets.
+  void settleKind(ItemId id, Kind kind);
+
+  /// Which of a machine's keys reach the state store. A script consumes the keys it reads
+  /// (they become its outputs) and may filter the rest; such keys stay interned (the script
+  /// needs their ids) but are not published: the MTConnect interface does not serve them.
+  /// Without a predicate every key is published. Bumps generation().
+  using KeyPredicate = std::function<bool(std::string_view key)>;
+  void setPublished(MachineId machine, KeyPredicate published);
+  /// True when the item's key is published (see setPublished). Takes the lock.
+  bool published(ItemId id) const;
+
+  /// The machine's device file (an MTConnect Devices.xml it is described by), or null.
+  /// Set before the machine's collector starts; bumps generation().
+  void setDeviceFile(MachineId machine, std::shared_ptr<const DeviceFile> file);
+  std::shared_ptr<const DeviceFile> deviceFile(MachineId machine) const;
+  /// Interns item `index` of the machine's device file under its id (the key), with the kind,
+  /// type, subtype and units the file gives it. An existing key keeps its description.
+  Result<ItemId> internFileItem(MachineId machine, std::size_t index);
+
+  /// Grows whenever something a reader derives a model from changes without new items (a kind
+  /// settled, a published predicate or a device file set). Lock-free.
+  std::uint64_t generation() const { return m_generation.load(std::memory_order_acquire); }
+
  private:
   struct Chunk {
     std::array<DataItem, kChunkSize> items;
+    /// Kinds settled after interning, as 1 + Kind (0: none yet).
+    std::array<std::atomic<std::uint8_t>, kChunkSize> settled{};
   };
   Result<ItemId> internLocked(MachineId machine, std::string_view key, Kind kind,
                               std::string_view type, std::string_view subtype,
-                              std::string_view units, bool bounded);
+                              std::string_view units, bool bounded, std::int32_t fileItem = -1);
 
   mutable std::mutex m_mutex;
   std::array<std::atomic<Chunk*>, kMaxChunks> m_chunks{};
   std::atomic<size_t> m_count{0};
   std::unordered_map<std::string, ItemId> m_index;  ///< "machine\x1fkey" -> id
   std::vector<std::unique_ptr<std::string>> m_machines;
-  std::vector<MachineKeys> m_keys;  ///< by MachineId, under m_mutex
+  std::vector<MachineKeys> m_keys;                         ///< by MachineId, under m_mutex
+  std::vector<KeyPredicate> m_published;                   ///< by MachineId, under m_mutex
+  std::vector<std::shared_ptr<const DeviceFile>> m_files;  ///< by MachineId, under m_mutex
+  std::atomic<std::uint64_t> m_generation{0};
   std::atomic<size_t> m_machineCount{0};
   std::array<std::atomic<const std::string*>, 16384> m_machineNames{};
 };

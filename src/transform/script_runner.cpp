@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/device_file.hpp"
+
 namespace spindle::transform {
 namespace {
 
@@ -45,6 +47,10 @@ ScriptRunner::ScriptRunner(std::shared_ptr<const CompiledScript> script,
                                        "CONDITION", c.type, "", "", !item.ok()});
   }
   for (const auto& v : s.variables()) m_hasPulses = m_hasPulses || v.pulses;
+  // The keys the script consumes are not served as data items of their own (they would never
+  // have a value); the catalog tells the MTConnect interface which keys reach the store.
+  catalog.setPublished(
+      machine, [script = m_script](std::string_view key) { return publishedBy(*script, key); });
   m_dataItemStates.resize(s.dataItems().size());
   m_conditionStates.resize(s.conditions().size());
 }
@@ -199,19 +205,44 @@ void ScriptRunner::resumeVariable(std::size_t index, TimestampNs at) {
   evaluateVariable(index, op, last ? *last : ScriptValue());
 }
 
+bool ScriptRunner::publishedBy(const CompiledScript& script, std::string_view key) {
+  for (const auto& d : script.dataItems()) {
+    if (d.key == key) return true;
+  }
+  for (const auto& c : script.conditions()) {
+    if (c.key == key) return true;
+  }
+  // Keys the script reads are consumed; the rest pass unless filtered.
+  for (const auto& in : script.inputs()) {
+    if (in.key == key) return false;
+  }
+  return script.passthrough() && script.passthroughFilter().passes(key);
+}
+
+bool ScriptRunner::publishes(const std::string& key) const {
+  for (const auto& o : m_outputItems) {
+    if (o.key == key) return false;  // the output's own observations, not the input's
+  }
+  return publishedBy(*m_script, key);
+}
+
 const ScriptRunner::ItemRoute& ScriptRunner::route(model::ItemId item) {
   if (item >= m_routes.size()) m_routes.resize(static_cast<std::size_t>(item) + 1);
   ItemRoute& r = m_routes[item];
   if (r.known) return r;
   r.known = true;
-  const std::string& key = m_catalog.item(item).key;
-  const auto it = m_inputByKey.find(key);
+  const model::DataItem& di = m_catalog.item(item);
+  auto it = m_inputByKey.find(di.key);
+  // A device file's item reaches the script under its name too (the adapter's key).
+  if (it == m_inputByKey.end() && di.fileItem >= 0) {
+    if (const auto file = m_catalog.deviceFile(di.machine);
+        file && static_cast<std::size_t>(di.fileItem) < file->items.size())
+      it = m_inputByKey.find(file->items[static_cast<std::size_t>(di.fileItem)].name);
+  }
   r.input = it == m_inputByKey.end() ? -1 : it->second;
-  bool isOutput = false;
-  for (const auto& o : m_outputItems) isOutput = isOutput || o.key == key;
-  // Keys the script reads are consumed; the rest pass unless they are outputs or filtered.
-  r.pass = m_script->passthrough() && r.input < 0 && !isOutput &&
-           m_script->passthroughFilter().passes(key);
+  // A device file's items are the machine's model: they always reach the store, and the
+  // script reads them besides.
+  r.pass = di.fileItem >= 0 || publishes(di.key);
   return r;
 }
 

@@ -107,6 +107,11 @@ class ScriptRunner {
   void start(model::Batch& out);
   void runDue(TimestampNs now, model::Batch& out);
   const ItemRoute& route(model::ItemId item);
+  /// True when observations of `key` itself pass on (not consumed, not filtered, not an
+  /// output's key).
+  bool publishes(const std::string& key) const;
+  /// True when `key` reaches the store under `script`: an output, or a key passed through.
+  static bool publishedBy(const CompiledScript& script, std::string_view key);
   void applyInput(int input, const model::Observation& obs);
   ScriptValue convertInput(const InputSpec& spec, const model::Observation& obs);
   void setNode(int node, ScriptValue value);

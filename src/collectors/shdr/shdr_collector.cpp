@@ -28,6 +28,13 @@ class ShdrCollector::Connection final : public SessionHandler,
                                               std::weak_ptr<SessionHandler>(shared_from_this()));
     // Resumes reading once the pipeline took what it refused.
     m_emitter.start(weak_from_this(), [this] { m_session->resumeReading(); });
+    // A device file's items exist before the adapter connects: UNAVAILABLE until it speaks.
+    m_output.clear();
+    m_parser.initialObservations(m_ctx.clock().now(), m_output);
+    if (!m_output.observations.empty()) {
+      m_emitter.append(m_output.observations, m_parser.stats().itemsRefused);
+      m_emitter.flush();
+    }
     m_ctx.setState(ConnectionState::kConnecting,
                    m_options.host + ":" + std::to_string(m_options.port.value));
     m_session->start();

@@ -1,5 +1,7 @@
 #include "collectors/shdr/shdr_options.hpp"
 
+#include <filesystem>
+
 #include "collectors/connection_options.hpp"
 #include "collectors/input_limit_options.hpp"
 
@@ -35,6 +37,12 @@ const config::OptionTable<ShdrOptions>& optionTable() {
     t.optional("kinds", &ShdrOptions::kinds, "{}",
                "declared kind per key (sample, event, condition, message, time_series, data_set, "
                "table); undeclared keys are inferred from the line's shape");
+    t.optional("device_file", &ShdrOptions::deviceFile, "none",
+               "MTConnect device file (Devices.xml, versions 1.1 to 2.x) describing the machine: "
+               "its components and data items are served, adapter keys match them by id or name, "
+               "native units are converted; relative to the configuration file's folder");
+    t.optional("device", &ShdrOptions::device, "the file's only device",
+               "which device of the device file describes this machine (name, uuid or id)");
     t.optional("max_line", &ShdrOptions::maxLine, "1MiB",
                "longest accepted line or multiline asset", {"1KiB", "1GiB"});
     addInputLimitOptions(t);
@@ -43,8 +51,26 @@ const config::OptionTable<ShdrOptions>& optionTable() {
   return table;
 }
 
-bool validate(const ShdrOptions& options, const YAML::Node& block, config::Diagnostics& diags) {
+bool validate(ShdrOptions& options, const YAML::Node& block, config::Diagnostics& diags) {
   bool good = true;
+  if (!options.deviceFile.empty()) {
+    std::filesystem::path path(options.deviceFile);
+    if (path.is_relative() && !diags.file().empty())
+      path = std::filesystem::path(diags.file()).parent_path() / path;
+    auto file = model::loadDeviceFile(path.string(), options.device);
+    if (!file) {
+      diags.add(block["device_file"], file.error().message(),
+                "device_file names an MTConnect Devices.xml (as the reference agent reads); "
+                "device: picks one of several devices");
+      good = false;
+    } else {
+      options.deviceModel = std::make_shared<const model::DeviceFile>(std::move(file).value());
+    }
+  } else if (!options.device.empty()) {
+    diags.add(block["device"], "device is set but device_file is not",
+              "name the file with device_file: Devices.xml");
+    good = false;
+  }
   for (const auto& [key, kind] : options.kinds) {
     if (!kKindNames.count(kind)) {
       diags.add(block["kinds"][key], "unknown kind '" + kind + "' for key '" + key + "'",
@@ -72,6 +98,7 @@ ParserOptions parserOptions(const ShdrOptions& o) {
   p.ignoreTimestamps = o.ignoreTimestamps;
   p.maxLineBytes = o.maxLine.bytes;
   p.maxItems = o.maxItems;
+  p.device = o.deviceModel;
   return p;
 }
 

@@ -25,6 +25,10 @@ struct ShdrOptions {
   Duration reconnectMax = std::chrono::seconds(30);
   bool ignoreTimestamps = false;
   std::map<std::string, std::string> kinds;
+  std::string deviceFile;  ///< MTConnect Devices.xml describing the machine ("" = none)
+  std::string device;      ///< which device of the file (name, uuid or id); "" = the only one
+  /// The device file, read and checked by validate() (null without device_file).
+  std::shared_ptr<const model::DeviceFile> deviceModel;
   ByteSize maxLine{1 << 20};
   std::uint64_t maxItems = InputLimits{}.maxItems;
   std::uint64_t maxKeys = InputLimits{}.maxKeys;
@@ -38,7 +42,9 @@ const config::OptionTable<ShdrOptions>& optionTable();
 
 /// The options table's values, checked beyond their types (kinds, ranges). Adds diagnostics
 /// at `block` and returns false on a problem.
-bool validate(const ShdrOptions& options, const YAML::Node& block, config::Diagnostics& diags);
+/// Also reads the device file (relative to the configuration file's folder) into
+/// `options.deviceModel`.
+bool validate(ShdrOptions& options, const YAML::Node& block, config::Diagnostics& diags);
 
 SessionOptions sessionOptions(const ShdrOptions& options, ResolveFn resolve = systemResolve);
 ParserOptions parserOptions(const ShdrOptions& options);

@@ -25,14 +25,16 @@ ShdrParser::ShdrParser(model::ItemCatalog& catalog, model::MachineId machine, Pa
     : m_catalog(catalog), m_machine(machine), m_options(std::move(options)) {
   for (const auto& [key, kind] : m_options.kinds) {
     // Declared keys are not the adapter's to multiply; one the catalog refuses stays refused.
-    if (KeyInfo* info = lookup(key, true)) {
+    if (KeyInfo* info = lookup(key, true, kind)) {
       info->kind = kind;
       info->fixedKind = true;
+      m_catalog.settleKind(info->id, kind);  // an item interned earlier learns it too
     }
   }
+  if (m_options.device) addDeviceFileItems();
 }
 
-ShdrParser::KeyInfo* ShdrParser::lookup(std::string_view key, bool internal) {
+ShdrParser::KeyInfo* ShdrParser::lookup(std::string_view key, bool internal, Kind kind) {
   auto it = m_keys.find(key);
   if (it != m_keys.end()) return &it->second;
   if (!internal && m_keys.size() >= m_options.maxItems) {
@@ -40,7 +42,7 @@ ShdrParser::KeyInfo* ShdrParser::lookup(std::string_view key, bool internal) {
     m_refusal = "beyond max_items (" + std::to_string(m_options.maxItems) + ")";
     return nullptr;
   }
-  auto id = m_catalog.intern(m_machine, key);
+  auto id = m_catalog.intern(m_machine, key, kind);
   if (!id.ok()) {  // counted by the catalog (max_keys)
     m_refusal = "refused: " + id.error().message();
     return nullptr;
@@ -50,10 +52,70 @@ ShdrParser::KeyInfo* ShdrParser::lookup(std::string_view key, bool internal) {
   return &m_keys.emplace(std::string(key), info).first->second;
 }
 
+void ShdrParser::addDeviceFileItems() {
+  const model::DeviceFile& file = *m_options.device;
+  m_catalog.setDeviceFile(m_machine, m_options.device);
+  std::vector<KeyInfo*> byIndex(file.items.size(), nullptr);
+  for (std::size_t i = 0; i < file.items.size(); ++i) {
+    const model::DeviceFileItem& item = file.items[i];
+    auto id = m_catalog.internFileItem(m_machine, i);
+    if (!id.ok()) continue;  // counted by the catalog (max_keys); the adapter's key is refused
+    KeyInfo info;
+    info.id = *id;
+    info.kind = item.kind;
+    info.fixedKind = true;
+    info.file = &item;
+    if (item.category == "SAMPLE" && !item.nativeUnits.empty() && !item.units.empty())
+      info.conversion = model::unitConversion(item.nativeUnits, item.units);
+    if (item.nativeScale > 0) {
+      model::UnitConversion& c = info.conversion ? *info.conversion : info.conversion.emplace();
+      c.factor /= item.nativeScale;
+      c.offset *= item.nativeScale;
+    }
+    byIndex[i] = &m_keys.insert_or_assign(item.id, info).first->second;
+  }
+  // Names second: an adapter key that is some item's id means that item (as the reference
+  // agent matches), a name only when no id takes it.
+  for (std::size_t i = 0; i < file.items.size(); ++i) {
+    const std::string& name = file.items[i].name;
+    if (byIndex[i] == nullptr || name.empty() || m_keys.count(name)) continue;
+    KeyInfo alias = *byIndex[i];
+    alias.alias = true;
+    m_keys.emplace(name, alias);
+  }
+}
+
+void ShdrParser::initialObservations(TimestampNs now, ParseOutput& out) const {
+  for (const auto& [key, info] : m_keys) {
+    if (info.file == nullptr || info.alias) continue;
+    model::Value value = model::Unavailable{};
+    // An item constrained to one value is a constant: it has that value from the start.
+    if (!info.file->constantValue.empty() && info.kind == Kind::kEvent)
+      value = info.file->constantValue;
+    out.observations.push_back(
+        model::Observation{m_machine, info.id, now, info.kind, model::kFlagArrivalTime, value});
+  }
+}
+
+void ShdrParser::adjustFileValue(const KeyInfo& info, model::Value& value) {
+  if (!info.conversion || info.conversion->identity()) return;
+  const model::UnitConversion& c = *info.conversion;
+  if (const auto* i = std::get_if<std::int64_t>(&value)) {
+    value = c.apply(static_cast<double>(*i));
+  } else if (auto* d = std::get_if<double>(&value)) {
+    *d = c.apply(*d);
+  } else if (auto* v = std::get_if<std::vector<double>>(&value)) {
+    for (double& x : *v) x = c.apply(x);
+  }
+}
+
 std::vector<std::pair<model::ItemId, Kind>> ShdrParser::knownItems() const {
   std::vector<std::pair<model::ItemId, Kind>> out;
   out.reserve(m_keys.size());
-  for (const auto& [key, info] : m_keys) out.emplace_back(info.id, info.kind);
+  for (const auto& [key, info] : m_keys) {
+    if (info.alias) continue;  // the same item under its other name
+    out.emplace_back(info.id, info.kind);
+  }
   return out;
 }
 
@@ -222,6 +284,7 @@ int ShdrParser::parseItem(KeyInfo& info, size_t i, TimestampNs ts, std::uint8_t 
     if (kind != Kind::kEvent) {
       info.kind = kind;
       info.fixedKind = true;
+      m_catalog.settleKind(info.id, kind);
     }
   }
 
@@ -302,6 +365,16 @@ int ShdrParser::parseItem(KeyInfo& info, size_t i, TimestampNs ts, std::uint8_t 
       Kind valueKind;
       std::uint8_t extra = 0;
       model::Value value = parseScalar(first, valueKind, extra);
+      if (info.file && info.kind == Kind::kEvent && !model::isUnavailable(value)) {
+        value = std::string(first);  // a device file's event is text, kept as the adapter sent it
+      }
+      if (!info.fixedKind && !model::isUnavailable(value)) {
+        // The first value says what the item is, for good: a number a sample, text an event.
+        info.kind = valueKind;
+        info.fixedKind = true;
+        m_catalog.settleKind(info.id, valueKind);
+      }
+      if (info.file) adjustFileValue(info, value);
       emit(info.fixedKind ? info.kind : valueKind, std::move(value), extra);
       return 1;
     }

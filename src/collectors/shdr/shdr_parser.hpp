@@ -4,14 +4,18 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "collectors/shdr/shdr_tokenizer.hpp"
+#include "model/device_file.hpp"
 #include "model/item_catalog.hpp"
 #include "model/observation.hpp"
+#include "model/unit_conversion.hpp"
 
 namespace spindle::collectors::shdr {
 
@@ -51,6 +55,11 @@ struct ParserOptions {
   /// Most distinct keys (data items) of this machine; a line's new key beyond it is rejected
   /// with the rest of its line (the fields that follow cannot be told apart), and counted.
   std::size_t maxItems = 2000;
+  /// The machine's device file (device_file:), or null. With one, its data items are the
+  /// machine's items, interned under their ids at construction with the file's kinds; an
+  /// adapter key names one by id or, failing that, by name. Numeric sample values are converted
+  /// from the item's nativeUnits (and nativeScale) to its units.
+  std::shared_ptr<const model::DeviceFile> device;
 };
 
 struct ParserStats {
@@ -72,6 +81,10 @@ class ShdrParser {
   /// Parses one complete line without its line ending.
   void parseLine(std::string_view line, TimestampNs arrival, ParseOutput& out);
 
+  /// The value every device file item has before the adapter says anything: UNAVAILABLE, or
+  /// the one value its constraints allow. Appended to `out`; nothing without a device file.
+  void initialObservations(TimestampNs now, ParseOutput& out) const;
+
   /// Forgets any partial line and unfinished multiline asset (after a reconnect).
   void resetStream();
 
@@ -85,7 +98,10 @@ class ShdrParser {
   struct KeyInfo {
     model::ItemId id = 0;
     model::Kind kind = model::Kind::kEvent;
-    bool fixedKind = false;  ///< declared, or learned from a complex form
+    bool fixedKind = false;  ///< declared, in the device file, or learned from the first value
+    bool alias = false;      ///< a device file item found by its name (also kept by its id)
+    const model::DeviceFileItem* file = nullptr;
+    std::optional<model::UnitConversion> conversion;  ///< device file samples: native to units
   };
   struct PendingAsset {
     bool active = false;
@@ -100,7 +116,12 @@ class ShdrParser {
   /// (`internal` keys such as @ASSET@ are always created).
   /// The key's entry, interned on first use; nullptr when refused (max_items, or the catalog's
   /// max_keys: m_refusal says which).
-  KeyInfo* lookup(std::string_view key, bool internal = false);
+  KeyInfo* lookup(std::string_view key, bool internal = false,
+                  model::Kind kind = model::Kind::kEvent);
+  /// Interns the device file's items and maps their ids and names to them.
+  void addDeviceFileItems();
+  /// Scales and converts a device file sample's number to the item's units.
+  static void adjustFileValue(const KeyInfo& info, model::Value& value);
   void parseFields(std::string_view line, TimestampNs arrival, ParseOutput& out);
   void parseCommand(std::string_view line, ParseOutput& out);
   // Each returns the number of fields consumed after the key, or -1 after a rejection.

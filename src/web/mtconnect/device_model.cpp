@@ -59,19 +59,36 @@ std::string categoryOf(model::Kind kind) {
   }
 }
 
-ItemMeta describe(const model::DataItem& di, model::ItemId id, const std::string& deviceId) {
+ItemMeta describe(const model::DataItem& di, model::Kind kind, model::ItemId id,
+                  const DeviceMeta& device) {
   ItemMeta m;
   m.item = id;
   m.machine = di.machine;
-  m.id = deviceId + "_" + idPart(di.key).substr(idPart(di.key)[0] == '_' ? 1 : 0);
+  m.id = device.id + "_" + idPart(di.key).substr(idPart(di.key)[0] == '_' ? 1 : 0);
   m.name = di.key;
-  m.kind = di.kind;
+  m.kind = kind;
   m.units = di.units;
-  m.category = categoryOf(di.kind);
-  if (di.kind == model::Kind::kTimeSeries) m.representation = "TIME_SERIES";
-  if (di.kind == model::Kind::kDataSet) m.representation = "DATA_SET";
-  if (di.kind == model::Kind::kTable) m.representation = "TABLE";
-  if (!di.type.empty()) {
+  m.category = categoryOf(kind);
+  if (kind == model::Kind::kTimeSeries) m.representation = "TIME_SERIES";
+  if (kind == model::Kind::kDataSet) m.representation = "DATA_SET";
+  if (kind == model::Kind::kTable) m.representation = "TABLE";
+  const model::DeviceFileItem* fileItem =
+      device.file && di.fileItem >= 0 &&
+              static_cast<std::size_t>(di.fileItem) < device.file->items.size()
+          ? &device.file->items[static_cast<std::size_t>(di.fileItem)]
+          : nullptr;
+  if (fileItem != nullptr) {
+    // The device file describes the item: served as the file says.
+    m.id = fileItem->id;
+    m.name = fileItem->name;
+    m.category = fileItem->category;
+    m.type = fileItem->type;
+    m.subType = fileItem->subType;
+    m.units = fileItem->units;
+    m.representation = fileItem->representation == "DISCRETE" ? "" : fileItem->representation;
+    m.fileXml = fileItem->xml;
+    m.component = fileItem->component;
+  } else if (!di.type.empty()) {
     m.type = di.type;
     m.subType = di.subtype;
   } else if (const KnownType k = knownType(di.key); k.type[0] != '\0') {
@@ -184,7 +201,8 @@ DeviceModel::DeviceModel(const model::ItemCatalog& catalog, std::string sender)
 std::shared_ptr<const Snapshot> DeviceModel::snapshot() {
   std::lock_guard lock(m_mutex);
   if (!m_snapshot || m_snapshot->catalogItems != m_catalog.itemCount() ||
-      m_snapshot->catalogMachines != m_catalog.machineCount()) {
+      m_snapshot->catalogMachines != m_catalog.machineCount() ||
+      m_snapshot->catalogGeneration != m_catalog.generation()) {
     m_snapshot = build();
   }
   return m_snapshot;
@@ -193,6 +211,7 @@ std::shared_ptr<const Snapshot> DeviceModel::snapshot() {
 std::shared_ptr<const Snapshot> DeviceModel::build() const {
   auto snap = std::make_shared<Snapshot>();
   snap->catalogMachines = m_catalog.machineCount();
+  snap->catalogGeneration = m_catalog.generation();  // first: a change during build rebuilds
   snap->catalogItems = m_catalog.itemCount();
   snap->deviceModelChangeTime = formatTimestamp(wallClockNs());
 
@@ -219,18 +238,33 @@ std::shared_ptr<const Snapshot> DeviceModel::build() const {
   for (model::MachineId machine = 0; machine < snap->catalogMachines; ++machine) {
     DeviceMeta device;
     device.machine = machine;
-    device.name = m_catalog.machineName(machine);
-    device.id = idPart(device.name);
+    device.file = m_catalog.deviceFile(machine);
+    if (device.file) {
+      // Served as its device file names it, as a client of the reference agent knows it.
+      device.name = device.file->name;
+      device.id = device.file->id;
+      device.uuid = device.file->uuid;
+      for (const auto& item : device.file->items) ids.insert(item.id);
+      for (const auto& c : device.file->components) ids.insert(c.id);
+    } else {
+      device.name = m_catalog.machineName(machine);
+      device.id = idPart(device.name);
+      device.uuid = stableUuid("spindle-device:" + m_sender + ":" + device.name);
+    }
     while (!ids.insert(device.id).second) device.id += "_";
-    device.uuid = stableUuid("spindle-device:" + m_sender + ":" + device.name);
     snap->devices.push_back(std::move(device));
   }
   bool hasAvailability[16384] = {};
   for (model::ItemId id = 0; id < snap->catalogItems; ++id) {
     const model::DataItem& di = m_catalog.item(id);
     if (di.machine >= snap->catalogMachines) continue;
+    // Keys a script consumed never have a value of their own: not served.
+    if (!m_catalog.published(id)) continue;
     DeviceMeta& device = snap->devices[di.machine + 1];
-    ItemMeta m = describe(di, id, device.id);
+    ItemMeta m = describe(di, m_catalog.kind(id), id, device);
+    if (!m.fileXml.empty()) {
+      ids.erase(m.id);  // reserved above for the file's own item
+    }
     while (!ids.insert(m.id).second) m.id += "_";
     if (m.type == "AVAILABILITY" && di.machine < 16384) hasAvailability[di.machine] = true;
     snap->byItem[id] = snap->items.size();

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/device_file.hpp"
 #include "model/item_catalog.hpp"
 
 namespace spindle::web::mtconnect {
@@ -28,6 +29,10 @@ struct ItemMeta {
   std::string element;         ///< stream element name (Execution, CommonSample, ...)
   model::Kind kind = model::Kind::kEvent;
   bool synthetic = false;  ///< made by the interface (availability), not in the catalog
+  /// From the machine's device file: the <DataItem> as the file wrote it (served as is in
+  /// /probe) and its component (index into DeviceMeta::file->components, -1: the device).
+  std::string fileXml;
+  int component = -1;
 };
 
 struct DeviceMeta {
@@ -37,6 +42,8 @@ struct DeviceMeta {
   std::string id;
   bool agent = false;
   std::vector<std::size_t> items;  ///< indexes into Snapshot::items
+  /// The machine's device file (its name, uuid, components), or null.
+  std::shared_ptr<const model::DeviceFile> file;
 };
 
 struct Snapshot {
@@ -46,6 +53,7 @@ struct Snapshot {
   std::string deviceModelChangeTime;
   std::size_t catalogItems = 0;
   std::size_t catalogMachines = 0;
+  std::uint64_t catalogGeneration = 0;
 };
 
 /// Well-known keys (the simulator's, common adapter names) mapped to MTConnect types when the

@@ -109,7 +109,11 @@ void value(std::string& out, const ItemMeta& m, const Row& row) {
         } else if constexpr (std::is_same_v<V, double>) {
           number(out, v);
         } else if constexpr (std::is_same_v<V, std::string>) {
-          appendJsonString(out, v);
+          if (m.category == "SAMPLE") {
+            out += "\"UNAVAILABLE\"";  // a sample's value is a number (as in XML)
+          } else {
+            appendJsonString(out, v);
+          }
         } else if constexpr (std::is_same_v<V, std::vector<double>>) {
           out += '[';
           for (size_t i = 0; i < v.size(); ++i) {
@@ -155,7 +159,7 @@ void value(std::string& out, const ItemMeta& m, const Row& row) {
 void observation(std::string& out, const ItemMeta& m, const Row& row) {
   out += '{';
   field(out, "dataItemId", m.id);
-  field(out, "name", m.name);
+  if (!m.name.empty()) field(out, "name", m.name);
   field(out, "timestamp", formatTimestamp(row.timestamp));
   field(out, "sequence", row.sequence);
   if (!m.subType.empty()) field(out, "subType", m.subType);
@@ -223,7 +227,7 @@ void printDevices(std::string& out, Format format, const HeaderInfo& h, const Sn
         out += '{';
         field(out, "category", m.category);
         field(out, "id", m.id);
-        field(out, "name", m.name);
+        if (!m.name.empty()) field(out, "name", m.name);
         field(out, "type", m.type);
         if (!m.subType.empty()) field(out, "subType", m.subType);
         if (!m.units.empty()) field(out, "units", m.units);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/time.hpp"
+#include "web/mtconnect/device_file_xml.hpp"
 #include "web/mtconnect/printer.hpp"
 
 namespace spindle::web::mtconnect {
@@ -126,7 +127,7 @@ void observation(std::string& out, const ItemMeta& m, const Row& row) {
     attr(out, "dataItemId", m.id);
     attr(out, "timestamp", formatTimestamp(row.timestamp));
     attr(out, "sequence", row.sequence);
-    attr(out, "name", m.name);
+    if (!m.name.empty()) attr(out, "name", m.name);
     attr(out, "type", m.type);
     if (c && *c) {
       if (!(*c)->nativeCode.empty()) attr(out, "nativeCode", (*c)->nativeCode);
@@ -147,7 +148,7 @@ void observation(std::string& out, const ItemMeta& m, const Row& row) {
   attr(out, "dataItemId", m.id);
   attr(out, "timestamp", formatTimestamp(row.timestamp));
   attr(out, "sequence", row.sequence);
-  attr(out, "name", m.name);
+  if (!m.name.empty()) attr(out, "name", m.name);
   if (!m.subType.empty()) attr(out, "subType", m.subType);
   if (row.flags & model::kFlagResetTriggered) attr(out, "resetTriggered", "MANUAL");
   if (m.type == "ASSET_CHANGED" || m.type == "ASSET_REMOVED") attr(out, "assetType", "UNAVAILABLE");
@@ -199,7 +200,13 @@ void observation(std::string& out, const ItemMeta& m, const Row& row) {
     attr(out, "sampleCount", std::uint64_t{0});
   }
   out += '>';
-  appendValueText(out, row);
+  if (m.category == "SAMPLE" && value && std::holds_alternative<std::string>(*value)) {
+    // A sample's value is a number: text a source sent later is kept in the journal but is
+    // UNAVAILABLE here (docs/mtconnect-interface.md).
+    out += "UNAVAILABLE";
+  } else {
+    appendValueText(out, row);
+  }
   out += "</" + element + ">";
 }
 
@@ -233,12 +240,32 @@ void appendXmlEscaped(std::string& out, std::string_view text) {
   }
 }
 
+void appendDataItemXml(std::string& out, const ItemMeta& m) {
+  if (!m.fileXml.empty()) {
+    out += m.fileXml;
+    return;
+  }
+  out += "<DataItem";
+  attr(out, "category", m.category);
+  attr(out, "id", m.id);
+  attr(out, "name", m.name);
+  attr(out, "type", m.type);
+  if (!m.subType.empty()) attr(out, "subType", m.subType);
+  if (!m.units.empty()) attr(out, "units", m.units);
+  if (!m.representation.empty()) attr(out, "representation", m.representation);
+  out += "/>";
+}
+
 void printDevicesXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
                      const std::vector<bool>* selected) {
   root(out, "Devices");
   header(out, h, 'D');
   out += "<Devices>";
   for (const auto& d : s.devices) {
+    if (d.file) {
+      appendFileDeviceXml(out, s, d, selected);
+      continue;
+    }
     const char* tag = d.agent ? "Agent" : "Device";
     out += '<';
     out += tag;
@@ -251,16 +278,7 @@ void printDevicesXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
       if (selected && !(*selected)[i]) continue;
       if (!any) out += "<DataItems>";
       any = true;
-      const ItemMeta& m = s.items[i];
-      out += "<DataItem";
-      attr(out, "category", m.category);
-      attr(out, "id", m.id);
-      attr(out, "name", m.name);
-      attr(out, "type", m.type);
-      if (!m.subType.empty()) attr(out, "subType", m.subType);
-      if (!m.units.empty()) attr(out, "units", m.units);
-      if (!m.representation.empty()) attr(out, "representation", m.representation);
-      out += "/>";
+      appendDataItemXml(out, s.items[i]);
     }
     if (any) out += "</DataItems>";
     out += "</";
@@ -283,9 +301,13 @@ void printStreamsXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
     const auto& c = s.items[r.meta].category;
     return c == "SAMPLE" ? 0 : c == "EVENT" ? 1 : 2;
   };
+  // A device file's items stream under their components (-1: the device itself).
+  auto componentOf = [&](const Row& r) { return s.items[r.meta].component; };
   std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
     const auto da = deviceOf[a.meta], db = deviceOf[b.meta];
     if (da != db) return da < db;
+    const int ca = componentOf(a), cb = componentOf(b);
+    if (ca != cb) return ca < cb;
     const int ba = blockOf(a), bb = blockOf(b);
     if (ba != bb) return ba < bb;
     return a.sequence < b.sequence;
@@ -297,24 +319,36 @@ void printStreamsXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
     out += "<DeviceStream";
     attr(out, "name", dev.name);
     attr(out, "uuid", dev.uuid);
-    out += "><ComponentStream";
-    attr(out, "component", dev.agent ? "Agent" : "Device");
-    attr(out, "componentId", dev.id);
-    attr(out, "name", dev.name);
     out += '>';
-    int open = -1;
-    static const char* kBlocks[] = {"Samples", "Events", "Condition"};
-    for (; i < rows.size() && deviceOf[rows[i].meta] == d; ++i) {
-      const int b = blockOf(rows[i]);
-      if (b != open) {
-        if (open >= 0) fmt::format_to(std::back_inserter(out), "</{}>", kBlocks[open]);
-        fmt::format_to(std::back_inserter(out), "<{}>", kBlocks[b]);
-        open = b;
+    while (i < rows.size() && deviceOf[rows[i].meta] == d) {
+      const int c = componentOf(rows[i]);
+      out += "<ComponentStream";
+      if (c >= 0 && dev.file) {
+        const auto& comp = dev.file->components[static_cast<size_t>(c)];
+        attr(out, "component", comp.element);
+        attr(out, "componentId", comp.id);
+        if (!comp.name.empty()) attr(out, "name", comp.name);
+      } else {
+        attr(out, "component", dev.agent ? "Agent" : "Device");
+        attr(out, "componentId", dev.id);
+        attr(out, "name", dev.name);
       }
-      observation(out, s.items[rows[i].meta], rows[i]);
+      out += '>';
+      int open = -1;
+      static const char* kBlocks[] = {"Samples", "Events", "Condition"};
+      for (; i < rows.size() && deviceOf[rows[i].meta] == d && componentOf(rows[i]) == c; ++i) {
+        const int b = blockOf(rows[i]);
+        if (b != open) {
+          if (open >= 0) fmt::format_to(std::back_inserter(out), "</{}>", kBlocks[open]);
+          fmt::format_to(std::back_inserter(out), "<{}>", kBlocks[b]);
+          open = b;
+        }
+        observation(out, s.items[rows[i].meta], rows[i]);
+      }
+      if (open >= 0) fmt::format_to(std::back_inserter(out), "</{}>", kBlocks[open]);
+      out += "</ComponentStream>";
     }
-    if (open >= 0) fmt::format_to(std::back_inserter(out), "</{}>", kBlocks[open]);
-    out += "</ComponentStream></DeviceStream>";
+    out += "</DeviceStream>";
   }
   out += "</Streams></MTConnectStreams>\n";
 }
