@@ -1,7 +1,8 @@
 #pragma once
 /// The MTConnect agent REST interface over every machine: /probe, /current (at, interval),
 /// /sample (from, count, interval, heartbeat; streamed as multipart/mixed), /assets and
-/// /asset/<ids>, per-device paths (/<device>/probe ...), path= filters, XML and JSON.
+/// /asset/<ids>, per-device paths (/<device>/probe ...), path= filters, XML and JSON, and
+/// `pretty=true` for indented documents.
 
 #include <atomic>
 #include <memory>
@@ -14,6 +15,21 @@
 #include "web/web_options.hpp"
 
 namespace spindle::web::mtconnect {
+
+/// How a request wants its documents printed.
+struct Style {
+  Format format = Format::kXml;
+  bool pretty = false;  ///< indented (pretty=true)
+};
+
+/// The part of the buffer a /sample reads: forward from `from`, or backwards (count < 0, or
+/// `to` given) ending at `to` / the newest observation.
+struct SampleRange {
+  std::uint64_t from = 0;
+  std::optional<std::uint64_t> to;  ///< inclusive upper bound
+  std::int64_t count = 100;         ///< never 0; negative reads backwards
+  bool fromGiven = false;
+};
 
 class AgentService : public std::enable_shared_from_this<AgentService> {
  public:
@@ -39,10 +55,11 @@ class AgentService : public std::enable_shared_from_this<AgentService> {
 
   /// The /current document of `scope`, or as of sequence `at`; ok false when `at` is outside
   /// the buffer.
-  std::string currentDocument(Format f, const Scope& scope, std::optional<std::uint64_t> at,
+  std::string currentDocument(const Style& st, const Scope& scope, std::optional<std::uint64_t> at,
                               bool& ok);
-  /// A /sample document from `from`; sets `next` and the number of observations in it.
-  std::string sampleDocument(Format f, const Scope& scope, std::uint64_t from, std::size_t count,
+  /// A /sample document of `range`; sets `next` (the Header's nextSequence) and the number of
+  /// observations in it.
+  std::string sampleDocument(const Style& st, const Scope& scope, const SampleRange& range,
                              std::uint64_t& next, std::size_t& observations);
 
   ObservationIndex& index() { return m_index; }
@@ -55,12 +72,16 @@ class AgentService : public std::enable_shared_from_this<AgentService> {
   class Stream;
 
   HeaderInfo headerInfo(const Snapshot& snapshot) const;
-  void error(Responder& r, Format f, unsigned status, const std::string& code,
+  void error(Responder& r, const Style& st, unsigned status, const std::string& code,
              const std::string& text) const;
-  void probe(const HttpRequest& req, Responder& r, Format f, const Scope& scope);
-  void current(const HttpRequest& req, std::shared_ptr<Responder> r, Format f, const Scope& scope);
-  void sample(const HttpRequest& req, std::shared_ptr<Responder> r, Format f, const Scope& scope);
-  void assets(const HttpRequest& req, Responder& r, Format f, std::string_view ids);
+  /// Replies 200 with `body`, indented when the request asked for it.
+  static void reply(Responder& r, const Style& st, std::string body);
+  void probe(const HttpRequest& req, Responder& r, const Style& st, const Scope& scope);
+  void current(const HttpRequest& req, std::shared_ptr<Responder> r, const Style& st,
+               const Scope& scope);
+  void sample(const HttpRequest& req, std::shared_ptr<Responder> r, const Style& st,
+              const Scope& scope);
+  void assets(const HttpRequest& req, Responder& r, const Style& st, std::string_view ids);
 
  private:
   WebOptions m_options;

@@ -121,6 +121,60 @@ TEST_F(AgentServiceTest, SampleFollowsSequencesAndTheRingWindow) {
   EXPECT_NE(get("/sample?from=abc", 400).find("INVALID_REQUEST"), std::string::npos);
 }
 
+/// The sequence numbers of the observations in a Streams document, in document order.
+std::vector<int> sequences(const std::string& body) {
+  std::vector<int> out;
+  for (size_t at = body.find(" sequence=\""); at != std::string::npos;
+       at = body.find(" sequence=\"", at + 1)) {
+    out.push_back(std::stoi(body.substr(at + 11)));
+  }
+  return out;
+}
+
+TEST_F(AgentServiceTest, SampleToReadsUpToItsBound) {
+  for (int i = 0; i < 10; ++i) add(m_m1, "line", model::Kind::kEvent, std::int64_t{i}, i);
+  std::string body = get("/m1/sample?from=2&to=5");
+  EXPECT_EQ(sequences(body), (std::vector<int>{2, 3, 4, 5})) << body;
+  EXPECT_NE(body.find("nextSequence=\"6\""), std::string::npos);
+  // With a count: the newest observations at or before `to`.
+  body = get("/m1/sample?to=5&count=2");
+  EXPECT_EQ(sequences(body), (std::vector<int>{4, 5})) << body;
+  EXPECT_NE(body.find("nextSequence=\"6\""), std::string::npos);
+  EXPECT_NE(get("/sample?from=6&to=5", 400).find("OUT_OF_RANGE"), std::string::npos);
+  EXPECT_NE(get("/sample?to=99", 400).find("OUT_OF_RANGE"), std::string::npos);
+  EXPECT_NE(get("/sample?to=5&count=-2", 400).find("INVALID_REQUEST"), std::string::npos);
+  EXPECT_NE(get("/sample?to=5&interval=100", 400).find("INVALID_REQUEST"), std::string::npos);
+}
+
+TEST_F(AgentServiceTest, NegativeCountReadsBackwards) {
+  for (int i = 0; i < 10; ++i) add(m_m1, "line", model::Kind::kEvent, std::int64_t{i}, i);
+  std::string body = get("/m1/sample?count=-3");
+  EXPECT_EQ(sequences(body), (std::vector<int>{8, 9, 10})) << body;
+  EXPECT_NE(body.find("nextSequence=\"7\""), std::string::npos);  // read on backwards from 7
+  body = get("/m1/sample?from=5&count=-2");
+  EXPECT_EQ(sequences(body), (std::vector<int>{4, 5})) << body;
+  EXPECT_NE(body.find("nextSequence=\"3\""), std::string::npos);
+  body = get("/m1/sample?count=-100");
+  EXPECT_EQ(sequences(body).size(), 10u);
+  EXPECT_NE(get("/sample?count=-3&interval=10", 400).find("INVALID_REQUEST"), std::string::npos);
+  EXPECT_NE(get("/sample?count=-20000", 400).find("OUT_OF_RANGE"), std::string::npos);
+}
+
+TEST_F(AgentServiceTest, PrettyIndentsOnRequest) {
+  add(m_m1, "execution", model::Kind::kEvent, std::string("ACTIVE"), 0);
+  const std::string compact = get("/m1/current");
+  EXPECT_EQ(compact.find("\n  <"), std::string::npos);
+  const std::string pretty = get("/m1/current?pretty=true");
+  EXPECT_NE(pretty.find("\n  <Header "), std::string::npos) << pretty;
+  EXPECT_NE(pretty.find("\n          <Execution dataItemId=\"m1_execution\""), std::string::npos)
+      << pretty;
+  EXPECT_NE(pretty.find(">ACTIVE</Execution>\n"), std::string::npos);
+  const std::string json = get("/m1/probe?format=json&pretty=true");
+  EXPECT_NE(json.find("{\n  \"MTConnectDevices\": {\n    \"jsonVersion\": 2,"), std::string::npos)
+      << json;
+  EXPECT_NE(get("/nope/current?pretty=true", 404).find("\n  <Errors>"), std::string::npos);
+}
+
 TEST_F(AgentServiceTest, PathFiltersAndErrors) {
   add(m_m1, "execution", model::Kind::kEvent, std::string("ACTIVE"), 0);
   add(m_m1, "Sload", model::Kind::kSample, 12.5, 0);

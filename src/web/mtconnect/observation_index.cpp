@@ -206,6 +206,29 @@ std::uint64_t ObservationIndex::sample(std::uint64_t from, std::size_t count,
   return m_next;
 }
 
+std::uint64_t ObservationIndex::sampleBackward(std::uint64_t from, std::uint64_t last,
+                                               std::size_t count,
+                                               const std::function<bool(model::ItemId)>& want,
+                                               std::vector<Entry>& out) const {
+  std::lock_guard lock(m_mutex);
+  if (m_window.empty() || count == 0) return from;
+  // The first entry after `last`; walk back from there.
+  auto it = std::upper_bound(m_window.begin(), m_window.end(), last,
+                             [](std::uint64_t s, const Entry& e) { return s < e.sequence; });
+  const std::size_t before = out.size();
+  std::uint64_t lowest = std::max(from, m_window.front().sequence);
+  while (it != m_window.begin()) {
+    --it;
+    if (it->sequence < from) break;
+    lowest = it->sequence;
+    if (it->observation.kind == model::Kind::kAsset || !want(it->observation.item)) continue;
+    out.push_back(*it);
+    if (out.size() - before == count) break;
+  }
+  std::reverse(out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+  return lowest;
+}
+
 std::vector<AssetEntry> ObservationIndex::assets() const {
   std::lock_guard lock(m_mutex);
   std::vector<AssetEntry> out;

@@ -72,6 +72,14 @@ class ObservationIndex {
                        const std::function<bool(model::ItemId)>& want,
                        std::vector<Entry>& out) const;
 
+  /// Entries with `from` <= sequence <= `last` that `want` accepts, read backwards from
+  /// `last`: the newest `count` of them, appended to `out` oldest first. Returns the lowest
+  /// sequence examined (the oldest taken when `count` were found, else the window's first or
+  /// `from`). `last` beyond the window is clamped to its end.
+  std::uint64_t sampleBackward(std::uint64_t from, std::uint64_t last, std::size_t count,
+                               const std::function<bool(model::ItemId)>& want,
+                               std::vector<Entry>& out) const;
+
   std::vector<AssetEntry> assets() const;
 
  private:
