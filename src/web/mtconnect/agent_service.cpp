@@ -37,12 +37,14 @@ AgentService::AgentService(const WebOptions& options, const state::StateStore& s
     : m_options(options),
       m_catalog(catalog),
       m_model(catalog, std::move(sender)),
-      m_index(store, options.assetBufferSize),
-      m_instanceId(static_cast<std::uint64_t>(wallClockNs() / 1'000'000'000)),
+      m_index(store, options.assetBufferSize, &catalog, options.bufferMemory.bytes),
+      m_version(parseSchemaVersion(options.schemaVersion).value_or(kDefaultSchemaVersion)),
+      m_instanceId(static_cast<std::uint64_t>(wallClockNs() / 1'000'000)),
       m_started(wallClockNs()) {}
 
-HeaderInfo AgentService::headerInfo(const Snapshot& snapshot) const {
+HeaderInfo AgentService::headerInfo(const Snapshot&) const {
   HeaderInfo h;
+  h.version = m_version;
   h.sender = m_model.sender();
   h.instanceId = m_instanceId;
   h.bufferSize = m_index.bufferSize();
@@ -51,7 +53,9 @@ HeaderInfo AgentService::headerInfo(const Snapshot& snapshot) const {
   h.lastSequence = h.nextSequence > 0 ? h.nextSequence - 1 : 0;
   h.assetBufferSize = m_options.assetBufferSize;
   h.assetCount = m_index.assets().size();
-  h.deviceModelChangeTime = snapshot.deviceModelChangeTime;
+  // The model changes when machines or items are added; until then it is the one of the start.
+  const TimestampNs changed = m_index.modelChangeTime();
+  h.deviceModelChangeTime = formatTimestamp(changed != 0 ? changed : m_started);
   h.creationTime = wallClockNs();
   return h;
 }
@@ -65,6 +69,7 @@ void AgentService::error(Responder& r, const Style& st, unsigned status, const s
                          const std::string& text) const {
   std::string body;
   HeaderInfo h;
+  h.version = m_version;
   h.sender = m_model.sender();
   h.instanceId = m_instanceId;
   h.bufferSize = m_index.bufferSize();
@@ -163,12 +168,45 @@ std::string AgentService::makeScope(std::string_view device, const std::string& 
     for (size_t i = 0; i < s.items.size(); ++i)
       scope.selected[i] = scope.selected[i] && (*filter)[i];
   }
+  for (size_t i : s.devices.front().items) {
+    if (!scope.selected[i]) continue;
+    const std::string& type = s.items[i].type;
+    if (type == "DEVICE_ADDED") scope.agentMeta[0] = static_cast<int>(i);
+    if (type == "DEVICE_CHANGED") scope.agentMeta[1] = static_cast<int>(i);
+    if (type == "DEVICE_REMOVED") scope.agentMeta[2] = static_cast<int>(i);
+  }
   scope.metaOf.assign(s.catalogItems, -1);
   for (size_t i = 0; i < s.items.size(); ++i) {
     if (scope.selected[i] && !s.items[i].synthetic)
       scope.metaOf[s.items[i].item] = static_cast<int>(i);
   }
   return "";
+}
+
+bool AgentService::wants(const Scope& scope, model::ItemId id) {
+  if (isAgentEvent(id)) return scope.agentMeta[id - kDeviceAddedItem] >= 0;
+  return id < scope.metaOf.size() && scope.metaOf[id] >= 0;
+}
+
+Row AgentService::rowOf(const Scope& scope, const Entry& e) {
+  Row row;
+  row.sequence = e.sequence;
+  row.timestamp = e.observation.timestamp;
+  row.flags = e.observation.flags;
+  row.kind = e.observation.kind;
+  const model::ItemId id = e.observation.item;
+  if (!isAgentEvent(id)) {
+    row.meta = static_cast<size_t>(scope.metaOf[id]);
+    row.value = &e.observation.value;
+    return row;
+  }
+  // An Agent event names the device it is about by its uuid.
+  row.meta = static_cast<size_t>(scope.agentMeta[id - kDeviceAddedItem]);
+  row.text = "UNAVAILABLE";
+  for (const auto& d : scope.snapshot->devices) {
+    if (!d.agent && d.machine == e.observation.machine) row.text = d.uuid;
+  }
+  return row;
 }
 
 void AgentService::probe(const HttpRequest&, Responder& r, const Style& st, const Scope& scope) {
@@ -180,10 +218,9 @@ void AgentService::probe(const HttpRequest&, Responder& r, const Style& st, cons
 std::string AgentService::currentDocument(const Style& st, const Scope& scope,
                                           std::optional<std::uint64_t> at, bool& ok) {
   const Snapshot& s = *scope.snapshot;
-  const auto& metaOf = scope.metaOf;
   std::vector<Entry> entries;
-  auto want = [&](model::ItemId id) { return id < metaOf.size() && metaOf[id] >= 0; };
-  ok = m_index.current(at, want, entries);
+  ok = m_index.current(
+      at, [&](model::ItemId id) { return wants(scope, id); }, entries);
   if (!ok) return {};
   HeaderInfo h = headerInfo(s);
   std::vector<Row> rows;
@@ -195,15 +232,13 @@ std::string AgentService::currentDocument(const Style& st, const Scope& scope,
   for (size_t d = 0; d < s.devices.size(); ++d) {
     if (!s.devices[d].agent) deviceOfMachine[s.devices[d].machine] = d;
   }
+  std::vector<bool> covered(s.items.size(), false);  // Agent items with an event to show
   for (const auto& e : entries) {
-    Row row;
-    row.meta = static_cast<size_t>(metaOf[e.observation.item]);
-    row.sequence = e.sequence;
-    row.timestamp = e.observation.timestamp;
-    row.value = &e.observation.value;
-    row.flags = e.observation.flags;
-    row.kind = e.observation.kind;
-    rows.push_back(std::move(row));
+    rows.push_back(rowOf(scope, e));
+    if (isAgentEvent(e.observation.item)) {
+      covered[rows.back().meta] = true;
+      continue;
+    }
     const size_t d = deviceOfMachine[e.observation.machine];
     if (e.sequence > lastSeq[d]) {
       lastSeq[d] = e.sequence;
@@ -218,7 +253,7 @@ std::string AgentService::currentDocument(const Style& st, const Scope& scope,
   for (size_t d = 0; d < s.devices.size(); ++d) {
     for (size_t i : s.devices[d].items) {
       const ItemMeta& m = s.items[i];
-      if (!m.synthetic || !scope.selected[i]) continue;
+      if (!m.synthetic || !scope.selected[i] || covered[i]) continue;
       Row row;
       row.meta = i;
       row.sequence = s.devices[d].agent ? anchor : std::max(anchor, lastSeq[d]);
@@ -236,9 +271,8 @@ std::string AgentService::currentDocument(const Style& st, const Scope& scope,
 std::string AgentService::sampleDocument(const Style& st, const Scope& scope,
                                          const SampleRange& range, std::uint64_t& next,
                                          std::size_t& observations) {
-  const auto& metaOf = scope.metaOf;
   std::vector<Entry> entries;
-  auto want = [&](model::ItemId id) { return id < metaOf.size() && metaOf[id] >= 0; };
+  auto want = [&](model::ItemId id) { return wants(scope, id); };
   HeaderInfo h = headerInfo(*scope.snapshot);
   if (range.to) {
     // The newest `count` at or before `to`; the next request goes on after `to`.
@@ -258,16 +292,7 @@ std::string AgentService::sampleDocument(const Style& st, const Scope& scope,
   h.nextSequence = next;
   std::vector<Row> rows;
   rows.reserve(entries.size());
-  for (const auto& e : entries) {
-    Row row;
-    row.meta = static_cast<size_t>(metaOf[e.observation.item]);
-    row.sequence = e.sequence;
-    row.timestamp = e.observation.timestamp;
-    row.value = &e.observation.value;
-    row.flags = e.observation.flags;
-    row.kind = e.observation.kind;
-    rows.push_back(std::move(row));
-  }
+  for (const auto& e : entries) rows.push_back(rowOf(scope, e));
   observations = rows.size();
   std::string body;
   body.reserve(256 + rows.size() * 160);

@@ -4,6 +4,7 @@
 /// /asset/<ids>, per-device paths (/<device>/probe ...), path= filters, XML and JSON, and
 /// `pretty=true` for indented documents.
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -44,7 +45,9 @@ class AgentService : public std::enable_shared_from_this<AgentService> {
     std::shared_ptr<const Snapshot> snapshot;
     std::vector<bool> selected;  ///< by snapshot item index (synthetic items included)
     std::vector<int> metaOf;     ///< by ItemId: snapshot item index, -1 when not selected
-    std::string device;          ///< as asked ("" for all), to rebuild when the model grows
+    /// The Agent's DEVICE_ADDED, DEVICE_CHANGED, DEVICE_REMOVED: snapshot item index, or -1.
+    std::array<int, 3> agentMeta{-1, -1, -1};
+    std::string device;  ///< as asked ("" for all), to rebuild when the model grows
     std::string path;
   };
 
@@ -64,6 +67,8 @@ class AgentService : public std::enable_shared_from_this<AgentService> {
 
   ObservationIndex& index() { return m_index; }
   std::shared_ptr<const Snapshot> snapshot() { return m_model.snapshot(); }
+  /// Milliseconds since the epoch when this interface started: the same for every document
+  /// of a running edge, a new value after a restart (sequence numbers begin again).
   std::uint64_t instanceId() const { return m_instanceId; }
   /// Stops every stream at its next tick.
   void stop() { m_stopped = true; }
@@ -72,6 +77,10 @@ class AgentService : public std::enable_shared_from_this<AgentService> {
   class Stream;
 
   HeaderInfo headerInfo(const Snapshot& snapshot) const;
+  /// Whether `scope` selects item `id` (catalog items and the Agent's events).
+  static bool wants(const Scope& scope, model::ItemId id);
+  /// The printable row of an index entry of `scope`.
+  static Row rowOf(const Scope& scope, const Entry& e);
   void error(Responder& r, const Style& st, unsigned status, const std::string& code,
              const std::string& text) const;
   /// Replies 200 with `body`, indented when the request asked for it.
@@ -88,6 +97,7 @@ class AgentService : public std::enable_shared_from_this<AgentService> {
   const model::ItemCatalog& m_catalog;
   DeviceModel m_model;
   ObservationIndex m_index;
+  SchemaVersion m_version;
   std::uint64_t m_instanceId;
   TimestampNs m_started;
   std::atomic<bool> m_stopped{false};
