@@ -115,7 +115,10 @@ void BM_InterfaceSampleDocument(benchmark::State& state) {
   for (auto _ : state) {
     std::uint64_t next = 0;
     std::size_t n = 0;
-    auto doc = service->sampleDocument(web::mtconnect::Format::kXml, scope, from, count, next, n);
+    web::mtconnect::SampleRange range;
+    range.from = from;
+    range.count = static_cast<std::int64_t>(count);
+    auto doc = service->sampleDocument(web::mtconnect::Style{}, scope, range, next, n);
     benchmark::DoNotOptimize(doc);
     observations += n;
     from = next >= service->index().nextSequence() ? service->index().firstSequence() : next;

@@ -2,6 +2,8 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "web/mtconnect/schema_version.hpp"
+
 namespace spindle::web {
 
 const config::OptionTable<WebOptions>& webOptionTable() {
@@ -15,6 +17,9 @@ const config::OptionTable<WebOptions>& webOptionTable() {
     t.optional("port", &WebOptions::port, "5000",
                "TCP port (5000 is where MTConnect clients look for an agent)");
     t.optional("sender", &WebOptions::sender, "the edge id", "Header sender of every document");
+    t.optional("schema_version", &WebOptions::schemaVersion, "2.2",
+               "MTConnect version of every document: 1.5, 1.7, 2.0 or 2.2 (what a version "
+               "does not define is adapted or left out, so documents stay valid)");
     t.optional("max_connections", &WebOptions::maxConnections, "64",
                "connections open at once; when full, a new client evicts the connection that "
                "has waited longest for a request, or is refused when all are working",
@@ -27,6 +32,11 @@ const config::OptionTable<WebOptions>& webOptionTable() {
                "fastest streaming 'interval' granted (smaller requests get this)", {"1ms", ""});
     t.optional("heartbeat", &WebOptions::defaultHeartbeat, "10s",
                "streaming heartbeat when a client gives none", {"1ms", ""});
+    t.optional("buffer_memory", &WebOptions::bufferMemory, "64MiB",
+               "memory for the MTConnect buffer of recent observations that /sample reads; the "
+               "oldest go first. About 85 bytes per observation: 64MiB hold about two hours of "
+               "the three-machine demo",
+               {"1MiB", "16GiB"});
     t.optional("asset_buffer_size", &WebOptions::assetBufferSize, "1024",
                "assets kept for /assets (oldest dropped first)", {"1", "1000000"});
     t.optional("idle_timeout", &WebOptions::idleTimeout, "60s",
@@ -47,6 +57,13 @@ bool validate(const WebOptions& o, const YAML::Node& block, config::Diagnostics&
   if (ec) {
     diags.add(block["bind"], "bind must be an IP address, not '" + o.bind + "'",
               "0.0.0.0 for every interface, or the plant-side address");
+    good = false;
+  }
+  if (!mtconnect::parseSchemaVersion(o.schemaVersion)) {
+    diags.add(block["schema_version"],
+              "schema_version must be one of " + std::string(mtconnect::servedSchemaVersions()) +
+                  ", not '" + o.schemaVersion + "'",
+              "2.2 unless a client needs an older version");
     good = false;
   }
   if (o.maxConnections < 1 || o.maxCount < 1 || o.assetBufferSize < 1 ||

@@ -16,10 +16,16 @@ struct WebOptions {
   std::string bind = "0.0.0.0";
   config::Port port{5000};  ///< the MTConnect agent default port
   std::string sender;       ///< Header sender; empty: the edge id given to Server::start
+  /// The MTConnect version of every document (mtconnect/schema_version.hpp lists those served).
+  std::string schemaVersion = "2.2";
   std::uint64_t maxConnections = 64;
   std::uint64_t maxCount = 10000;                        ///< largest `count` a client may ask for
   Duration minInterval = std::chrono::milliseconds(10);  ///< fastest streaming interval
   Duration defaultHeartbeat = std::chrono::seconds(10);
+  /// Memory for the MTConnect buffer of recent observations (/sample, /current?at=): 64 MiB
+  /// hold about 800,000 observations of typical machine data (84 bytes each, measured in
+  /// observation_index_test.cpp), two hours of the three-machine demo.
+  ByteSize bufferMemory{64ULL << 20};
   std::uint64_t assetBufferSize = 1024;               ///< assets kept for /assets
   Duration idleTimeout = std::chrono::seconds(60);    ///< an idle keep-alive connection closes
   Duration headerTimeout = std::chrono::seconds(10);  ///< a request head must arrive in this

@@ -7,6 +7,7 @@
 
 #include "web/mtconnect/agent_stream.hpp"
 #include "web/mtconnect/path_filter.hpp"
+#include "web/mtconnect/pretty.hpp"
 
 namespace spindle::web::mtconnect {
 
@@ -36,12 +37,14 @@ AgentService::AgentService(const WebOptions& options, const state::StateStore& s
     : m_options(options),
       m_catalog(catalog),
       m_model(catalog, std::move(sender)),
-      m_index(store, options.assetBufferSize),
-      m_instanceId(static_cast<std::uint64_t>(wallClockNs() / 1'000'000'000)),
+      m_index(store, options.assetBufferSize, &catalog, options.bufferMemory.bytes),
+      m_version(parseSchemaVersion(options.schemaVersion).value_or(kDefaultSchemaVersion)),
+      m_instanceId(static_cast<std::uint64_t>(wallClockNs() / 1'000'000)),
       m_started(wallClockNs()) {}
 
-HeaderInfo AgentService::headerInfo(const Snapshot& snapshot) const {
+HeaderInfo AgentService::headerInfo(const Snapshot&) const {
   HeaderInfo h;
+  h.version = m_version;
   h.sender = m_model.sender();
   h.instanceId = m_instanceId;
   h.bufferSize = m_index.bufferSize();
@@ -50,28 +53,40 @@ HeaderInfo AgentService::headerInfo(const Snapshot& snapshot) const {
   h.lastSequence = h.nextSequence > 0 ? h.nextSequence - 1 : 0;
   h.assetBufferSize = m_options.assetBufferSize;
   h.assetCount = m_index.assets().size();
-  h.deviceModelChangeTime = snapshot.deviceModelChangeTime;
+  // The model changes when machines or items are added; until then it is the one of the start.
+  const TimestampNs changed = m_index.modelChangeTime();
+  h.deviceModelChangeTime = formatTimestamp(changed != 0 ? changed : m_started);
   h.creationTime = wallClockNs();
   return h;
 }
 
-void AgentService::error(Responder& r, Format f, unsigned status, const std::string& code,
+void AgentService::reply(Responder& r, const Style& st, std::string body) {
+  if (st.pretty) body = st.format == Format::kJson ? indentJson(body) : indentXml(body);
+  r.reply(200, contentType(st.format), std::move(body));
+}
+
+void AgentService::error(Responder& r, const Style& st, unsigned status, const std::string& code,
                          const std::string& text) const {
   std::string body;
   HeaderInfo h;
+  h.version = m_version;
   h.sender = m_model.sender();
   h.instanceId = m_instanceId;
   h.bufferSize = m_index.bufferSize();
   h.creationTime = wallClockNs();
-  printError(body, f, h, code, text);
-  r.reply(status, contentType(f), std::move(body));
+  printError(body, st.format, h, code, text);
+  if (st.pretty) body = st.format == Format::kJson ? indentJson(body) : indentXml(body);
+  r.reply(status, contentType(st.format), std::move(body));
 }
 
 void AgentService::handle(const HttpRequest& req, std::shared_ptr<Responder> responder) {
   const auto fmtIt = req.query.find("format");
-  Format f =
+  Style f;
+  f.format =
       req.accept.find("application/json") != std::string::npos ? Format::kJson : Format::kXml;
-  if (fmtIt != req.query.end()) f = fmtIt->second == "json" ? Format::kJson : Format::kXml;
+  if (fmtIt != req.query.end()) f.format = fmtIt->second == "json" ? Format::kJson : Format::kXml;
+  const auto prettyIt = req.query.find("pretty");
+  f.pretty = prettyIt != req.query.end() && prettyIt->second == "true";
   if (req.method != "GET") {
     error(*responder, f, 400, "UNSUPPORTED", "only GET requests are served");
     return;
@@ -153,6 +168,13 @@ std::string AgentService::makeScope(std::string_view device, const std::string& 
     for (size_t i = 0; i < s.items.size(); ++i)
       scope.selected[i] = scope.selected[i] && (*filter)[i];
   }
+  for (size_t i : s.devices.front().items) {
+    if (!scope.selected[i]) continue;
+    const std::string& type = s.items[i].type;
+    if (type == "DEVICE_ADDED") scope.agentMeta[0] = static_cast<int>(i);
+    if (type == "DEVICE_CHANGED") scope.agentMeta[1] = static_cast<int>(i);
+    if (type == "DEVICE_REMOVED") scope.agentMeta[2] = static_cast<int>(i);
+  }
   scope.metaOf.assign(s.catalogItems, -1);
   for (size_t i = 0; i < s.items.size(); ++i) {
     if (scope.selected[i] && !s.items[i].synthetic)
@@ -161,19 +183,44 @@ std::string AgentService::makeScope(std::string_view device, const std::string& 
   return "";
 }
 
-void AgentService::probe(const HttpRequest&, Responder& r, Format f, const Scope& scope) {
-  std::string body;
-  printDevices(body, f, headerInfo(*scope.snapshot), *scope.snapshot, &scope.selected);
-  r.reply(200, contentType(f), std::move(body));
+bool AgentService::wants(const Scope& scope, model::ItemId id) {
+  if (isAgentEvent(id)) return scope.agentMeta[id - kDeviceAddedItem] >= 0;
+  return id < scope.metaOf.size() && scope.metaOf[id] >= 0;
 }
 
-std::string AgentService::currentDocument(Format f, const Scope& scope,
+Row AgentService::rowOf(const Scope& scope, const Entry& e) {
+  Row row;
+  row.sequence = e.sequence;
+  row.timestamp = e.observation.timestamp;
+  row.flags = e.observation.flags;
+  row.kind = e.observation.kind;
+  const model::ItemId id = e.observation.item;
+  if (!isAgentEvent(id)) {
+    row.meta = static_cast<size_t>(scope.metaOf[id]);
+    row.value = &e.observation.value;
+    return row;
+  }
+  // An Agent event names the device it is about by its uuid.
+  row.meta = static_cast<size_t>(scope.agentMeta[id - kDeviceAddedItem]);
+  row.text = "UNAVAILABLE";
+  for (const auto& d : scope.snapshot->devices) {
+    if (!d.agent && d.machine == e.observation.machine) row.text = d.uuid;
+  }
+  return row;
+}
+
+void AgentService::probe(const HttpRequest&, Responder& r, const Style& st, const Scope& scope) {
+  std::string body;
+  printDevices(body, st.format, headerInfo(*scope.snapshot), *scope.snapshot, &scope.selected);
+  reply(r, st, std::move(body));
+}
+
+std::string AgentService::currentDocument(const Style& st, const Scope& scope,
                                           std::optional<std::uint64_t> at, bool& ok) {
   const Snapshot& s = *scope.snapshot;
-  const auto& metaOf = scope.metaOf;
   std::vector<Entry> entries;
-  auto want = [&](model::ItemId id) { return id < metaOf.size() && metaOf[id] >= 0; };
-  ok = m_index.current(at, want, entries);
+  ok = m_index.current(
+      at, [&](model::ItemId id) { return wants(scope, id); }, entries);
   if (!ok) return {};
   HeaderInfo h = headerInfo(s);
   std::vector<Row> rows;
@@ -185,15 +232,13 @@ std::string AgentService::currentDocument(Format f, const Scope& scope,
   for (size_t d = 0; d < s.devices.size(); ++d) {
     if (!s.devices[d].agent) deviceOfMachine[s.devices[d].machine] = d;
   }
+  std::vector<bool> covered(s.items.size(), false);  // Agent items with an event to show
   for (const auto& e : entries) {
-    Row row;
-    row.meta = static_cast<size_t>(metaOf[e.observation.item]);
-    row.sequence = e.sequence;
-    row.timestamp = e.observation.timestamp;
-    row.value = &e.observation.value;
-    row.flags = e.observation.flags;
-    row.kind = e.observation.kind;
-    rows.push_back(std::move(row));
+    rows.push_back(rowOf(scope, e));
+    if (isAgentEvent(e.observation.item)) {
+      covered[rows.back().meta] = true;
+      continue;
+    }
     const size_t d = deviceOfMachine[e.observation.machine];
     if (e.sequence > lastSeq[d]) {
       lastSeq[d] = e.sequence;
@@ -208,7 +253,7 @@ std::string AgentService::currentDocument(Format f, const Scope& scope,
   for (size_t d = 0; d < s.devices.size(); ++d) {
     for (size_t i : s.devices[d].items) {
       const ItemMeta& m = s.items[i];
-      if (!m.synthetic || !scope.selected[i]) continue;
+      if (!m.synthetic || !scope.selected[i] || covered[i]) continue;
       Row row;
       row.meta = i;
       row.sequence = s.devices[d].agent ? anchor : std::max(anchor, lastSeq[d]);
@@ -219,39 +264,43 @@ std::string AgentService::currentDocument(Format f, const Scope& scope,
     }
   }
   std::string body;
-  printStreams(body, f, h, s, rows);
+  printStreams(body, st.format, h, s, rows);
   return body;
 }
 
-std::string AgentService::sampleDocument(Format f, const Scope& scope, std::uint64_t from,
-                                         std::size_t count, std::uint64_t& next,
+std::string AgentService::sampleDocument(const Style& st, const Scope& scope,
+                                         const SampleRange& range, std::uint64_t& next,
                                          std::size_t& observations) {
-  const auto& metaOf = scope.metaOf;
   std::vector<Entry> entries;
-  auto want = [&](model::ItemId id) { return id < metaOf.size() && metaOf[id] >= 0; };
+  auto want = [&](model::ItemId id) { return wants(scope, id); };
   HeaderInfo h = headerInfo(*scope.snapshot);
-  next = m_index.sample(from, count, want, entries);
+  if (range.to) {
+    // The newest `count` at or before `to`; the next request goes on after `to`.
+    m_index.sampleBackward(range.from, *range.to, static_cast<std::size_t>(range.count), want,
+                           entries);
+    next = std::min(*range.to + 1, h.nextSequence);
+  } else if (range.count < 0) {
+    // Backwards from `from` (or the newest): nextSequence is where reading on backwards
+    // continues, the sequence before the oldest examined.
+    const std::uint64_t last = range.fromGiven ? range.from : h.lastSequence;
+    const std::uint64_t lowest = m_index.sampleBackward(
+        h.firstSequence, last, static_cast<std::size_t>(-range.count), want, entries);
+    next = lowest > 0 ? lowest - 1 : 0;
+  } else {
+    next = m_index.sample(range.from, static_cast<std::size_t>(range.count), want, entries);
+  }
   h.nextSequence = next;
   std::vector<Row> rows;
   rows.reserve(entries.size());
-  for (const auto& e : entries) {
-    Row row;
-    row.meta = static_cast<size_t>(metaOf[e.observation.item]);
-    row.sequence = e.sequence;
-    row.timestamp = e.observation.timestamp;
-    row.value = &e.observation.value;
-    row.flags = e.observation.flags;
-    row.kind = e.observation.kind;
-    rows.push_back(std::move(row));
-  }
+  for (const auto& e : entries) rows.push_back(rowOf(scope, e));
   observations = rows.size();
   std::string body;
   body.reserve(256 + rows.size() * 160);
-  printStreams(body, f, h, *scope.snapshot, rows);
+  printStreams(body, st.format, h, *scope.snapshot, rows);
   return body;
 }
 
-void AgentService::current(const HttpRequest& req, std::shared_ptr<Responder> r, Format f,
+void AgentService::current(const HttpRequest& req, std::shared_ptr<Responder> r, const Style& f,
                            const Scope& scope) {
   bool bad = false;
   const auto at = integer(req.query, "at", bad);
@@ -279,35 +328,64 @@ void AgentService::current(const HttpRequest& req, std::shared_ptr<Responder> r,
               std::to_string(m_index.nextSequence() - 1));
     return;
   }
-  r->reply(200, contentType(f), std::move(body));
+  reply(*r, f, std::move(body));
 }
 
-void AgentService::sample(const HttpRequest& req, std::shared_ptr<Responder> r, Format f,
+void AgentService::sample(const HttpRequest& req, std::shared_ptr<Responder> r, const Style& f,
                           const Scope& scope) {
   bool bad = false;
   auto from = integer(req.query, "from", bad);
   if (!from) from = integer(req.query, "start", bad);  // 1.x name
+  const auto to = integer(req.query, "to", bad);
   const auto count = integer(req.query, "count", bad);
   auto interval = integer(req.query, "interval", bad);
   if (!interval) interval = integer(req.query, "frequency", bad);  // 1.x name
   const auto heartbeat = integer(req.query, "heartbeat", bad);
   if (bad) {
-    error(*r, f, 400, "INVALID_REQUEST", "from, count, interval and heartbeat must be integers");
+    error(*r, f, 400, "INVALID_REQUEST",
+          "from, to, count, interval and heartbeat must be integers");
+    return;
+  }
+  const std::int64_t n = count.value_or(100);
+  // Combinations the standard does not define: a stream only goes forward, and `to` with a
+  // negative count would name the end twice.
+  if (interval && (to || n < 0)) {
+    error(*r, f, 400, "INVALID_REQUEST",
+          to ? "'to' cannot be combined with 'interval'"
+             : "a negative 'count' cannot be combined with 'interval'");
+    return;
+  }
+  if (to && n < 0) {
+    error(*r, f, 400, "INVALID_REQUEST", "'to' cannot be combined with a negative 'count'");
     return;
   }
   const std::uint64_t first = m_index.firstSequence();
   const std::uint64_t next = m_index.nextSequence();
-  std::uint64_t start = from && *from > 0 ? static_cast<std::uint64_t>(*from) : first;
-  if ((from && *from < 0) || start < first || start > next) {
+  SampleRange range;
+  range.fromGiven = from && *from > 0;
+  range.from = range.fromGiven ? static_cast<std::uint64_t>(*from) : first;
+  range.count = n;
+  if ((from && *from < 0) || range.from < first || range.from > next) {
     error(*r, f, 400, "OUT_OF_RANGE",
           "'from' must be greater than or equal to " + std::to_string(first) +
               " and less than or equal to " + std::to_string(next));
     return;
   }
-  const std::int64_t n = count.value_or(100);
-  if (n < 1 || static_cast<std::uint64_t>(n) > m_options.maxCount) {
+  if (to) {
+    if (*to < 0 || static_cast<std::uint64_t>(*to) < range.from ||
+        static_cast<std::uint64_t>(*to) > next) {
+      error(*r, f, 400, "OUT_OF_RANGE",
+            "'to' must be greater than or equal to " + std::to_string(range.from) +
+                " and less than or equal to " + std::to_string(next));
+      return;
+    }
+    range.to = static_cast<std::uint64_t>(*to);
+  }
+  const std::uint64_t magnitude = n < 0 ? static_cast<std::uint64_t>(-n) : n;
+  if (n == 0 || magnitude > m_options.maxCount) {
     error(*r, f, 400, "OUT_OF_RANGE",
-          "'count' must be between 1 and " + std::to_string(m_options.maxCount));
+          "'count' must be between 1 and " + std::to_string(m_options.maxCount) + " (or between -" +
+              std::to_string(m_options.maxCount) + " and -1 to read backwards)");
     return;
   }
   if ((interval && *interval < 0) || (heartbeat && *heartbeat <= 0)) {
@@ -321,17 +399,17 @@ void AgentService::sample(const HttpRequest& req, std::shared_ptr<Responder> r, 
             : std::chrono::duration_cast<std::chrono::milliseconds>(m_options.defaultHeartbeat)
                   .count();
     auto stream = std::make_shared<Stream>(shared_from_this(), std::move(r), f, scope, false);
-    stream->start(start, static_cast<std::size_t>(n), *interval, hb);
+    stream->start(range.from, static_cast<std::size_t>(n), *interval, hb);
     return;
   }
   std::uint64_t after = 0;
   std::size_t observations = 0;
-  std::string body =
-      sampleDocument(f, scope, start, static_cast<std::size_t>(n), after, observations);
-  r->reply(200, contentType(f), std::move(body));
+  std::string body = sampleDocument(f, scope, range, after, observations);
+  reply(*r, f, std::move(body));
 }
 
-void AgentService::assets(const HttpRequest& req, Responder& r, Format f, std::string_view ids) {
+void AgentService::assets(const HttpRequest& req, Responder& r, const Style& f,
+                          std::string_view ids) {
   const Snapshot& s = *m_model.snapshot();
   auto all = m_index.assets();
   const auto type = req.query.find("type");
@@ -364,8 +442,8 @@ void AgentService::assets(const HttpRequest& req, Responder& r, Format f, std::s
       picked.erase(picked.begin(), picked.end() - *count);
   }
   std::string body;
-  printAssets(body, f, headerInfo(s), picked);
-  r.reply(200, contentType(f), std::move(body));
+  printAssets(body, f.format, headerInfo(s), picked);
+  reply(r, f, std::move(body));
 }
 
 }  // namespace spindle::web::mtconnect

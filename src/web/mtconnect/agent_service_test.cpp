@@ -3,60 +3,16 @@
 
 #include "web/mtconnect/agent_service.hpp"
 
-#include <thread>
-
-#include <boost/asio/executor_work_guard.hpp>
 #include <gtest/gtest.h>
 
-#include "web/testing/http_get.hpp"
-#include "web/web_server.hpp"
+#include "web/testing/agent_fixture.hpp"
 
 namespace spindle::web::mtconnect {
 namespace {
 
+using testing::AgentServiceTest;
 using testing::httpGet;
-
-constexpr TimestampNs kT0 = 1714564800LL * 1'000'000'000;  // 2024-05-01T12:00:00Z
-
-class AgentServiceTest : public ::testing::Test {
- protected:
-  AgentServiceTest() : m_store(16), m_work(boost::asio::make_work_guard(m_io)) {
-    m_m1 = m_catalog.addMachine("m1");
-    m_m2 = m_catalog.addMachine("m2");
-    m_thread = std::thread([this] { m_io.run(); });
-    WebOptions o;
-    o.bind = "127.0.0.1";
-    o.port.value = 0;
-    m_server = std::make_unique<Server>(m_io, o, m_store, m_catalog, "edge-1");
-    EXPECT_TRUE(m_server->start().ok());
-  }
-  ~AgentServiceTest() override {
-    m_server->stop();
-    m_work.reset();
-    m_io.stop();
-    m_thread.join();
-  }
-
-  void add(model::MachineId m, const char* key, model::Kind kind, model::Value v, int second) {
-    model::Batch b{model::Observation{m, m_catalog.intern(m, key, kind).value(),
-                                      kT0 + second * 1'000'000'000LL, kind, 0, std::move(v)}};
-    m_store.apply(b);
-  }
-
-  std::string get(const std::string& target, int status = 200) {
-    auto r = httpGet(m_server->port(), target);
-    EXPECT_EQ(r.status, status) << target << "\n" << r.body;
-    return r.body;
-  }
-
-  model::ItemCatalog m_catalog;
-  state::StateStore m_store;
-  model::MachineId m_m1 = 0, m_m2 = 0;
-  boost::asio::io_context m_io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
-  std::thread m_thread;
-  std::unique_ptr<Server> m_server;
-};
+using testing::kT0;
 
 TEST_F(AgentServiceTest, ProbeListsTheAgentAndEveryMachine) {
   add(m_m1, "execution", model::Kind::kEvent, std::string("ACTIVE"), 0);
@@ -75,17 +31,18 @@ TEST_F(AgentServiceTest, ProbeListsTheAgentAndEveryMachine) {
 }
 
 TEST_F(AgentServiceTest, CurrentHasTheLatestValuesWithTheirSequences) {
-  add(m_m1, "execution", model::Kind::kEvent, std::string("READY"), 0);   // 1
-  add(m_m1, "execution", model::Kind::kEvent, std::string("ACTIVE"), 1);  // 2
-  add(m_m1, "partcount", model::Kind::kSample, std::int64_t{7}, 2);       // 3
+  // 1, 2: DEVICE_ADDED of m1 and m2 at the start; 3: DEVICE_CHANGED of m1 (new items).
+  add(m_m1, "execution", model::Kind::kEvent, std::string("READY"), 0);   // 4
+  add(m_m1, "execution", model::Kind::kEvent, std::string("ACTIVE"), 1);  // 5
+  add(m_m1, "partcount", model::Kind::kSample, std::int64_t{7}, 2);       // 6
   const std::string body = get("/m1/current");
-  EXPECT_NE(body.find("firstSequence=\"1\" lastSequence=\"3\""), std::string::npos) << body;
-  EXPECT_NE(body.find("nextSequence=\"4\""), std::string::npos);
-  EXPECT_NE(body.find("sequence=\"2\" name=\"execution\">ACTIVE</Execution>"), std::string::npos);
+  EXPECT_NE(body.find("firstSequence=\"1\" lastSequence=\"6\""), std::string::npos) << body;
+  EXPECT_NE(body.find("nextSequence=\"7\""), std::string::npos);
+  EXPECT_NE(body.find("sequence=\"5\" name=\"execution\">ACTIVE</Execution>"), std::string::npos);
   EXPECT_NE(body.find(">7</PartCount>"), std::string::npos);
   EXPECT_EQ(body.find("READY"), std::string::npos);
-  // As of sequence 1: READY.
-  EXPECT_NE(get("/m1/current?at=1").find(">READY</Execution>"), std::string::npos);
+  // As of sequence 4: READY.
+  EXPECT_NE(get("/m1/current?at=4").find(">READY</Execution>"), std::string::npos);
   EXPECT_NE(get("/current?at=99", 400).find("OUT_OF_RANGE"), std::string::npos);
 }
 
@@ -109,16 +66,83 @@ TEST_F(AgentServiceTest, ConditionsShowEveryActiveOne) {
 
 TEST_F(AgentServiceTest, SampleFollowsSequencesAndTheRingWindow) {
   for (int i = 0; i < 20; ++i) add(m_m1, "line", model::Kind::kEvent, std::int64_t{i}, i);
-  // Ring of 16: sequences 5..20 remain.
-  std::string body = get("/sample?count=3");
-  EXPECT_NE(body.find("firstSequence=\"5\""), std::string::npos) << body;
-  EXPECT_NE(body.find("nextSequence=\"8\""), std::string::npos);
-  EXPECT_NE(body.find("sequence=\"5\""), std::string::npos);
-  body = get("/sample?from=18&count=100");
-  EXPECT_NE(body.find("nextSequence=\"21\""), std::string::npos);
-  EXPECT_NE(get("/sample?from=2", 400).find("OUT_OF_RANGE"), std::string::npos);
+  // The store's ring of 16 lost values 0..3 before the interface read it (this fixture has no
+  // subscription): their sequences (after DEVICE_ADDED 1, 2) are skipped, 3..6, a gap where
+  // they were; DEVICE_CHANGED is 7, values 4..19 are 8..23, all in the interface's buffer.
+  std::string body = get("/m1/sample?count=3");
+  EXPECT_NE(body.find("firstSequence=\"1\""), std::string::npos) << body;
+  EXPECT_NE(body.find("nextSequence=\"11\""), std::string::npos);
+  EXPECT_NE(body.find("sequence=\"8\" name=\"line\">4<"), std::string::npos);
+  body = get("/sample?from=21&count=100");
+  EXPECT_NE(body.find("nextSequence=\"24\""), std::string::npos);
+  EXPECT_NE(get("/sample?from=25", 400).find("OUT_OF_RANGE"), std::string::npos);
   EXPECT_NE(get("/sample?count=0", 400).find("OUT_OF_RANGE"), std::string::npos);
   EXPECT_NE(get("/sample?from=abc", 400).find("INVALID_REQUEST"), std::string::npos);
+}
+
+/// The sequence numbers of the observations in a Streams document, in document order.
+std::vector<int> sequences(const std::string& body) {
+  std::vector<int> out;
+  for (size_t at = body.find(" sequence=\""); at != std::string::npos;
+       at = body.find(" sequence=\"", at + 1)) {
+    out.push_back(std::stoi(body.substr(at + 11)));
+  }
+  return out;
+}
+
+/// Adds ten values of m1's "line" and returns the sequence of the first (the Agent's events
+/// come before it).
+int addTenLines(AgentServiceTest& t) {
+  for (int i = 0; i < 10; ++i) t.add(t.m_m1, "line", model::Kind::kEvent, std::int64_t{i}, i);
+  return sequences(t.get("/m1/sample?count=1000")).at(0);
+}
+
+std::string seq(int n) { return std::to_string(n); }
+
+TEST_F(AgentServiceTest, SampleToReadsUpToItsBound) {
+  const int s0 = addTenLines(*this);
+  std::string body = get("/m1/sample?from=" + seq(s0 + 1) + "&to=" + seq(s0 + 4));
+  EXPECT_EQ(sequences(body), (std::vector<int>{s0 + 1, s0 + 2, s0 + 3, s0 + 4})) << body;
+  EXPECT_NE(body.find("nextSequence=\"" + seq(s0 + 5) + "\""), std::string::npos);
+  // With a count: the newest observations at or before `to`.
+  body = get("/m1/sample?to=" + seq(s0 + 4) + "&count=2");
+  EXPECT_EQ(sequences(body), (std::vector<int>{s0 + 3, s0 + 4})) << body;
+  EXPECT_NE(body.find("nextSequence=\"" + seq(s0 + 5) + "\""), std::string::npos);
+  EXPECT_NE(get("/sample?from=" + seq(s0 + 5) + "&to=" + seq(s0 + 4), 400).find("OUT_OF_RANGE"),
+            std::string::npos);
+  EXPECT_NE(get("/sample?to=99", 400).find("OUT_OF_RANGE"), std::string::npos);
+  EXPECT_NE(get("/sample?to=5&count=-2", 400).find("INVALID_REQUEST"), std::string::npos);
+  EXPECT_NE(get("/sample?to=5&interval=100", 400).find("INVALID_REQUEST"), std::string::npos);
+}
+
+TEST_F(AgentServiceTest, NegativeCountReadsBackwards) {
+  const int s0 = addTenLines(*this);
+  std::string body = get("/m1/sample?count=-3");
+  EXPECT_EQ(sequences(body), (std::vector<int>{s0 + 7, s0 + 8, s0 + 9})) << body;
+  // Reading on backwards starts before the oldest examined.
+  EXPECT_NE(body.find("nextSequence=\"" + seq(s0 + 6) + "\""), std::string::npos);
+  body = get("/m1/sample?from=" + seq(s0 + 4) + "&count=-2");
+  EXPECT_EQ(sequences(body), (std::vector<int>{s0 + 3, s0 + 4})) << body;
+  EXPECT_NE(body.find("nextSequence=\"" + seq(s0 + 2) + "\""), std::string::npos);
+  body = get("/m1/sample?count=-100");
+  EXPECT_EQ(sequences(body).size(), 10u);
+  EXPECT_NE(get("/sample?count=-3&interval=10", 400).find("INVALID_REQUEST"), std::string::npos);
+  EXPECT_NE(get("/sample?count=-20000", 400).find("OUT_OF_RANGE"), std::string::npos);
+}
+
+TEST_F(AgentServiceTest, PrettyIndentsOnRequest) {
+  add(m_m1, "execution", model::Kind::kEvent, std::string("ACTIVE"), 0);
+  const std::string compact = get("/m1/current");
+  EXPECT_EQ(compact.find("\n  <"), std::string::npos);
+  const std::string pretty = get("/m1/current?pretty=true");
+  EXPECT_NE(pretty.find("\n  <Header "), std::string::npos) << pretty;
+  EXPECT_NE(pretty.find("\n          <Execution dataItemId=\"m1_execution\""), std::string::npos)
+      << pretty;
+  EXPECT_NE(pretty.find(">ACTIVE</Execution>\n"), std::string::npos);
+  const std::string json = get("/m1/probe?format=json&pretty=true");
+  EXPECT_NE(json.find("{\n  \"MTConnectDevices\": {\n    \"jsonVersion\": 2,"), std::string::npos)
+      << json;
+  EXPECT_NE(get("/nope/current?pretty=true", 404).find("\n  <Errors>"), std::string::npos);
 }
 
 TEST_F(AgentServiceTest, PathFiltersAndErrors) {

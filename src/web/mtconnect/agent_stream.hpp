@@ -6,16 +6,17 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "web/mtconnect/agent_service.hpp"
+#include "web/mtconnect/pretty.hpp"
 
 namespace spindle::web::mtconnect {
 
 class AgentService::Stream : public std::enable_shared_from_this<Stream> {
  public:
-  Stream(std::shared_ptr<AgentService> service, std::shared_ptr<Responder> responder, Format f,
+  Stream(std::shared_ptr<AgentService> service, std::shared_ptr<Responder> responder, Style f,
          Scope scope, bool current)
       : m_service(std::move(service)),
         m_responder(std::move(responder)),
-        m_format(f),
+        m_style(f),
         m_scope(std::move(scope)),
         m_current(current),
         m_timer(m_responder->executor()),
@@ -51,7 +52,7 @@ class AgentService::Stream : public std::enable_shared_from_this<Stream> {
     const auto now = std::chrono::steady_clock::now();
     if (m_current) {
       bool ok = false;
-      send(m_service->currentDocument(m_format, m_scope, std::nullopt, ok), false);
+      send(m_service->currentDocument(m_style, m_scope, std::nullopt, ok), false);
       return;
     }
     if (m_position < index.firstSequence()) {
@@ -59,24 +60,30 @@ class AgentService::Stream : public std::enable_shared_from_this<Stream> {
       // /current (the same as agents >= 2.0 do).
       std::string body;
       HeaderInfo h;
+      h.version = m_service->m_version;
       h.sender = m_service->m_model.sender();
       h.instanceId = m_service->instanceId();
       h.bufferSize = index.bufferSize();
       h.creationTime = wallClockNs();
-      printError(body, m_format, h, "OUT_OF_RANGE", "Client fell too far behind, disconnecting");
+      printError(body, m_style.format, h, "OUT_OF_RANGE",
+                 "Client fell too far behind, disconnecting");
       send(std::move(body), true);
       return;
     }
     std::size_t observations = 0;
     std::uint64_t next = m_position;
     std::string doc;
+    SampleRange range;
+    range.from = m_position;
+    range.count = static_cast<std::int64_t>(m_count);
     if (index.nextSequence() > m_position) {
-      doc = m_service->sampleDocument(m_format, m_scope, m_position, m_count, next, observations);
+      doc = m_service->sampleDocument(m_style, m_scope, range, next, observations);
       m_position = next;
+      range.from = m_position;
     }
     if (observations > 0 || m_first || now - m_lastSent >= m_heartbeat) {
       if (observations == 0) {
-        doc = m_service->sampleDocument(m_format, m_scope, m_position, m_count, next, observations);
+        doc = m_service->sampleDocument(m_style, m_scope, range, next, observations);
       }
       m_first = false;
       send(std::move(doc), false);
@@ -86,11 +93,14 @@ class AgentService::Stream : public std::enable_shared_from_this<Stream> {
   }
 
   void send(std::string doc, bool last) {
+    if (m_style.pretty) {
+      doc = m_style.format == Format::kJson ? indentJson(doc) : indentXml(doc);
+    }
     m_lastSent = std::chrono::steady_clock::now();
     std::string part;
     part.reserve(doc.size() + 128);
     part += "--" + m_boundary + "\r\nContent-Type: ";
-    part += m_format == Format::kJson ? "application/json" : "text/xml";
+    part += m_style.format == Format::kJson ? "application/json" : "text/xml";
     part += "\r\nContent-Length: " + std::to_string(doc.size()) + "\r\n\r\n";
     part += doc;
     part += "\r\n";
@@ -113,7 +123,7 @@ class AgentService::Stream : public std::enable_shared_from_this<Stream> {
 
   std::shared_ptr<AgentService> m_service;
   std::shared_ptr<Responder> m_responder;
-  Format m_format;
+  Style m_style;
   Scope m_scope;
   bool m_current;
   boost::asio::steady_timer m_timer;

@@ -54,7 +54,7 @@ void open(std::string& out, const char* part, const HeaderInfo& h, char doc) {
   out += "{\"MTConnect";
   out += part;
   out += "\":{\"jsonVersion\":2,";
-  field(out, "schemaVersion", kSchemaVersion);
+  field(out, "schemaVersion", h.version.text());
   key(out, "Header");
   out += '{';
   field(out, "creationTime", formatTimestamp(h.creationTime));

@@ -1,13 +1,108 @@
 #include "web/mtconnect/observation_index.hpp"
 
 #include <algorithm>
+#include <set>
+
+#include "base/time.hpp"
 
 namespace spindle::web::mtconnect {
 
-ObservationIndex::ObservationIndex(const state::StateStore& store, std::size_t assetCapacity)
-    : m_store(store), m_capacity(store.capacity()), m_assetCapacity(assetCapacity) {
-  m_next = store.firstSequence();
+namespace {
+constexpr std::size_t kAgentSlots = kDeviceRemovedItem - kDeviceAddedItem + 1;
+
+/// Bytes the allocator takes for a block of `n` (its header, rounded to 16).
+constexpr std::size_t block(std::size_t n) { return (n + 8 + 15) / 16 * 16; }
+
+/// Heap bytes of a string beyond the object (none while it fits the small-string buffer).
+std::size_t heap(const std::string& s) {
+  return s.capacity() > std::string().capacity() ? block(s.capacity() + 1) : 0;
+}
+
+/// The size of a shared payload: its control block and object, and their own heap.
+template <typename T>
+std::size_t shared(const std::shared_ptr<const T>& p, std::size_t inner) {
+  return p ? block(sizeof(T) + 16) + inner : 0;  // made by make_shared: one block
+}
+
+std::size_t payloadBytes(const model::Value& v) {
+  return std::visit(
+      [](const auto& x) -> std::size_t {
+        using V = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<V, std::string>) {
+          return heap(x);
+        } else if constexpr (std::is_same_v<V, std::vector<double>>) {
+          return x.capacity() == 0 ? 0 : block(x.capacity() * sizeof(double));
+        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::Condition>>) {
+          return x ? shared(x, heap(x->text) + heap(x->nativeCode) + heap(x->nativeSeverity) +
+                                   heap(x->qualifier))
+                   : 0;
+        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::Message>>) {
+          return x ? shared(x, heap(x->text) + heap(x->nativeCode)) : 0;
+        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::TimeSeries>>) {
+          return x ? shared(x, x->samples.capacity() * sizeof(double)) : 0;
+        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::DataSet>>) {
+          if (!x) return 0;
+          std::size_t inner = x->entries.capacity() * sizeof(model::DataSetEntry);
+          for (const auto& e : x->entries) {
+            inner += heap(e.key) + heap(e.value);
+            for (const auto& [k, c] : e.cells) inner += 64 + heap(k) + heap(c);
+          }
+          return shared(x, inner);
+        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::Asset>>) {
+          return x ? shared(x, heap(x->id) + heap(x->type) + heap(x->document)) : 0;
+        } else {
+          return 0;
+        }
+      },
+      v);
+}
+}  // namespace
+
+// The window is a deque: entries sit in 512-byte blocks (7 of 72 bytes), plus the block's
+// allocator header and the deque's map: 8 bytes per entry cover them.
+std::size_t entryBytes(const Entry& e) {
+  return sizeof(Entry) + 8 + payloadBytes(e.observation.value);
+}
+
+ObservationIndex::ObservationIndex(const state::StateStore& store, std::size_t assetCapacity,
+                                   const model::ItemCatalog* catalog, std::size_t bufferMemory)
+    : m_store(store),
+      m_catalog(catalog),
+      m_capacity(bufferMemory == 0 ? store.capacity() : 0),
+      m_budget(bufferMemory),
+      m_assetCapacity(assetCapacity),
+      m_checkpoint(kAgentSlots),
+      m_latest(kAgentSlots) {
+  m_storeNext = store.firstSequence();
   refresh();
+}
+
+ObservationIndex::ItemState& ObservationIndex::slot(std::vector<ItemState>& states,
+                                                    model::ItemId item) {
+  return states[isAgentEvent(item) ? item - kDeviceAddedItem : kAgentSlots + item];
+}
+
+void ObservationIndex::noteModel() {
+  if (m_catalog == nullptr) return;
+  const std::size_t machines = m_catalog->machineCount();
+  const std::size_t items = m_catalog->itemCount();
+  if (machines == m_modelMachines && items == m_modelItems) return;
+  const TimestampNs now = wallClockNs();
+  auto event = [&](model::ItemId type, model::MachineId machine) {
+    add(Entry{0, model::Observation{machine, type, now, model::Kind::kEvent, 0,
+                                    model::Value{model::Unavailable{}}}});
+  };
+  std::set<model::MachineId> changed;
+  for (model::ItemId id = static_cast<model::ItemId>(m_modelItems); id < items; ++id) {
+    const model::MachineId machine = m_catalog->item(id).machine;
+    if (machine < m_modelMachines) changed.insert(machine);
+  }
+  for (auto m = static_cast<model::MachineId>(m_modelMachines); m < machines; ++m)
+    event(kDeviceAddedItem, m);
+  for (const model::MachineId m : changed) event(kDeviceChangedItem, m);
+  m_modelMachines = machines;
+  m_modelItems = items;
+  m_modelChangeTime = now;
 }
 
 void ObservationIndex::apply(ItemState& state, const Entry& entry) {
@@ -93,59 +188,94 @@ void ObservationIndex::refresh() {
     m_subscription->take(m_taken);
     for (const auto& applied : m_taken) {
       const std::uint64_t end = applied.firstSequence + applied.batch->size();
-      if (end <= m_next) continue;  // a request read it from the ring already
+      if (end <= m_storeNext) continue;  // a request read it from the ring already
       // Batches the subscription dropped: the ring may still hold them.
-      if (applied.firstSequence > m_next) readRing(applied.firstSequence);
-      if (applied.firstSequence > m_next) {
-        m_missed += applied.firstSequence - m_next;
-        m_next = applied.firstSequence;
+      if (applied.firstSequence > m_storeNext) readRing(applied.firstSequence);
+      if (applied.firstSequence > m_storeNext) {
+        skip(applied.firstSequence - m_storeNext);
+        m_storeNext = applied.firstSequence;
       }
-      for (std::uint64_t seq = m_next; seq < end; ++seq) {
-        add(Entry{seq, (*applied.batch)[seq - applied.firstSequence]});
+      noteModel();  // the batch's new items were interned before it was emitted
+      for (std::uint64_t seq = m_storeNext; seq < end; ++seq) {
+        add(Entry{0, (*applied.batch)[seq - applied.firstSequence]});
       }
-      m_next = end;
+      m_storeNext = end;
     }
     m_taken.clear();
   }
   // What the store applied and the subscription has not offered yet (or all of it when no
   // subscription feeds the index): a request sees every batch applied before it came.
   readRing(m_store.nextSequence());
+  noteModel();  // items interned with no value yet are in the model too
 }
 
 void ObservationIndex::readRing(std::uint64_t until) {
   constexpr std::uint64_t kStep = 4096;
-  while (m_next < until) {
+  while (m_storeNext < until) {
     const auto got =
-        m_store.since(m_next, static_cast<std::size_t>(std::min(kStep, until - m_next)));
+        m_store.since(m_storeNext, static_cast<std::size_t>(std::min(kStep, until - m_storeNext)));
     if (got.empty()) break;
     // The ring moved on past what the index had: those are missed.
     const std::uint64_t first = std::min(got.front().sequence, until);
-    if (first > m_next) {
-      m_missed += first - m_next;
-      m_next = first;
+    if (first > m_storeNext) {
+      skip(first - m_storeNext);
+      m_storeNext = first;
     }
+    noteModel();
     for (const auto& s : got) {
       if (s.sequence >= until) break;
-      add(Entry{s.sequence, s.observation});
-      m_next = s.sequence + 1;
+      add(Entry{0, s.observation});
+      m_storeNext = s.sequence + 1;
     }
   }
 }
 
+void ObservationIndex::skip(std::uint64_t n) {
+  m_missed += n;
+  m_next += n;
+}
+
 void ObservationIndex::add(Entry e) {
   const model::ItemId item = e.observation.item;
+  e.sequence = m_next++;
   if (e.observation.kind == model::Kind::kAsset) applyAsset(e.observation);
-  if (item >= m_latest.size()) {
-    m_latest.resize(item + 1024);
-    m_checkpoint.resize(item + 1024);
+  if (!isAgentEvent(item) && kAgentSlots + item >= m_latest.size()) {
+    m_latest.resize(kAgentSlots + item + 1024);
+    m_checkpoint.resize(kAgentSlots + item + 1024);
   }
-  apply(m_latest[item], e);
+  apply(slot(m_latest, item), e);
+  m_windowBytes += entryBytes(e);
   m_window.push_back(std::move(e));
-  while (m_window.size() > m_capacity) {
+  auto full = [&] {
+    return m_capacity != 0 ? m_window.size() > m_capacity
+                           : m_windowBytes > m_budget && m_window.size() > 1;
+  };
+  while (full()) {
     const Entry& old = m_window.front();
-    apply(m_checkpoint[old.observation.item], old);
+    apply(slot(m_checkpoint, old.observation.item), old);
+    m_windowBytes -= entryBytes(old);
     m_window.pop_front();
   }
+}
+
+std::uint64_t ObservationIndex::bufferSize() const {
+  if (m_capacity != 0) return m_capacity;
+  std::lock_guard lock(m_mutex);
+  const double average = m_window.empty() || m_windowBytes == 0
+                             ? static_cast<double>(sizeof(Entry) + 8)
+                             : static_cast<double>(m_windowBytes) / m_window.size();
+  return static_cast<std::uint64_t>(
+      std::min(static_cast<double>(m_budget) / average, 4294967295.0));
+}
+
+std::size_t ObservationIndex::bufferBytes() const {
+  std::lock_guard lock(m_mutex);
+  return m_windowBytes;
+}
+
+TimestampNs ObservationIndex::modelChangeTime() const {
+  std::lock_guard lock(m_mutex);
+  return m_modelChangeTime;
 }
 
 std::uint64_t ObservationIndex::firstSequence() const {
@@ -167,11 +297,16 @@ bool ObservationIndex::current(std::optional<std::uint64_t> at,
                                const std::function<bool(model::ItemId)>& want,
                                std::vector<Entry>& out) const {
   std::lock_guard lock(m_mutex);
-  if (!at) {
-    for (model::ItemId id = 0; id < m_latest.size(); ++id) {
-      if (m_latest[id].has && m_latest[id].last.observation.kind != model::Kind::kAsset && want(id))
-        emit(m_latest[id], out);
+  auto emitAll = [&](const std::vector<ItemState>& states) {
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      const ItemState& st = states[i];
+      if (st.has && st.last.observation.kind != model::Kind::kAsset &&
+          want(st.last.observation.item))
+        emit(st, out);
     }
+  };
+  if (!at) {
+    emitAll(m_latest);
     return true;
   }
   const std::uint64_t first = m_window.empty() ? m_next : m_window.front().sequence;
@@ -179,12 +314,9 @@ bool ObservationIndex::current(std::optional<std::uint64_t> at,
   std::vector<ItemState> states = m_checkpoint;
   for (const auto& e : m_window) {
     if (e.sequence > *at) break;
-    apply(states[e.observation.item], e);
+    apply(slot(states, e.observation.item), e);
   }
-  for (model::ItemId id = 0; id < states.size(); ++id) {
-    if (states[id].has && states[id].last.observation.kind != model::Kind::kAsset && want(id))
-      emit(states[id], out);
-  }
+  emitAll(states);
   return true;
 }
 
@@ -204,6 +336,29 @@ std::uint64_t ObservationIndex::sample(std::uint64_t from, std::size_t count,
     ++taken;
   }
   return m_next;
+}
+
+std::uint64_t ObservationIndex::sampleBackward(std::uint64_t from, std::uint64_t last,
+                                               std::size_t count,
+                                               const std::function<bool(model::ItemId)>& want,
+                                               std::vector<Entry>& out) const {
+  std::lock_guard lock(m_mutex);
+  if (m_window.empty() || count == 0) return from;
+  // The first entry after `last`; walk back from there.
+  auto it = std::upper_bound(m_window.begin(), m_window.end(), last,
+                             [](std::uint64_t s, const Entry& e) { return s < e.sequence; });
+  const std::size_t before = out.size();
+  std::uint64_t lowest = std::max(from, m_window.front().sequence);
+  while (it != m_window.begin()) {
+    --it;
+    if (it->sequence < from) break;
+    lowest = it->sequence;
+    if (it->observation.kind == model::Kind::kAsset || !want(it->observation.item)) continue;
+    out.push_back(*it);
+    if (out.size() - before == count) break;
+  }
+  std::reverse(out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+  return lowest;
 }
 
 std::vector<AssetEntry> ObservationIndex::assets() const {

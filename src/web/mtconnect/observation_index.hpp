@@ -3,8 +3,14 @@
 /// item's latest value, the active conditions of each condition item, the values as of an
 /// earlier sequence (/current?at=), and the assets. Built from the applied batches of a
 /// subscription (follow()) and, for what the subscription dropped or has not offered yet, the
-/// store's ring (refresh()); it mirrors the ring's window and keeps a checkpoint of the values
+/// store's ring (refresh()); it keeps a window of recent entries and a checkpoint of the values
 /// before it.
+///
+/// Sequence numbers are the interface's own: the store's observations in the store's order,
+/// plus the Agent device's events the interface makes itself when the device model grows
+/// (DEVICE_ADDED for a new machine, DEVICE_CHANGED for new items of a known one), each placed
+/// before the first observation of what was added. An observation the index missed still
+/// takes its number, so a gap shows where it was.
 
 #include <cstdint>
 #include <deque>
@@ -16,11 +22,21 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/item_catalog.hpp"
 #include "model/observation.hpp"
 #include "state/batch_feed.hpp"
 #include "state/state_store.hpp"
 
 namespace spindle::web::mtconnect {
+
+/// The Agent device's events, as ItemIds above every catalog id; the entry's machine is the
+/// device the event is about (its uuid is the value served).
+constexpr model::ItemId kDeviceAddedItem = 0xFFFFFFF0u;
+constexpr model::ItemId kDeviceChangedItem = kDeviceAddedItem + 1;
+constexpr model::ItemId kDeviceRemovedItem = kDeviceAddedItem + 2;
+constexpr bool isAgentEvent(model::ItemId id) {
+  return id >= kDeviceAddedItem && id <= kDeviceRemovedItem;
+}
 
 struct Entry {
   std::uint64_t sequence = 0;
@@ -42,10 +58,19 @@ struct AssetEntry {
 /// collectors/input_guard.hpp); this bound holds whatever the source (scripts included).
 constexpr std::size_t kMaxActiveConditions = 256;
 
+/// The memory one entry of the window holds: the entry itself, its value's own heap (text,
+/// numbers) and the shared payload it points to (conditions, messages, time series, data sets,
+/// assets; counted whole, though the store and the journal may share it).
+std::size_t entryBytes(const Entry& e);
+
 class ObservationIndex {
  public:
-  /// `assetCapacity` assets are kept; the oldest goes first.
-  ObservationIndex(const state::StateStore& store, std::size_t assetCapacity);
+  /// `assetCapacity` assets are kept; the oldest goes first. With a `catalog`, growth of the
+  /// device model is announced by Agent events (none without). The window of recent entries
+  /// holds at most `bufferMemory` bytes as entryBytes() counts them (the newest entry always
+  /// stays); 0 keeps as many entries as the store's ring instead.
+  ObservationIndex(const state::StateStore& store, std::size_t assetCapacity,
+                   const model::ItemCatalog* catalog = nullptr, std::size_t bufferMemory = 0);
 
   /// Takes the applied batches from `subscription` on every refresh() from now on (the
   /// index shares it; its owner closes it). Any thread.
@@ -56,7 +81,11 @@ class ObservationIndex {
 
   std::uint64_t firstSequence() const;  ///< oldest sequence a /sample can start from
   std::uint64_t nextSequence() const;
-  std::uint64_t bufferSize() const { return m_capacity; }
+  /// The observations the window holds when full: its entry count bound, or its memory bound
+  /// divided by the average size of the entries held (at most 2^32-1, as the schemas allow).
+  std::uint64_t bufferSize() const;
+  /// Bytes the window's entries hold now (entryBytes summed).
+  std::size_t bufferBytes() const;
   /// Observations the index missed because the store's ring moved on between refreshes.
   std::uint64_t missed() const;
 
@@ -72,7 +101,18 @@ class ObservationIndex {
                        const std::function<bool(model::ItemId)>& want,
                        std::vector<Entry>& out) const;
 
+  /// Entries with `from` <= sequence <= `last` that `want` accepts, read backwards from
+  /// `last`: the newest `count` of them, appended to `out` oldest first. Returns the lowest
+  /// sequence examined (the oldest taken when `count` were found, else the window's first or
+  /// `from`). `last` beyond the window is clamped to its end.
+  std::uint64_t sampleBackward(std::uint64_t from, std::uint64_t last, std::size_t count,
+                               const std::function<bool(model::ItemId)>& want,
+                               std::vector<Entry>& out) const;
+
   std::vector<AssetEntry> assets() const;
+
+  /// When the device model last grew (an Agent event was made); 0 before.
+  TimestampNs modelChangeTime() const;
 
  private:
   struct ItemState {
@@ -80,23 +120,36 @@ class ObservationIndex {
     Entry last;
     std::vector<Entry> active;  ///< conditions only: WARNING/FAULT by native code
   };
+  /// The state slot of `item` in `states` (catalog items after the Agent's events).
+  static ItemState& slot(std::vector<ItemState>& states, model::ItemId item);
+  /// Adds the Agent events for machines and items the catalog gained. Under m_mutex.
+  void noteModel();
   static void apply(ItemState& state, const Entry& entry);
   static void emit(const ItemState& state, std::vector<Entry>& out);
   void applyAsset(const model::Observation& obs);
   /// Adds the ring's observations from m_next up to `until` (exclusive). Under m_mutex.
   void readRing(std::uint64_t until);
-  /// Adds one entry after the window's last. Under m_mutex.
+  /// Adds one entry after the window's last, numbering it. Under m_mutex.
   void add(Entry e);
+  /// Skips `n` sequence numbers for observations the index missed. Under m_mutex.
+  void skip(std::uint64_t n);
 
   const state::StateStore& m_store;
-  std::size_t m_capacity;
+  const model::ItemCatalog* m_catalog;
+  std::size_t m_capacity;  ///< entries (count-bound window), or 0
+  std::size_t m_budget;    ///< bytes (memory-bound window), or 0
+  std::size_t m_windowBytes = 0;
   std::size_t m_assetCapacity;
   mutable std::mutex m_mutex;
   std::deque<Entry> m_window;           ///< mirror of the store's ring
-  std::vector<ItemState> m_checkpoint;  ///< by ItemId: state before m_window.front()
-  std::vector<ItemState> m_latest;      ///< by ItemId: state after m_window.back()
-  std::uint64_t m_next = 1;
+  std::vector<ItemState> m_checkpoint;  ///< by slot(): state before m_window.front()
+  std::vector<ItemState> m_latest;      ///< by slot(): state after m_window.back()
+  std::uint64_t m_storeNext = 1;        ///< the store's sequence of the next to read
+  std::uint64_t m_next = 1;             ///< the interface's sequence of the next entry
   std::uint64_t m_missed = 0;
+  std::size_t m_modelMachines = 0;  ///< catalog machines and items announced so far
+  std::size_t m_modelItems = 0;
+  TimestampNs m_modelChangeTime = 0;
   std::shared_ptr<state::BatchSubscription> m_subscription;
   std::vector<state::AppliedBatch> m_taken;  ///< refresh()'s buffer
   std::map<std::string, AssetEntry> m_assets;

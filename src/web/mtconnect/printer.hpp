@@ -1,6 +1,7 @@
 #pragma once
-/// MTConnect response documents, version 2.2, in XML (valid against the official schemas) and
-/// in the agent JSON format version 2. Pure: everything printed is passed in.
+/// MTConnect response documents in the schema version the Header names (HeaderInfo::version;
+/// XML valid against that version's official schemas) and in the agent JSON format version 2.
+/// Pure: everything printed is passed in.
 
 #include <cstdint>
 #include <string>
@@ -8,17 +9,17 @@
 
 #include "web/mtconnect/device_model.hpp"
 #include "web/mtconnect/observation_index.hpp"
+#include "web/mtconnect/schema_version.hpp"
 
 namespace spindle::web::mtconnect {
 
-/// The MTConnect version of every document served.
-constexpr const char* kSchemaVersion = "2.2";
 /// The interface's own version, in Header@version.
 constexpr const char* kAgentVersion = "2.2.0.0";
 
 enum class Format { kXml, kJson };
 
 struct HeaderInfo {
+  SchemaVersion version = kDefaultSchemaVersion;  ///< of the document
   std::string sender;
   std::uint64_t instanceId = 0;
   std::uint64_t bufferSize = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -32,7 +33,7 @@ void appendNumber(std::string& out, double d) {
   fmt::format_to(std::back_inserter(out), "{}", d);
 }
 
-void root(std::string& out, const char* part) {
+void root(std::string& out, const char* part, const HeaderInfo& h) {
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<MTConnect";
   out += part;
   fmt::format_to(std::back_inserter(out),
@@ -42,7 +43,7 @@ void root(std::string& out, const char* part) {
                  "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
                  "xsi:schemaLocation=\"urn:mtconnect.org:MTConnect{0}:{1} "
                  "http://schemas.mtconnect.org/schemas/MTConnect{0}_{1}.xsd\">",
-                 part, kSchemaVersion);
+                 part, h.version.text());
 }
 
 /// `doc`: 'D'evices, 'S'treams, 'E'rror or 'A'ssets; each has its own Header attributes.
@@ -59,7 +60,7 @@ void header(std::string& out, const HeaderInfo& h, char doc) {
     attr(out, "assetBufferSize", h.assetBufferSize);
     attr(out, "assetCount", h.assetCount);
   }
-  if (!h.deviceModelChangeTime.empty() && doc != 'E')
+  if (!h.deviceModelChangeTime.empty() && doc != 'E' && h.version.atLeast(1, 7))
     attr(out, "deviceModelChangeTime", h.deviceModelChangeTime);
   if (streams) {
     attr(out, "nextSequence", h.nextSequence);
@@ -258,10 +259,11 @@ void appendDataItemXml(std::string& out, const ItemMeta& m) {
 
 void printDevicesXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
                      const std::vector<bool>* selected) {
-  root(out, "Devices");
+  root(out, "Devices", h);
   header(out, h, 'D');
   out += "<Devices>";
   for (const auto& d : s.devices) {
+    if (d.agent && !h.version.atLeast(1, 7)) continue;  // the Agent element begins in 1.7
     if (d.file) {
       appendFileDeviceXml(out, s, d, selected);
       continue;
@@ -275,10 +277,11 @@ void printDevicesXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
     out += '>';
     bool any = false;
     for (size_t i : d.items) {
-      if (selected && !(*selected)[i]) continue;
+      if ((selected && !(*selected)[i]) || !servedIn(s.items[i], h.version)) continue;
       if (!any) out += "<DataItems>";
       any = true;
-      appendDataItemXml(out, s.items[i]);
+      const auto changed = adaptation(s.items[i], h.version);
+      appendDataItemXml(out, changed ? *changed : s.items[i]);
     }
     if (any) out += "</DataItems>";
     out += "</";
@@ -290,13 +293,18 @@ void printDevicesXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
 
 void printStreamsXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
                      std::vector<Row>& rows) {
-  root(out, "Streams");
+  root(out, "Streams", h);
   header(out, h, 'S');
   out += "<Streams>";
   std::vector<std::size_t> deviceOf(s.items.size(), 0);
   for (size_t d = 0; d < s.devices.size(); ++d) {
     for (size_t i : s.devices[d].items) deviceOf[i] = d;
   }
+  // What the document's version cannot carry is left out.
+  std::erase_if(rows, [&](const Row& r) {
+    return (s.devices[deviceOf[r.meta]].agent && !h.version.atLeast(1, 7)) ||
+           !servedIn(s.items[r.meta], h.version);
+  });
   auto blockOf = [&](const Row& r) {
     const auto& c = s.items[r.meta].category;
     return c == "SAMPLE" ? 0 : c == "EVENT" ? 1 : 2;
@@ -312,6 +320,12 @@ void printStreamsXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
     if (ba != bb) return ba < bb;
     return a.sequence < b.sequence;
   });
+  std::unordered_map<std::size_t, std::optional<ItemMeta>> changed;  // by item, as needed
+  auto itemOf = [&](std::size_t meta) -> const ItemMeta& {
+    auto it = changed.find(meta);
+    if (it == changed.end()) it = changed.emplace(meta, adaptation(s.items[meta], h.version)).first;
+    return it->second ? *it->second : s.items[meta];
+  };
   size_t i = 0;
   while (i < rows.size()) {
     const size_t d = deviceOf[rows[i].meta];
@@ -343,7 +357,7 @@ void printStreamsXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
           fmt::format_to(std::back_inserter(out), "<{}>", kBlocks[b]);
           open = b;
         }
-        observation(out, s.items[rows[i].meta], rows[i]);
+        observation(out, itemOf(rows[i].meta), rows[i]);
       }
       if (open >= 0) fmt::format_to(std::back_inserter(out), "</{}>", kBlocks[open]);
       out += "</ComponentStream>";
@@ -355,7 +369,7 @@ void printStreamsXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
 
 void printErrorXml(std::string& out, const HeaderInfo& h, const std::string& code,
                    const std::string& text) {
-  root(out, "Error");
+  root(out, "Error", h);
   header(out, h, 'E');
   out += "<Errors><Error";
   attr(out, "errorCode", code);
@@ -365,7 +379,7 @@ void printErrorXml(std::string& out, const HeaderInfo& h, const std::string& cod
 }
 
 void printAssetsXml(std::string& out, const HeaderInfo& h, const std::vector<AssetEntry>& assets) {
-  root(out, "Assets");
+  root(out, "Assets", h);
   header(out, h, 'A');
   out += "<Assets>";
   for (const auto& a : assets) out += a.document;  // the source's own XML, as it sent it
