@@ -60,7 +60,12 @@ void MachineManager::prepareScripts() {
 }
 
 void MachineManager::prepareScript(const MachineEntry& machine) {
-  const model::MachineId id = m_catalog.addMachine(machine.id);
+  auto admitted = m_catalog.admitMachine(machine.id);
+  if (!admitted) {
+    m_log->error("machine {} is not collected: {}", machine.id, admitted.error().describe());
+    return;
+  }
+  const model::MachineId id = *admitted;
   if (!machine.script) {
     m_parts.pipeline->setScript(id, nullptr);
     return;
@@ -78,7 +83,9 @@ void MachineManager::startAll() {
       m_log->info("machine {} is disabled", machine.id);
       continue;
     }
-    const model::MachineId id = m_catalog.addMachine(machine.id);
+    auto admitted = m_catalog.admitMachine(machine.id);
+    if (!admitted) continue;  // logged by prepareScript
+    const model::MachineId id = *admitted;
     m_contexts.push_back(std::make_unique<MachineContext>(
         *m_parts.io, m_catalog, id, m_clock, *m_parts.pipeline,
         "collector." + machine.type + "." + machine.id, m_parts.resolver));
@@ -219,7 +226,12 @@ void MachineManager::retire(const std::string& id) {
 
 // Caller holds m_mutex (or runs before the cloud link starts).
 void MachineManager::startMachine(const MachineEntry& machine) {
-  const model::MachineId id = m_catalog.addMachine(machine.id);
+  auto admitted = m_catalog.admitMachine(machine.id);
+  if (!admitted) {
+    m_log->error("machine {} did not start: {}", machine.id, admitted.error().describe());
+    return;
+  }
+  const model::MachineId id = *admitted;
   MachineContext* context = nullptr;
   for (auto& c : m_contexts) {
     if (c->machine() == id) context = c.get();

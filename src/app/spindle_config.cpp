@@ -9,6 +9,7 @@
 #include "app/remote_config.hpp"
 #include "config/yaml_checks.hpp"
 #include "config/yaml_nesting.hpp"
+#include "model/item_catalog.hpp"
 
 namespace spindle::app {
 namespace {
@@ -168,6 +169,11 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
     MachineLoader loader(registry, options, diags);
     std::size_t index = 0;
     for (const auto& block : machines) loader.load(block, index++, cfg);
+    if (machines.size() > model::ItemCatalog::kMaxMachines) {
+      diags.add(machines, "the configuration lists " + std::to_string(machines.size()) +
+                              " machines; an edge holds at most " +
+                              std::to_string(model::ItemCatalog::kMaxMachines));
+    }
   }
   if (options.remote != nullptr) checkRemoteHosts(root, options.remote->hosts, diags);
   if (diags.empty()) result.config = std::move(cfg);

@@ -45,7 +45,7 @@ Result<Answer> get(const std::string& host, std::uint16_t port, const std::strin
   parser.body_limit(16 << 20);
   if (!ec) http::read(stream, buffer, parser, ec);
   if (ec) return Error(ErrorCode::kIo, ec.message());
-  return Answer{parser.get().result_int(), std::move(parser.get().body())};
+  return Answer{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
 }
 
 std::string text(const json& j, const char* key, const char* otherwise = "") {

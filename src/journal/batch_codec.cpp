@@ -336,12 +336,12 @@ void BatchEncoder::encode(const model::Batch& batch, const model::ItemCatalog& c
   }
 }
 
-model::MachineId BatchDecoder::machine(std::string_view name) {
+Result<model::MachineId> BatchDecoder::machine(std::string_view name) {
   m_keyScratch.assign(name);
   auto it = m_machineCache.find(m_keyScratch);
   if (it != m_machineCache.end()) return it->second;
-  const model::MachineId id = m_catalog.addMachine(name);
-  m_machineCache.emplace(m_keyScratch, id);
+  auto id = m_catalog.admitMachine(name);
+  if (id) m_machineCache.emplace(m_keyScratch, *id);
   return id;
 }
 
@@ -362,7 +362,10 @@ Status BatchDecoder::decode(std::string_view payload, std::uint32_t count, model
   m_tableMachines.clear();
   for (std::size_t i = 0; i < machines && !r.failed(); ++i) {
     const std::string_view name = r.view();
-    if (!r.failed()) m_tableMachines.push_back(machine(name));
+    if (r.failed()) break;
+    auto id = machine(name);
+    if (!id) return std::move(id).error().with("decoding a journal batch");
+    m_tableMachines.push_back(*id);
   }
   const std::size_t items = r.count(2);
   m_tableKeys.clear();

@@ -43,7 +43,7 @@ class BatchDecoder {
   Status decode(std::string_view payload, std::uint32_t count, model::Batch& out);
 
  private:
-  model::MachineId machine(std::string_view name);
+  Result<model::MachineId> machine(std::string_view name);
   /// The key's id, interned as admitted when journaled (an error only when the catalog is full).
   Result<model::ItemId> item(model::MachineId machine, std::string_view key, model::Kind kind);
 

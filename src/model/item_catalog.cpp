@@ -21,11 +21,21 @@ ItemCatalog::~ItemCatalog() {
 }
 
 MachineId ItemCatalog::addMachine(std::string_view name) {
+  auto id = admitMachine(name);
+  if (!id) throw std::length_error(id.error().describe());
+  return *id;
+}
+
+Result<MachineId> ItemCatalog::admitMachine(std::string_view name) {
   std::lock_guard lock(m_mutex);
   for (size_t i = 0; i < m_machines.size(); ++i) {
     if (*m_machines[i] == name) return static_cast<MachineId>(i);
   }
-  if (m_machines.size() >= m_machineNames.size()) throw std::length_error("too many machines");
+  if (m_machines.size() >= m_machineNames.size()) {
+    return Error(ErrorCode::kInvalidArgument, "the item catalog holds at most " +
+                                                  std::to_string(kMaxMachines) + " machines; '" +
+                                                  std::string(name) + "' would be one more");
+  }
   m_machines.push_back(std::make_unique<std::string>(name));
   m_keys.emplace_back();
   m_published.emplace_back();

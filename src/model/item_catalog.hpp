@@ -57,7 +57,13 @@ class ItemCatalog {
   ItemCatalog(const ItemCatalog&) = delete;
   ItemCatalog& operator=(const ItemCatalog&) = delete;
 
-  /// Returns the id of a machine, creating it on first use.
+  /// The most machines one catalog holds (a configuration may name no more).
+  static constexpr std::size_t kMaxMachines = 16384;
+  /// Returns the id of a machine, creating it on first use; an error value beyond kMaxMachines
+  /// (a journal or a configuration from the cloud naming more machines than an edge holds).
+  Result<MachineId> admitMachine(std::string_view name);
+  /// admitMachine() where the limit cannot be reached (tests, benchmarks); throws
+  /// std::length_error beyond it.
   MachineId addMachine(std::string_view name);
   const std::string& machineName(MachineId id) const;
   size_t machineCount() const;
@@ -134,7 +140,7 @@ class ItemCatalog {
   std::vector<std::shared_ptr<const DeviceFile>> m_files;  ///< by MachineId, under m_mutex
   std::atomic<std::uint64_t> m_generation{0};
   std::atomic<size_t> m_machineCount{0};
-  std::array<std::atomic<const std::string*>, 16384> m_machineNames{};
+  std::array<std::atomic<const std::string*>, kMaxMachines> m_machineNames{};
 };
 
 }  // namespace spindle::model

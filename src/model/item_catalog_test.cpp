@@ -20,6 +20,20 @@ TEST(ItemCatalog, InternsOnceAndFindsAgain) {
   EXPECT_EQ(catalog.machineKeys(m).items, 1u);
 }
 
+// Machines beyond what the catalog holds are an error value (a journal can name them), never
+// an exception in the data path; the ones admitted keep their ids.
+TEST(ItemCatalog, MachinesBeyondTheLimitAreRefused) {
+  ItemCatalog catalog;
+  for (std::size_t i = 0; i < ItemCatalog::kMaxMachines; ++i) {
+    ASSERT_TRUE(catalog.admitMachine("m" + std::to_string(i)).ok()) << i;
+  }
+  const auto refused = catalog.admitMachine("one-more");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().describe().find("at most 16384 machines"), std::string::npos);
+  EXPECT_EQ(catalog.admitMachine("m7").value(), MachineId{7});
+  EXPECT_EQ(catalog.machineCount(), ItemCatalog::kMaxMachines);
+}
+
 TEST(ItemCatalog, NewKeysBeyondTheMachineLimitAreRefusedAndCounted) {
   ItemCatalog catalog;
   const MachineId m = catalog.addMachine("mill");

@@ -114,7 +114,7 @@ TEST_F(MtconnectConformance, OkumaLogWithItsDeviceFileMatchesAnIndependentReadin
   auto loaded = app::loadConfigText(yaml, (m_dir / "spindle.yaml").string(), registry);
   ASSERT_TRUE(loaded.config.has_value()) << loaded.diagnostics.describe();
   SystemClock clock;
-  app::Gateway gateway(std::move(*loaded.config), {}, clock);
+  app::Gateway gateway(std::move(*loaded.config), loaded.text, {}, clock);
   ASSERT_TRUE(gateway.start().ok());
   const auto port = gateway.webPort();
 
