@@ -7,6 +7,8 @@
 
 #include <pugixml.hpp>
 
+#include "base/xml_text.hpp"
+
 namespace spindle::model {
 namespace {
 
@@ -23,27 +25,6 @@ pugi::xml_node child(const pugi::xml_node& node, std::string_view name) {
   return {};
 }
 
-void escape(std::string& out, std::string_view text, bool attribute) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += attribute ? "&quot;" : "\"";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 /// Attributes as XML text, namespace declarations and xsi attributes left out.
 std::string attributesOf(const pugi::xml_node& node) {
   std::string out;
@@ -53,7 +34,7 @@ std::string attributesOf(const pugi::xml_node& node) {
     out += ' ';
     out += n;
     out += "=\"";
-    escape(out, a.value(), true);
+    appendXmlEscaped(out, a.value());
     out += '"';
   }
   return out;
@@ -78,7 +59,7 @@ void serialize(std::string& out, const pugi::xml_node& node) {
       if (text.empty()) continue;
       if (!any) out += '>';
       any = true;
-      escape(out, text, false);
+      appendXmlEscaped(out, text);
     }
   }
   out += any ? "</" + name + ">" : "/>";

@@ -21,16 +21,15 @@ class JournalGateway : public ::testing::Test {
     m_dir = fs::temp_directory_path() / ("spindle_journal_gw_" + std::to_string(::getpid()));
     fs::remove_all(m_dir);
     fs::create_directories(m_dir);
-    const auto base = freePort();
+    const auto base = freePortRange(2);
     std::string yaml = "edge:\n  data_dir: " + (m_dir / "data").string() +
                        "\n  status_interval: 0s\n" + loopbackSections() +
                        "journal:\n  fsync: 10ms\n  segment_size: 64KiB\n  max_size: 64MiB\n"
                        "simulator:\n  enabled: true\n  machines: 2\n  base_port: " +
-                       std::to_string(base + 200) + "\n  time_scale: 20\n  tick: 20ms\n" +
-                       "machines:\n";
+                       std::to_string(base) + "\n  time_scale: 20\n  tick: 20ms\n" + "machines:\n";
     for (int i = 0; i < 2; ++i) {
       yaml += "  - id: m" + std::to_string(i + 1) + "\n    type: shdr\n    host: 127.0.0.1\n" +
-              "    port: " + std::to_string(base + 200 + i) + "\n";
+              "    port: " + std::to_string(base + i) + "\n";
     }
     m_config = (m_dir / "spindle.yaml").string();
     std::ofstream(m_config) << yaml;

@@ -65,7 +65,7 @@ class ReliabilitySoak : public ::testing::Test {
     ASSERT_TRUE(m_hub->start()) << m_hub->log();
     NatsClient client(m_hub->url());
     ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}));
-    m_basePort = freePort();
+    m_basePort = freePortRange(2);
   }
   void TearDown() override {
     m_spindle.reset();

@@ -45,7 +45,7 @@ class NatsSpindleTest : public ::testing::Test {
 
   /// The same simulator ports every time: a changed configuration changes only what it says.
   void writeConfig(const std::string& machineExtra) {
-    if (m_basePort == 0) m_basePort = freePort();
+    if (m_basePort == 0) m_basePort = freePortRange(2);
     const std::uint16_t base = m_basePort;
     std::ofstream out(config());
     out << "edge:\n  id: e1\n  data_dir: " << (m_dir / "data").string()

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -30,6 +31,30 @@ inline std::uint16_t freePort() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return ntohs(addr.sin_port);
+}
+
+/// The first of `count` consecutive ports on 127.0.0.1 that were all free a moment ago, below
+/// the kernel's ephemeral range (32768 and up), so no client connection of a test running
+/// beside this one takes one of them in the meantime.
+inline std::uint16_t freePortRange(int count) {
+  std::random_device seed;
+  std::mt19937 random(seed());
+  std::uniform_int_distribution<int> pick(20000, 32000 - count);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int base = pick(random);
+    bool free = true;
+    for (int i = 0; i < count && free; ++i) {
+      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      addr.sin_port = htons(static_cast<std::uint16_t>(base + i));
+      free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+      ::close(fd);
+    }
+    if (free) return static_cast<std::uint16_t>(base);
+  }
+  return freePort();
 }
 
 /// A child process whose stdout and stderr go to files; killed by PID when destroyed.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/xml_text.hpp"
 #include "web/mtconnect/device_model.hpp"
 #include "web/mtconnect/observation_index.hpp"
 #include "web/mtconnect/schema_version.hpp"
@@ -54,8 +55,5 @@ void printError(std::string& out, Format format, const HeaderInfo& header, const
                 const std::string& text);
 void printAssets(std::string& out, Format format, const HeaderInfo& header,
                  const std::vector<AssetEntry>& assets);
-
-/// Appends `text` with the five XML escapes.
-void appendXmlEscaped(std::string& out, std::string_view text);
 
 }  // namespace spindle::web::mtconnect

@@ -213,34 +213,6 @@ void observation(std::string& out, const ItemMeta& m, const Row& row) {
 
 }  // namespace
 
-void appendXmlEscaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += ' ';  // not allowed in XML 1.0
-        } else {
-          out += c;
-        }
-    }
-  }
-}
-
 void appendDataItemXml(std::string& out, const ItemMeta& m) {
   if (!m.fileXml.empty()) {
     out += m.fileXml;
