@@ -31,12 +31,14 @@ struct CollectorInfo {
   std::vector<config::OptionInfo> options;
   /// The port the collector of a machine block connects to, as its options resolve it (an
   /// explicit `port`, a `url`, a vendor's default, else defaultPort); 0 when it has none. No
-  /// I/O, no diagnostics: netcheck asks it of blocks that `spindle validate` judges.
+  /// diagnostics: netcheck asks it of blocks that `spindle validate` judges. It runs the
+  /// collector's checks, so it reads what they read (an SHDR machine's device file).
   std::function<std::uint16_t(const YAML::Node& block)> resolvedPort;
 
   /// Validates the machine block and returns its typed options (a value the configuration
-  /// keeps), or an empty `std::any` with the problems added to `diags`. Does no I/O.
-  /// `machineId` is the block's `id`.
+  /// keeps), or an empty `std::any` with the problems added to `diags`. Opens no connection;
+  /// reads only files the block names (an SHDR machine's device file). `machineId` is the
+  /// block's `id`.
   std::function<std::any(const YAML::Node& block, const std::string& machineId,
                          config::Diagnostics& diags)>
       load;
