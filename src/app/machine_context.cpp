@@ -69,4 +69,14 @@ MachineStatus MachineContext::status() const {
   return status;
 }
 
+std::shared_ptr<const transform::CompiledScript> MachineContext::script() const {
+  std::lock_guard lock(m_mutex);
+  return m_script;
+}
+
+void MachineContext::setScript(std::shared_ptr<const transform::CompiledScript> script) {
+  std::lock_guard lock(m_mutex);
+  m_script = std::move(script);
+}
+
 }  // namespace spindle::app

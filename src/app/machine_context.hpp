@@ -38,6 +38,9 @@ class MachineContext final : public collectors::CollectorContext {
   void reportRefusals(const collectors::InputRefusals& refusals) override;
   /// The edge's DNS chain (the system resolver when none was given).
   collectors::ResolveFn resolver() override;
+  std::shared_ptr<const transform::CompiledScript> script() const override;
+  /// The machine's script as its collector should see it (before the collector starts).
+  void setScript(std::shared_ptr<const transform::CompiledScript> script);
 
   MachineStatus status() const;
   /// When the machine last sent data (any observation, by this edge's clock); 0: never. A
@@ -57,6 +60,7 @@ class MachineContext final : public collectors::CollectorContext {
   MachineStatus m_status;
   Result<model::ItemId> m_connectionItem;  ///< refused only when the catalog is full
   std::atomic<TimestampNs> m_lastData{0};
+  std::shared_ptr<const transform::CompiledScript> m_script;  ///< guarded by m_mutex
 };
 
 }  // namespace spindle::app

@@ -102,6 +102,7 @@ void MachineManager::launch(const MachineEntry& machine, MachineContext& context
     return;
   }
   auto collector = info->make(machine.options);
+  context.setScript(machine.script);
   if (auto status = collector->start(context); !status) {
     // One machine that cannot start never stops the others.
     m_log->error("machine {} did not start: {}", machine.id, status.error().describe());

@@ -15,6 +15,7 @@
 #include "collectors/resolve.hpp"
 #include "model/item_catalog.hpp"
 #include "model/observation.hpp"
+#include "transform/compiled_script.hpp"
 
 namespace spindle::collectors {
 
@@ -52,6 +53,10 @@ class CollectorContext {
   /// How to resolve the machine's host: the edge's DNS chain when running, the system's
   /// resolver by default.
   virtual ResolveFn resolver() { return systemResolve; }
+  /// The machine's adapter script, or null when it runs none. Collectors that are told what to
+  /// read take it from the script's inputs (CompiledScript::inputs(): Modbus `registers` and
+  /// `coils`, OPC UA `tags`, the `keys` a polled control is asked for). Set before start().
+  virtual std::shared_ptr<const transform::CompiledScript> script() const { return nullptr; }
 };
 
 /// Lifecycle: constructed (options validated, no I/O) -> start (I/O begins, returns at once)

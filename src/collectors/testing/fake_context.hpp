@@ -58,6 +58,16 @@ class FakeContext final : public CollectorContext {
     m_changed.notify_all();
   }
 
+  std::shared_ptr<const transform::CompiledScript> script() const override {
+    std::lock_guard lock(m_mutex);
+    return m_script;
+  }
+  /// The script the collector sees (a test's register map, say); set before start().
+  void setScript(std::shared_ptr<const transform::CompiledScript> script) {
+    std::lock_guard lock(m_mutex);
+    m_script = std::move(script);
+  }
+
   void reportRefusals(const InputRefusals& refusals) override {
     std::lock_guard lock(m_mutex);
     m_refusals = refusals;
@@ -157,7 +167,8 @@ class FakeContext final : public CollectorContext {
   std::shared_ptr<spdlog::logger> m_logger;
   boost::asio::io_context m_io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
-  std::mutex m_mutex;
+  mutable std::mutex m_mutex;
+  std::shared_ptr<const transform::CompiledScript> m_script;
   std::condition_variable m_changed;
   model::Batch m_observations;
   std::vector<ConnectionState> m_states;
