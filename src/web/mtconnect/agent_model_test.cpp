@@ -6,6 +6,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "collectors/shdr/shdr_parser.hpp"
 #include "transform/script_loader.hpp"
@@ -170,6 +171,61 @@ TEST_F(AgentModelTest, EveryItemInProbeHasAValueInCurrent) {
     ++at;
   }
   EXPECT_GT(items, 10u);
+}
+
+// A device file's components in JSON as in XML: /probe nests them (Components by element name,
+// each with its DataItems), /current streams each component's observations on its own.
+TEST_F(AgentModelTest, JsonServesTheDeviceFilesComponents) {
+  auto file = model::parseDeviceFile(
+      R"(<MTConnectDevices xmlns="urn:mtconnect.org:MTConnectDevices:2.0"><Devices>
+<Device id="d" name="Mill" uuid="u"><DataItems>
+ <DataItem id="av" type="AVAILABILITY" category="EVENT"/></DataItems>
+<Components><Axes id="ax"><Components><Linear id="xa" name="X"><DataItems>
+ <DataItem id="xpos" name="Xact" category="SAMPLE" type="POSITION" subType="ACTUAL"
+  units="MILLIMETER"/></DataItems></Linear></Components></Axes>
+<Controller id="ct"><Components><Path id="p1"><DataItems>
+ <DataItem id="exec" name="execution" category="EVENT" type="EXECUTION"/></DataItems>
+</Path></Components></Controller></Components></Device></Devices></MTConnectDevices>)",
+      "");
+  ASSERT_TRUE(file.ok()) << file.error().message();
+  auto device = std::make_shared<const model::DeviceFile>(std::move(file).value());
+  m_catalog.setDeviceFile(m_machine, device);
+  collectors::shdr::ParserOptions o;
+  o.device = device;
+  start(o);
+  feed("2024-05-01T12:00:00Z|av|AVAILABLE|Xact|12.5|execution|ACTIVE\n");
+
+  const auto probe = nlohmann::json::parse(get("/probe?format=json"));
+  const auto& mill = probe["MTConnectDevices"]["Devices"]["Device"][0];
+  EXPECT_EQ(mill["id"], "d");
+  const auto& linear = mill["Components"]["Axes"][0]["Components"]["Linear"][0];
+  EXPECT_EQ(linear["id"], "xa");
+  EXPECT_EQ(linear["name"], "X");
+  EXPECT_EQ(linear["DataItems"]["DataItem"][0]["id"], "xpos");
+  EXPECT_EQ(linear["DataItems"]["DataItem"][0]["subType"], "ACTUAL");
+  const auto& path = mill["Components"]["Controller"][0]["Components"]["Path"][0];
+  EXPECT_EQ(path["DataItems"]["DataItem"][0]["type"], "EXECUTION");
+  // The file's items are not repeated at the device level.
+  for (const auto& item : mill["DataItems"]["DataItem"]) EXPECT_NE(item["id"], "xpos") << item;
+
+  const auto current = nlohmann::json::parse(get("/current?format=json"));
+  const auto& streams = current["MTConnectStreams"]["Streams"]["DeviceStream"];
+  bool sawLinear = false, sawPath = false;
+  for (const auto& ds : streams) {
+    if (ds["name"] != "Mill") continue;
+    for (const auto& cs : ds["ComponentStream"]) {
+      if (cs["componentId"] == "xa") {
+        sawLinear = true;
+        EXPECT_EQ(cs["component"], "Linear");
+        EXPECT_EQ(cs["Samples"]["Position"][0]["value"], 12.5) << cs;
+      }
+      if (cs["componentId"] == "p1") {
+        sawPath = true;
+        EXPECT_EQ(cs["Events"]["Execution"][0]["value"], "ACTIVE") << cs;
+      }
+    }
+  }
+  EXPECT_TRUE(sawLinear && sawPath) << current.dump();
 }
 
 }  // namespace

@@ -42,9 +42,9 @@ AgentService::AgentService(const WebOptions& options, const state::StateStore& s
       m_instanceId(static_cast<std::uint64_t>(wallClockNs() / 1'000'000)),
       m_started(wallClockNs()) {}
 
-HeaderInfo AgentService::headerInfo(const Snapshot&) const {
+HeaderInfo AgentService::headerInfo(const Style& st) const {
   HeaderInfo h;
-  h.version = m_version;
+  h.version = st.version;
   h.sender = m_model.sender();
   h.instanceId = m_instanceId;
   h.bufferSize = m_index.bufferSize();
@@ -69,7 +69,7 @@ void AgentService::error(Responder& r, const Style& st, unsigned status, const s
                          const std::string& text) const {
   std::string body;
   HeaderInfo h;
-  h.version = m_version;
+  h.version = st.version;
   h.sender = m_model.sender();
   h.instanceId = m_instanceId;
   h.bufferSize = m_index.bufferSize();
@@ -87,6 +87,17 @@ void AgentService::handle(const HttpRequest& req, std::shared_ptr<Responder> res
   if (fmtIt != req.query.end()) f.format = fmtIt->second == "json" ? Format::kJson : Format::kXml;
   const auto prettyIt = req.query.find("pretty");
   f.pretty = prettyIt != req.query.end() && prettyIt->second == "true";
+  f.version = m_version;
+  if (const auto v = req.query.find("schemaVersion"); v != req.query.end()) {
+    const auto asked = parseSchemaVersion(v->second);
+    if (!asked) {
+      error(*responder, f, 400, "INVALID_REQUEST",
+            "schemaVersion must be one of " + std::string(servedSchemaVersions()) + ", not '" +
+                v->second + "'");
+      return;
+    }
+    f.version = *asked;
+  }
   if (req.method != "GET") {
     error(*responder, f, 400, "UNSUPPORTED", "only GET requests are served");
     return;
@@ -211,7 +222,7 @@ Row AgentService::rowOf(const Scope& scope, const Entry& e) {
 
 void AgentService::probe(const HttpRequest&, Responder& r, const Style& st, const Scope& scope) {
   std::string body;
-  printDevices(body, st.format, headerInfo(*scope.snapshot), *scope.snapshot, &scope.selected);
+  printDevices(body, st.format, headerInfo(st), *scope.snapshot, &scope.selected);
   reply(r, st, std::move(body));
 }
 
@@ -222,7 +233,7 @@ std::string AgentService::currentDocument(const Style& st, const Scope& scope,
   ok = m_index.current(
       at, [&](model::ItemId id) { return wants(scope, id); }, entries);
   if (!ok) return {};
-  HeaderInfo h = headerInfo(s);
+  HeaderInfo h = headerInfo(st);
   std::vector<Row> rows;
   rows.reserve(entries.size() + s.devices.size() + 8);
   std::vector<std::uint64_t> lastSeq(s.devices.size(), 0);
@@ -273,7 +284,7 @@ std::string AgentService::sampleDocument(const Style& st, const Scope& scope,
                                          std::size_t& observations) {
   std::vector<Entry> entries;
   auto want = [&](model::ItemId id) { return wants(scope, id); };
-  HeaderInfo h = headerInfo(*scope.snapshot);
+  HeaderInfo h = headerInfo(st);
   if (range.to) {
     // The newest `count` at or before `to`; the next request goes on after `to`.
     m_index.sampleBackward(range.from, *range.to, static_cast<std::size_t>(range.count), want,
@@ -410,7 +421,6 @@ void AgentService::sample(const HttpRequest& req, std::shared_ptr<Responder> r, 
 
 void AgentService::assets(const HttpRequest& req, Responder& r, const Style& f,
                           std::string_view ids) {
-  const Snapshot& s = *m_model.snapshot();
   auto all = m_index.assets();
   const auto type = req.query.find("type");
   const bool removed = req.query.count("removed") && req.query.at("removed") == "true";
@@ -442,7 +452,7 @@ void AgentService::assets(const HttpRequest& req, Responder& r, const Style& f,
       picked.erase(picked.begin(), picked.end() - *count);
   }
   std::string body;
-  printAssets(body, f.format, headerInfo(s), picked);
+  printAssets(body, f.format, headerInfo(f), picked);
   reply(r, f, std::move(body));
 }
 

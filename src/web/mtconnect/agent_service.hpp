@@ -1,8 +1,8 @@
 #pragma once
 /// The MTConnect agent REST interface over every machine: /probe, /current (at, interval),
 /// /sample (from, count, interval, heartbeat; streamed as multipart/mixed), /assets and
-/// /asset/<ids>, per-device paths (/<device>/probe ...), path= filters, XML and JSON, and
-/// `pretty=true` for indented documents.
+/// /asset/<ids>, per-device paths (/<device>/probe ...), path= filters, XML and JSON,
+/// `pretty=true` for indented documents and `schemaVersion=` for another served version.
 
 #include <array>
 #include <atomic>
@@ -20,7 +20,8 @@ namespace spindle::web::mtconnect {
 /// How a request wants its documents printed.
 struct Style {
   Format format = Format::kXml;
-  bool pretty = false;  ///< indented (pretty=true)
+  bool pretty = false;                            ///< indented (pretty=true)
+  SchemaVersion version = kDefaultSchemaVersion;  ///< web.schema_version, or schemaVersion=
 };
 
 /// The part of the buffer a /sample reads: forward from `from`, or backwards (count < 0, or
@@ -76,7 +77,7 @@ class AgentService : public std::enable_shared_from_this<AgentService> {
  private:
   class Stream;
 
-  HeaderInfo headerInfo(const Snapshot& snapshot) const;
+  HeaderInfo headerInfo(const Style& st) const;
   /// Whether `scope` selects item `id` (catalog items and the Agent's events).
   static bool wants(const Scope& scope, model::ItemId id);
   /// The printable row of an index entry of `scope`.

@@ -60,7 +60,7 @@ class AgentService::Stream : public std::enable_shared_from_this<Stream> {
       // /current (the same as agents >= 2.0 do).
       std::string body;
       HeaderInfo h;
-      h.version = m_service->m_version;
+      h.version = m_style.version;
       h.sender = m_service->m_model.sender();
       h.instanceId = m_service->instanceId();
       h.bufferSize = index.bufferSize();

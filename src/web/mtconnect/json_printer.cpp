@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -193,6 +195,100 @@ void observation(std::string& out, const ItemMeta& m, const Row& row) {
   out += '}';
 }
 
+/// A device's data items and (from its device file) components, nested as in XML: the
+/// device's items first, then each component with its own. Items the version cannot carry are
+/// left out; the others are adapted as in XML.
+class JsonDevice {
+ public:
+  JsonDevice(std::string& out, const Snapshot& s, const DeviceMeta& d,
+             const std::vector<bool>* selected, SchemaVersion v)
+      : m_out(out), m_s(s), m_d(d), m_version(v) {
+    const size_t slots = d.file ? d.file->components.size() + 1 : 1;
+    m_items.resize(slots);
+    m_children.resize(slots);
+    m_shown.assign(slots, selected == nullptr);
+    for (size_t i : d.items) {
+      if ((selected && !(*selected)[i]) || !servedIn(s.items[i], v)) continue;
+      m_items[slotOf(d.file ? s.items[i].component : -1)].push_back(i);
+    }
+    if (!d.file) return;
+    const auto& comps = d.file->components;
+    for (size_t c = 0; c < comps.size(); ++c)
+      m_children[slotOf(comps[c].parent)].push_back(static_cast<int>(c));
+    for (size_t c = comps.size(); c-- > 0;) {  // children come after their parents
+      m_shown[c + 1] = m_shown[c + 1] || !m_items[c + 1].empty();
+      if (m_shown[c + 1]) m_shown[slotOf(comps[c].parent)] = true;
+    }
+  }
+
+  /// The DataItems and Components members of `component` (-1: the device), each followed by
+  /// a comma.
+  void contents(int component) {
+    const auto& items = m_items[slotOf(component)];
+    if (!items.empty()) {
+      m_out += "\"DataItems\":{\"DataItem\":[";
+      for (size_t k = 0; k < items.size(); ++k) {
+        if (k) m_out += ',';
+        const auto adapted = adaptation(m_s.items[items[k]], m_version);
+        dataItem(adapted ? *adapted : m_s.items[items[k]]);
+      }
+      m_out += "]},";
+    }
+    // Components by element name, in document order.
+    std::vector<std::pair<std::string, std::vector<int>>> groups;
+    for (int c : m_children[slotOf(component)]) {
+      if (!m_shown[slotOf(c)]) continue;
+      const std::string& element = m_d.file->components[static_cast<size_t>(c)].element;
+      auto g = std::find_if(groups.begin(), groups.end(),
+                            [&](const auto& p) { return p.first == element; });
+      if (g == groups.end()) g = groups.insert(groups.end(), {element, {}});
+      g->second.push_back(c);
+    }
+    if (groups.empty()) return;
+    key(m_out, "Components");
+    m_out += '{';
+    for (const auto& [element, list] : groups) {
+      key(m_out, element);
+      m_out += '[';
+      for (size_t k = 0; k < list.size(); ++k) {
+        if (k) m_out += ',';
+        const auto& comp = m_d.file->components[static_cast<size_t>(list[k])];
+        m_out += '{';
+        field(m_out, "id", comp.id);
+        if (!comp.name.empty()) field(m_out, "name", comp.name);
+        contents(list[k]);
+        closeObject(m_out);
+      }
+      m_out += "],";
+    }
+    closeObject(m_out);
+    m_out += ',';
+  }
+
+ private:
+  static size_t slotOf(int component) { return static_cast<size_t>(component + 1); }
+
+  void dataItem(const ItemMeta& m) {
+    m_out += '{';
+    field(m_out, "category", m.category);
+    field(m_out, "id", m.id);
+    if (!m.name.empty()) field(m_out, "name", m.name);
+    field(m_out, "type", m.type);
+    if (!m.subType.empty()) field(m_out, "subType", m.subType);
+    if (!m.units.empty()) field(m_out, "units", m.units);
+    if (!m.representation.empty()) field(m_out, "representation", m.representation);
+    closeObject(m_out);
+  }
+
+  std::string& m_out;
+  const Snapshot& m_s;
+  const DeviceMeta& m_d;
+  SchemaVersion m_version;
+  std::vector<std::vector<size_t>> m_items;  ///< by component slot (0: the device)
+  std::vector<std::vector<int>> m_children;  ///< by component slot
+  std::vector<bool> m_shown;                 ///< by component slot
+};
+
 std::string elementOf(const ItemMeta& m, const Row& row) {
   if (m.category != "CONDITION") return m.element;
   const auto* c =
@@ -210,31 +306,15 @@ void printDevices(std::string& out, Format format, const HeaderInfo& h, const Sn
   for (const bool agents : {true, false}) {
     bool first = true;
     for (const auto& d : s.devices) {
-      if (d.agent != agents) continue;
+      if (d.agent != agents || (d.agent && !h.version.atLeast(1, 7))) continue;
       out += first ? (agents ? "\"Agent\":[" : "\"Device\":[") : ",";
       first = false;
       out += '{';
       field(out, "id", d.id);
       field(out, "name", d.name);
       field(out, "uuid", d.uuid);
-      out += "\"DataItems\":{\"DataItem\":[";
-      bool firstItem = true;
-      for (size_t i : d.items) {
-        if (selected && !(*selected)[i]) continue;
-        if (!firstItem) out += ',';
-        firstItem = false;
-        const ItemMeta& m = s.items[i];
-        out += '{';
-        field(out, "category", m.category);
-        field(out, "id", m.id);
-        if (!m.name.empty()) field(out, "name", m.name);
-        field(out, "type", m.type);
-        if (!m.subType.empty()) field(out, "subType", m.subType);
-        if (!m.units.empty()) field(out, "units", m.units);
-        if (!m.representation.empty()) field(out, "representation", m.representation);
-        closeObject(out);
-      }
-      out += "]}}";
+      JsonDevice(out, s, d, selected, h.version).contents(-1);
+      closeObject(out);
     }
     if (!first) out += agents ? "]," : "]";
   }
@@ -246,48 +326,63 @@ void printStreams(std::string& out, Format format, const HeaderInfo& h, const Sn
                   std::vector<Row>& rows) {
   if (format == Format::kXml) return printStreamsXml(out, h, s, rows);
   open(out, "Streams", h, 'S');
-  std::vector<std::size_t> deviceOf(s.items.size(), 0);
-  for (size_t d = 0; d < s.devices.size(); ++d) {
-    for (size_t i : s.devices[d].items) deviceOf[i] = d;
-  }
-  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-    return deviceOf[a.meta] != deviceOf[b.meta] ? deviceOf[a.meta] < deviceOf[b.meta]
-                                                : a.sequence < b.sequence;
-  });
+  // The same selection, order and adaptations as XML.
+  const std::vector<std::size_t> deviceOf = orderRows(h, s, rows);
+  auto componentOf = [&](const Row& r) { return s.items[r.meta].component; };
+  std::unordered_map<std::size_t, std::optional<ItemMeta>> changed;  // by item, as needed
+  auto itemOf = [&](std::size_t meta) -> const ItemMeta& {
+    auto it = changed.find(meta);
+    if (it == changed.end()) it = changed.emplace(meta, adaptation(s.items[meta], h.version)).first;
+    return it->second ? *it->second : s.items[meta];
+  };
   out += "\"Streams\":{\"DeviceStream\":[";
   size_t i = 0;
   while (i < rows.size()) {
     const size_t d = deviceOf[rows[i].meta];
     const DeviceMeta& dev = s.devices[d];
-    // category -> element -> observations, each already printed
-    std::map<std::string, std::map<std::string, std::string>> blocks;
-    for (; i < rows.size() && deviceOf[rows[i].meta] == d; ++i) {
-      const ItemMeta& m = s.items[rows[i].meta];
-      const char* block = m.category == "SAMPLE"  ? "Samples"
-                          : m.category == "EVENT" ? "Events"
-                                                  : "Condition";
-      std::string& list = blocks[block][elementOf(m, rows[i])];
-      if (!list.empty()) list += ',';
-      observation(list, m, rows[i]);
-    }
     if (out.back() == '}') out += ',';
     out += '{';
     field(out, "name", dev.name);
     field(out, "uuid", dev.uuid);
-    out += "\"ComponentStream\":[{";
-    field(out, "component", dev.agent ? "Agent" : "Device");
-    field(out, "componentId", dev.id);
-    for (const auto& [block, elements] : blocks) {
-      key(out, block);
+    out += "\"ComponentStream\":[";
+    bool firstComponent = true;
+    while (i < rows.size() && deviceOf[rows[i].meta] == d) {
+      const int c = componentOf(rows[i]);
+      // category -> element -> observations, each already printed
+      std::map<std::string, std::map<std::string, std::string>> blocks;
+      for (; i < rows.size() && deviceOf[rows[i].meta] == d && componentOf(rows[i]) == c; ++i) {
+        const ItemMeta& m = itemOf(rows[i].meta);
+        const char* block = m.category == "SAMPLE"  ? "Samples"
+                            : m.category == "EVENT" ? "Events"
+                                                    : "Condition";
+        std::string& list = blocks[block][elementOf(m, rows[i])];
+        if (!list.empty()) list += ',';
+        observation(list, m, rows[i]);
+      }
+      if (!firstComponent) out += ',';
+      firstComponent = false;
       out += '{';
-      for (const auto& [element, list] : elements) {
-        key(out, element);
-        out += '[' + list + "],";
+      if (c >= 0 && dev.file) {
+        const auto& comp = dev.file->components[static_cast<size_t>(c)];
+        field(out, "component", comp.element);
+        field(out, "componentId", comp.id);
+        if (!comp.name.empty()) field(out, "name", comp.name);
+      } else {
+        field(out, "component", dev.agent ? "Agent" : "Device");
+        field(out, "componentId", dev.id);
+      }
+      for (const auto& [block, elements] : blocks) {
+        key(out, block);
+        out += '{';
+        for (const auto& [element, list] : elements) {
+          key(out, element);
+          out += '[' + list + "],";
+        }
+        closeObject(out);
+        out += ',';
       }
       closeObject(out);
-      out += ',';
     }
-    closeObject(out);
     out += "]}";
   }
   out += "]}}}\n";

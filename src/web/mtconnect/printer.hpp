@@ -45,6 +45,12 @@ struct Row {
   model::Kind kind = model::Kind::kEvent;
 };
 
+/// Leaves out the rows `header`'s version cannot carry and orders the rest by device,
+/// component, category (samples, events, conditions) and sequence, as both formats print them.
+/// Returns the device index (into snapshot.devices) of every snapshot item.
+std::vector<std::size_t> orderRows(const HeaderInfo& header, const Snapshot& snapshot,
+                                   std::vector<Row>& rows);
+
 /// `selected` (same indexes as snapshot.items) limits the items shown; nullptr shows all.
 void printDevices(std::string& out, Format format, const HeaderInfo& header,
                   const Snapshot& snapshot, const std::vector<bool>* selected);

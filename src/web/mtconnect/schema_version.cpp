@@ -176,15 +176,83 @@ bool servedIn(const ItemMeta& m, SchemaVersion v) {
 }
 
 std::optional<ItemMeta> adaptation(const ItemMeta& m, SchemaVersion v) {
+  const bool oneFloat = v == SchemaVersion{2, 2} && m.category == "EVENT" &&
+                        (m.element == "Translation" || m.element == "Rotation");
   if (m.category == "CONDITION" || !m.representation.empty() || m.element.empty() ||
       m.type.rfind("x:", 0) == 0 || m.element == "CommonSample" || m.element == "StringEvent" ||
-      hasElement(v, m.element))
+      (hasElement(v, m.element) && !oneFloat))
     return std::nullopt;
   // A type the version does not define: its generic element, the type as an extension.
   ItemMeta out = m;
   out.type = "x:" + m.type;
   out.element = m.category == "SAMPLE" ? "CommonSample" : "StringEvent";
   return out;
+}
+
+ValueKind eventValueKind(SchemaVersion v, std::string_view element) {
+  // The elements of substitution groups IntegerEvent and FloatEvent in MTConnectStreams_<v>.xsd.
+  struct Numeric {
+    std::string_view element;
+    SchemaVersion since;
+    ValueKind kind;
+  };
+  static constexpr std::array<Numeric, 21> kNumeric{{
+      {"AxisFeedrateOverride", {1, 5}, ValueKind::kFloat},
+      {"BlockCount", {1, 5}, ValueKind::kInteger},
+      {"Hardness", {1, 5}, ValueKind::kFloat},
+      {"LineNumber", {1, 5}, ValueKind::kInteger},
+      {"PathFeedrateOverride", {1, 5}, ValueKind::kFloat},
+      {"RotaryVelocityOverride", {1, 5}, ValueKind::kFloat},
+      {"MaterialLayer", {1, 7}, ValueKind::kInteger},
+      {"ProgramNestLevel", {1, 7}, ValueKind::kInteger},
+      {"ToolOffset", {1, 7}, ValueKind::kFloat},
+      {"ActivationCount", {2, 0}, ValueKind::kInteger},
+      {"DeactivationCount", {2, 0}, ValueKind::kInteger},
+      {"TransferCount", {2, 0}, ValueKind::kInteger},
+      {"LoadCount", {2, 0}, ValueKind::kInteger},
+      {"UnloadCount", {2, 0}, ValueKind::kInteger},
+      {"CycleCount", {2, 0}, ValueKind::kInteger},
+      {"AssetCount", {2, 0}, ValueKind::kInteger},
+      {"Rotation", {2, 2}, ValueKind::kFloat},
+      {"Translation", {2, 2}, ValueKind::kFloat},
+      {"NetworkPort", {2, 2}, ValueKind::kInteger},
+      {"MeasurementValue", {2, 2}, ValueKind::kFloat},
+      {"Uncertainty", {2, 2}, ValueKind::kFloat},
+  }};
+  // PartCount is a float in 1.5 and 1.7, an integer from 2.0; WorkOffset a float in 1.7 only.
+  if (element == "PartCount") return v.atLeast(2, 0) ? ValueKind::kInteger : ValueKind::kFloat;
+  if (element == "WorkOffset")
+    return v == SchemaVersion{1, 7} ? ValueKind::kFloat : ValueKind::kText;
+  for (const Numeric& n : kNumeric) {
+    if (n.element == element) return v >= n.since ? n.kind : ValueKind::kText;
+  }
+  return ValueKind::kText;
+}
+
+bool fitsValueKind(ValueKind kind, std::string_view t) {
+  if (kind == ValueKind::kText || t == "UNAVAILABLE") return true;
+  auto digits = [&](size_t& i) {
+    const size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  size_t i = 0;
+  if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+  if (kind == ValueKind::kInteger) return digits(i) && i == t.size();
+  if (t == "NaN" || t.substr(i) == "INF") return true;
+  const bool whole = digits(i);
+  bool fraction = false;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    fraction = digits(i);
+  }
+  if (!whole && !fraction) return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits(i)) return false;
+  }
+  return i == t.size();
 }
 
 bool hasElement(SchemaVersion v, std::string_view element) {

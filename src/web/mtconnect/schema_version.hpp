@@ -40,7 +40,17 @@ bool servedIn(const ItemMeta& m, SchemaVersion v);
 
 /// `m` as `v` serves it when `v` does not define its element: the generic element
 /// (CommonSample, StringEvent) with the type as an extension (`x:CONNECTION_STATUS`); nullopt
-/// when `m` is served as it is.
+/// when `m` is served as it is. TRANSLATION and ROTATION, three numbers by the standard, are
+/// one float in the 2.2 schema: there they are served as extensions, which carry the three.
 std::optional<ItemMeta> adaptation(const ItemMeta& m, SchemaVersion v);
+
+/// What an event element's value must be in `v`: any text, or a number (the IntegerEvent and
+/// FloatEvent elements of the Streams schema, such as PartCount or PathFeedrateOverride).
+enum class ValueKind { kText, kInteger, kFloat };
+ValueKind eventValueKind(SchemaVersion v, std::string_view element);
+
+/// Whether `text` is a value of `kind` in XML Schema's lexical form (xs:integer, xs:float) or
+/// UNAVAILABLE.
+bool fitsValueKind(ValueKind kind, std::string_view text);
 
 }  // namespace spindle::web::mtconnect

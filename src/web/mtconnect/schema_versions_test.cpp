@@ -123,6 +123,81 @@ TEST_F(SchemaVersions, OlderVersionsAdaptWhatTheyLack) {
             std::string::npos);
 }
 
+// Values the 2.2 schema types as numbers (IntegerEvent, FloatEvent) and a source that sends
+// something else: the three numbers of a translation, as a 2.0 agent serves them, and text
+// where a part count belongs.
+TEST_F(SchemaVersions, NumbersByTheSchemaStayValidWhateverTheSourceSends) {
+  const auto translation =
+      m_catalog.intern(m_m1, "offset", model::Kind::kEvent, "TRANSLATION", "", "MILLIMETER");
+  ASSERT_TRUE(translation.ok());
+  model::Batch b{model::Observation{m_m1, translation.value(), testing::kT0, model::Kind::kEvent, 0,
+                                    std::string("1.5 -2 30")}};
+  m_store.apply(b);
+  const auto line = m_catalog.intern(m_m1, "line", model::Kind::kEvent, "LINE_NUMBER", "", "");
+  ASSERT_TRUE(line.ok());
+  model::Batch b2{model::Observation{m_m1, line.value(), testing::kT0, model::Kind::kEvent, 0,
+                                     std::string("N120")}};
+  m_store.apply(b2);
+  add(m_m1, "partcount", model::Kind::kEvent, std::string("12"), 1);
+  for (const char* version : {"1.7", "2.0", "2.2"}) {
+    SCOPED_TRACE(version);
+    WebOptions o;
+    o.schemaVersion = version;
+    serve(o);
+    const std::string current = get("/current");
+    EXPECT_EQ(validate(current, schemaOf("Streams", version)), "");
+    EXPECT_EQ(validate(get("/probe"), schemaOf("Devices", version)), "");
+    // The translation keeps its three numbers: an extension in 2.2, its own element before.
+    EXPECT_NE(current.find(">1.5 -2 30</"), std::string::npos) << current;
+    EXPECT_NE(current.find(std::string(version) == "2.2" ? "<StringEvent dataItemId=\"m1_offset\""
+                                                         : "<Translation dataItemId=\"m1_offset\""),
+              std::string::npos)
+        << current;
+    // A line number that is not a number is UNAVAILABLE in XML (the journal keeps it).
+    EXPECT_NE(current.find("name=\"line\">UNAVAILABLE</LineNumber>"), std::string::npos) << current;
+    EXPECT_NE(current.find("name=\"partcount\">12</PartCount>"), std::string::npos) << current;
+  }
+}
+
+TEST_F(SchemaVersions, AClientMayAskForAnotherServedVersion) {
+  addEverything();
+  serve(WebOptions{});  // 2.2
+  const std::string current = get("/current?schemaVersion=1.5");
+  EXPECT_NE(current.find("urn:mtconnect.org:MTConnectStreams:1.5\""), std::string::npos);
+  EXPECT_EQ(validate(current, schemaOf("Streams", "1.5")), "");
+  EXPECT_EQ(validate(get("/probe?schemaVersion=2.0"), schemaOf("Devices", "2.0")), "");
+  EXPECT_EQ(validate(get("/sample?count=5&schemaVersion=1.7"), schemaOf("Streams", "1.7")), "");
+  EXPECT_NE(get("/current?format=json&schemaVersion=2.0").find("\"schemaVersion\":\"2.0\""),
+            std::string::npos);
+  // The JSON document leaves out what its version lacks, as XML does.
+  EXPECT_EQ(get("/current?format=json&schemaVersion=1.5").find("ConnectionStatus"),
+            std::string::npos);
+  const std::string refused = get("/probe?schemaVersion=2.7", 400);
+  EXPECT_NE(refused.find("INVALID_REQUEST"), std::string::npos);
+  EXPECT_NE(refused.find("1.5, 1.7, 2.0, 2.2"), std::string::npos) << refused;
+  EXPECT_EQ(validate(refused, schemaOf("Error", "2.2")), "");
+}
+
+TEST(SchemaVersion, NumbersInXmlSchemaForm) {
+  EXPECT_TRUE(fitsValueKind(ValueKind::kInteger, "-12"));
+  EXPECT_TRUE(fitsValueKind(ValueKind::kInteger, "UNAVAILABLE"));
+  EXPECT_FALSE(fitsValueKind(ValueKind::kInteger, "1.5"));
+  EXPECT_FALSE(fitsValueKind(ValueKind::kInteger, ""));
+  EXPECT_FALSE(fitsValueKind(ValueKind::kInteger, "N120"));
+  EXPECT_TRUE(fitsValueKind(ValueKind::kFloat, "1.5e-3"));
+  EXPECT_TRUE(fitsValueKind(ValueKind::kFloat, ".5"));
+  EXPECT_TRUE(fitsValueKind(ValueKind::kFloat, "-INF"));
+  EXPECT_FALSE(fitsValueKind(ValueKind::kFloat, "1 2 3"));
+  EXPECT_FALSE(fitsValueKind(ValueKind::kFloat, "."));
+  EXPECT_FALSE(fitsValueKind(ValueKind::kFloat, "1e"));
+  EXPECT_FALSE(fitsValueKind(ValueKind::kFloat, "inf"));
+  EXPECT_EQ(eventValueKind({2, 2}, "PartCount"), ValueKind::kInteger);
+  EXPECT_EQ(eventValueKind({1, 5}, "PartCount"), ValueKind::kFloat);
+  EXPECT_EQ(eventValueKind({2, 0}, "Translation"), ValueKind::kText);
+  EXPECT_EQ(eventValueKind({2, 2}, "Translation"), ValueKind::kFloat);
+  EXPECT_EQ(eventValueKind({2, 2}, "Execution"), ValueKind::kText);
+}
+
 TEST(SchemaVersion, OnlyServedVersionsParse) {
   EXPECT_TRUE(parseSchemaVersion("2.0"));
   EXPECT_TRUE(parseSchemaVersion("1.5"));

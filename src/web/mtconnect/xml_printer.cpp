@@ -116,7 +116,8 @@ void appendValueText(std::string& out, const Row& row) {
       *row.value);
 }
 
-void observation(std::string& out, const ItemMeta& m, const Row& row) {
+/// `numeric`: what the document's version requires of the element's value.
+void observation(std::string& out, const ItemMeta& m, const Row& row, ValueKind numeric) {
   const model::Value* value = row.value;
   const bool unavailable = !value || model::isUnavailable(*value);
   std::string element = m.element;
@@ -205,6 +206,12 @@ void observation(std::string& out, const ItemMeta& m, const Row& row) {
     // A sample's value is a number: text a source sent later is kept in the journal but is
     // UNAVAILABLE here (docs/mtconnect-interface.md).
     out += "UNAVAILABLE";
+  } else if (numeric != ValueKind::kText) {
+    // A number by the schema (PartCount, LineNumber...): other text is kept in the journal but
+    // is UNAVAILABLE here, as for samples.
+    std::string text;
+    appendValueText(text, row);
+    out += fitsValueKind(numeric, text) ? text : "UNAVAILABLE";
   } else {
     appendValueText(out, row);
   }
@@ -263,11 +270,7 @@ void printDevicesXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
   out += "</Devices></MTConnectDevices>\n";
 }
 
-void printStreamsXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
-                     std::vector<Row>& rows) {
-  root(out, "Streams", h);
-  header(out, h, 'S');
-  out += "<Streams>";
+std::vector<std::size_t> orderRows(const HeaderInfo& h, const Snapshot& s, std::vector<Row>& rows) {
   std::vector<std::size_t> deviceOf(s.items.size(), 0);
   for (size_t d = 0; d < s.devices.size(); ++d) {
     for (size_t i : s.devices[d].items) deviceOf[i] = d;
@@ -292,11 +295,36 @@ void printStreamsXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
     if (ba != bb) return ba < bb;
     return a.sequence < b.sequence;
   });
-  std::unordered_map<std::size_t, std::optional<ItemMeta>> changed;  // by item, as needed
-  auto itemOf = [&](std::size_t meta) -> const ItemMeta& {
+  return deviceOf;
+}
+
+void printStreamsXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
+                     std::vector<Row>& rows) {
+  root(out, "Streams", h);
+  header(out, h, 'S');
+  out += "<Streams>";
+  const std::vector<std::size_t> deviceOf = orderRows(h, s, rows);
+  auto blockOf = [&](const Row& r) {
+    const auto& c = s.items[r.meta].category;
+    return c == "SAMPLE" ? 0 : c == "EVENT" ? 1 : 2;
+  };
+  auto componentOf = [&](const Row& r) { return s.items[r.meta].component; };
+  // Each item as the version serves it, and what its value must be; by item, as needed.
+  struct Served {
+    std::optional<ItemMeta> adapted;
+    ValueKind numeric = ValueKind::kText;
+  };
+  std::unordered_map<std::size_t, Served> changed;
+  auto servedOf = [&](std::size_t meta) -> const Served& {
     auto it = changed.find(meta);
-    if (it == changed.end()) it = changed.emplace(meta, adaptation(s.items[meta], h.version)).first;
-    return it->second ? *it->second : s.items[meta];
+    if (it == changed.end()) {
+      Served sv{adaptation(s.items[meta], h.version), ValueKind::kText};
+      const ItemMeta& m = sv.adapted ? *sv.adapted : s.items[meta];
+      if (m.category == "EVENT" && m.representation.empty())
+        sv.numeric = eventValueKind(h.version, m.element);
+      it = changed.emplace(meta, std::move(sv)).first;
+    }
+    return it->second;
   };
   size_t i = 0;
   while (i < rows.size()) {
@@ -329,7 +357,8 @@ void printStreamsXml(std::string& out, const HeaderInfo& h, const Snapshot& s,
           fmt::format_to(std::back_inserter(out), "<{}>", kBlocks[b]);
           open = b;
         }
-        observation(out, itemOf(rows[i].meta), rows[i]);
+        const Served& sv = servedOf(rows[i].meta);
+        observation(out, sv.adapted ? *sv.adapted : s.items[rows[i].meta], rows[i], sv.numeric);
       }
       if (open >= 0) fmt::format_to(std::back_inserter(out), "</{}>", kBlocks[open]);
       out += "</ComponentStream>";
