@@ -227,10 +227,9 @@ bool ScriptRunner::publishes(const std::string& key) const {
 }
 
 const ScriptRunner::ItemRoute& ScriptRunner::route(model::ItemId item) {
-  if (item >= m_routes.size()) m_routes.resize(static_cast<std::size_t>(item) + 1);
-  ItemRoute& r = m_routes[item];
-  if (r.known) return r;
-  r.known = true;
+  const std::uint32_t k = m_routeIndex.intern(item);
+  if (k < m_routes.size()) return m_routes[k];
+  ItemRoute& r = m_routes.emplace_back();
   const model::DataItem& di = m_catalog.item(item);
   auto it = m_inputByKey.find(di.key);
   // A device file's item reaches the script under its name too (the adapter's key).

@@ -27,6 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/dense_index.hpp"
 #include "base/time.hpp"
 #include "model/item_catalog.hpp"
 #include "model/observation.hpp"
@@ -90,7 +91,6 @@ class ScriptRunner {
 
  private:
   struct ItemRoute {
-    bool known = false;
     bool pass = false;
     int input = -1;
   };
@@ -148,7 +148,11 @@ class ScriptRunner {
   bool m_hasPulses = false;
   bool m_endingPulses = false;
 
-  std::vector<ItemRoute> m_routes;  ///< by ItemId
+  /// The machine's items as this runner met them: a dense number per ItemId, and the route by
+  /// that number. Sized by the machine's own items, never by the process's (2000 machines
+  /// would otherwise each hold a table of every machine's items).
+  DenseIndex m_routeIndex;
+  std::vector<ItemRoute> m_routes;
   std::unordered_map<std::string, int> m_inputByKey;
   std::vector<std::uint32_t> m_inputGroup;  ///< group number an input was last set in
   std::uint32_t m_group = 1;
