@@ -108,12 +108,29 @@ void ShdrSession::read() {
         if (auto h = self->m_handler.lock())
           more = h->onData(std::string_view(self->m_buffer.data(), n));
         if (self->m_stopped || gen != self->m_generation) return;
+        self->sizeBuffer(n);
         if (more) {
           self->read();
         } else {
           self->m_paused = true;
         }
       });
+}
+
+void ShdrSession::sizeBuffer(std::size_t n) {
+  const std::size_t size = m_buffer.size();
+  if (n == size && size < kMaxRead) {
+    m_buffer = std::vector<char>(size * 2);
+    m_smallReads = 0;
+  } else if (n <= size / 4 && size > kMinRead) {
+    // 256 small reads in a row: the burst is over (about 25 s of a 10 Hz adapter).
+    if (++m_smallReads >= 256) {
+      m_buffer = std::vector<char>(size / 2);
+      m_smallReads = 0;
+    }
+  } else {
+    m_smallReads = 0;
+  }
 }
 
 void ShdrSession::resumeReading() {

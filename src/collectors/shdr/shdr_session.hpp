@@ -2,9 +2,9 @@
 /// The SHDR TCP session: connect, read, heartbeat, reconnect. I/O only; what the bytes mean
 /// is the codec's business and what to do with them is the handler's.
 
-#include <array>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -64,6 +64,8 @@ class ShdrSession : public std::enable_shared_from_this<ShdrSession> {
   void schedulePing();
   void fail(const std::string& reason);
   Duration silenceLimit() const;
+  /// Grows or shrinks m_buffer after a read of `n` bytes (never while a read is pending).
+  void sizeBuffer(std::size_t n);
 
   Strand m_strand;
   SessionOptions m_options;
@@ -74,7 +76,12 @@ class ShdrSession : public std::enable_shared_from_this<ShdrSession> {
   boost::asio::steady_timer m_pingTimer;
   boost::asio::steady_timer m_retryTimer;
   Backoff m_backoff;
-  std::array<char, 64 * 1024> m_buffer{};
+  /// Sized to the traffic: kMinRead for the usual adapter, doubled when a read fills it (a
+  /// fast adapter or a backlog), halved back after many reads that used a quarter or less.
+  static constexpr std::size_t kMinRead = 4 * 1024;
+  static constexpr std::size_t kMaxRead = 64 * 1024;
+  std::vector<char> m_buffer = std::vector<char>(kMinRead);
+  unsigned m_smallReads = 0;
   std::string m_outbox;
   bool m_writing = false;
   bool m_connected = false;
