@@ -63,20 +63,25 @@ bool Pipeline::takeNext(model::Batch& batch) {
   if (m_turns.empty()) return false;
   const model::MachineId machine = m_turns.front();
   MachineQueue& q = m_queues[machine];
-  if (!m_turnOpen) {
-    // A turn takes one batch, or more while they add up to no more than the most another
-    // machine took on its last turn: a machine that sends many small batches gets as many
-    // observations per turn as one that sends one large batch, and never more.
+  const bool opening = !m_turnOpen;
+  if (opening) {
     m_turnOpen = true;
     m_turnTaken = 0;
+  }
+  batch = std::move(q.batches.front());
+  q.batches.pop_front();
+  m_turnTaken += batch.size();
+  if (opening && !q.batches.empty()) {
+    // A turn takes one batch, or more while they add up to no more than the most another
+    // machine took on its last turn: a machine that sends many small batches gets as many
+    // observations per turn as one that sends one large batch, and never more. Only a machine
+    // with more batches waiting needs the figure (the others' turn ends here), so a fleet of
+    // machines with a batch each costs no walk over every machine per batch.
     m_turnQuota = 0;
     for (const model::MachineId other : m_turns) {
       if (other != machine) m_turnQuota = std::max(m_turnQuota, m_queues[other].lastTurn);
     }
   }
-  batch = std::move(q.batches.front());
-  q.batches.pop_front();
-  m_turnTaken += batch.size();
   if (q.batches.empty() || m_turnTaken + q.batches.front().size() > m_turnQuota) {
     m_turns.pop_front();
     if (!q.batches.empty()) m_turns.push_back(machine);  // its next batch waits for its turn
@@ -220,6 +225,7 @@ void Pipeline::applyScriptChanges() {
     changes.swap(m_pendingScripts);
   }
   std::lock_guard lock(m_scriptsMutex);
+  m_scriptsDue = 0;  // a new script starts with a timer
   for (auto& [machine, runner] : changes) {
     if (runner) {
       m_scripts[machine] = std::move(runner);
@@ -235,6 +241,7 @@ bool Pipeline::process(model::Batch& batch, bool runScript) {
     if (it != m_scripts.end()) {
       m_scriptOut.clear();
       it->second->process(batch, m_scriptOut);
+      m_scriptsDue = std::min(m_scriptsDue, it->second->nextDeadline());
       batch.swap(m_scriptOut);
     }
   }
@@ -254,17 +261,21 @@ Duration Pipeline::tickScripts() {
   Duration wait = std::chrono::hours(1);
   if (m_scripts.empty()) return wait;
   const TimestampNs now = m_clock.now();
+  if (now < m_scriptsDue)
+    return std::min<Duration>(wait, std::chrono::nanoseconds(m_scriptsDue - now));
+  TimestampNs earliest = transform::kNever;
   for (auto& [machine, runner] : m_scripts) {
     if (runner->nextDeadline() <= now) {
       model::Batch out;
       runner->tick(out);
       if (!out.empty()) process(out, false);  // already the script's outputs
     }
-    const TimestampNs next = runner->nextDeadline();
-    if (next == transform::kNever) continue;
-    wait = std::min<Duration>(wait, std::chrono::nanoseconds(std::max<TimestampNs>(0, next - now)));
+    earliest = std::min(earliest, runner->nextDeadline());
   }
-  return wait;
+  m_scriptsDue = earliest;
+  if (earliest == transform::kNever) return wait;
+  return std::min<Duration>(wait,
+                            std::chrono::nanoseconds(std::max<TimestampNs>(0, earliest - now)));
 }
 
 // Appends, holding the batch while the journal refuses it. False when stop came first.

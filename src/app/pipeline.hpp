@@ -124,6 +124,10 @@ class Pipeline : public state::BatchFeed {
       m_pendingScripts;  ///< under m_mutex
   std::function<std::uint8_t()> m_flags;
   model::Batch m_scriptOut;
+  /// Worker's: no script timer is due before this (the earliest deadline seen, lowered as
+  /// batches move a script's deadline; 0: look at every script). Without it every batch
+  /// would visit every machine's script: quadratic in a fleet.
+  TimestampNs m_scriptsDue = 0;
 
   struct MachineQueue {
     std::deque<model::Batch> batches;
