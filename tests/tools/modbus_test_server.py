@@ -68,7 +68,7 @@ def main():
     delay = float(sys.argv[sys.argv.index("--delay") + 1]) if "--delay" in sys.argv else 0.0
     silent = "--silent" in sys.argv
     os.makedirs(state, exist_ok=True)
-    logging.basicConfig(level=logging.CRITICAL)
+    logging.basicConfig(level=logging.CRITICAL)  # pymodbus logs every client that leaves
     if silent:
         asyncio.run(serve_silent(port))
         return
@@ -120,7 +120,10 @@ def main():
     async def run():
         asyncio.create_task(tick())
         print(f"listening on 127.0.0.1:{port}", flush=True)
-        await StartAsyncTcpServer(context=context, address=("127.0.0.1", port))
+        # Reuse the address: a restarted server must bind while the killed one's connections
+        # are still in TIME_WAIT.
+        await StartAsyncTcpServer(context=context, address=("127.0.0.1", port),
+                                  allow_reuse_address=True)
 
     asyncio.run(run())
 
