@@ -99,12 +99,29 @@ void ModbusSession::transact(const Request& request, Reply reply) {
   ++m_transaction;
   ++m_stats.requests;
   m_out = encodeAdu(Adu{m_transaction, m_options.unit, std::move(*pdu)});
+  m_deadline = std::chrono::steady_clock::now() + m_options.requestTimeout;
+  armDeadline();
   const std::uint64_t gen = m_generation;
-  const std::uint16_t transaction = m_transaction;
-  m_requestTimer.expires_after(m_options.requestTimeout);
-  m_requestTimer.async_wait([self = shared_from_this(), gen, transaction](const error_code& ec) {
-    if (ec || self->m_stopped || gen != self->m_generation || !self->m_reply ||
-        transaction != self->m_transaction) {
+  asio::async_write(m_socket, asio::buffer(m_out),
+                    [self = shared_from_this(), gen](const error_code& ec, std::size_t) {
+                      if (self->m_stopped || gen != self->m_generation) return;
+                      if (ec) self->fail("write failed: " + ec.message());
+                    });
+}
+
+// One timer per connection, not one per request: it is armed when none is, and when it fires
+// early (the request it was armed for was answered, a later one waits) it re-arms for the
+// waiting request's deadline. A device polled at 10 Hz with a 1 s timeout wakes it once a second
+// instead of arming and cancelling it twenty times.
+void ModbusSession::armDeadline() {
+  if (m_timerArmed) return;
+  m_timerArmed = true;
+  m_requestTimer.expires_at(m_deadline);
+  m_requestTimer.async_wait([self = shared_from_this()](const error_code&) {
+    self->m_timerArmed = false;
+    if (self->m_stopped || !self->m_reply) return;
+    if (std::chrono::steady_clock::now() < self->m_deadline) {
+      self->armDeadline();
       return;
     }
     ++self->m_stats.timeouts;
@@ -115,11 +132,6 @@ void ModbusSession::transact(const Request& request, Reply reply) {
                  " requests in a row");
     }
   });
-  asio::async_write(m_socket, asio::buffer(m_out),
-                    [self = shared_from_this(), gen](const error_code& ec, std::size_t) {
-                      if (self->m_stopped || gen != self->m_generation) return;
-                      if (ec) self->fail("write failed: " + ec.message());
-                    });
 }
 
 void ModbusSession::read() {
@@ -166,7 +178,6 @@ void ModbusSession::onFrame(Adu adu) {
 }
 
 void ModbusSession::finish(Result<Response> result) {
-  m_requestTimer.cancel();
   Reply reply = std::move(m_reply);
   m_reply = nullptr;
   if (reply) reply(std::move(result));

@@ -76,6 +76,7 @@ class ModbusSession : public std::enable_shared_from_this<ModbusSession> {
  private:
   void connect();
   void onResolved(Result<Endpoints> endpoints);
+  void armDeadline();
   void read();
   void onFrame(Adu adu);
   void finish(Result<Response> result);
@@ -95,6 +96,8 @@ class ModbusSession : public std::enable_shared_from_this<ModbusSession> {
   Request m_request;
   Reply m_reply;
   std::uint16_t m_transaction = 0;
+  std::chrono::steady_clock::time_point m_deadline{};  ///< of the request waiting
+  bool m_timerArmed = false;
   int m_timeoutsInRow = 0;
   std::uint64_t m_generation = 0;
   bool m_connected = false;

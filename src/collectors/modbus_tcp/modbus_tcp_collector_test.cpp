@@ -255,8 +255,9 @@ TEST(ModbusTcpCollector, AStaleReplyAfterATimeoutIsNeverTakenForTheNextAnswer) {
   EXPECT_TRUE(has(ctx, "b", std::int64_t{0x00020002}));
   for (const auto& obs : ctx.observations()) {
     const auto& key = ctx.catalog().item(obs.item).key;
-    if (key == "a")
+    if (key == "a") {
       EXPECT_TRUE(obs.value == model::Value(std::int64_t{1}) || model::isUnavailable(obs.value));
+    }
   }
   collector.stop();
 }
