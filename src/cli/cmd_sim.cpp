@@ -5,6 +5,7 @@
 
 #include "base/log.hpp"
 #include "cli/command.hpp"
+#include "cli/sim_modbus.hpp"
 #include "sim/sim_server.hpp"
 
 namespace spindle::cli {
@@ -14,10 +15,16 @@ Command addSimCommand(CLI::App& app) {
     sim::SimOptions options;
     std::string tick = "100ms";
     std::string heartbeat = "10s";
+    std::string protocol = "shdr";
   };
   auto args = std::make_shared<Args>();
   auto& o = args->options;
-  auto* cmd = app.add_subcommand("sim", "serve simulated machines over SHDR");
+  auto* cmd = app.add_subcommand("sim", "serve simulated machines (SHDR or Modbus TCP)");
+  cmd->add_option("--protocol", args->protocol,
+                  "what the machines speak: shdr, or modbus (Modbus TCP; base port 5020 unless "
+                  "given)")
+      ->check(CLI::IsMember({"shdr", "modbus"}))
+      ->capture_default_str();
   cmd->add_option("-n,--machines", o.machines, "number of machines")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
@@ -36,7 +43,7 @@ Command addSimCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--names", o.names, "machine names");
 
-  return {cmd, [args](const CommandContext&) {
+  return {cmd, [args, cmd](const CommandContext&) {
             auto tick = parseDuration(args->tick);
             auto heartbeat = parseDuration(args->heartbeat);
             if (!tick || !heartbeat) {
@@ -50,6 +57,17 @@ Command addSimCommand(CLI::App& app) {
             using std::chrono::milliseconds;
             args->options.tick = duration_cast<milliseconds>(tick.value());
             args->options.heartbeat = duration_cast<milliseconds>(heartbeat.value());
+            if (args->protocol == "modbus") {
+              sim::ModbusSimOptions m;
+              m.bindAddress = args->options.bindAddress;
+              m.basePort = cmd->count("--base-port") > 0 ? args->options.basePort : m.basePort;
+              m.machines = args->options.machines;
+              m.seed = args->options.seed;
+              m.tick = args->options.tick;
+              m.timeScale = args->options.timeScale;
+              m.names = args->options.names;
+              return runModbusSim(m);
+            }
             auto log = makeLogger("sim");
             boost::asio::io_context io;
             sim::SimServer server(io, args->options);

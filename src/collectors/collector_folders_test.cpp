@@ -81,16 +81,17 @@ TEST(CollectorFolders, EveryCollectorFolderHasEveryPart) {
 
 TEST(CollectorFolders, AFolderWithoutItsPartsIsCaught) {
   const fs::path dir = fs::temp_directory_path() / ("spindle_folder_" + std::to_string(getpid()));
-  const fs::path folder = dir / "modbus_tcp";
+  // A protocol no folder will ever be named after, so its docs page never exists.
+  const fs::path folder = dir / "no_such_protocol";
   fs::create_directories(folder / "testdata");
-  std::ofstream(folder / "modbus_tcp_collector.cpp") << "";
+  std::ofstream(folder / "no_such_protocol_collector.cpp") << "";
   std::ofstream(folder / "testdata/read.pass.case") << "";
   const auto missing = missingParts(folder);
   fs::remove_all(dir);
   EXPECT_EQ(std::count(missing.begin(), missing.end(), "testdata/<form>.fail.case"), 1);
   EXPECT_EQ(std::count(missing.begin(), missing.end(), "README.md"), 1);
-  EXPECT_EQ(std::count(missing.begin(), missing.end(), "modbus_tcp_collector.cpp"), 0);
-  EXPECT_EQ(std::count(missing.begin(), missing.end(), "docs/collectors/modbus_tcp.md"), 1);
+  EXPECT_EQ(std::count(missing.begin(), missing.end(), "no_such_protocol_collector.cpp"), 0);
+  EXPECT_EQ(std::count(missing.begin(), missing.end(), "docs/collectors/no_such_protocol.md"), 1);
 }
 
 TEST(CollectorFolders, EachSampleConfigurationValidatesWithItsCollector) {

@@ -43,7 +43,14 @@ struct InputSpec {
   std::int64_t address = -1;  ///< registers and coils
   int addressSpace = 0;       ///< Modbus: 0 coils, 1 discrete inputs, 3 input, 4 holding registers
   std::string type;           ///< as declared: number, string, boolean, int16, uint32, float32...
-  std::string wordOrder = "big";  ///< registers: order of 16-bit words in 32/64-bit values
+  /// registers: the order of the value's bytes as they arrive, ABCD (high word first, the
+  /// default), CDAB, BADC or DCBA; the script's `big` is ABCD and `little` CDAB.
+  std::string wordOrder = "ABCD";
+  double scale = 1.0;  ///< registers: value = raw * scale + offset
+  double offset = 0.0;
+  int bit = -1;           ///< registers: 0-15 reads one bit of the register as a boolean
+  int length = 0;         ///< registers of type string: how many registers (2 characters each)
+  std::string pollGroup;  ///< registers and coils: the collector's poll group ("" the default)
   InputConversion conversion = InputConversion::kAuto;
   int node = -1;
 };

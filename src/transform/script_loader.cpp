@@ -248,66 +248,22 @@ void ScriptLoader::loadKeys(const YAML::Node& section, InputSection kind) {
   }
 }
 
-// registers and coils: name: address, or name: {address, type, address-space, word-order}.
+// registers and coils: name: address, or name: {address | ref, type, address-space, order,
+// scale, offset, bit, length, poll-group}.
 void ScriptLoader::loadModbus(const YAML::Node& section, InputSection kind, int defaultSpace) {
   if (!section || section.IsNull()) return;
   if (!section.IsMap()) {
     m_diag.add(section, std::string(toString(kind)) + " must be a map of name: {address: N}");
     return;
   }
-  const bool registers = kind == InputSection::kRegisters;
   for (const auto& kv : section) {
-    const std::string ident = kv.first.Scalar();
-    const YAML::Node spec = kv.second;
     InputSpec in;
-    in.identifier = ident;
-    in.key = ident;
+    in.identifier = kv.first.Scalar();
+    in.key = in.identifier;
     in.section = kind;
     in.addressSpace = defaultSpace;
-    YAML::Node addressNode = spec;
-    YAML::Node typeNode(YAML::NodeType::Undefined);
-    if (spec.IsMap()) {
-      const std::string where = std::string(toString(kind)) + " '" + ident + "'";
-      const bool known =
-          registers
-              ? checkKeys(spec, {"address", "type", "address-space", "word-order"}, where, m_diag)
-              : checkKeys(spec, {"address", "address-space"}, where, m_diag);
-      if (!known) continue;
-      addressNode.reset(spec["address"] ? spec["address"] : YAML::Node(YAML::NodeType::Undefined));
-      if (spec["type"]) typeNode.reset(spec["type"]);
-      if (const auto s = spec["address-space"]) {
-        const std::string v = s.Scalar();
-        const bool ok = registers ? (v == "3" || v == "4") : (v == "0" || v == "1");
-        if (!ok) {
-          m_diag.add(s, registers ? "a register's address-space is 3 (input) or 4 (holding)"
-                                  : "a coil's address-space is 0 (coils) or 1 (discrete inputs)");
-          continue;
-        }
-        in.addressSpace = std::stoi(v);
-      }
-      if (const auto w = spec["word-order"]) {
-        if (w.Scalar() != "big" && w.Scalar() != "little") {
-          m_diag.add(w, "word-order is big or little");
-          continue;
-        }
-        in.wordOrder = w.Scalar();
-      }
-    }
-    if (!addressNode || !addressNode.IsScalar()) {
-      m_diag.add(spec, std::string(toString(kind)) + " '" + ident + "' needs an address",
-                 "e.g. " + ident + ": {address: 1002" + (registers ? ", type: int16}" : "}"));
-      continue;
-    }
-    const auto address = number(addressNode, "address");
-    if (!address) continue;
-    if (*address < 0 || *address > 65535 ||
-        *address != static_cast<double>(static_cast<int>(*address))) {
-      m_diag.add(addressNode, "a Modbus address is a whole number from 0 to 65535");
-      continue;
-    }
-    in.address = static_cast<std::int64_t>(*address);
-    in.conversion = conversion(typeNode, kind, in.type);
-    in.node = declare(ident, kv.first);
+    if (!loadModbusInput(kv.second, in)) continue;
+    in.node = declare(in.identifier, kv.first);
     if (in.node >= 0) m_script->m_inputs.push_back(std::move(in));
   }
 }

@@ -34,6 +34,9 @@ class ScriptLoader {
   void loadKeys(const YAML::Node& section, InputSection kind);
   void loadModbus(const YAML::Node& section, InputSection kind, int defaultSpace);
   void loadPassthrough(const YAML::Node& root);
+  // script_loader_modbus.cpp
+  bool loadModbusInput(const YAML::Node& spec, InputSpec& in);
+  bool loadRegisterFormat(const YAML::Node& spec, InputSpec& in);
   int declare(const std::string& name, const YAML::Node& where);
   bool validIdentifier(const std::string& name, const YAML::Node& where);
   InputConversion conversion(const YAML::Node& typeNode, InputSection kind, std::string& type);

@@ -119,6 +119,71 @@ TEST(TransformScriptLoader, FirstOperationAndThis) {
                          "2:12: key 'a' is already read as 'a'"));
 }
 
+TEST(TransformScriptLoader, ModbusInputsCarryTheirFormat) {
+  auto out = compileScriptDiagnostics(R"(version: 2
+registers:
+  a: {ref: 40001}
+  b: {ref: 300010, type: float32, order: badc, scale: 0.1, offset: -40}
+  c: {address: 20, bit: 3, poll-group: fast}
+  d: {address: 30, type: string, length: 8}
+  e: {address: 40, type: bool, word-order: big}
+coils:
+  f: {ref: 10005}
+  g: {ref: "000012", poll-group: slow}
+passthrough: false
+data-items: [a, b, c, d, e, f, g]
+)",
+                                      "s.yaml");
+  ASSERT_NE(out.script, nullptr) << out.diagnostics.describe();
+  const auto& in = out.script->inputs();
+  ASSERT_EQ(in.size(), 7u);
+  EXPECT_EQ(in[0].address, 0);
+  EXPECT_EQ(in[0].addressSpace, 4);
+  EXPECT_EQ(in[1].address, 9);
+  EXPECT_EQ(in[1].addressSpace, 3);
+  EXPECT_EQ(in[1].wordOrder, "BADC");
+  EXPECT_DOUBLE_EQ(in[1].scale, 0.1);
+  EXPECT_DOUBLE_EQ(in[1].offset, -40);
+  EXPECT_EQ(in[2].bit, 3);
+  EXPECT_EQ(in[2].conversion, InputConversion::kBoolean);
+  EXPECT_EQ(in[2].pollGroup, "fast");
+  EXPECT_EQ(in[3].length, 8);
+  EXPECT_EQ(in[3].conversion, InputConversion::kString);
+  EXPECT_EQ(in[4].type, "bool");
+  EXPECT_EQ(in[4].wordOrder, "ABCD");
+  EXPECT_EQ(in[5].addressSpace, 1);
+  EXPECT_EQ(in[5].address, 4);
+  EXPECT_EQ(in[6].addressSpace, 0);
+  EXPECT_EQ(in[6].address, 11);
+  EXPECT_EQ(in[6].pollGroup, "slow");
+}
+
+TEST(TransformScriptLoader, ModbusInputMistakesAreClear) {
+  auto problem = [](const std::string& section) {
+    return problems("version: 2\n" + section + "\ndata-items: [x]\n");
+  };
+  auto has = [&](const std::string& section, const std::string& text) {
+    const auto lines = problem(section);
+    for (const auto& l : lines) {
+      if (l.find(text) != std::string::npos) return true;
+    }
+    ADD_FAILURE() << section << " -> " << testing::PrintToString(lines);
+    return false;
+  };
+  has("registers:\n  x: {ref: 40000}", "is not a register reference");
+  has("registers:\n  x: {ref: 10001}", "is not a register reference");
+  has("coils:\n  x: {ref: 40001}", "is not a coil reference");
+  has("registers:\n  x: {ref: 40001, address: 3}", "give either address");
+  has("registers:\n  x: {ref: 40001, address-space: 3}", "contradicts ref 40001");
+  has("registers:\n  x: {address: 1, order: ACBD}", "order is ABCD, CDAB, BADC or DCBA");
+  has("registers:\n  x: {address: 1, type: string}", "needs its length");
+  has("registers:\n  x: {address: 1, bit: 16}", "bit is 0");
+  has("registers:\n  x: {address: 1, type: float32, bit: 2}", "does not combine");
+  has("registers:\n  x: {address: 65535, type: uint32}", "runs past address 65535");
+  has("registers:\n  x: {address: 1, scale: 0}", "scale 0");
+  has("coils:\n  x: {address: 1, type: int16}", "unknown key 'type'");
+}
+
 TEST(TransformScriptLoader, InputSectionsDescribeWhatCollectorsRead) {
   auto out = compileScriptDiagnostics(R"(version: 2
 address-space: 3
@@ -153,7 +218,7 @@ data-items: [running, temp, p1, energy, raw, door, execution, speed]
   EXPECT_EQ(in[4].addressSpace, 3);
   EXPECT_EQ(in[4].type, "int16");
   EXPECT_EQ(in[5].addressSpace, 4);
-  EXPECT_EQ(in[5].wordOrder, "little");
+  EXPECT_EQ(in[5].wordOrder, "CDAB");  // little: low word first
   EXPECT_EQ(in[6].address, 7);
   EXPECT_EQ(in[6].type, "uint16");
   EXPECT_EQ(in[7].section, InputSection::kCoils);
