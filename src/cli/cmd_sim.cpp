@@ -5,6 +5,7 @@
 
 #include "base/log.hpp"
 #include "cli/command.hpp"
+#include "cli/sim_haas.hpp"
 #include "sim/sim_server.hpp"
 
 namespace spindle::cli {
@@ -14,10 +15,15 @@ Command addSimCommand(CLI::App& app) {
     sim::SimOptions options;
     std::string tick = "100ms";
     std::string heartbeat = "10s";
+    std::string protocol = "shdr";
+    HaasSimArgs haas;
   };
   auto args = std::make_shared<Args>();
   auto& o = args->options;
-  auto* cmd = app.add_subcommand("sim", "serve simulated machines over SHDR");
+  auto* cmd = app.add_subcommand("sim", "serve simulated machines (SHDR, or Haas Q-commands)");
+  cmd->add_option("--protocol", args->protocol, "what the machines speak: shdr or haas")
+      ->check(CLI::IsMember({"shdr", "haas"}))
+      ->capture_default_str();
   cmd->add_option("-n,--machines", o.machines, "number of machines")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
@@ -35,6 +41,7 @@ Command addSimCommand(CLI::App& app) {
   cmd->add_option("--time-scale", o.timeScale, "simulated seconds per second")
       ->capture_default_str();
   cmd->add_option("--names", o.names, "machine names");
+  addHaasSimOptions(*cmd, args->haas);
 
   return {cmd, [args](const CommandContext&) {
             auto tick = parseDuration(args->tick);
@@ -50,6 +57,10 @@ Command addSimCommand(CLI::App& app) {
             using std::chrono::milliseconds;
             args->options.tick = duration_cast<milliseconds>(tick.value());
             args->options.heartbeat = duration_cast<milliseconds>(heartbeat.value());
+            if (args->protocol == "haas") {
+              const auto& so = args->options;
+              return runHaasSim(args->haas, so.bindAddress, so.seed, so.timeScale, so.tick);
+            }
             auto log = makeLogger("sim");
             boost::asio::io_context io;
             sim::SimServer server(io, args->options);
