@@ -182,6 +182,12 @@ void HaasSession::onResolved(Result<Endpoints> endpoints) {
 }
 
 void HaasSession::opened(const std::string& peer) {
+  error_code ignored;
+  if (m_options.serial) {
+    m_serial.non_blocking(true, ignored);
+  } else {
+    m_socket.non_blocking(true, ignored);
+  }
   m_connected = true;
   if (auto h = m_handler.lock()) h->onConnected(peer);
   read();
@@ -190,8 +196,20 @@ void HaasSession::opened(const std::string& peer) {
 void HaasSession::read() {
   if (!m_connected || m_stopped) return;
   const std::uint64_t gen = m_generation;
-  auto done = [self = shared_from_this(), gen](const error_code& ec, std::size_t n) {
+  // Wait for readability, then read what is there: one recv per reply, where an asynchronous
+  // read would first try (and fail) a speculative one each time.
+  auto ready = [self = shared_from_this(), gen](const error_code& wec) {
     if (self->m_stopped || gen != self->m_generation) return;
+    error_code ec = wec;
+    std::size_t n = 0;
+    if (!ec) {
+      n = self->m_options.serial ? self->m_serial.read_some(asio::buffer(self->m_buffer), ec)
+                                 : self->m_socket.read_some(asio::buffer(self->m_buffer), ec);
+    }
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      self->read();
+      return;
+    }
     if (ec) {
       self->fail(ec == asio::error::eof ? "the control closed the connection"
                                         : "read failed: " + ec.message());
@@ -203,14 +221,27 @@ void HaasSession::read() {
     self->read();
   };
   if (m_options.serial) {
-    m_serial.async_read_some(asio::buffer(m_buffer), std::move(done));
+    m_serial.async_wait(asio::posix::stream_descriptor::wait_read, std::move(ready));
   } else {
-    m_socket.async_read_some(asio::buffer(m_buffer), std::move(done));
+    m_socket.async_wait(asio::ip::tcp::socket::wait_read, std::move(ready));
   }
 }
 
 void HaasSession::send(std::string bytes) {
   if (!m_connected || m_stopped) return;
+  if (!m_writing && m_outbox.empty()) {
+    // A command is a few bytes and the stream's buffer is empty: write it at once, without an
+    // asynchronous operation (non-blocking; what does not fit goes the asynchronous way).
+    error_code ec;
+    const std::size_t n = m_options.serial ? m_serial.write_some(asio::buffer(bytes), ec)
+                                           : m_socket.write_some(asio::buffer(bytes), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      fail("write failed: " + ec.message());
+      return;
+    }
+    if (!ec && n == bytes.size()) return;
+    bytes.erase(0, ec ? 0 : n);
+  }
   m_outbox += bytes;
   if (m_writing) return;
   m_writing = true;
