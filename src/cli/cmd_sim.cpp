@@ -5,6 +5,7 @@
 
 #include "base/log.hpp"
 #include "cli/command.hpp"
+#include "cli/sim_haas.hpp"
 #include "cli/sim_modbus.hpp"
 #include "sim/sim_server.hpp"
 
@@ -16,14 +17,16 @@ Command addSimCommand(CLI::App& app) {
     std::string tick = "100ms";
     std::string heartbeat = "10s";
     std::string protocol = "shdr";
+    HaasSimArgs haas;
   };
   auto args = std::make_shared<Args>();
   auto& o = args->options;
-  auto* cmd = app.add_subcommand("sim", "serve simulated machines (SHDR or Modbus TCP)");
+  auto* cmd =
+      app.add_subcommand("sim", "serve simulated machines (SHDR, Modbus TCP or Haas Q-commands)");
   cmd->add_option("--protocol", args->protocol,
-                  "what the machines speak: shdr, or modbus (Modbus TCP; base port 5020 unless "
-                  "given)")
-      ->check(CLI::IsMember({"shdr", "modbus"}))
+                  "what the machines speak: shdr, modbus (Modbus TCP; base port 5020 unless "
+                  "given) or haas")
+      ->check(CLI::IsMember({"shdr", "modbus", "haas"}))
       ->capture_default_str();
   cmd->add_option("-n,--machines", o.machines, "number of machines")
       ->check(CLI::Range(1, 1000))
@@ -42,6 +45,7 @@ Command addSimCommand(CLI::App& app) {
   cmd->add_option("--time-scale", o.timeScale, "simulated seconds per second")
       ->capture_default_str();
   cmd->add_option("--names", o.names, "machine names");
+  addHaasSimOptions(*cmd, args->haas);
 
   return {cmd, [args, cmd](const CommandContext&) {
             auto tick = parseDuration(args->tick);
@@ -67,6 +71,10 @@ Command addSimCommand(CLI::App& app) {
               m.timeScale = args->options.timeScale;
               m.names = args->options.names;
               return runModbusSim(m);
+            }
+            if (args->protocol == "haas") {
+              const auto& so = args->options;
+              return runHaasSim(args->haas, so.bindAddress, so.seed, so.timeScale, so.tick);
             }
             auto log = makeLogger("sim");
             boost::asio::io_context io;

@@ -26,13 +26,12 @@ bool splitUrl(const std::string& url, std::string& host, std::uint16_t& port) {
 std::uint16_t sheetPort(const std::string& type) {
   // The requirements sheet's "Edge-to-Machine Protocol Ports" table, by collector type, for
   // the protocols that are not collectors yet. A collector declares its port in its
-  // registration (CollectorInfo::defaultPort, shdr 7878, mtconnect_agent 5000): once one lands,
-  // its row leaves this table.
+  // registration (CollectorInfo::defaultPort: shdr 7878, mtconnect_agent 5000, modbus_tcp 502,
+  // haas 4001): once one lands, its row leaves this table.
   static const std::map<std::string, std::uint16_t> ports{
-      {"focas", 8193},       {"mitsubishi", 683},      {"citizen", 683},      {"haas", 4001},
-      {"haas_serial", 4001}, {"haas_mtconnect", 8082}, {"heidenhain", 19000}, {"lsv2", 19000},
-      {"opcua", 4840},       {"bystronic", 56000},     {"kepware", 49320},    {"fanuc_robot", 4880},
-      {"modbus_tcp", 502},   {"sealevel", 502}};
+      {"focas", 8193},          {"mitsubishi", 683},   {"citizen", 683},      {"haas_serial", 4001},
+      {"haas_mtconnect", 8082}, {"heidenhain", 19000}, {"lsv2", 19000},       {"opcua", 4840},
+      {"bystronic", 56000},     {"kepware", 49320},    {"fanuc_robot", 4880}, {"sealevel", 502}};
   auto it = ports.find(type);
   return it == ports.end() ? 0 : it->second;
 }
