@@ -116,7 +116,7 @@ TEST(ModbusCodec, AnswersThatDoNotFitTheRequestAreErrors) {
 TEST(ModbusCodec, FramesReassembleAcrossReadsOfAnySize) {
   Bytes stream;
   for (std::uint16_t t = 1; t <= 3; ++t) {
-    const auto adu = encodeAdu(Adu{t, 9, Bytes{3, 4, 0, t, 0, 2}});
+    const auto adu = encodeAdu(Adu{t, 9, Bytes{3, 4, 0, static_cast<std::uint8_t>(t), 0, 2}});
     stream.insert(stream.end(), adu.begin(), adu.end());
   }
   for (std::size_t chunk : {std::size_t{1}, std::size_t{5}, std::size_t{13}, stream.size()}) {
