@@ -88,15 +88,20 @@ Command addSimCommand(CLI::App& app) {
               log->info("{} serving SHDR on {}:{}", server.names()[i], args->options.bindAddress,
                         ports[i]);
             }
-            boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-            signals.async_wait([&](const boost::system::error_code&, int) {
-              log->info("stopping");
-              server.stop();
-              io.stop();
-            });
-            io.run();
-            return kExitOk;
+            return runUntilSignal(io, *log, [&] { server.stop(); });
           }};
+}
+
+int runUntilSignal(boost::asio::io_context& io, spdlog::logger& log,
+                   const std::function<void()>& stop) {
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    log.info("stopping");
+    stop();
+    io.stop();
+  });
+  io.run();
+  return kExitOk;
 }
 
 }  // namespace spindle::cli

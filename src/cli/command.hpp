@@ -10,6 +10,10 @@
 #include "base/log.hpp"
 #include "collectors/registry.hpp"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace spindle::cli {
 
 constexpr int kExitOk = 0;
@@ -27,6 +31,11 @@ struct Command {
   CLI::App* app = nullptr;                        ///< the subcommand
   std::function<int(const CommandContext&)> run;  ///< returns the exit code
 };
+
+/// Runs `io` until SIGINT or SIGTERM, then logs "stopping", calls `stop` and stops `io`;
+/// returns kExitOk. How every `spindle sim` protocol ends (cmd_sim.cpp).
+int runUntilSignal(boost::asio::io_context& io, spdlog::logger& log,
+                   const std::function<void()>& stop);
 
 Command addRunCommand(CLI::App& app);
 Command addValidateCommand(CLI::App& app);

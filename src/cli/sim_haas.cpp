@@ -1,7 +1,6 @@
 #include "cli/sim_haas.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include "base/log.hpp"
 #include "cli/command.hpp"
@@ -45,14 +44,7 @@ int runHaasSim(HaasSimArgs& args, const std::string& bind, std::uint64_t seed, d
     log->info("{} serving Haas Q-commands ({} framing) on {}:{}", o.name, framing, bind,
               control.port());
   }
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    log->info("stopping");
-    control.stop();
-    io.stop();
-  });
-  io.run();
-  return kExitOk;
+  return runUntilSignal(io, *log, [&] { control.stop(); });
 }
 
 }  // namespace spindle::cli

@@ -1,7 +1,6 @@
 #include "cli/sim_modbus.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include "base/log.hpp"
 #include "cli/command.hpp"
@@ -23,14 +22,7 @@ int runModbusSim(const sim::ModbusSimOptions& options) {
         "illegal data address)",
         server.names()[i], options.bindAddress, ports[i], sim::kIllegalFrom, sim::kIllegalTo);
   }
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    log->info("stopping");
-    server.stop();
-    io.stop();
-  });
-  io.run();
-  return kExitOk;
+  return runUntilSignal(io, *log, [&] { server.stop(); });
 }
 
 }  // namespace spindle::cli
