@@ -71,7 +71,28 @@ void MachineLoader::load(const YAML::Node& block, std::size_t index, SpindleConf
   entry.options = info->load(block, entry.id, m_diags);
   entry.settings = YAML::Clone(block);
   loadScript(block, entry);
+  checkScript(*info, block, entry);
   out.machines.push_back(std::move(entry));
+}
+
+// What the collector would refuse at start (a Modbus machine whose script names no registers),
+// and writes to a collector that cannot write, said now. Skipped when the options or the
+// script already failed: that problem is reported.
+void MachineLoader::checkScript(const collectors::CollectorInfo& info, const YAML::Node& block,
+                                const MachineEntry& entry) {
+  if (!entry.options.has_value()) return;
+  if (!entry.script && entry.scriptName != "none") return;
+  const YAML::Node at = block["script"] ? block["script"] : block;
+  if (entry.script && !entry.script->writes().empty() && !info.writes) {
+    m_diags.add(at,
+                "the script of machine '" + entry.id + "' has writes, and the " + entry.type +
+                    " collector cannot write to its machine",
+                "writes: is for machines whose collector writes (modbus_tcp)");
+  }
+  if (!info.checkScript) return;
+  if (auto checked = info.checkScript(entry.options, entry.script.get()); !checked) {
+    m_diags.add(at, "machine '" + entry.id + "': " + checked.error().message());
+  }
 }
 
 // Without a `type` key, a key that is a misspelling of it ("typ", "tpye") is what the user meant:

@@ -30,6 +30,8 @@ class MachineLoader {
 
   bool reportMistypedTypeKey(const YAML::Node& block, const std::string& id);
   void loadScript(const YAML::Node& block, MachineEntry& entry);
+  void checkScript(const collectors::CollectorInfo& info, const YAML::Node& block,
+                   const MachineEntry& entry);
   void loadDefaultScript(const YAML::Node& block, MachineEntry& entry);
   /// Reads and compiles a file; remote configurations only from the script folder.
   void loadScriptFile(const YAML::Node& node, const std::string& path, MachineEntry& entry);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 
+#include <boost/asio/post.hpp>
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -18,6 +19,14 @@
 
 namespace spindle::app {
 namespace {
+
+std::string describeValue(const model::Value& v) {
+  if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (const auto* d = std::get_if<double>(&v)) return fmt::format("{}", *d);
+  if (const auto* s = std::get_if<std::string>(&v)) return "'" + *s + "'";
+  return "(a value)";
+}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -42,7 +51,35 @@ MachineManager::~MachineManager() {
   release();
 }
 
-void MachineManager::attach(EdgeParts parts) { m_parts = std::move(parts); }
+void MachineManager::attach(EdgeParts parts) {
+  m_parts = std::move(parts);
+  // The pipeline's worker must not wait for this lock: the writes travel on via the io threads.
+  m_parts.pipeline->setWriteSink(
+      [this](model::MachineId machine, std::vector<transform::WriteRequest> writes) {
+        boost::asio::post(*m_parts.io, [this, machine, writes = std::move(writes)]() mutable {
+          deliverWrites(machine, std::move(writes));
+        });
+      });
+}
+
+void MachineManager::deliverWrites(model::MachineId machine,
+                                   std::vector<transform::WriteRequest> writes) {
+  std::lock_guard lock(m_mutex);
+  if (!m_running) return;
+  const std::string& id = m_catalog.machineName(machine);
+  const auto it = m_collectors.find(id);
+  if (it == m_collectors.end()) return;  // retired since the script asked
+  for (auto& w : writes) {
+    const std::string what = w.key + " = " + describeValue(w.value);
+    it->second->write(w.key, std::move(w.value), [log = m_log, id, what](Status done) {
+      if (done) {
+        log->debug("machine {} wrote {}", id, what);
+      } else {
+        log->warn("machine {} could not write {}: {}", id, what, done.error().describe());
+      }
+    });
+  }
+}
 
 std::shared_ptr<control::LogRing> MachineManager::logs() {
   std::lock_guard lock(m_logsMutex);

@@ -102,6 +102,8 @@ class MachineManager final : public EdgeApi {
   /// Makes the collector from the machine's options and starts it in `context`. Under m_mutex.
   void launch(const MachineEntry& machine, MachineContext& context);
   void prepareScript(const MachineEntry& machine);
+  /// Hands the writes a machine's script asked for to its collector. On an io thread.
+  void deliverWrites(model::MachineId machine, std::vector<transform::WriteRequest> writes);
   /// Seconds since the machine last sent data; < 0 when it has sent none.
   double dataAge(const MachineContext& ctx) const;
   /// Stops and keeps the collector of machine `id` (io handlers may still hold it). Under

@@ -242,6 +242,7 @@ bool Pipeline::process(model::Batch& batch, bool runScript) {
       m_scriptOut.clear();
       it->second->process(batch, m_scriptOut);
       m_scriptsDue = std::min(m_scriptsDue, it->second->nextDeadline());
+      if (it->second->hasWrites()) handOverWrites(it->first, *it->second);
       batch.swap(m_scriptOut);
     }
   }
@@ -257,6 +258,11 @@ bool Pipeline::process(model::Batch& batch, bool runScript) {
   return append(batch);
 }
 
+void Pipeline::handOverWrites(model::MachineId machine, transform::ScriptRunner& runner) {
+  auto writes = runner.takeWrites();
+  if (m_writeSink) m_writeSink(machine, std::move(writes));
+}
+
 Duration Pipeline::tickScripts() {
   Duration wait = std::chrono::hours(1);
   if (m_scripts.empty()) return wait;
@@ -268,6 +274,7 @@ Duration Pipeline::tickScripts() {
     if (runner->nextDeadline() <= now) {
       model::Batch out;
       runner->tick(out);
+      if (runner->hasWrites()) handOverWrites(machine, *runner);
       if (!out.empty()) process(out, false);  // already the script's outputs
     }
     earliest = std::min(earliest, runner->nextDeadline());

@@ -64,6 +64,12 @@ class Pipeline : public state::BatchFeed {
   /// Flags ORed into every observation as it passes (the untrusted-clock flag while the clock
   /// check says so). Call before start().
   void setFlagSource(std::function<std::uint8_t()> flags) { m_flags = std::move(flags); }
+  /// Receives, on the worker thread, the writes a machine's script asks for (its `writes`
+  /// section), in order; it must not block (post to the collector). Without one they are
+  /// dropped. Call before start().
+  using WriteSink =
+      std::function<void(model::MachineId machine, std::vector<transform::WriteRequest> writes)>;
+  void setWriteSink(WriteSink sink) { m_writeSink = std::move(sink); }
 
   /// Takes the batch (leaving it empty) unless the queue, or the machine's share of it, is
   /// full. A batch holds one machine's observations (its first names the machine). Any thread.
@@ -110,6 +116,7 @@ class Pipeline : public state::BatchFeed {
   void applyScriptChanges();
   /// Runs the scripts' due timers; returns how long until the next one.
   Duration tickScripts();
+  void handOverWrites(model::MachineId machine, transform::ScriptRunner& runner);
   bool append(const model::Batch& batch);
 
   std::size_t m_capacity;
@@ -123,6 +130,7 @@ class Pipeline : public state::BatchFeed {
   std::vector<std::pair<model::MachineId, std::unique_ptr<transform::ScriptRunner>>>
       m_pendingScripts;  ///< under m_mutex
   std::function<std::uint8_t()> m_flags;
+  WriteSink m_writeSink;
   model::Batch m_scriptOut;
   /// Worker's: no script timer is due before this (the earliest deadline seen, lowered as
   /// batches move a script's deadline; 0: look at every script). Without it every batch

@@ -334,5 +334,35 @@ TEST_F(SpindleConfigTest, MachinesShareOneCompiledScript) {
   EXPECT_NE(m[0].script, m[2].script);
 }
 
+TEST_F(SpindleConfigTest, AScriptThatItsCollectorWouldRefuseIsRefusedByValidate) {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("spindle_cfg_writes_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "light.yaml") << "version: 2\nkeys: [alarm]\ncoils:\n  lamp: 3\n"
+                                       "writes:\n  lamp: alarm == 'ON'\ndata-items: [lamp]\n";
+  std::ofstream(dir / "spindle.yaml")
+      << "machines:\n"
+         "  - {id: p1, type: modbus_tcp, host: 127.0.0.1, script: none}\n"
+         "  - {id: p2, type: modbus_tcp, host: 127.0.0.1, script: light.yaml}\n"
+         "  - {id: p3, type: shdr, host: 127.0.0.1, script: light.yaml}\n"
+         "  - {id: p4, type: modbus_tcp, host: 127.0.0.1, allow_write: true, script: light.yaml}\n";
+  auto loaded = loadConfigFile((dir / "spindle.yaml").string(), m_registry);
+  EXPECT_FALSE(loaded.config.has_value());
+  const std::string text = loaded.diagnostics.describe();
+  EXPECT_NE(text.find("spindle.yaml:2:57: machine 'p1': a modbus_tcp machine reads the registers"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("machine 'p2': its script writes lamp and allow_write is off"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("the script of machine 'p3' has writes, and the shdr collector cannot write"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("'p4'"), std::string::npos) << text;
+  EXPECT_EQ(loaded.diagnostics.size(), 3u) << text;
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace spindle::app

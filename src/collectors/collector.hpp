@@ -66,6 +66,14 @@ class Collector {
   virtual ~Collector() = default;
   virtual Status start(CollectorContext& context) = 0;
   virtual void stop() = 0;
+  /// Writes `value` to the machine's input `key`, as the script's `writes` section asks (only
+  /// collectors registered with CollectorInfo::writes get scripts that write). `done` runs
+  /// once with the outcome, on any thread. Any thread, after start().
+  virtual void write(const std::string& key, model::Value value, std::function<void(Status)> done) {
+    (void)key;
+    (void)value;
+    done(Error(ErrorCode::kInvalidArgument, "this collector cannot write to its machine"));
+  }
 };
 
 }  // namespace spindle::collectors

@@ -42,6 +42,12 @@ struct CollectorInfo {
   std::function<std::any(const YAML::Node& block, const std::string& machineId,
                          config::Diagnostics& diags)>
       load;
+  /// Whether the collector writes what a script's `writes` section asks (Collector::write).
+  bool writes = false;
+  /// Checks the machine's options (as `load` returned them) against its script (null for
+  /// `script: none`): what start() would refuse, said by `spindle validate` instead. Optional.
+  std::function<Status(const std::any& options, const transform::CompiledScript* script)>
+      checkScript;
   /// A collector ready to start from options `load` returned. Does no I/O.
   std::function<std::unique_ptr<Collector>(const std::any& options)> make;
 

@@ -99,6 +99,14 @@ struct ConditionDef {
   std::string message;  ///< source form: the text of a boolean alarm
 };
 
+/// `writes`: a value the script wants its machine to hold, written by the collector to one of
+/// the script's own inputs (a Modbus holding register or coil) each time it changes.
+struct WriteDef {
+  std::string target;  ///< the input's identifier, which is also its catalog key
+  int input = -1;      ///< index into CompiledScript::inputs()
+  Expression value;
+};
+
 class CompiledScript {
  public:
   const std::string& name() const { return m_name; }
@@ -108,6 +116,7 @@ class CompiledScript {
   const std::vector<VariableDef>& variables() const { return m_variables; }
   const std::vector<DataItemDef>& dataItems() const { return m_dataItems; }
   const std::vector<ConditionDef>& conditions() const { return m_conditions; }
+  const std::vector<WriteDef>& writes() const { return m_writes; }
 
   /// Whether observations of keys that are not outputs are forwarded unchanged.
   bool passthrough() const { return m_passthrough; }
@@ -118,7 +127,8 @@ class CompiledScript {
   /// Index into variables() of a node, or -1 for inputs and generators.
   int variableIndex(int node) const { return m_variableOfNode[node]; }
   /// For each node, the variables (indexes, ascending) and outputs (data items first, then
-  /// conditions offset by dataItems().size()) that read it directly.
+  /// conditions offset by dataItems().size(), then writes offset by that plus
+  /// conditions().size()) that read it directly.
   const std::vector<int>& variableReaders(int node) const { return m_variableReaders[node]; }
   const std::vector<int>& outputReaders(int node) const { return m_outputReaders[node]; }
   /// Expression stack slots the deepest expression needs.
@@ -133,6 +143,7 @@ class CompiledScript {
   std::vector<VariableDef> m_variables;
   std::vector<DataItemDef> m_dataItems;
   std::vector<ConditionDef> m_conditions;
+  std::vector<WriteDef> m_writes;
   bool m_passthrough = true;
   KeyFilter m_filter;
   std::vector<std::string> m_nodeNames;

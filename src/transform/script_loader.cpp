@@ -17,7 +17,7 @@ const std::vector<std::string> kTopLevelKeys = {
     "version",    "description", "keys",          "declare-keys", "tags",
     "registers",  "coils",       "address-space", "passthrough",  "mtconnect-passthrough",
     "allow-keys", "deny-keys",   "variables",     "generators",   "data-items",
-    "conditions"};
+    "conditions", "writes"};
 
 const char* kindOf(const YAML::Node& n) {
   return n.IsMap() ? "a map" : n.IsSequence() ? "a list" : n.IsScalar() ? "a value" : "empty";
@@ -78,11 +78,12 @@ std::unique_ptr<CompiledScript> ScriptLoader::load(const std::string& name) {
     orderVariables();
     loadDataItems(root["data-items"]);
     loadConditions(root["conditions"]);
+    loadWrites(root["writes"]);
     loadPassthrough(root);
     if (m_script->m_dataItems.empty() && m_script->m_conditions.empty() &&
-        !m_script->m_passthrough) {
+        m_script->m_writes.empty() && !m_script->m_passthrough) {
       m_diag.add(root, "the script outputs nothing",
-                 "list data-items or conditions, or turn passthrough on");
+                 "list data-items, conditions or writes, or turn passthrough on");
     }
   } catch (const YAML::Exception& e) {  // a node of an unexpected shape somewhere
     m_diag.addAt(e.mark.line + 1, e.mark.column + 1, "unexpected YAML structure: " + e.msg);
@@ -105,8 +106,8 @@ bool ScriptLoader::checkRoot(const YAML::Node& root) {
     const std::string guess = config::closestMatch(key, kTopLevelKeys);
     m_diag.add(kv.first, "unknown section '" + key + "'",
                guess.empty() ? "sections: version, keys, tags, registers, coils, variables, "
-                               "generators, data-items, conditions, passthrough, allow-keys, "
-                               "deny-keys"
+                               "generators, data-items, conditions, writes, passthrough, "
+                               "allow-keys, deny-keys"
                              : "did you mean '" + guess + "'?");
   }
   const YAML::Node version = root["version"];
@@ -336,6 +337,10 @@ void ScriptLoader::buildReaders() {
       if (code.fault) addOutput(*code.fault, index);
       if (code.warning) addOutput(*code.warning, index);
     }
+  }
+  const auto writeBase = base + static_cast<int>(s.m_conditions.size());
+  for (std::size_t i = 0; i < s.m_writes.size(); ++i) {
+    addOutput(s.m_writes[i].value, writeBase + static_cast<int>(i));
   }
 }
 

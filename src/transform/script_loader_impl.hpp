@@ -57,6 +57,9 @@ class ScriptLoader {
   bool loadConditionCode(const YAML::Node& spec, ConditionCodeDef& out, bool codeRequired,
                          const std::string& where);
   bool claimOutput(const std::string& key, const YAML::Node& where);
+  void loadWrites(const YAML::Node& section);
+  /// Why the input named `target` cannot be written ("" when it can).
+  std::string unwritable(const InputSpec& in) const;
 
   const std::string& m_text;
   config::Diagnostics& m_diag;

@@ -204,4 +204,74 @@ void ScriptLoader::loadConditions(const YAML::Node& section) {
   }
 }
 
+// writes: target: expression, or target: {value: expression}. The target is one of the
+// script's own inputs that the machine lets a client change: a holding register or a coil.
+void ScriptLoader::loadWrites(const YAML::Node& section) {
+  if (!section || section.IsNull()) return;
+  if (!section.IsMap()) {
+    m_diag.add(section, "writes must be a map of input: expression",
+               "for example writes: {light_red: alarm_active}");
+    return;
+  }
+  const auto& inputs = m_script->m_inputs;
+  for (const auto& kv : section) {
+    const std::string target = kv.first.Scalar();
+    const auto it = std::find_if(inputs.begin(), inputs.end(),
+                                 [&](const InputSpec& in) { return in.identifier == target; });
+    if (it == inputs.end()) {
+      m_diag.add(kv.first, "writes names '" + target + "', which is no input of this script",
+                 "declare it under registers: (a holding register) or coils: (a coil)");
+      continue;
+    }
+    if (const std::string why = unwritable(*it); !why.empty()) {
+      m_diag.add(kv.first, "'" + target + "' cannot be written: " + why);
+      continue;
+    }
+    const auto& writes = m_script->m_writes;
+    if (std::any_of(writes.begin(), writes.end(),
+                    [&](const WriteDef& w) { return w.target == target; })) {
+      m_diag.add(kv.first, "'" + target + "' is written twice");
+      continue;
+    }
+    YAML::Node source = kv.second;
+    if (source.IsMap()) {
+      if (!checkKeys(source, {"value"}, "write '" + target + "'", m_diag)) continue;
+      source = source["value"];
+    }
+    if (!source || !source.IsScalar()) {
+      m_diag.add(kv.second.IsDefined() && !kv.second.IsNull() ? kv.second : kv.first,
+                 "write '" + target + "' needs an expression",
+                 "for example light_red: alarm_active");
+      continue;
+    }
+    auto value = expression(source, false);
+    if (!value) continue;
+    m_script->m_writes.push_back(
+        WriteDef{target, static_cast<int>(it - inputs.begin()), std::move(*value)});
+  }
+}
+
+std::string ScriptLoader::unwritable(const InputSpec& in) const {
+  switch (in.section) {
+    case InputSection::kRegisters:
+      if (in.addressSpace != 4) {
+        return "it is an input register (address-space 3), which Modbus devices never let a "
+               "client write; holding registers (address-space 4) can be";
+      }
+      if (in.bit >= 0) {
+        return "it is one bit of a register; writing it would overwrite the other 15 bits";
+      }
+      return "";
+    case InputSection::kCoils:
+      return in.addressSpace == 0 ? ""
+                                  : "it is a discrete input (address-space 1), which is "
+                                    "read-only; coils (address-space 0) can be written";
+    case InputSection::kKeys:
+    case InputSection::kTags:
+      break;
+  }
+  return std::string("it is under ") + toString(in.section) +
+         "; writes go to Modbus registers and coils";
+}
+
 }  // namespace spindle::transform

@@ -30,7 +30,7 @@ ScriptRunner::ScriptRunner(std::shared_ptr<const CompiledScript> script,
   m_generatorStates.resize(s.generators().size());
   m_dirtyVariables.assign(s.variables().size(), 0);
   m_firstDirty = s.variables().size();
-  m_dirtyOutputs.assign(s.dataItems().size() + s.conditions().size(), 0);
+  m_dirtyOutputs.assign(s.dataItems().size() + s.conditions().size() + s.writes().size(), 0);
   for (std::size_t i = 0; i < s.inputs().size(); ++i)
     m_inputByKey[s.inputs()[i].key] = static_cast<int>(i);
   m_inputGroup.assign(s.inputs().size(), 0);
@@ -53,6 +53,7 @@ ScriptRunner::ScriptRunner(std::shared_ptr<const CompiledScript> script,
       machine, [script = m_script](std::string_view key) { return publishedBy(*script, key); });
   m_dataItemStates.resize(s.dataItems().size());
   m_conditionStates.resize(s.conditions().size());
+  m_written.resize(s.writes().size());
 }
 
 ScriptRunner::~ScriptRunner() = default;
@@ -91,6 +92,13 @@ void ScriptRunner::start(model::Batch& out) {
   for (std::size_t i = 0; i < s.conditions().size(); ++i) {
     std::vector<model::Condition> none;
     if (!m_dirtyOutputs[base + i]) publishCondition(i, true, none, now, out);
+  }
+  const std::size_t writeBase = base + s.conditions().size();
+  for (std::size_t i = 0; i < s.writes().size(); ++i) {
+    if (s.writes()[i].value.isConstant()) {
+      m_dirtyOutputs[writeBase + i] = 1;
+      m_anyOutputDirty = true;
+    }
   }
   flush(now, out);
 }
@@ -317,13 +325,16 @@ void ScriptRunner::flush(TimestampNs eventTime, model::Batch& out) {
 void ScriptRunner::flushOutputs(TimestampNs eventTime, model::Batch& out) {
   m_anyOutputDirty = false;
   const std::size_t items = m_script->dataItems().size();
+  const std::size_t writeBase = items + m_script->conditions().size();
   for (std::size_t i = 0; i < m_dirtyOutputs.size(); ++i) {
     if (!m_dirtyOutputs[i]) continue;
     m_dirtyOutputs[i] = 0;
     if (i < items) {
       emitDataItem(i, eventTime, out);
-    } else {
+    } else if (i < writeBase) {
       emitCondition(i - items, eventTime, out);
+    } else {
+      emitWrite(i - writeBase, eventTime);
     }
   }
 }

@@ -23,8 +23,10 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/dense_index.hpp"
@@ -42,6 +44,7 @@ struct ScriptStats {
   std::uint64_t evaluations = 0;    ///< variable chains run
   std::uint64_t operations = 0;     ///< single operations run
   std::uint64_t outputs = 0;        ///< observations emitted by data items and conditions
+  std::uint64_t writes = 0;         ///< values the script's `writes` asked the machine to take
   std::uint64_t errors = 0;         ///< runtime errors, all kinds
   std::array<std::uint64_t, kRuntimeErrorKinds> errorsByKind{};  ///< by RuntimeErrorKind
   std::string lastError;  ///< "variable 'rate': division by zero in 'a / b'"
@@ -60,6 +63,14 @@ struct OutputItem {
   std::string units;
   /// The catalog refused the key (the machine's max_keys): the output is never emitted.
   bool refused = false;
+};
+
+/// A value the script asks its machine's collector to write (the script's `writes` section):
+/// `key` is the target input's identifier, `at` the time of the change that caused it.
+struct WriteRequest {
+  std::string key;
+  model::Value value;
+  TimestampNs at = 0;
 };
 
 class ScriptRunner {
@@ -85,6 +96,12 @@ class ScriptRunner {
 
   const ScriptStats& stats() const;
   ScriptStats statsSnapshot() const;
+
+  /// Whether process() or tick() asked for writes that takeWrites() has not taken yet.
+  bool hasWrites() const { return !m_writes.empty(); }
+  /// The writes asked for since the last call, in order: each time a `writes` expression
+  /// changes to a value (never UNAVAILABLE), once.
+  std::vector<WriteRequest> takeWrites() { return std::exchange(m_writes, {}); }
 
   const std::vector<OutputItem>& outputItems() const { return m_outputItems; }
   const CompiledScript& script() const { return *m_script; }
@@ -123,6 +140,7 @@ class ScriptRunner {
   void flushOutputs(TimestampNs eventTime, model::Batch& out);
   void emitDataItem(std::size_t index, TimestampNs at, model::Batch& out);
   void emitCondition(std::size_t index, TimestampNs at, model::Batch& out);
+  void emitWrite(std::size_t index, TimestampNs at);
   bool desiredConditions(const ConditionDef& def, std::vector<model::Condition>& desired);
   void publishCondition(std::size_t index, bool unavailable, std::vector<model::Condition>& desired,
                         TimestampNs at, model::Batch& out);
@@ -162,6 +180,8 @@ class ScriptRunner {
   std::vector<OutputItem> m_outputItems;  ///< data items, then conditions
   std::vector<DataItemState> m_dataItemStates;
   std::vector<ConditionState> m_conditionStates;
+  std::vector<std::optional<model::Value>> m_written;  ///< last value asked, by write
+  std::vector<WriteRequest> m_writes;                  ///< asked, not taken yet
 
   ScriptStats m_stats;
   mutable std::mutex m_snapshotMutex;

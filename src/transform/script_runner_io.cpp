@@ -208,6 +208,25 @@ void ScriptRunner::emitDataItem(std::size_t index, TimestampNs at, model::Batch&
   ++m_stats.outputs;
 }
 
+// A write is a wish for the machine's state: asked when its value changes, never for
+// UNAVAILABLE (an input that went away says nothing about what the machine should hold).
+void ScriptRunner::emitWrite(std::size_t index, TimestampNs at) {
+  const WriteDef& def = m_script->writes()[index];
+  const ScriptValue v = def.value.evaluate(m_env, ScriptValue());
+  if (m_env.error) {
+    recordError("write '" + def.target + "'", m_env.error);
+    m_env.error = {};
+    return;
+  }
+  if (v.isUnavailable() || v.isMissing()) return;
+  model::Value value = toModel(v);
+  std::optional<model::Value>& last = m_written[index];
+  if (last && sameValue(*last, value)) return;
+  last = value;
+  m_writes.push_back(WriteRequest{def.target, std::move(value), at});
+  ++m_stats.writes;
+}
+
 bool ScriptRunner::desiredConditions(const ConditionDef& def,
                                      std::vector<model::Condition>& desired) {
   const std::string where = "condition '" + def.key + "'";

@@ -1,8 +1,10 @@
 // End to end: `spindle sim --protocol modbus` in one process, `spindle run` in another with two
 // modbus_tcp machines (one on the default stack-light script, one on a script reading every
 // word order the simulator serves), the observations through the journal into the file uplink,
-// and the machines' items in the MTConnect interface's /current.
+// and the machines' items in the MTConnect interface's /current; press-2's script writes a
+// register and a coil of its device and reads them back.
 
+#include <algorithm>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -61,11 +63,14 @@ TEST(ModbusEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
               "  parts64: {address: 40, type: uint64, order: DCBA}\n"
               "  program: {ref: 40051, type: string, length: 8}\n"
               "  execution_code: {ref: 40004}\n"
+              "  setpoint: {address: 200, type: uint32}\n"
+              "coils:\n  beacon: 20\n"
+              "writes:\n  setpoint: parts_abcd + 1000\n  beacon: 'true'\n"
               "passthrough: false\n"
               "data-items:\n"
               "  - parts_abcd\n  - parts_cdab\n  - neg_badc\n  - neg_dcba\n  - neg64\n"
               "  - parts64\n  - program: {source: program, type: PROGRAM}\n"
-              "  - execution_code\n";
+              "  - execution_code\n  - setpoint\n  - beacon\n";
   }
   const std::uint16_t web = freePort();
   {
@@ -76,7 +81,8 @@ TEST(ModbusEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
         << "  - id: press-1\n    type: modbus_tcp\n    host: 127.0.0.1\n    port: " << base
         << "\n    poll_interval: 100ms\n"
         << "  - id: press-2\n    type: modbus_tcp\n    host: 127.0.0.1\n    port: " << base + 1
-        << "\n    unit_id: 7\n    poll_interval: 100ms\n    script: orders.yaml\n";
+        << "\n    unit_id: 7\n    poll_interval: 100ms\n    allow_write: true\n"
+        << "    script: orders.yaml\n";
   }
   Process edge({SPINDLE_BINARY, "run", "--config", (dir / "spindle.yaml").string(), "--for", "60s"},
                (dir / "edge.out").string(), (dir / "edge.err").string());
@@ -124,6 +130,17 @@ TEST(ModbusEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
       EXPECT_EQ(badc[i], "-" + abcd[i]);
     }
   }
+  // press-2's script writes the device and reads back what it wrote.
+  const auto beacon = values(lines, "press-2", "beacon");
+  ASSERT_FALSE(beacon.empty());
+  EXPECT_EQ(beacon.back(), "true");
+  bool echoed = false;
+  for (const auto& v : values(lines, "press-2", "setpoint")) {
+    if (v == "UNAVAILABLE" || v == "0") continue;
+    const std::string parts = std::to_string(std::stoll(v) - 1000);
+    echoed = echoed || std::find(abcd.begin(), abcd.end(), parts) != abcd.end();
+  }
+  EXPECT_TRUE(echoed) << "no setpoint written as parts + 1000";
   const auto program = values(lines, "press-2", "program");
   ASSERT_FALSE(program.empty());
   EXPECT_NE(program.back(), "UNAVAILABLE");

@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <fcntl.h>
@@ -95,7 +94,6 @@ HaasSession::HaasSession(Strand strand, SessionOptions options,
       m_handler(std::move(handler)),
       m_socket(strand),
       m_serial(strand),
-      m_connectTimer(strand),
       m_retryTimer(strand),
       m_backoff(m_options.reconnectMin, m_options.reconnectMax) {}
 
@@ -115,7 +113,7 @@ void HaasSession::stop() {
     error_code ignored;
     self->m_socket.close(ignored);
     self->m_serial.close(ignored);
-    self->m_connectTimer.cancel();
+    TcpConnect::drop(self->m_connecting);
     self->m_retryTimer.cancel();
   });
 }
@@ -144,40 +142,17 @@ void HaasSession::open() {
 
 void HaasSession::openTcp() {
   const std::uint64_t gen = ++m_generation;
-  m_connectTimer.expires_after(m_options.connectTimeout);
-  m_connectTimer.async_wait([self = shared_from_this(), gen](const error_code& ec) {
-    if (ec || self->m_stopped || gen != self->m_generation || self->m_connected) return;
-    self->fail("connecting to " + self->endpoint() + " timed out after " +
-               formatDuration(self->m_options.connectTimeout));
-  });
-  m_options.resolve(m_options.host, m_options.port, m_strand,
-                    [self = shared_from_this(), gen](Result<Endpoints> endpoints) {
-                      if (self->m_stopped || gen != self->m_generation) return;
-                      self->onResolved(std::move(endpoints));
-                    });
-}
-
-void HaasSession::onResolved(Result<Endpoints> endpoints) {
-  if (!endpoints) {
-    fail("cannot resolve '" + m_options.host + "': " + endpoints.error().message());
-    return;
-  }
-  const std::uint64_t gen = m_generation;
-  asio::async_connect(
-      m_socket, *endpoints,
-      [self = shared_from_this(), gen](const error_code& ec, const asio::ip::tcp::endpoint& ep) {
+  m_connecting = TcpConnect::start(
+      m_strand, m_socket,
+      {m_options.host, m_options.port, m_options.connectTimeout, m_options.resolve},
+      [self = shared_from_this(), gen](Result<asio::ip::tcp::endpoint> ep) {
         if (self->m_stopped || gen != self->m_generation) return;
-        if (ec) {
-          self->fail("cannot connect to " + self->endpoint() + ": " + ec.message());
+        self->m_connecting.reset();
+        if (!ep) {
+          self->fail(ep.error().message());
           return;
         }
-        self->m_connectTimer.cancel();
-        error_code ignored;
-        self->m_socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-        // Device servers close connections they think idle; keepalive keeps NAT and them
-        // informed between polls.
-        self->m_socket.set_option(asio::socket_base::keep_alive(true), ignored);
-        self->opened(ep.address().to_string() + ":" + std::to_string(ep.port()));
+        self->opened(ep->address().to_string() + ":" + std::to_string(ep->port()));
       });
 }
 
@@ -280,7 +255,7 @@ void HaasSession::fail(const std::string& reason) {
   error_code ignored;
   m_socket.close(ignored);
   m_serial.close(ignored);
-  m_connectTimer.cancel();
+  TcpConnect::drop(m_connecting);
   m_outbox.clear();
   m_writing = false;
   const Duration delay = m_backoff.next();

@@ -18,6 +18,7 @@
 #include "base/units.hpp"
 #include "collectors/backoff.hpp"
 #include "collectors/resolve.hpp"
+#include "collectors/tcp_connect.hpp"
 
 namespace spindle::collectors::haas {
 
@@ -80,7 +81,6 @@ class HaasSession : public std::enable_shared_from_this<HaasSession> {
  private:
   void open();
   void openTcp();
-  void onResolved(Result<Endpoints> endpoints);
   void opened(const std::string& peer);
   void read();
   void fail(const std::string& reason);
@@ -90,7 +90,7 @@ class HaasSession : public std::enable_shared_from_this<HaasSession> {
   std::weak_ptr<SessionHandler> m_handler;
   boost::asio::ip::tcp::socket m_socket;
   boost::asio::posix::stream_descriptor m_serial;
-  boost::asio::steady_timer m_connectTimer;
+  std::shared_ptr<TcpConnect> m_connecting;  ///< the attempt in flight, if any
   boost::asio::steady_timer m_retryTimer;
   Backoff m_backoff;
   std::array<char, 4096> m_buffer{};

@@ -1,6 +1,5 @@
 #include "collectors/modbus_tcp/modbus_session.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
@@ -15,7 +14,6 @@ ModbusSession::ModbusSession(Strand strand, SessionOptions options,
       m_options(std::move(options)),
       m_handler(std::move(handler)),
       m_socket(strand),
-      m_connectTimer(strand),
       m_requestTimer(strand),
       m_retryTimer(strand),
       m_backoff(m_options.reconnectMin, m_options.reconnectMax) {}
@@ -31,7 +29,7 @@ void ModbusSession::stop() {
     self->m_reply = nullptr;
     error_code ignored;
     self->m_socket.close(ignored);
-    self->m_connectTimer.cancel();
+    TcpConnect::drop(self->m_connecting);
     self->m_requestTimer.cancel();
     self->m_retryTimer.cancel();
   });
@@ -40,45 +38,22 @@ void ModbusSession::stop() {
 void ModbusSession::connect() {
   if (m_stopped) return;
   const std::uint64_t gen = ++m_generation;
-  m_connectTimer.expires_after(m_options.connectTimeout);
-  m_connectTimer.async_wait([self = shared_from_this(), gen](const error_code& ec) {
-    if (ec || self->m_stopped || gen != self->m_generation || self->m_connected) return;
-    self->fail("connecting to " + self->m_options.host + ":" +
-               std::to_string(self->m_options.port) + " timed out after " +
-               formatDuration(self->m_options.connectTimeout));
-  });
-  m_options.resolve(m_options.host, m_options.port, m_strand,
-                    [self = shared_from_this(), gen](Result<Endpoints> endpoints) {
-                      if (self->m_stopped || gen != self->m_generation) return;
-                      self->onResolved(std::move(endpoints));
-                    });
-}
-
-void ModbusSession::onResolved(Result<Endpoints> endpoints) {
-  if (!endpoints) {
-    fail("cannot resolve '" + m_options.host + "': " + endpoints.error().message());
-    return;
-  }
-  const std::uint64_t gen = m_generation;
-  asio::async_connect(
-      m_socket, *endpoints,
-      [self = shared_from_this(), gen](const error_code& ec, const asio::ip::tcp::endpoint& ep) {
+  m_connecting = TcpConnect::start(
+      m_strand, m_socket,
+      {m_options.host, m_options.port, m_options.connectTimeout, m_options.resolve},
+      [self = shared_from_this(), gen](Result<asio::ip::tcp::endpoint> ep) {
         if (self->m_stopped || gen != self->m_generation) return;
-        if (ec) {
-          self->fail("cannot connect to " + self->m_options.host + ":" +
-                     std::to_string(self->m_options.port) + ": " + ec.message());
+        self->m_connecting.reset();
+        if (!ep) {
+          self->fail(ep.error().message());
           return;
         }
-        self->m_connectTimer.cancel();
         self->m_connected = true;
         self->m_timeoutsInRow = 0;
         self->m_decoder.reset();
-        error_code ignored;
-        self->m_socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-        self->m_socket.set_option(asio::socket_base::keep_alive(true), ignored);
         self->read();
         if (auto h = self->m_handler.lock()) {
-          h->onConnected(ep.address().to_string() + ":" + std::to_string(ep.port()));
+          h->onConnected(ep->address().to_string() + ":" + std::to_string(ep->port()));
         }
       });
 }
@@ -189,7 +164,7 @@ void ModbusSession::fail(const std::string& reason) {
   ++m_generation;
   error_code ignored;
   m_socket.close(ignored);
-  m_connectTimer.cancel();
+  TcpConnect::drop(m_connecting);
   if (m_reply) finish(Error(ErrorCode::kUnavailable, reason));
   if (m_stopped) return;
   const Duration retryIn = m_backoff.next();

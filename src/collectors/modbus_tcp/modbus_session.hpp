@@ -23,6 +23,7 @@
 #include "collectors/backoff.hpp"
 #include "collectors/modbus_tcp/modbus_codec.hpp"
 #include "collectors/resolve.hpp"
+#include "collectors/tcp_connect.hpp"
 
 namespace spindle::collectors::modbus_tcp {
 
@@ -75,7 +76,6 @@ class ModbusSession : public std::enable_shared_from_this<ModbusSession> {
 
  private:
   void connect();
-  void onResolved(Result<Endpoints> endpoints);
   void armDeadline();
   void read();
   void onFrame(Adu adu);
@@ -86,7 +86,7 @@ class ModbusSession : public std::enable_shared_from_this<ModbusSession> {
   SessionOptions m_options;
   std::weak_ptr<SessionHandler> m_handler;
   boost::asio::ip::tcp::socket m_socket;
-  boost::asio::steady_timer m_connectTimer;
+  std::shared_ptr<TcpConnect> m_connecting;  ///< the attempt in flight, if any
   boost::asio::steady_timer m_requestTimer;
   boost::asio::steady_timer m_retryTimer;
   Backoff m_backoff;

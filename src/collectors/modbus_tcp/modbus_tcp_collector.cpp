@@ -1,5 +1,6 @@
 #include "collectors/modbus_tcp/modbus_tcp_collector.hpp"
 
+#include <any>
 #include <atomic>
 #include <deque>
 #include <map>
@@ -12,6 +13,7 @@
 #include "collectors/emitter.hpp"
 #include "collectors/input_limit_options.hpp"
 #include "collectors/modbus_tcp/modbus_point_map.hpp"
+#include "collectors/modbus_tcp/modbus_writes.hpp"
 
 namespace spindle::collectors::modbus_tcp {
 
@@ -75,6 +77,7 @@ class ModbusTcpCollector::Connection final : public SessionHandler,
     asio::post(m_strand, [self = shared_from_this()] {
       for (auto& g : self->m_groups) g->timer.cancel();
       self->failQueue("the collector stopped");
+      self->m_book.fail("the collector stopped");
     });
     m_ctx.setState(ConnectionState::kStopped);
   }
@@ -87,7 +90,12 @@ class ModbusTcpCollector::Connection final : public SessionHandler,
         done(std::move(request).error());
         return;
       }
-      self->m_queue.push_back(Job{-1, {}, std::move(*request), std::move(done)});
+      if (!self->m_session->connected()) {  // written when the device is back
+        self->m_book.want(key, std::move(*request), std::move(done));
+        return;
+      }
+      self->m_book.want(key, *request, nullptr);
+      self->m_queue.push_back(Job{-1, {}, std::move(*request), std::move(done), key});
       self->dispatch();
     });
   }
@@ -105,6 +113,9 @@ class ModbusTcpCollector::Connection final : public SessionHandler,
     std::fill(m_last.begin(), m_last.end(), std::nullopt);  // report everything again
     m_emitter.connected();
     m_emitter.flush();
+    for (auto& w : m_book.toSend()) {
+      m_queue.push_back(Job{-1, {}, std::move(w.request), std::move(w.done), std::move(w.key)});
+    }
     dispatch();
   }
 
@@ -144,6 +155,7 @@ class ModbusTcpCollector::Connection final : public SessionHandler,
     Block block;
     Request request;
     std::function<void(Status)> done;
+    std::string key;  ///< a write's input
   };
 
   void replan(std::size_t g) {
@@ -244,6 +256,7 @@ class ModbusTcpCollector::Connection final : public SessionHandler,
   std::shared_ptr<ModbusSession> m_session;
   std::vector<std::unique_ptr<Group>> m_groups;
   std::deque<Job> m_queue;
+  WriteBook m_book;  ///< what the script wants the device to hold
   std::vector<std::pair<model::ItemId, model::Kind>> m_items;  ///< per point
   model::ItemId m_conditionItem = 0;
   std::vector<std::optional<model::Value>> m_last;  ///< last value reported per point
@@ -401,52 +414,39 @@ Result<Request> ModbusTcpCollector::Connection::writeRequest(const std::string& 
     return Error(ErrorCode::kInvalidArgument,
                  "writes to machine '" + m_ctx.machineName() + "' are off; set allow_write: true");
   }
-  const auto it = std::find_if(m_map.points.begin(), m_map.points.end(),
-                               [&](const Point& p) { return p.key == key; });
-  if (it == m_map.points.end()) {
-    return Error(ErrorCode::kNotFound, "the register map has no input '" + key + "'");
-  }
-  Request r;
-  r.address = it->address;
-  if (it->space == 0) {
-    const auto* b = std::get_if<bool>(&value);
-    const auto* n = std::get_if<std::int64_t>(&value);
-    if (!b && !n) return Error(ErrorCode::kInvalidArgument, "a coil takes true or false");
-    r.function = fc::kWriteSingleCoil;
-    r.bits = {b ? *b : *n != 0};
-    r.count = 1;
-    return r;
-  }
-  if (it->space != 4 || it->format.bit >= 0) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "'" + key +
-                     "' is read-only (discrete inputs, input registers and single bits "
-                     "of a register cannot be written)");
-  }
-  auto regs = encodeRegisters(value, it->format);
-  if (!regs) return std::move(regs).error().with("writing '" + key + "'");
-  r.function = regs->size() == 1 ? fc::kWriteSingleRegister : fc::kWriteMultipleRegisters;
-  r.count = static_cast<std::uint16_t>(regs->size());
-  r.registers = std::move(*regs);
-  return r;
+  return writeRequestFor(m_map, key, value);
 }
 
 void ModbusTcpCollector::Connection::finishWrite(Job& job, const Result<Response>& result) {
-  if (!job.done) return;
+  if (!result && result.error().code() == ErrorCode::kUnavailable) {
+    m_book.resend(job.key, std::move(job.done));  // the connection went: written when back
+    return;
+  }
+  Status status = okStatus();
   if (!result) {
-    job.done(Error(result.error()).with(functionName(job.request.function)));
+    status = Error(result.error()).with(functionName(job.request.function));
   } else if (result->exception != 0) {
-    job.done(Error(ErrorCode::kProtocol, functionName(job.request.function) +
+    m_book.refused(job.key);
+    status = Error(ErrorCode::kProtocol, functionName(job.request.function) +
                                              " refused: " + exceptionName(result->exception) +
-                                             ": " + exceptionMeaning(result->exception)));
-  } else {
-    job.done(okStatus());
+                                             ": " + exceptionMeaning(result->exception));
+  }
+  if (job.done) {
+    job.done(std::move(status));
+  } else if (!status) {  // written again after a reconnect: nobody else hears of it
+    m_errorLog.log(*m_ctx.logger(), spdlog::level::warn, "writing '{}' again failed: {}", job.key,
+                   status.error().message());
   }
 }
 
+// The reads are asked again by their poll groups; the writes wait in the book for the device.
 void ModbusTcpCollector::Connection::failQueue(const std::string& reason) {
   for (auto& job : m_queue) {
-    if (job.done) job.done(Error(ErrorCode::kUnavailable, reason));
+    if (job.group < 0) {
+      m_book.resend(job.key, std::move(job.done));
+    } else if (job.done) {
+      job.done(Error(ErrorCode::kUnavailable, reason));
+    }
   }
   m_queue.clear();
 }
@@ -485,10 +485,33 @@ CollectorStats ModbusTcpCollector::stats() const {
   return m_connection ? m_connection->stats() : CollectorStats{};
 }
 
+namespace {
+
+// What start() would refuse, for `spindle validate`: no register map in the script, a poll
+// group the options lack, or writes while allow_write is off.
+Status checkScript(const std::any& loaded, const transform::CompiledScript* script) {
+  const auto& options = std::any_cast<const ModbusTcpOptions&>(loaded);
+  if (auto map = buildPointMap(script, options); !map) return std::move(map).error();
+  if (script != nullptr && !script->writes().empty() && !options.allowWrite) {
+    std::string targets;
+    for (const auto& w : script->writes()) targets += (targets.empty() ? "" : ", ") + w.target;
+    return Error(ErrorCode::kInvalidArgument,
+                 "its script writes " + targets +
+                     " and allow_write is off; set allow_write: true to let Spindle write to "
+                     "this device");
+  }
+  return okStatus();
+}
+
+}  // namespace
+
 void registerCollector(Registry& registry) {
-  registry.add(makeCollectorInfo<ModbusTcpCollector>(
+  auto info = makeCollectorInfo<ModbusTcpCollector>(
       "modbus_tcp", "Modbus TCP client: polls the registers and coils the machine's script names",
-      kDefaultPort, optionTable(), validate, true));
+      kDefaultPort, optionTable(), validate, true);
+  info.writes = true;
+  info.checkScript = checkScript;
+  registry.add(std::move(info));
 }
 
 }  // namespace spindle::collectors::modbus_tcp

@@ -38,10 +38,11 @@ class ModbusTcpCollector final : public Collector {
   void stop() override;
 
   /// Writes `value` to the script input `key` (a coil: function 5, a holding register: 6 or
-  /// 16 for wider types), after the reads queued before it. Refused unless the machine sets
-  /// allow_write. `done` runs on the collector's strand with the outcome. Scripts cannot ask
-  /// for writes yet: this is the path they will take.
-  void write(const std::string& key, model::Value value, std::function<void(Status)> done);
+  /// 16 for wider types), after the reads queued before it; the script's `writes` come this
+  /// way. Refused unless the machine sets allow_write. While the device is away the value
+  /// waits and is written when it is back; each value is written again after every reconnect
+  /// (modbus_writes.hpp). `done` runs on the collector's strand with the outcome.
+  void write(const std::string& key, model::Value value, std::function<void(Status)> done) override;
 
   CollectorStats stats() const;
 

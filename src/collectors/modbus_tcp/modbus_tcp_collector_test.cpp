@@ -25,8 +25,9 @@ using testing::waitUntil;
 
 /// A server on its own io thread.
 struct Device {
-  explicit Device(std::size_t size = 1000) : image(std::make_shared<sim::ModbusImage>(size)) {
-    server = std::make_unique<sim::ModbusServer>(io, image);
+  explicit Device(std::size_t size = 1000, std::uint16_t port = 0)
+      : image(std::make_shared<sim::ModbusImage>(size)) {
+    server = std::make_unique<sim::ModbusServer>(io, image, "127.0.0.1", port);
     EXPECT_TRUE(server->start());
     thread = std::thread([this] { io.run(); });
   }
@@ -309,6 +310,58 @@ data-items: [setpoint, target, meter, lamp]
   EXPECT_EQ(dev.server->requests(16), 1u);
   EXPECT_EQ(dev.server->requests(5), 1u);
   EXPECT_TRUE(has(ctx, "setpoint", std::int64_t{-7}));
+  collector.stop();
+}
+
+// A script's writes say what the device should hold: a value asked while the device is away is
+// written when it is back, and every value is written again after a reconnect (a restarted
+// device has lost it).
+TEST(ModbusTcpCollector, WantedValuesWaitForTheDeviceAndAreWrittenAgainAfterAReconnect) {
+  const std::uint16_t port = [] {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor a(
+        io, {boost::asio::ip::make_address("127.0.0.1"), 0});  // closed again below
+    return a.local_endpoint().port();
+  }();
+  FakeContext ctx;
+  ctx.setScript(
+      script("version: 2\nregisters:\n  setpoint: {address: 10}\ncoils:\n  lamp: 5\n"
+             "data-items: [setpoint, lamp]\n"));
+  auto o = options(port);
+  o.allowWrite = true;
+  ModbusTcpCollector collector(o);
+  ASSERT_TRUE(collector.start(ctx));
+  std::promise<Status> first;
+  std::promise<Status> second;
+  auto answer = [](std::promise<Status>& p) {
+    auto f = p.get_future();
+    if (f.wait_for(5s) != std::future_status::ready) {
+      return Status(Error(ErrorCode::kTimeout, "no answer in 5 s"));
+    }
+    return f.get();
+  };
+  collector.write("setpoint", std::int64_t{4}, [&](Status s) { first.set_value(std::move(s)); });
+  collector.write("setpoint", std::int64_t{5}, [&](Status s) { second.set_value(std::move(s)); });
+  // Only the latest value is kept: the first is answered at once.
+  auto replaced = answer(first);
+  ASSERT_FALSE(replaced);
+  EXPECT_NE(replaced.error().message().find("replaced by a newer value"), std::string::npos);
+  std::this_thread::sleep_for(100ms);
+  Device dev(1000, port);  // the device comes up
+  EXPECT_TRUE(answer(second));
+  EXPECT_EQ(dev.image->reg(4, 10), 5);
+  EXPECT_EQ(dev.server->requests(6), 1u);
+
+  std::promise<Status> lamp;
+  collector.write("lamp", true, [&](Status s) { lamp.set_value(std::move(s)); });
+  EXPECT_TRUE(answer(lamp));
+  // The device restarts with its registers cleared: both values are written again.
+  dev.image->setRegisters(4, 10, {0});
+  dev.image->setBit(0, 5, false);
+  dev.server->dropClients();
+  EXPECT_TRUE(waitUntil([&] { return dev.image->reg(4, 10) == 5 && dev.image->bit(0, 5); }, 5s));
+  EXPECT_EQ(dev.server->requests(6), 2u);
+  EXPECT_EQ(dev.server->requests(5), 2u);
   collector.stop();
 }
 

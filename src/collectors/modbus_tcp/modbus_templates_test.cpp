@@ -35,7 +35,8 @@ TEST(ModbusTemplates, EveryTemplateLoadsAndMapsRegistersOrCoils) {
   options.groupIntervals = {{"slow", std::chrono::seconds(10)}};
   for (const char* file :
        {"src/collectors/modbus_tcp/modbus_tcp_default_script.yaml",
-        "examples/scripts/modbus-stack-light.yaml", "examples/scripts/modbus-plc.yaml"}) {
+        "examples/scripts/modbus-stack-light.yaml", "examples/scripts/modbus-plc.yaml",
+        "examples/scripts/modbus-beacon.yaml"}) {
     auto script = compile(file);
     ASSERT_NE(script, nullptr);
     auto map = buildPointMap(script.get(), options);
@@ -45,6 +46,10 @@ TEST(ModbusTemplates, EveryTemplateLoadsAndMapsRegistersOrCoils) {
   auto plc = buildPointMap(compile("examples/scripts/modbus-plc.yaml").get(), options);
   ASSERT_TRUE(plc);
   EXPECT_EQ(plc->groups.size(), 2u);  // the default and slow
+  auto beacon = compile("examples/scripts/modbus-beacon.yaml");
+  ASSERT_NE(beacon, nullptr);
+  ASSERT_EQ(beacon->writes().size(), 2u);
+  EXPECT_EQ(beacon->writes()[0].target, "beacon");
 }
 
 class FakeClock final : public Clock {

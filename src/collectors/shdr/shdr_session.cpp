@@ -1,7 +1,6 @@
 #include "collectors/shdr/shdr_session.hpp"
 
 #include <boost/asio/bind_executor.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
@@ -16,7 +15,6 @@ ShdrSession::ShdrSession(Strand strand, SessionOptions options,
       m_options(std::move(options)),
       m_handler(std::move(handler)),
       m_socket(strand),
-      m_connectTimer(strand),
       m_watchdog(strand),
       m_pingTimer(strand),
       m_retryTimer(strand),
@@ -32,7 +30,7 @@ void ShdrSession::stop() {
     ++self->m_generation;
     error_code ignored;
     self->m_socket.close(ignored);
-    self->m_connectTimer.cancel();
+    TcpConnect::drop(self->m_connecting);
     self->m_watchdog.cancel();
     self->m_pingTimer.cancel();
     self->m_retryTimer.cancel();
@@ -42,46 +40,22 @@ void ShdrSession::stop() {
 void ShdrSession::connect() {
   if (m_stopped) return;
   const std::uint64_t gen = ++m_generation;
-  m_connectTimer.expires_after(m_options.connectTimeout);
-  m_connectTimer.async_wait([self = shared_from_this(), gen](const error_code& ec) {
-    if (ec || self->m_stopped || gen != self->m_generation || self->m_connected) return;
-    self->fail("connecting to " + self->m_options.host + ":" +
-               std::to_string(self->m_options.port) + " timed out after " +
-               formatDuration(self->m_options.connectTimeout));
-  });
-  m_options.resolve(m_options.host, m_options.port, m_strand,
-                    [self = shared_from_this(), gen](Result<Endpoints> endpoints) {
-                      if (self->m_stopped || gen != self->m_generation) return;
-                      self->onResolved(std::move(endpoints));
-                    });
-}
-
-void ShdrSession::onResolved(Result<Endpoints> endpoints) {
-  if (!endpoints) {
-    fail("cannot resolve '" + m_options.host + "': " + endpoints.error().message());
-    return;
-  }
-  const Endpoints& results = *endpoints;
-  const std::uint64_t gen = m_generation;
-  asio::async_connect(
-      m_socket, results,
-      [self = shared_from_this(), gen](const error_code& cec, const asio::ip::tcp::endpoint& ep) {
+  m_connecting = TcpConnect::start(
+      m_strand, m_socket,
+      {m_options.host, m_options.port, m_options.connectTimeout, m_options.resolve},
+      [self = shared_from_this(), gen](Result<asio::ip::tcp::endpoint> ep) {
         if (self->m_stopped || gen != self->m_generation) return;
-        if (cec) {
-          self->fail("cannot connect to " + self->m_options.host + ":" +
-                     std::to_string(self->m_options.port) + ": " + cec.message());
+        self->m_connecting.reset();
+        if (!ep) {
+          self->fail(ep.error().message());
           return;
         }
-        self->m_connectTimer.cancel();
         self->m_connected = true;
         self->m_paused = false;
         self->m_heartbeat = self->m_options.heartbeatOverride;
-        error_code ignored;
-        self->m_socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-        self->m_socket.set_option(asio::socket_base::keep_alive(true), ignored);
         self->sendLine("* PING");
         if (auto h = self->m_handler.lock()) {
-          h->onConnected(ep.address().to_string() + ":" + std::to_string(ep.port()));
+          h->onConnected(ep->address().to_string() + ":" + std::to_string(ep->port()));
         }
         self->armWatchdog();
         if (self->m_heartbeat.count() > 0) self->schedulePing();
@@ -211,7 +185,7 @@ void ShdrSession::fail(const std::string& reason) {
   ++m_generation;
   error_code ignored;
   m_socket.close(ignored);
-  m_connectTimer.cancel();
+  TcpConnect::drop(m_connecting);
   m_watchdog.cancel();
   m_pingTimer.cancel();
   m_outbox.clear();

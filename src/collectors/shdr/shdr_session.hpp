@@ -13,6 +13,7 @@
 #include "base/units.hpp"
 #include "collectors/backoff.hpp"
 #include "collectors/resolve.hpp"
+#include "collectors/tcp_connect.hpp"
 
 namespace spindle::collectors::shdr {
 
@@ -58,7 +59,6 @@ class ShdrSession : public std::enable_shared_from_this<ShdrSession> {
 
  private:
   void connect();
-  void onResolved(Result<Endpoints> endpoints);
   void read();
   void armWatchdog();
   void schedulePing();
@@ -71,8 +71,8 @@ class ShdrSession : public std::enable_shared_from_this<ShdrSession> {
   SessionOptions m_options;
   std::weak_ptr<SessionHandler> m_handler;
   boost::asio::ip::tcp::socket m_socket;
-  boost::asio::steady_timer m_connectTimer;
-  boost::asio::steady_timer m_watchdog;  ///< fires after silence: the adapter is gone
+  std::shared_ptr<TcpConnect> m_connecting;  ///< the attempt in flight, if any
+  boost::asio::steady_timer m_watchdog;      ///< fires after silence: the adapter is gone
   boost::asio::steady_timer m_pingTimer;
   boost::asio::steady_timer m_retryTimer;
   Backoff m_backoff;
