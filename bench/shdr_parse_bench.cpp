@@ -1,5 +1,6 @@
-// SHDR parse speed on a real adapter log (Okuma MULTUS U3000, 10,770 lines): parse only,
-// bytes already in memory, observations built and interned, no I/O.
+// SHDR parse speed on a real adapter log (Okuma MULTUS U3000, 10,770 lines; a generated stream
+// of the same shape in a clone without ../shared/fixtures, labelled so): parse only, bytes
+// already in memory, observations built and interned, no I/O.
 // Goal: >= 5 million observations/s on one core.
 
 #include <cstdio>
@@ -21,12 +22,39 @@ std::string loadLog() {
   return s.str();
 }
 
-void BM_ShdrParseOkuma(benchmark::State& state) {
-  static const std::string log = loadLog();
-  if (log.empty()) {
-    state.SkipWithError("../shared/fixtures/mtconnect/okuma.txt is absent");
-    return;
+// An adapter stream of the same shape where the fixture is absent (a standalone clone): lines
+// 100 ms apart, each with 3 to 8 of 40 items (numbers, words), a condition every 50th line.
+std::string generatedLog() {
+  static const char* kWords[] = {"ACTIVE", "READY", "STOPPED", "AUTOMATIC", "O1234"};
+  std::string out;
+  std::uint32_t seed = 12345;
+  auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
+  for (int line = 0; line < 10770; ++line) {
+    const int ms = line * 100;
+    char stamp[64];
+    std::snprintf(stamp, sizeof stamp, "2026-01-01T%02d:%02d:%02d.%03dZ", ms / 3600000 % 24,
+                  ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+    out += stamp;
+    const unsigned pairs = 3 + next() % 6;
+    for (unsigned p = 0; p < pairs; ++p) {
+      const unsigned item = next() % 40;
+      out += "|item" + std::to_string(item) + "|";
+      if (item % 2 == 0) {
+        out += std::to_string(next() % 100000 / 10.0);
+      } else {
+        out += kWords[next() % 5];
+      }
+    }
+    if (line % 50 == 0) out += "\n" + std::string(stamp) + "|temp|WARNING|T12|HIGH||Oil warm";
+    out += "\n";
   }
+  return out;
+}
+
+void BM_ShdrParseOkuma(benchmark::State& state) {
+  static const std::string fixture = loadLog();
+  static const std::string log = fixture.empty() ? generatedLog() : fixture;
+  state.SetLabel(fixture.empty() ? "generated stream (fixtures absent)" : "okuma.txt");
   using namespace spindle;
   model::ItemCatalog catalog;
   collectors::shdr::ShdrParser parser(catalog, catalog.addMachine("okuma"));

@@ -145,6 +145,7 @@ Status Gateway::start() {
   }
   m_pipeline = std::make_unique<Pipeline>(m_config.state.queueSize, *m_state, *m_journal, m_catalog,
                                           m_clock);
+  m_pipeline->setDuplicateFilter(m_config.journal.filterDuplicates);
   if (auto status = startNet(); !status) {
     stopJournal();
     return status;
@@ -227,8 +228,10 @@ void Gateway::stop() {
   const auto js = journalStats();
   m_log->info(
       "stopped: {} observations collected, {} journaled, {} delivered; journal holds "
-      "sequences {}-{}",
-      stats.accepted, stats.journaled, delivered, js.firstSequence, js.durableSequence - 1);
+      "sequences {}-{}{}",
+      stats.accepted, stats.journaled, delivered, js.firstSequence, js.durableSequence - 1,
+      stats.duplicates == 0 ? std::string()
+                            : "; " + std::to_string(stats.duplicates) + " duplicates left out");
 }
 
 int Gateway::run() {

@@ -65,20 +65,28 @@ void MachineManager::attach(EdgeParts parts) {
 void MachineManager::deliverWrites(model::MachineId machine,
                                    std::vector<transform::WriteRequest> writes) {
   std::lock_guard lock(m_mutex);
-  if (!m_running) return;
   const std::string& id = m_catalog.machineName(machine);
   const auto it = m_collectors.find(id);
-  if (it == m_collectors.end()) return;  // retired since the script asked
-  for (auto& w : writes) {
-    const std::string what = w.key + " = " + describeValue(w.value);
-    it->second->write(w.key, std::move(w.value), [log = m_log, id, what](Status done) {
-      if (done) {
-        log->debug("machine {} wrote {}", id, what);
-      } else {
-        log->warn("machine {} could not write {}: {}", id, what, done.error().describe());
-      }
-    });
+  if (!m_running || it == m_collectors.end()) {
+    // A script starts before its collector (a constant is asked at once), and a restarted
+    // machine's collector comes after its new script: the latest value of each target waits.
+    auto& pending = m_pendingWrites[id];
+    for (auto& w : writes) pending[w.key] = std::move(w.value);
+    return;
   }
+  for (auto& w : writes) write(*it->second, id, w.key, std::move(w.value));
+}
+
+void MachineManager::write(collectors::Collector& collector, const std::string& id,
+                           const std::string& key, model::Value value) {
+  const std::string what = key + " = " + describeValue(value);
+  collector.write(key, std::move(value), [log = m_log, id, what](Status done) {
+    if (done) {
+      log->debug("machine {} wrote {}", id, what);
+    } else {
+      log->warn("machine {} could not write {}: {}", id, what, done.error().describe());
+    }
+  });
 }
 
 std::shared_ptr<control::LogRing> MachineManager::logs() {
@@ -144,7 +152,10 @@ void MachineManager::launch(const MachineEntry& machine, MachineContext& context
     // One machine that cannot start never stops the others.
     m_log->error("machine {} did not start: {}", machine.id, status.error().describe());
   }
-  m_collectors[machine.id] = std::move(collector);
+  auto& started = m_collectors[machine.id] = std::move(collector);
+  if (auto pending = m_pendingWrites.extract(machine.id)) {
+    for (auto& [key, value] : pending.mapped()) write(*started, machine.id, key, std::move(value));
+  }
 }
 
 std::size_t MachineManager::running() const {

@@ -104,6 +104,8 @@ class MachineManager final : public EdgeApi {
   void prepareScript(const MachineEntry& machine);
   /// Hands the writes a machine's script asked for to its collector. On an io thread.
   void deliverWrites(model::MachineId machine, std::vector<transform::WriteRequest> writes);
+  void write(collectors::Collector& collector, const std::string& id, const std::string& key,
+             model::Value value);
   /// Seconds since the machine last sent data; < 0 when it has sent none.
   double dataAge(const MachineContext& ctx) const;
   /// Stops and keeps the collector of machine `id` (io handlers may still hold it). Under
@@ -123,6 +125,8 @@ class MachineManager final : public EdgeApi {
   /// The started collectors by machine id.
   std::map<std::string, std::unique_ptr<collectors::Collector>> m_collectors;
   std::vector<std::unique_ptr<collectors::Collector>> m_retired;  ///< stopped, freed last
+  /// Writes asked before the machine's collector ran: the latest value per target, by machine.
+  std::map<std::string, std::map<std::string, model::Value>> m_pendingWrites;
   bool m_running = false;     ///< between startAll() and stopCollectors()
   std::string m_runningText;  ///< the YAML of the running configuration
   std::string m_localText;    ///< the local file's text: its local-only keys always win

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/log.hpp"
+#include "model/same_value.hpp"
 
 namespace spindle::app {
 
@@ -246,6 +247,7 @@ bool Pipeline::process(model::Batch& batch, bool runScript) {
       batch.swap(m_scriptOut);
     }
   }
+  if (m_filterDuplicates) dropDuplicates(batch);
   if (batch.empty()) return true;
   if (m_flags) {
     if (const std::uint8_t flags = m_flags(); flags != 0) {
@@ -256,6 +258,21 @@ bool Pipeline::process(model::Batch& batch, bool runScript) {
   m_state.apply(batch);
   m_fanout.publish(first, batch);
   return append(batch);
+}
+
+// Samples and events only: a condition's repeat may be a new activation of another code, and
+// messages, data sets and assets are events of their own.
+void Pipeline::dropDuplicates(model::Batch& batch) {
+  const std::size_t before = batch.size();
+  std::erase_if(batch, [this](const model::Observation& o) {
+    if (o.kind != model::Kind::kSample && o.kind != model::Kind::kEvent) return false;
+    if (o.item >= m_lastValues.size()) m_lastValues.resize(o.item + std::size_t{1024});
+    std::optional<model::Value>& last = m_lastValues[o.item];
+    if (last && model::sameValue(*last, o.value)) return true;
+    last = o.value;
+    return false;
+  });
+  m_duplicates.fetch_add(before - batch.size(), std::memory_order_relaxed);
 }
 
 void Pipeline::handOverWrites(model::MachineId machine, transform::ScriptRunner& runner) {
@@ -337,6 +354,7 @@ PipelineStats Pipeline::stats() const {
   s.journaled = m_journaled.load();
   s.refused = m_refused.load();
   s.lost = m_lost.load();
+  s.duplicates = m_duplicates.load();
   s.holding = m_holding.load();
   std::lock_guard lock(m_mutex);
   s.queued = m_queued;

@@ -41,12 +41,13 @@
 namespace spindle::app {
 
 struct PipelineStats {
-  std::uint64_t accepted = 0;   ///< observations taken from collectors
-  std::uint64_t journaled = 0;  ///< observations appended to the journal
-  std::uint64_t refused = 0;    ///< tryPush calls refused because the queue was full
-  std::uint64_t queued = 0;     ///< observations waiting now
-  std::uint64_t lost = 0;       ///< observations that could not be journaled before stop
-  bool holding = false;         ///< the journal refuses the batch at hand (full or failing)
+  std::uint64_t accepted = 0;    ///< observations taken from collectors
+  std::uint64_t journaled = 0;   ///< observations appended to the journal
+  std::uint64_t refused = 0;     ///< tryPush calls refused because the queue was full
+  std::uint64_t queued = 0;      ///< observations waiting now
+  std::uint64_t lost = 0;        ///< observations that could not be journaled before stop
+  std::uint64_t duplicates = 0;  ///< left out by the duplicate filter
+  bool holding = false;          ///< the journal refuses the batch at hand (full or failing)
 };
 
 class Pipeline : public state::BatchFeed {
@@ -70,6 +71,9 @@ class Pipeline : public state::BatchFeed {
   using WriteSink =
       std::function<void(model::MachineId machine, std::vector<transform::WriteRequest> writes)>;
   void setWriteSink(WriteSink sink) { m_writeSink = std::move(sink); }
+  /// Leaves out samples and events equal to their item's latest value before anything sees
+  /// them (journal.filter_duplicates). Call before start().
+  void setDuplicateFilter(bool on) { m_filterDuplicates = on; }
 
   /// Takes the batch (leaving it empty) unless the queue, or the machine's share of it, is
   /// full. A batch holds one machine's observations (its first names the machine). Any thread.
@@ -117,6 +121,7 @@ class Pipeline : public state::BatchFeed {
   /// Runs the scripts' due timers; returns how long until the next one.
   Duration tickScripts();
   void handOverWrites(model::MachineId machine, transform::ScriptRunner& runner);
+  void dropDuplicates(model::Batch& batch);
   bool append(const model::Batch& batch);
 
   std::size_t m_capacity;
@@ -131,6 +136,8 @@ class Pipeline : public state::BatchFeed {
       m_pendingScripts;  ///< under m_mutex
   std::function<std::uint8_t()> m_flags;
   WriteSink m_writeSink;
+  bool m_filterDuplicates = false;
+  std::vector<std::optional<model::Value>> m_lastValues;  ///< worker's: by item, when filtering
   model::Batch m_scriptOut;
   /// Worker's: no script timer is due before this (the earliest deadline seen, lowered as
   /// batches move a script's deadline; 0: look at every script). Without it every batch
@@ -171,6 +178,7 @@ class Pipeline : public state::BatchFeed {
   std::chrono::steady_clock::time_point m_stopDeadline{};
   std::thread m_worker;
   std::atomic<std::uint64_t> m_accepted{0}, m_journaled{0}, m_refused{0}, m_lost{0};
+  std::atomic<std::uint64_t> m_duplicates{0};
   std::atomic<bool> m_holding{false};
   std::mutex m_listenerMutex;  ///< held while listeners run, so removing one waits for it
   std::map<model::MachineId, std::function<void()>> m_roomListeners;

@@ -182,6 +182,33 @@ TEST_F(PipelineTest, SubscribersFollowAppliedBatchesWithTheStoresSequences) {
   EXPECT_EQ(gone->stats().batches, 0u);
 }
 
+// journal.filter_duplicates: samples and events equal to their item's latest are left out
+// before the state, the journal and the subscribers; conditions always pass.
+TEST_F(PipelineTest, TheDuplicateFilterLeavesOutRepeatsBeforeAnythingSeesThem) {
+  state::StateStore state(1024);
+  auto journal = openJournal();
+  Pipeline pipeline(1000, state, *journal, m_catalog, m_clock);
+  pipeline.setDuplicateFilter(true);
+  const auto cond = m_catalog.intern(m_machine, "system", model::Kind::kCondition).value();
+  auto fault = model::Value(std::make_shared<const model::Condition>(
+      model::Condition{model::Level::kFault, "1", "", "", "Hot"}));
+  auto obs = [&](model::ItemId item, model::Value v, model::Kind kind = model::Kind::kSample) {
+    return model::Observation{m_machine, item, 0, kind, 0, std::move(v)};
+  };
+  model::Batch first{obs(m_item, std::int64_t{1}), obs(m_item, std::int64_t{1}),
+                     obs(m_item, std::int64_t{2}), obs(cond, fault, model::Kind::kCondition)};
+  model::Batch second{obs(m_item, std::int64_t{2}), obs(cond, fault, model::Kind::kCondition),
+                      obs(m_item, model::Unavailable{}), obs(m_item, std::int64_t{2})};
+  ASSERT_TRUE(pipeline.tryPush(first));
+  ASSERT_TRUE(pipeline.tryPush(second));
+  pipeline.start();
+  pipeline.stop();
+  // 1, 2, the fault; then the fault again, UNAVAILABLE, 2: the repeats of 1 and 2 left out.
+  EXPECT_EQ(pipeline.stats().duplicates, 2u);
+  EXPECT_EQ(pipeline.stats().journaled, 6u);
+  EXPECT_EQ(state.nextSequence(), 7u);
+}
+
 TEST_F(PipelineTest, ARefusedMachineIsCalledBackOnceItsBatchFits) {
   state::StateStore state(16);
   auto journal = openJournal();

@@ -15,6 +15,9 @@ TimestampNs wallClockNs();
 
 /// "2022-08-08T13:51:34.716714Z" with microseconds, always with Z.
 std::string formatTimestamp(TimestampNs ns);
+/// The same text appended to `out` (no allocation beyond out's growth): the hot path of
+/// every document and JSON line.
+void appendTimestamp(std::string& out, TimestampNs ns);
 
 /// Parses ISO 8601 UTC "YYYY-MM-DDTHH:MM:SS[.fraction][Z]" (fractions up to 9 digits, more
 /// are truncated). A missing Z is read as UTC. Years outside kMinTimestampYear to

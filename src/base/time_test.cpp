@@ -1,5 +1,8 @@
 #include "base/time.hpp"
 
+#include <chrono>
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 namespace spindle {
@@ -59,6 +62,31 @@ TEST(Time, CachedParsingMatchesUncachedAcrossDays) {
                         "2024-03-01T25:00:00Z"}) {
     EXPECT_EQ(parseTimestamp(t, cache), parseTimestamp(t)) << t;
   }
+}
+
+// The direct digit writer against the C library's formatting of the same fields.
+TEST(Time, TimestampsFormatAsTheCalendarSays) {
+  using namespace std::chrono;
+  for (const TimestampNs ns :
+       {TimestampNs{0}, TimestampNs{1704067200LL * 1'000'000'000 + 123'456'789},
+        TimestampNs{-1'000}, TimestampNs{253402300799LL * 1'000'000'000 + 999'999'000},
+        TimestampNs{951782400LL * 1'000'000'000 + 7'000}}) {
+    const sys_time<nanoseconds> tp{nanoseconds(ns)};
+    const auto day = floor<days>(tp);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{floor<microseconds>(tp - day)};
+    char expected[64];
+    std::snprintf(expected, sizeof expected, "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ",
+                  int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()),
+                  int(hms.hours().count()), int(hms.minutes().count()), int(hms.seconds().count()),
+                  static_cast<long long>(hms.subseconds().count()));
+    EXPECT_EQ(formatTimestamp(ns), expected);
+    std::string appended = "x";
+    appendTimestamp(appended, ns);
+    EXPECT_EQ(appended, "x" + std::string(expected));
+  }
+  EXPECT_EQ(formatTimestamp(1704067200LL * 1'000'000'000 + 123'456'789),
+            "2024-01-01T00:00:00.123456Z");
 }
 
 }  // namespace

@@ -29,6 +29,9 @@ const config::OptionTable<JournalOptions>& optionTable() {
                {"4KiB", "1GiB"});
     t.choice("compression", &JournalOptions::compression, {"none", "zstd"}, "none",
              "compress record payloads with zstd (level 1)");
+    t.optional("filter_duplicates", &JournalOptions::filterDuplicates, "false",
+               "leave out a sample or event that repeats its item's latest value: not stored, "
+               "journaled nor sent to the cloud (conditions, messages and the rest always are)");
     t.optional("send_batch", &JournalOptions::sendBatch, "4096",
                "most observations an uplink's delivery engine reads from the journal at once "
                "(whole records)",

@@ -22,6 +22,8 @@ struct JournalOptions {
   std::string policy = "drop_oldest";
   ByteSize segmentSize{64ULL << 20};
   std::string compression = "none";
+  /// Samples and events that repeat their item's latest value are not recorded (nor sent).
+  bool filterDuplicates = false;
   std::uint64_t sendBatch = 4096;
   Duration retryMin = std::chrono::milliseconds(100);
   Duration retryMax = std::chrono::seconds(5);

@@ -139,7 +139,7 @@ void appendJsonLine(std::string& out, const Observation& obs, const ItemCatalog&
   out += ",\"item\":";
   appendJsonString(out, item.key);
   out += ",\"ts\":\"";
-  out += formatTimestamp(obs.timestamp);
+  appendTimestamp(out, obs.timestamp);
   out += "\",\"kind\":\"";
   out += toString(obs.kind);
   out += "\",\"value\":";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/same_value.hpp"
 #include "transform/script_runner.hpp"
 
 namespace spindle::transform {
@@ -105,14 +106,6 @@ bool alarmFrom(const ScriptValue& v, const std::string& fallbackText,
   return true;
 }
 
-bool sameValue(const model::Value& a, const model::Value& b) {
-  if (a.index() != b.index()) return false;
-  if (const auto* m = std::get_if<std::shared_ptr<const model::Message>>(&a)) {
-    return **m == *std::get<std::shared_ptr<const model::Message>>(b);
-  }
-  return a == b;
-}
-
 }  // namespace
 
 ScriptValue ScriptRunner::convertInput(const InputSpec& spec, const model::Observation& obs) {
@@ -198,7 +191,7 @@ void ScriptRunner::emitDataItem(std::size_t index, TimestampNs at, model::Batch&
     value = toModel(v);
   }
   DataItemState& state = m_dataItemStates[index];
-  if (state.emitted && sameValue(state.last, value)) return;
+  if (state.emitted && model::sameValue(state.last, value)) return;
   state.emitted = true;
   state.last = value;
   const OutputItem& item = m_outputItems[index];
@@ -221,7 +214,7 @@ void ScriptRunner::emitWrite(std::size_t index, TimestampNs at) {
   if (v.isUnavailable() || v.isMissing()) return;
   model::Value value = toModel(v);
   std::optional<model::Value>& last = m_written[index];
-  if (last && sameValue(*last, value)) return;
+  if (last && model::sameValue(*last, value)) return;
   last = value;
   m_writes.push_back(WriteRequest{def.target, std::move(value), at});
   ++m_stats.writes;

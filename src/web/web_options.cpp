@@ -37,6 +37,10 @@ const config::OptionTable<WebOptions>& webOptionTable() {
                "oldest go first. About 85 bytes per observation: 64MiB hold about two hours of "
                "the three-machine demo",
                {"1MiB", "16GiB"});
+    t.optional("filter_duplicates", &WebOptions::filterDuplicates, "true",
+               "leave out of the buffer a sample, event or condition that repeats its item's "
+               "latest value (as MTConnect agents do): /sample shows changes only, and the "
+               "buffer holds more history");
     t.optional("asset_buffer_size", &WebOptions::assetBufferSize, "1024",
                "assets kept for /assets (oldest dropped first)", {"1", "1000000"});
     t.optional("idle_timeout", &WebOptions::idleTimeout, "60s",

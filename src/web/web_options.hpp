@@ -26,6 +26,8 @@ struct WebOptions {
   /// hold about 800,000 observations of typical machine data (84 bytes each, measured in
   /// observation_index_test.cpp), two hours of the three-machine demo.
   ByteSize bufferMemory{64ULL << 20};
+  /// Leave out of the buffer a value that repeats its item's latest (docs/mtconnect-interface.md).
+  bool filterDuplicates = true;
   std::uint64_t assetBufferSize = 1024;               ///< assets kept for /assets
   Duration idleTimeout = std::chrono::seconds(60);    ///< an idle keep-alive connection closes
   Duration headerTimeout = std::chrono::seconds(10);  ///< a request head must arrive in this

@@ -37,7 +37,8 @@ AgentService::AgentService(const WebOptions& options, const state::StateStore& s
     : m_options(options),
       m_catalog(catalog),
       m_model(catalog, std::move(sender)),
-      m_index(store, options.assetBufferSize, &catalog, options.bufferMemory.bytes),
+      m_index(store, options.assetBufferSize, &catalog, options.bufferMemory.bytes,
+              options.filterDuplicates),
       m_version(parseSchemaVersion(options.schemaVersion).value_or(kDefaultSchemaVersion)),
       m_instanceId(static_cast<std::uint64_t>(wallClockNs() / 1'000'000)),
       m_started(wallClockNs()) {}

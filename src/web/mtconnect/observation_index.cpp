@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/time.hpp"
+#include "model/same_value.hpp"
 
 namespace spindle::web::mtconnect {
 
@@ -65,14 +66,16 @@ std::size_t entryBytes(const Entry& e) {
 }
 
 ObservationIndex::ObservationIndex(const state::StateStore& store, std::size_t assetCapacity,
-                                   const model::ItemCatalog* catalog, std::size_t bufferMemory)
+                                   const model::ItemCatalog* catalog, std::size_t bufferMemory,
+                                   bool filterDuplicates)
     : m_store(store),
       m_catalog(catalog),
       m_capacity(bufferMemory == 0 ? store.capacity() : 0),
       m_budget(bufferMemory),
       m_assetCapacity(assetCapacity),
       m_checkpoint(kAgentSlots),
-      m_latest(kAgentSlots) {
+      m_latest(kAgentSlots),
+      m_filterDuplicates(filterDuplicates) {
   m_storeNext = store.firstSequence();
   refresh();
 }
@@ -137,6 +140,43 @@ void ObservationIndex::apply(ItemState& state, const Entry& entry) {
       state.active.push_back(entry);
       state.last = entry;
       break;
+  }
+}
+
+bool ObservationIndex::duplicate(const ItemState& state, const model::Observation& obs) {
+  if (!state.has) return false;
+  switch (obs.kind) {
+    case model::Kind::kSample:
+    case model::Kind::kEvent:
+      return model::sameValue(state.last.observation.value, obs.value);
+    case model::Kind::kCondition:
+      break;
+    default:  // messages, time series, data sets, tables, assets: each one is news
+      return false;
+  }
+  const auto* lastCond =
+      std::get_if<std::shared_ptr<const model::Condition>>(&state.last.observation.value);
+  const bool lastUnavailable =
+      lastCond == nullptr || !*lastCond || (*lastCond)->level == model::Level::kUnavailable;
+  const auto* cond = std::get_if<std::shared_ptr<const model::Condition>>(&obs.value);
+  if (cond == nullptr || !*cond) {  // UNAVAILABLE as a plain value (a machine that went away)
+    return model::isUnavailable(obs.value) && lastUnavailable && state.active.empty();
+  }
+  const model::Condition& c = **cond;
+  const auto active = std::find_if(state.active.begin(), state.active.end(), [&](const Entry& e) {
+    return std::get<std::shared_ptr<const model::Condition>>(e.observation.value)->nativeCode ==
+           c.nativeCode;
+  });
+  switch (c.level) {
+    case model::Level::kUnavailable:
+      return lastUnavailable && state.active.empty();
+    case model::Level::kNormal:
+      // Clears nothing: the item is normal already, or this code is not active.
+      if (lastUnavailable) return false;
+      return c.nativeCode.empty() ? state.active.empty() : active == state.active.end();
+    default:
+      return active != state.active.end() && **std::get_if<std::shared_ptr<const model::Condition>>(
+                                                 &active->observation.value) == c;
   }
 }
 
@@ -237,6 +277,11 @@ void ObservationIndex::skip(std::uint64_t n) {
 
 void ObservationIndex::add(Entry e) {
   const model::ItemId item = e.observation.item;
+  if (m_filterDuplicates && !isAgentEvent(item) && kAgentSlots + item < m_latest.size() &&
+      duplicate(slot(m_latest, item), e.observation)) {
+    ++m_duplicates;
+    return;
+  }
   e.sequence = m_next++;
   if (e.observation.kind == model::Kind::kAsset) applyAsset(e.observation);
   if (!isAgentEvent(item) && kAgentSlots + item >= m_latest.size()) {
@@ -286,6 +331,11 @@ std::uint64_t ObservationIndex::firstSequence() const {
 std::uint64_t ObservationIndex::nextSequence() const {
   std::lock_guard lock(m_mutex);
   return m_next;
+}
+
+std::uint64_t ObservationIndex::duplicates() const {
+  std::lock_guard lock(m_mutex);
+  return m_duplicates;
 }
 
 std::uint64_t ObservationIndex::missed() const {

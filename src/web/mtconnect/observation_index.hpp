@@ -68,9 +68,13 @@ class ObservationIndex {
   /// `assetCapacity` assets are kept; the oldest goes first. With a `catalog`, growth of the
   /// device model is announced by Agent events (none without). The window of recent entries
   /// holds at most `bufferMemory` bytes as entryBytes() counts them (the newest entry always
-  /// stays); 0 keeps as many entries as the store's ring instead.
+  /// stays); 0 keeps as many entries as the store's ring instead. With `filterDuplicates`, a
+  /// sample, event or condition that says nothing new about its item is left out (no entry, no
+  /// sequence number): the same value again, a condition already active with the same level
+  /// and text, a NORMAL or UNAVAILABLE that changes nothing.
   ObservationIndex(const state::StateStore& store, std::size_t assetCapacity,
-                   const model::ItemCatalog* catalog = nullptr, std::size_t bufferMemory = 0);
+                   const model::ItemCatalog* catalog = nullptr, std::size_t bufferMemory = 0,
+                   bool filterDuplicates = false);
 
   /// Takes the applied batches from `subscription` on every refresh() from now on (the
   /// index shares it; its owner closes it). Any thread.
@@ -88,6 +92,8 @@ class ObservationIndex {
   std::size_t bufferBytes() const;
   /// Observations the index missed because the store's ring moved on between refreshes.
   std::uint64_t missed() const;
+  /// Observations left out as duplicates (with filterDuplicates).
+  std::uint64_t duplicates() const;
 
   /// The latest entries (or those as of sequence `at`) of the items `want` accepts: one per
   /// item, several for a condition item with several active conditions. Returns false when
@@ -125,6 +131,8 @@ class ObservationIndex {
   /// Adds the Agent events for machines and items the catalog gained. Under m_mutex.
   void noteModel();
   static void apply(ItemState& state, const Entry& entry);
+  /// Whether `obs` says nothing new after `state` (the item's latest).
+  static bool duplicate(const ItemState& state, const model::Observation& obs);
   static void emit(const ItemState& state, std::vector<Entry>& out);
   void applyAsset(const model::Observation& obs);
   /// Adds the ring's observations from m_next up to `until` (exclusive). Under m_mutex.
@@ -147,6 +155,8 @@ class ObservationIndex {
   std::uint64_t m_storeNext = 1;        ///< the store's sequence of the next to read
   std::uint64_t m_next = 1;             ///< the interface's sequence of the next entry
   std::uint64_t m_missed = 0;
+  bool m_filterDuplicates = false;
+  std::uint64_t m_duplicates = 0;
   std::size_t m_modelMachines = 0;  ///< catalog machines and items announced so far
   std::size_t m_modelItems = 0;
   TimestampNs m_modelChangeTime = 0;
