@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/grow.hpp"
 #include "base/log.hpp"
 #include "model/same_value.hpp"
 
@@ -266,7 +267,7 @@ void Pipeline::dropDuplicates(model::Batch& batch) {
   const std::size_t before = batch.size();
   std::erase_if(batch, [this](const model::Observation& o) {
     if (o.kind != model::Kind::kSample && o.kind != model::Kind::kEvent) return false;
-    if (o.item >= m_lastValues.size()) m_lastValues.resize(o.item + std::size_t{1024});
+    if (o.item >= m_lastValues.size()) growTo(m_lastValues, o.item + std::size_t{1});
     std::optional<model::Value>& last = m_lastValues[o.item];
     if (last && model::sameValue(*last, o.value)) return true;
     last = o.value;

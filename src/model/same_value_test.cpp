@@ -17,8 +17,8 @@ TEST(SameValue, ComparesSharedPayloadsByWhatTheyHold) {
   };
   EXPECT_TRUE(sameValue(message("Load tool 4"), message("Load tool 4")));
   EXPECT_FALSE(sameValue(message("Load tool 4"), message("Load tool 5")));
-  EXPECT_TRUE(sameValue(Value(std::shared_ptr<const Message>()),
-                        Value(std::shared_ptr<const Message>())));
+  EXPECT_TRUE(
+      sameValue(Value(std::shared_ptr<const Message>()), Value(std::shared_ptr<const Message>())));
   EXPECT_FALSE(sameValue(Value(std::shared_ptr<const Message>()), message("x")));
 }
 

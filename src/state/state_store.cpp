@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include "base/grow.hpp"
+
 namespace spindle::state {
 
 StateStore::StateStore(std::size_t ringSize) : m_ring(std::max<std::size_t>(1, ringSize)) {}
@@ -10,7 +12,7 @@ StateStore::StateStore(std::size_t ringSize) : m_ring(std::max<std::size_t>(1, r
 void StateStore::apply(const model::Batch& batch) {
   std::unique_lock lock(m_mutex);
   for (const auto& obs : batch) {
-    if (obs.item >= m_latest.size()) m_latest.resize(obs.item + 1024);
+    if (obs.item >= m_latest.size()) growTo(m_latest, obs.item + std::size_t{1});
     if (obs.machine >= m_machines.size()) m_machines.resize(obs.machine + 16);
     m_latest[obs.item] = obs;
     auto& stats = m_machines[obs.machine];

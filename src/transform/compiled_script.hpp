@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "model/observation.hpp"
@@ -117,6 +118,11 @@ class CompiledScript {
   const std::vector<DataItemDef>& dataItems() const { return m_dataItems; }
   const std::vector<ConditionDef>& conditions() const { return m_conditions; }
   const std::vector<WriteDef>& writes() const { return m_writes; }
+  /// The index into inputs() of the input fed by catalog key `key`, or -1.
+  int inputOf(const std::string& key) const {
+    const auto it = m_inputByKey.find(key);
+    return it == m_inputByKey.end() ? -1 : it->second;
+  }
 
   /// Whether observations of keys that are not outputs are forwarded unchanged.
   bool passthrough() const { return m_passthrough; }
@@ -144,6 +150,7 @@ class CompiledScript {
   std::vector<DataItemDef> m_dataItems;
   std::vector<ConditionDef> m_conditions;
   std::vector<WriteDef> m_writes;
+  std::unordered_map<std::string, int> m_inputByKey;  ///< one for every machine running it
   bool m_passthrough = true;
   KeyFilter m_filter;
   std::vector<std::string> m_nodeNames;

@@ -312,6 +312,8 @@ void ScriptLoader::loadPassthrough(const YAML::Node& root) {
 void ScriptLoader::buildReaders() {
   CompiledScript& s = *m_script;
   const auto nodes = static_cast<std::size_t>(s.nodeCount());
+  for (std::size_t i = 0; i < s.m_inputs.size(); ++i)
+    s.m_inputByKey[s.m_inputs[i].key] = static_cast<int>(i);
   s.m_variableReaders.assign(nodes, {});
   s.m_outputReaders.assign(nodes, {});
   for (std::size_t i = 0; i < s.m_variables.size(); ++i) {

@@ -31,8 +31,6 @@ ScriptRunner::ScriptRunner(std::shared_ptr<const CompiledScript> script,
   m_dirtyVariables.assign(s.variables().size(), 0);
   m_firstDirty = s.variables().size();
   m_dirtyOutputs.assign(s.dataItems().size() + s.conditions().size() + s.writes().size(), 0);
-  for (std::size_t i = 0; i < s.inputs().size(); ++i)
-    m_inputByKey[s.inputs()[i].key] = static_cast<int>(i);
   m_inputGroup.assign(s.inputs().size(), 0);
   m_conditionInputs.resize(s.inputs().size());
   for (const auto& d : s.dataItems()) {
@@ -239,14 +237,13 @@ const ScriptRunner::ItemRoute& ScriptRunner::route(model::ItemId item) {
   if (k < m_routes.size()) return m_routes[k];
   ItemRoute& r = m_routes.emplace_back();
   const model::DataItem& di = m_catalog.item(item);
-  auto it = m_inputByKey.find(di.key);
+  r.input = m_script->inputOf(di.key);
   // A device file's item reaches the script under its name too (the adapter's key).
-  if (it == m_inputByKey.end() && di.fileItem >= 0) {
+  if (r.input < 0 && di.fileItem >= 0) {
     if (const auto file = m_catalog.deviceFile(di.machine);
         file && static_cast<std::size_t>(di.fileItem) < file->items.size())
-      it = m_inputByKey.find(file->items[static_cast<std::size_t>(di.fileItem)].name);
+      r.input = m_script->inputOf(file->items[static_cast<std::size_t>(di.fileItem)].name);
   }
-  r.input = it == m_inputByKey.end() ? -1 : it->second;
   // A device file's items are the machine's model: they always reach the store, and the
   // script reads them besides.
   r.pass = di.fileItem >= 0 || publishes(di.key);

@@ -171,7 +171,6 @@ class ScriptRunner {
   /// would otherwise each hold a table of every machine's items).
   DenseIndex m_routeIndex;
   std::vector<ItemRoute> m_routes;
-  std::unordered_map<std::string, int> m_inputByKey;
   std::vector<std::uint32_t> m_inputGroup;  ///< group number an input was last set in
   std::uint32_t m_group = 1;
   std::uint8_t m_groupFlags = 0;

@@ -8,7 +8,8 @@
 namespace spindle::web::mtconnect {
 namespace {
 
-model::Observation event(model::ItemId item, model::Value v, model::Kind kind = model::Kind::kEvent) {
+model::Observation event(model::ItemId item, model::Value v,
+                         model::Kind kind = model::Kind::kEvent) {
   return model::Observation{0, item, 1, kind, 0, std::move(v)};
 }
 
@@ -28,7 +29,8 @@ std::vector<std::string> feed(bool filter, const std::vector<model::Observation>
   for (const auto& o : observations) store.apply(model::Batch{o});
   index.refresh();
   std::vector<Entry> out;
-  index.sample(index.firstSequence(), 1000, [](model::ItemId) { return true; }, out);
+  index.sample(
+      index.firstSequence(), 1000, [](model::ItemId) { return true; }, out);
   std::vector<std::string> shown;
   std::uint64_t expected = index.firstSequence();
   for (const auto& e : out) {
@@ -52,11 +54,15 @@ std::vector<std::string> feed(bool filter, const std::vector<model::Observation>
 }
 
 TEST(DuplicateFilter, SamplesAndEventsShowChangesOnly) {
-  const std::vector<model::Observation> stream{
-      event(1, std::string("ACTIVE")), event(1, std::string("ACTIVE")),
-      event(2, std::int64_t{5}, model::Kind::kSample), event(1, std::string("ACTIVE")),
-      event(2, std::int64_t{5}, model::Kind::kSample), event(2, std::int64_t{6}, model::Kind::kSample),
-      event(1, model::Unavailable{}), event(1, model::Unavailable{}), event(1, std::string("ACTIVE"))};
+  const std::vector<model::Observation> stream{event(1, std::string("ACTIVE")),
+                                               event(1, std::string("ACTIVE")),
+                                               event(2, std::int64_t{5}, model::Kind::kSample),
+                                               event(1, std::string("ACTIVE")),
+                                               event(2, std::int64_t{5}, model::Kind::kSample),
+                                               event(2, std::int64_t{6}, model::Kind::kSample),
+                                               event(1, model::Unavailable{}),
+                                               event(1, model::Unavailable{}),
+                                               event(1, std::string("ACTIVE"))};
   std::uint64_t next = 0;
   EXPECT_EQ(feed(true, stream, &next),
             (std::vector<std::string>{"ACTIVE", "5", "6", "UNAVAILABLE", "ACTIVE"}));
@@ -68,30 +74,29 @@ TEST(DuplicateFilter, SamplesAndEventsShowChangesOnly) {
 TEST(DuplicateFilter, ConditionsRepeatOnlyWhenSomethingChanges) {
   using model::Level;
   const std::vector<model::Observation> stream{
-      condition(Level::kNormal, ""),            // first state: shown
-      condition(Level::kNormal, ""),            // normal again: left out
-      condition(Level::kFault, "10", "Hot"),    // new activation
-      condition(Level::kFault, "10", "Hot"),    // the same again: left out
-      condition(Level::kWarning, "11", "Low"),  // another code
-      condition(Level::kFault, "10", "Hotter"), // the text changed: shown
-      condition(Level::kNormal, "12"),          // clears a code that is not active: left out
-      condition(Level::kNormal, "10"),          // clears 10: shown
-      condition(Level::kNormal, ""),            // clears 11: shown
-      condition(Level::kNormal, "11"),          // nothing active: left out
-      condition(Level::kUnavailable, ""),       // shown
+      condition(Level::kNormal, ""),             // first state: shown
+      condition(Level::kNormal, ""),             // normal again: left out
+      condition(Level::kFault, "10", "Hot"),     // new activation
+      condition(Level::kFault, "10", "Hot"),     // the same again: left out
+      condition(Level::kWarning, "11", "Low"),   // another code
+      condition(Level::kFault, "10", "Hotter"),  // the text changed: shown
+      condition(Level::kNormal, "12"),           // clears a code that is not active: left out
+      condition(Level::kNormal, "10"),           // clears 10: shown
+      condition(Level::kNormal, ""),             // clears 11: shown
+      condition(Level::kNormal, "11"),           // nothing active: left out
+      condition(Level::kUnavailable, ""),        // shown
       event(9, model::Unavailable{}, model::Kind::kCondition),  // still unavailable: left out
-      condition(Level::kNormal, "10")};         // back to normal: shown
-  EXPECT_EQ(feed(true, stream),
-            (std::vector<std::string>{"NORMAL::", "FAULT:10:Hot", "WARNING:11:Low",
-                                      "FAULT:10:Hotter", "NORMAL:10:", "NORMAL::",
-                                      "UNAVAILABLE::", "NORMAL:10:"}));
+      condition(Level::kNormal, "10")};                         // back to normal: shown
+  EXPECT_EQ(feed(true, stream), (std::vector<std::string>{
+                                    "NORMAL::", "FAULT:10:Hot", "WARNING:11:Low", "FAULT:10:Hotter",
+                                    "NORMAL:10:", "NORMAL::", "UNAVAILABLE::", "NORMAL:10:"}));
 }
 
 TEST(DuplicateFilter, MessagesAreAlwaysNews) {
   auto message = [] {
-    return event(4,
-                 model::Value(std::make_shared<const model::Message>(model::Message{"", "Load T4"})),
-                 model::Kind::kMessage);
+    return event(
+        4, model::Value(std::make_shared<const model::Message>(model::Message{"", "Load T4"})),
+        model::Kind::kMessage);
   };
   EXPECT_EQ(feed(true, {message(), message(), message()}).size(), 3u);
 }

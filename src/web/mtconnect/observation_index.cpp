@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/grow.hpp"
 #include "base/time.hpp"
 #include "model/same_value.hpp"
 
@@ -285,8 +286,8 @@ void ObservationIndex::add(Entry e) {
   e.sequence = m_next++;
   if (e.observation.kind == model::Kind::kAsset) applyAsset(e.observation);
   if (!isAgentEvent(item) && kAgentSlots + item >= m_latest.size()) {
-    m_latest.resize(kAgentSlots + item + 1024);
-    m_checkpoint.resize(kAgentSlots + item + 1024);
+    growTo(m_latest, kAgentSlots + item + 1);
+    growTo(m_checkpoint, kAgentSlots + item + 1);
   }
   apply(slot(m_latest, item), e);
   m_windowBytes += entryBytes(e);
