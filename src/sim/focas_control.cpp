@@ -468,6 +468,10 @@ Bytes FocasControl::pmc(const Path& p, const Call& c, std::int16_t& error) const
           return static_cast<std::uint8_t>(parts >> (8 * (103 - addr)));
         }
         return 0;
+      case fc::PmcArea::G:  // G12 *FV0-7 feed override (inverted), G30 SOV0-7 spindle override
+        if (addr == 12) return static_cast<std::uint8_t>(255 - static_cast<int>(number(p, "Fovr")));
+        if (addr == 30) return static_cast<std::uint8_t>(number(p, "Sovr"));
+        return 0;
       case fc::PmcArea::R:  // R100: execution as the run field
         return addr == 100 ? static_cast<std::uint8_t>(st.run) : 0;
       default:

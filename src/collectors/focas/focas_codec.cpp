@@ -291,7 +291,7 @@ Result<Bytes> encodeReply(std::span<const Reply> replies, std::uint16_t replyVer
     put16(body, r.command);
     put16(body, static_cast<std::uint16_t>(r.error));
     put16(body, static_cast<std::uint16_t>(r.detail));
-    put16(body, 0);
+    put16(body, r.status);
     put16(body, static_cast<std::uint16_t>(r.payload.size()));
     body.insert(body.end(), r.payload.begin(), r.payload.end());
   }
@@ -327,6 +327,7 @@ Result<std::vector<Reply>> decodeReply(const Frame& frame) {
     r.command = be16(b, at + 6);
     r.error = static_cast<std::int16_t>(be16(b, at + 8));
     r.detail = static_cast<std::int16_t>(be16(b, at + 10));
+    r.status = be16(b, at + 12);
     r.payload.assign(b.begin() + static_cast<std::ptrdiff_t>(at + kReplyHeadSize),
                      b.begin() + static_cast<std::ptrdiff_t>(at + size));
     replies.push_back(std::move(r));

@@ -128,6 +128,7 @@ struct Reply {
   std::int16_t error = ew::kOk;
   std::int16_t detail = 0;
   Bytes payload;
+  std::uint16_t status = 0;  ///< the word before the payload length: 0, a status in some writes
 };
 
 /// Open a data session (`session` 2) or a program-transfer one (1).

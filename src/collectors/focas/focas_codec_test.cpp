@@ -183,3 +183,21 @@ TEST(FocasCommands, WrongSizesAreErrorsNamingTheCommand) {
 
 }  // namespace
 }  // namespace spindle::collectors::focas
+
+namespace spindle::collectors::focas {
+namespace {
+
+// Found by focas_frame_fuzz: the word between the detail and the payload length is kept, so a
+// reply encodes back to the bytes it came from.
+TEST(FocasCodec, ReplyKeepsTheStatusWord) {
+  Reply r{1, 1, cmd::kMacroWrite, 0, 0, {}, 0x0a00};
+  auto bytes = encodeReply(std::span(&r, 1), version::kReply16i);
+  ASSERT_TRUE(bytes.ok());
+  auto back = decodeReply(decodeFrame(*bytes).value());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->at(0).status, 0x0a00);
+  EXPECT_EQ(encodeReply(*back, version::kReply16i).value(), *bytes);
+}
+
+}  // namespace
+}  // namespace spindle::collectors::focas
