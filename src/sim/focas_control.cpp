@@ -402,8 +402,12 @@ Bytes FocasControl::params(const Path& p, const Call& c, bool diagnosis,
           perAxis = {30 + load / 10, 29 + load / 12, 31 + load / 8};
           type = 0;
           break;
-        case 411:
+        case 410:  // spindle load meter, percent
           single = load;
+          type = 2;
+          break;
+        case 411:  // spindle motor speed, rpm
+          single = number(p, "Sspeed");
           type = 2;
           break;
         default:

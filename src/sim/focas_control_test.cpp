@@ -115,6 +115,7 @@ TEST(FocasControl, PmcTimersAndPartCount) {
                     fc::PmcType::kLong);
   EXPECT_DOUBLE_EQ(longs->at(0), macro->at(0).value());
   EXPECT_EQ(c.answer(fc::paramCall(fc::Layout::k30i, false, 1, 9, 9, 0)).error, fc::ew::kNumber);
+  EXPECT_EQ(c.answer(fc::paramCall(fc::Layout::k30i, true, 1, 410, 411, 0)).error, fc::ew::kOk);
 }
 
 }  // namespace

@@ -115,6 +115,9 @@ TEST(FocasEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
   ASSERT_FALSE(override.empty());
   EXPECT_GE(std::stoi(override.back()), 50);  // 255 - G12: the simulator's 70-120 %
   EXPECT_LE(std::stoi(override.back()), 150);
+  const auto load = values(lines, "mill-16i", "spindle_load");
+  ASSERT_FALSE(load.empty());
+  EXPECT_NE(load.back(), "UNAVAILABLE");
   EXPECT_FALSE(values(lines, "mill-16i", "controller_mode").empty());
   EXPECT_FALSE(values(lines, "mill-16i", "X_abs").empty());  // passed through
   // The 30i lathe reads both paths over its one session.
