@@ -382,8 +382,7 @@ FocasCollector::~FocasCollector() { stop(); }
 Status FocasCollector::start(CollectorContext& context) {
   if (m_connection) return Error(ErrorCode::kInternal, "focas collector started twice");
   if (m_options.pathNumbers.empty()) {
-    for (const auto& p : m_options.paths)
-      m_options.pathNumbers.push_back(static_cast<std::uint16_t>(std::stoi(p)));
+    return Error(ErrorCode::kInvalidArgument, "focas collector without paths");
   }
   auto reads = scriptReads(context.script().get(), m_options);
   if (!reads) return std::move(reads).error().with("machine '" + context.machineName() + "'");

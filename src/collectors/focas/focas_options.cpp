@@ -31,8 +31,6 @@ const config::OptionTable<FocasOptions>& optionTable() {
     t.optional("max_frame", &O::maxFrame, "32KiB",
                "largest reply frame accepted; a longer one drops the connection",
                {"1KiB", "64KiB"});
-    t.optional("allow_write", &O::allowWrite, "false",
-               "allow the script to write macro variables; refused while false");
     addInputLimitOptions(t);
     return t;
   }();

@@ -29,7 +29,6 @@ struct FocasOptions {
   Duration slowInterval = std::chrono::seconds(10);  ///< the slow group
   std::int64_t maxAlarms = 10;                       ///< alarm messages read per path
   ByteSize maxFrame{32768};
-  bool allowWrite = false;
   std::uint64_t maxItems = InputLimits{}.maxItems;
   std::uint64_t maxKeys = InputLimits{}.maxKeys;
   std::uint64_t maxConditions = InputLimits{}.maxConditions;
