@@ -91,6 +91,7 @@ class FocasCollector::Connection final : public SessionHandler,
       m_emitter.flush();
       m_last.clear();
       m_alarms.clear();
+      m_alarmsSeen.clear();  // the first answer after the return clears the UNAVAILABLE
     } else if (!m_wasUnreachable) {
       m_ctx.logger()->warn("{}; retrying in {} (backoff up to {})", reason, formatDuration(retryIn),
                            formatDuration(m_options.reconnectMax));

@@ -196,8 +196,23 @@ TEST(FocasCollector, ControlGoneIsUnavailableThenBack) {
   }
   EXPECT_TRUE(unavailable(ctx, "run"));
   EXPECT_TRUE(unavailable(ctx, "X_abs"));
+  EXPECT_TRUE(unavailable(ctx, "alarms"));
+  const auto gone = ctx.observations().size();
   Controls again({sim::FocasSeries::k16i}, 1, 1, port);
   EXPECT_TRUE(seen(ctx, "run"));
+  // The alarm condition is known again (all clear, or the alarms the control shows).
+  EXPECT_TRUE(waitUntil(
+      [&] {
+        const auto obs = ctx.observations();
+        for (std::size_t i = gone; i < obs.size(); ++i) {
+          if (ctx.catalog().item(obs[i].item).key == "alarms" &&
+              !std::holds_alternative<model::Unavailable>(obs[i].value)) {
+            return true;
+          }
+        }
+        return false;
+      },
+      5s));
   collector->stop();
 }
 
