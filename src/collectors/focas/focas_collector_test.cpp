@@ -141,6 +141,16 @@ TEST(FocasCollector, EverySeriesReportsTheMonitoringSetAndDropsWhatItRefuses) {
     }
     if (series == sim::FocasSeries::k16i) {
       EXPECT_TRUE(unavailable(ctx, "X_dtg"));
+      // The state detail names the series and what the control does not support.
+      EXPECT_TRUE(waitUntil(
+          [&] {
+            const auto d = ctx.stateDetail();
+            return d.find("16") != std::string::npos &&
+                   d.find("position type 7 (EW_NOOPT)") != std::string::npos &&
+                   d.find("program name (EW_FUNC)") != std::string::npos;
+          },
+          5s))
+          << ctx.stateDetail();
     }
     if (series == sim::FocasSeries::k0i) {
       EXPECT_TRUE(unavailable(ctx, "block"));
@@ -227,6 +237,8 @@ TEST(FocasCollector, SlotsFullRetriesUntilOneFrees) {
   ASSERT_TRUE(b.start(second));
   EXPECT_TRUE(waitUntil([&] { return second.stateCount(ConnectionState::kBackoff) >= 2; }, 5s));
   EXPECT_FALSE(latest(second, "run").has_value());
+  EXPECT_NE(second.stateDetail().find("FOCAS sessions in use"), std::string::npos)
+      << second.stateDetail();
   EXPECT_GE(controls.sim->server(0).refused(), 2u);
   a.stop();  // frees the slot (close frame)
   EXPECT_TRUE(seen(second, "run"));
