@@ -71,6 +71,9 @@ class FocasCollector::Connection final : public SessionHandler,
     m_wasUnreachable = false;
     m_ready = false;
     m_last.clear();
+    // Learnt again per session: the control may have been replaced or given an option.
+    m_refused.clear();
+    m_unsupported.clear();
     m_emitter.connected();
     m_emitter.flush();
     // Learn the series (sysinfo: the parameter layout) and the axes of every path first.

@@ -85,11 +85,16 @@ void FocasSession::transact(std::vector<Call> calls, Done done) {
 void FocasSession::send(Bytes bytes) {
   m_out = std::move(bytes);
   const std::uint64_t gen = m_generation;
-  asio::async_write(m_socket, asio::buffer(m_out),
-                    [self = shared_from_this(), gen](const error_code& ec, std::size_t) {
-                      if (self->m_stopped || gen != self->m_generation) return;
-                      if (ec) self->fail("write failed: " + ec.message());
-                    });
+  asio::async_write(
+      m_socket, asio::buffer(m_out),
+      [self = shared_from_this(), gen](const error_code& ec, std::size_t) {
+        if (self->m_stopped || gen != self->m_generation) return;
+        if (!ec) return;
+        const bool closed = ec == asio::error::broken_pipe || ec == asio::error::connection_reset;
+        self->fail(closed && !self->m_open ? "the control closed the connection during the open "
+                                             "handshake (are all its FOCAS sessions in use?)"
+                                           : "write failed: " + ec.message());
+      });
 }
 
 void FocasSession::arm() {
@@ -110,11 +115,16 @@ void FocasSession::read() {
       asio::buffer(m_buffer), [self = shared_from_this(), gen](const error_code& ec, size_t n) {
         if (self->m_stopped || gen != self->m_generation) return;
         if (ec) {
-          self->fail(ec == asio::error::eof
-                         ? (self->m_open ? "the control closed the connection"
-                                         : "the control closed the connection during the open "
-                                           "handshake (are all its FOCAS sessions in use?)")
-                         : "read failed: " + ec.message());
+          const bool closed = ec == asio::error::eof || ec == asio::error::connection_reset;
+          if (closed && !self->m_open) {
+            // A control whose FOCAS sessions are all taken accepts and closes at once.
+            self->fail(
+                "the control closed the connection during the open handshake (are all its "
+                "FOCAS sessions in use?)");
+          } else {
+            self->fail(ec == asio::error::eof ? "the control closed the connection"
+                                              : "read failed: " + ec.message());
+          }
           return;
         }
         std::span<const std::uint8_t> bytes(self->m_buffer.data(), n);
