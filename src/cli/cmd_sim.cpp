@@ -5,6 +5,7 @@
 
 #include "base/log.hpp"
 #include "cli/command.hpp"
+#include "cli/sim_focas.hpp"
 #include "cli/sim_haas.hpp"
 #include "cli/sim_modbus.hpp"
 #include "sim/sim_server.hpp"
@@ -18,15 +19,16 @@ Command addSimCommand(CLI::App& app) {
     std::string heartbeat = "10s";
     std::string protocol = "shdr";
     HaasSimArgs haas;
+    FocasSimArgs focas;
   };
   auto args = std::make_shared<Args>();
   auto& o = args->options;
-  auto* cmd =
-      app.add_subcommand("sim", "serve simulated machines (SHDR, Modbus TCP or Haas Q-commands)");
+  auto* cmd = app.add_subcommand(
+      "sim", "serve simulated machines (SHDR, Modbus TCP, Haas Q-commands or FANUC FOCAS)");
   cmd->add_option("--protocol", args->protocol,
                   "what the machines speak: shdr, modbus (Modbus TCP; base port 5020 unless "
-                  "given) or haas")
-      ->check(CLI::IsMember({"shdr", "modbus", "haas"}))
+                  "given), haas or focas (FOCAS/Ethernet; base port 8193 unless given)")
+      ->check(CLI::IsMember({"shdr", "modbus", "haas", "focas"}))
       ->capture_default_str();
   cmd->add_option("-n,--machines", o.machines, "number of machines")
       ->check(CLI::Range(1, 1000))
@@ -46,6 +48,7 @@ Command addSimCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--names", o.names, "machine names");
   addHaasSimOptions(*cmd, args->haas);
+  addFocasSimOptions(*cmd, args->focas);
 
   return {cmd, [args, cmd](const CommandContext&) {
             auto tick = parseDuration(args->tick);
@@ -71,6 +74,13 @@ Command addSimCommand(CLI::App& app) {
               m.timeScale = args->options.timeScale;
               m.names = args->options.names;
               return runModbusSim(m);
+            }
+            if (args->protocol == "focas") {
+              const auto& so = args->options;
+              std::optional<std::uint16_t> port;
+              if (cmd->count("--base-port") > 0) port = so.basePort;
+              return runFocasSim(args->focas, so.bindAddress, so.machines, so.seed, so.timeScale,
+                                 so.tick, so.names, port);
             }
             if (args->protocol == "haas") {
               const auto& so = args->options;

@@ -52,9 +52,10 @@ class FakeContext final : public CollectorContext {
     return true;
   }
 
-  void setState(ConnectionState state, const std::string&) override {
+  void setState(ConnectionState state, const std::string& detail) override {
     std::lock_guard lock(m_mutex);
     m_states.push_back(state);
+    m_detail = detail;
     m_changed.notify_all();
   }
 
@@ -116,6 +117,12 @@ class FakeContext final : public CollectorContext {
     return m_refusedEmits;
   }
 
+  /// The detail of the latest state reported ("" when none).
+  std::string stateDetail() {
+    std::lock_guard lock(m_mutex);
+    return m_detail;
+  }
+
   /// How many times the collector reported `state` (kBackoff: one failed attempt handled).
   std::size_t stateCount(ConnectionState state) {
     std::lock_guard lock(m_mutex);
@@ -172,6 +179,7 @@ class FakeContext final : public CollectorContext {
   std::condition_variable m_changed;
   model::Batch m_observations;
   std::vector<ConnectionState> m_states;
+  std::string m_detail;  ///< of the latest setState
   bool m_full = false;
   bool m_refused = false;
   std::size_t m_offers = 0;

@@ -1,0 +1,301 @@
+// The collector against the FOCAS simulator (sim/focas_sim) on loopback: the three series, two
+// paths, an alarm raised and cleared with its text, the control killed and back, all session
+// slots taken, a reply cut mid sub-packet, garbage, and one machine never stalling another.
+
+#include "collectors/focas/focas_collector.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include "collectors/focas/focas_reads.hpp"
+#include "collectors/testing/fake_context.hpp"
+#include "collectors/testing/wait_until.hpp"
+#include "sim/focas_sim.hpp"
+#include "transform/script_loader.hpp"
+
+namespace spindle::collectors::focas {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeContext;
+using testing::waitUntil;
+
+/// Simulated controls on their own io thread.
+struct Controls {
+  explicit Controls(std::vector<sim::FocasSeries> series, int paths = 1, int machines = 1,
+                    std::uint16_t basePort = 0, int maxConnections = 5) {
+    sim::FocasSimOptions o;
+    o.basePort = basePort;
+    o.machines = machines;
+    o.series = std::move(series);
+    o.paths = paths;
+    o.maxConnections = maxConnections;
+    o.tick = 50ms;
+    o.timeScale = 20;
+    sim = std::make_unique<sim::FocasSim>(io, o);
+    EXPECT_TRUE(sim->start());
+    thread = std::thread([this] { io.run(); });
+  }
+  ~Controls() {
+    sim->stop();
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+  std::uint16_t port(std::size_t i = 0) const { return sim->ports().at(i); }
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
+  std::unique_ptr<sim::FocasSim> sim;
+  std::thread thread;
+};
+
+std::shared_ptr<const transform::CompiledScript> script(const std::string& text) {
+  auto compiled = transform::compileScript(text, "test.yaml");
+  EXPECT_TRUE(compiled) << (compiled ? "" : compiled.error().describe());
+  return compiled ? *compiled : nullptr;
+}
+
+FocasOptions options(std::uint16_t port, std::vector<std::uint16_t> paths = {1}) {
+  FocasOptions o;
+  o.host = "127.0.0.1";
+  o.port.value = port;
+  o.pollInterval = 20ms;
+  o.slowInterval = 60ms;
+  o.readTimeout = 300ms;
+  o.reconnectMin = 50ms;
+  o.reconnectMax = 200ms;
+  o.pathNumbers = paths;
+  return o;
+}
+
+std::optional<model::Value> latest(FakeContext& ctx, const std::string& key) {
+  const auto obs = ctx.observations();
+  for (auto it = obs.rbegin(); it != obs.rend(); ++it) {
+    if (ctx.catalog().item(it->item).key == key) return it->value;
+  }
+  return std::nullopt;
+}
+
+bool seen(FakeContext& ctx, const std::string& key) {
+  return waitUntil(
+      [&] {
+        auto v = latest(ctx, key);
+        return v && !std::holds_alternative<model::Unavailable>(*v);
+      },
+      5s);
+}
+
+bool unavailable(FakeContext& ctx, const std::string& key) {
+  return waitUntil(
+      [&] {
+        auto v = latest(ctx, key);
+        return v && std::holds_alternative<model::Unavailable>(*v);
+      },
+      5s);
+}
+
+const char* kScript = R"(version: 2
+keys: [param_6711, macro_3901, diag_308_1, pmc_D2204_word, p2_param_6711]
+passthrough: true
+)";
+
+TEST(FocasCollector, EverySeriesReportsTheMonitoringSetAndDropsWhatItRefuses) {
+  for (auto series : {sim::FocasSeries::k0i, sim::FocasSeries::k16i, sim::FocasSeries::k30i}) {
+    SCOPED_TRACE(std::string(sim::focasSeriesName(series)));
+    Controls controls({series});
+    FakeContext ctx;
+    ctx.setScript(
+        script("version: 2\nkeys: [param_6711, macro_3901, diag_308_1, pmc_D2204_word]\n"
+               "passthrough: true\n"));
+    FocasCollector collector(options(controls.port()));
+    ASSERT_TRUE(collector.start(ctx));
+    for (const char* key :
+         {"run", "aut", "program", "feed", "spindle_speed", "X_abs", "Z_load", "param_6711",
+          "macro_3901", "diag_308_1", "pmc_D2204_word", "timer_power_on", "X_machine"}) {
+      EXPECT_TRUE(seen(ctx, key)) << key;
+    }
+    EXPECT_EQ(latest(ctx, "pmc_D2204_word"), model::Value(std::int64_t{600}));
+    // Parameter 6711 and macro #3901 both hold the part count, read in the same slow frame.
+    EXPECT_TRUE(waitUntil(
+        [&] {
+          auto p = latest(ctx, "param_6711");
+          auto m = latest(ctx, "macro_3901");
+          return p && m && std::holds_alternative<std::int64_t>(*p) &&
+                 std::holds_alternative<double>(*m) &&
+                 static_cast<double>(std::get<std::int64_t>(*p)) == std::get<double>(*m);
+        },
+        5s));
+    // 16i refuses the 30i program name and path and distance to go, 0i the executing block
+    // and the program path; the 30i answers everything asked.
+    if (series != sim::FocasSeries::k30i) {
+      ASSERT_TRUE(waitUntil([&] { return collector.stats().refused > 0; }, 5s));
+    }
+    const auto refused = collector.stats().refused;
+    const auto calls = controls.sim->server(0).calls();
+    // Several slow rounds later nothing refused has been asked again.
+    EXPECT_TRUE(waitUntil([&] { return controls.sim->server(0).calls() > calls + 200; }, 5s));
+    EXPECT_EQ(collector.stats().refused, refused);
+    if (series == sim::FocasSeries::k30i) {
+      EXPECT_TRUE(seen(ctx, "program_path"));
+      EXPECT_EQ(refused, 0u);
+    }
+    if (series == sim::FocasSeries::k16i) {
+      EXPECT_TRUE(unavailable(ctx, "X_dtg"));
+      // The state detail names the series and what the control does not support.
+      EXPECT_TRUE(waitUntil(
+          [&] {
+            const auto d = ctx.stateDetail();
+            return d.find("16") != std::string::npos &&
+                   d.find("position type 7 (EW_NOOPT)") != std::string::npos &&
+                   d.find("program name (EW_FUNC)") != std::string::npos;
+          },
+          5s))
+          << ctx.stateDetail();
+    }
+    if (series == sim::FocasSeries::k0i) {
+      EXPECT_TRUE(unavailable(ctx, "block"));
+    }
+    collector.stop();
+  }
+}
+
+TEST(FocasCollector, TwoPathsInOneSessionAndAlarmsWithText) {
+  Controls controls({sim::FocasSeries::k30i}, 2);
+  FakeContext ctx;
+  ctx.setScript(script(kScript));
+  FocasCollector collector(options(controls.port(), {1, 2}));
+  ASSERT_TRUE(collector.start(ctx));
+  EXPECT_TRUE(seen(ctx, "p2_run"));
+  EXPECT_TRUE(seen(ctx, "p2_X_abs"));
+  EXPECT_TRUE(seen(ctx, "p2_param_6711"));
+  EXPECT_EQ(controls.sim->server(0).sessions(), 1);
+
+  controls.sim->server(0).withControl(
+      [](sim::FocasControl& c) { c.raiseAlarm(2, 1001, "SPINDLE OVERLOAD"); });
+  auto alarm = [&](model::Level level) {
+    return waitUntil(
+        [&] {
+          for (const auto& o : ctx.observations()) {
+            if (ctx.catalog().item(o.item).key != "p2_alarms") continue;
+            const auto* c = std::get_if<std::shared_ptr<const model::Condition>>(&o.value);
+            if (c && (*c)->nativeCode == "1001" && (*c)->level == level &&
+                (level != model::Level::kFault || (*c)->text == "SPINDLE OVERLOAD")) {
+              return true;
+            }
+          }
+          return false;
+        },
+        5s);
+  };
+  EXPECT_TRUE(alarm(model::Level::kFault));
+  controls.sim->server(0).withControl([](sim::FocasControl& c) { c.clearAlarms(2); });
+  EXPECT_TRUE(alarm(model::Level::kNormal));
+  collector.stop();
+}
+
+TEST(FocasCollector, ControlGoneIsUnavailableThenBack) {
+  std::uint16_t port = 0;
+  FakeContext ctx;
+  std::unique_ptr<FocasCollector> collector;
+  {
+    Controls controls({sim::FocasSeries::k16i});
+    port = controls.port();
+    collector = std::make_unique<FocasCollector>(options(port));
+    ASSERT_TRUE(collector->start(ctx));
+    ASSERT_TRUE(seen(ctx, "run"));
+  }
+  EXPECT_TRUE(unavailable(ctx, "run"));
+  EXPECT_TRUE(unavailable(ctx, "X_abs"));
+  EXPECT_TRUE(unavailable(ctx, "alarms"));
+  const auto gone = ctx.observations().size();
+  Controls again({sim::FocasSeries::k16i}, 1, 1, port);
+  EXPECT_TRUE(seen(ctx, "run"));
+  // The alarm condition is known again (all clear, or the alarms the control shows).
+  EXPECT_TRUE(waitUntil(
+      [&] {
+        const auto obs = ctx.observations();
+        for (std::size_t i = gone; i < obs.size(); ++i) {
+          if (ctx.catalog().item(obs[i].item).key == "alarms" &&
+              !std::holds_alternative<model::Unavailable>(obs[i].value)) {
+            return true;
+          }
+        }
+        return false;
+      },
+      5s));
+  collector->stop();
+}
+
+TEST(FocasCollector, SlotsFullRetriesUntilOneFrees) {
+  Controls controls({sim::FocasSeries::k30i}, 1, 1, 0, 1);
+  FakeContext first("a");
+  FakeContext second("b");
+  FocasCollector a(options(controls.port()));
+  ASSERT_TRUE(a.start(first));
+  ASSERT_TRUE(seen(first, "run"));
+  FocasCollector b(options(controls.port()));
+  ASSERT_TRUE(b.start(second));
+  EXPECT_TRUE(waitUntil([&] { return second.stateCount(ConnectionState::kBackoff) >= 2; }, 5s));
+  EXPECT_FALSE(latest(second, "run").has_value());
+  EXPECT_NE(second.stateDetail().find("FOCAS sessions in use"), std::string::npos)
+      << second.stateDetail();
+  EXPECT_GE(controls.sim->server(0).refused(), 2u);
+  a.stop();  // frees the slot (close frame)
+  EXPECT_TRUE(seen(second, "run"));
+  b.stop();
+}
+
+TEST(FocasCollector, CutReplyAndGarbageResetTheSessionAndAnotherMachineKeepsFlowing) {
+  Controls controls({sim::FocasSeries::k30i}, 1, 2);
+  FakeContext broken("broken");
+  FakeContext healthy("healthy");
+  FocasCollector a(options(controls.port(0)));
+  FocasCollector b(options(controls.port(1)));
+  ASSERT_TRUE(a.start(broken));
+  ASSERT_TRUE(b.start(healthy));
+  ASSERT_TRUE(seen(broken, "run"));
+  ASSERT_TRUE(seen(healthy, "run"));
+  controls.sim->server(0).truncateNextReply();
+  EXPECT_TRUE(unavailable(broken, "run"));
+  EXPECT_TRUE(seen(broken, "run"));
+  controls.sim->server(0).garbageNextReply();
+  EXPECT_TRUE(unavailable(broken, "run"));
+  EXPECT_TRUE(seen(broken, "run"));
+  controls.sim->server(0).setReplyDelay(1s);  // slower than read_timeout: dropped, retried
+  EXPECT_TRUE(unavailable(broken, "run"));
+  const auto before = healthy.observations().size();
+  EXPECT_TRUE(waitUntil([&] { return healthy.observations().size() > before + 20; }, 5s));
+  EXPECT_TRUE(latest(healthy, "run").has_value() &&
+              !std::holds_alternative<model::Unavailable>(*latest(healthy, "run")));
+  controls.sim->server(0).setReplyDelay(0ms);
+  EXPECT_TRUE(seen(broken, "run"));
+  a.stop();
+  b.stop();
+}
+
+TEST(FocasCollector, SplitRepliesAreReassembled) {
+  Controls controls({sim::FocasSeries::k30i});
+  controls.sim->server(0).setSplitBytes(7);
+  FakeContext ctx;
+  FocasCollector collector(options(controls.port()));
+  ASSERT_TRUE(collector.start(ctx));
+  EXPECT_TRUE(seen(ctx, "Z_abs"));
+  EXPECT_TRUE(seen(ctx, "timer_cycle"));
+  collector.stop();
+}
+
+TEST(FocasCollector, MalformedScriptKeysAndForeignPathsAreRefusedAtStart) {
+  FakeContext ctx;
+  ctx.setScript(script("version: 2\nkeys: [pmc_Q1_word]\n"));
+  FocasCollector bad(options(1));
+  EXPECT_FALSE(bad.start(ctx).ok());
+  FakeContext other;
+  other.setScript(script("version: 2\nkeys: [p3_param_6711]\n"));
+  FocasCollector foreign(options(1));
+  auto s = foreign.start(other);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().describe().find("path 3"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace spindle::collectors::focas

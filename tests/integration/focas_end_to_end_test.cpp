@@ -1,0 +1,134 @@
+// End to end: `spindle sim --protocol focas` in one process (a 16i and a 30i, two paths each),
+// `spindle run` in another with two focas machines (one reading path 1 with the default script,
+// one reading both paths with a script that adds path 2's part count and a PMC word), the
+// observations through the journal into the file uplink, and the normalized items in the
+// MTConnect interface's /current.
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "loopback_config.hpp"
+#include "process.hpp"
+#include "web/testing/http_get.hpp"
+
+namespace spindle::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+/// The values of `item` of `machine` in the file uplink's JSON lines, in order.
+std::vector<std::string> values(const std::string& lines, const std::string& machine,
+                                const std::string& item) {
+  std::vector<std::string> out;
+  const std::string prefix = "{\"machine\":\"" + machine + "\",\"item\":\"" + item + "\"";
+  for (std::size_t at = lines.find(prefix); at != std::string::npos;
+       at = lines.find(prefix, at + 1)) {
+    const std::size_t v = lines.find("\"value\":", at);
+    const std::size_t end = lines.find('\n', at);
+    if (v == std::string::npos || v > end) continue;
+    std::string value = lines.substr(v + 8, lines.find_first_of(",}", v + 8) - v - 8);
+    if (!value.empty() && value.front() == '"') value = value.substr(1, value.size() - 2);
+    out.push_back(value);
+  }
+  return out;
+}
+
+TEST(FocasEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("spindle_focas_e2e_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto base = freePortRange(2);
+  Process sim(
+      {SPINDLE_BINARY, "sim", "--protocol", "focas", "-n", "2", "-p", std::to_string(base),
+       "--focas-series", "16i", "30i", "--focas-paths", "2", "--time-scale", "20", "--seed", "5"},
+      (dir / "sim.out").string(), (dir / "sim.err").string());
+  ASSERT_TRUE(eventually([&] {
+    return (readFile((dir / "sim.err").string()) + readFile((dir / "sim.out").string()))
+               .find("fanuc-2 serving FOCAS") != std::string::npos;
+  })) << readFile((dir / "sim.err").string());
+  {
+    std::ofstream script(dir / "lathe.yaml");
+    script << "version: 2\nkeys: [run, param_6711, p2_param_6711, pmc_D2204_word]\n"
+              "passthrough: true\n"
+              "data-items:\n"
+              "  - execution:\n"
+              "      source: \"run == 3 ? 'ACTIVE' : run == 2 ? 'FEED_HOLD' : 'READY'\"\n"
+              "      type: EXECUTION\n"
+              "  - part_count: {source: param_6711, type: PART_COUNT}\n"
+              "  - part_count_2: {source: p2_param_6711, type: PART_COUNT}\n"
+              "  - pmc_word: pmc_D2204_word\n";
+  }
+  const std::uint16_t web = freePort();
+  {
+    std::ofstream cfg(dir / "spindle.yaml");
+    cfg << "edge:\n  data_dir: " << (dir / "data").string() << "\n  status_interval: 0s\n"
+        << loopbackSections(web) << "uplinks:\n  file:\n    path: observations.jsonl\n"
+        << "machines:\n"
+        << "  - id: mill-16i\n    type: focas\n    host: 127.0.0.1\n    port: " << base
+        << "\n    poll_interval: 100ms\n    slow_interval: 500ms\n"
+        << "  - id: lathe-30i\n    type: focas\n    host: 127.0.0.1\n    port: " << base + 1
+        << "\n    paths: [1, 2]\n    poll_interval: 100ms\n    slow_interval: 500ms\n"
+        << "    script: lathe.yaml\n";
+  }
+  Process edge({SPINDLE_BINARY, "run", "--config", (dir / "spindle.yaml").string(), "--for", "60s"},
+               (dir / "edge.out").string(), (dir / "edge.err").string());
+  std::string current;
+  EXPECT_TRUE(eventually(
+      [&] {
+        try {
+          current = web::testing::httpGet(web, "/current").body;
+        } catch (const std::exception&) {  // not listening yet
+          return false;
+        }
+        return current.find("mill-16i") != std::string::npos &&
+               current.find("lathe-30i") != std::string::npos &&
+               current.find("<Execution") != std::string::npos &&
+               current.find("<Program") != std::string::npos &&
+               current.find("<PartCount") != std::string::npos &&
+               current.find("<ControllerMode") != std::string::npos;
+      },
+      20s))
+      << current << readFile((dir / "edge.err").string());
+  std::this_thread::sleep_for(3s);  // the simulated machines run some cycles
+  EXPECT_EQ(edge.kill(SIGTERM), 0) << readFile((dir / "edge.err").string());
+  sim.kill(SIGTERM);
+
+  const std::string lines = readFile((dir / "data" / "observations.jsonl").string());
+  // The 16i runs the default script: execution, mode, program, part count, override.
+  const auto execution = values(lines, "mill-16i", "execution");
+  ASSERT_FALSE(execution.empty()) << lines.substr(0, 2000);
+  for (const auto& v : execution) {
+    EXPECT_TRUE(v == "ACTIVE" || v == "READY" || v == "FEED_HOLD" || v == "INTERRUPTED" ||
+                v == "STOPPED" || v == "UNAVAILABLE")
+        << v;
+  }
+  const auto program = values(lines, "mill-16i", "program");
+  ASSERT_FALSE(program.empty());
+  EXPECT_EQ(program.back().rfind("O", 0), 0u) << program.back();
+  const auto parts = values(lines, "mill-16i", "part_count");
+  ASSERT_FALSE(parts.empty());
+  EXPECT_NE(parts.back(), "UNAVAILABLE");
+  const auto override = values(lines, "mill-16i", "feedrate_override");
+  ASSERT_FALSE(override.empty());
+  EXPECT_GE(std::stoi(override.back()), 50);  // 255 - G12: the simulator's 70-120 %
+  EXPECT_LE(std::stoi(override.back()), 150);
+  const auto load = values(lines, "mill-16i", "spindle_load");
+  ASSERT_FALSE(load.empty());
+  EXPECT_NE(load.back(), "UNAVAILABLE");
+  EXPECT_FALSE(values(lines, "mill-16i", "controller_mode").empty());
+  EXPECT_FALSE(values(lines, "mill-16i", "X_abs").empty());  // passed through
+  // The 30i lathe reads both paths over its one session.
+  EXPECT_FALSE(values(lines, "lathe-30i", "part_count").empty());
+  EXPECT_FALSE(values(lines, "lathe-30i", "part_count_2").empty());
+  EXPECT_FALSE(values(lines, "lathe-30i", "p2_X_abs").empty());
+  const auto word = values(lines, "lathe-30i", "pmc_word");
+  ASSERT_FALSE(word.empty());
+  EXPECT_EQ(word.back(), "600");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace spindle::testing
