@@ -140,8 +140,8 @@ class FwlibSession {
 
   /// Frees an open handle (on the worker, within stopGrace), then stops the worker: no reply
   /// runs after it returns and later calls are refused. A library call that overran its
-  /// deadline is left to finish on its thread, which then frees the handle. Idempotent; any
-  /// thread but a reply's.
+  /// deadline is left to finish on its thread, which then frees the handle. Returns within
+  /// twice stopGrace. Idempotent; any thread but a reply's.
   void stop();
 
   struct State;  ///< what the worker's calls share (it outlives the session if a call hangs)

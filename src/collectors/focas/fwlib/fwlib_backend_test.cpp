@@ -113,6 +113,23 @@ TEST_F(FwlibSessionTest, DecodesDynamicDataWithEachAxisDecimals) {
   EXPECT_DOUBLE_EQ(data->axes[3].distanceToGo, -0.002);
 }
 
+TEST_F(FwlibSessionTest, WithoutDecimalPlacesValuesStayRawAndSaySo) {
+  knobs.set("127.0.0.9", "cnc_getfigure", 1);  // EW_FUNC: the control cannot tell
+  auto s = session("127.0.0.9");
+  ASSERT_TRUE(connect(*s).ok());
+  auto data = call<DynamicData>([&](auto r) { return s->readDynamic(std::move(r)); });
+  ASSERT_TRUE(data.ok()) << data.error().describe();
+  EXPECT_FALSE(data->scaled);
+  ASSERT_EQ(data->axes.size(), 4u);
+  EXPECT_EQ(data->axes[0].decimals, 0);
+  EXPECT_DOUBLE_EQ(data->axes[0].absolute, 123456.0);
+  EXPECT_DOUBLE_EQ(data->axes[3].machine, -250003.0);
+  auto offset = call<ToolOffset>([&](auto r) { return s->readToolOffset(3, 3, std::move(r)); });
+  ASSERT_TRUE(offset.ok());
+  EXPECT_FALSE(offset->scaled);
+  EXPECT_DOUBLE_EQ(offset->value, 30305.0);
+}
+
 TEST_F(FwlibSessionTest, DecodesSpindleLoadsToolOffsetsMacrosAndParameters) {
   auto s = session("127.0.0.1");
   ASSERT_TRUE(connect(*s).ok());
