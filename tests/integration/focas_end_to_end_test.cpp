@@ -10,6 +10,7 @@
 
 #include "loopback_config.hpp"
 #include "process.hpp"
+#include "uplink_lines.hpp"
 #include "web/testing/http_get.hpp"
 
 namespace spindle::testing {
@@ -17,23 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-/// The values of `item` of `machine` in the file uplink's JSON lines, in order.
-std::vector<std::string> values(const std::string& lines, const std::string& machine,
-                                const std::string& item) {
-  std::vector<std::string> out;
-  const std::string prefix = "{\"machine\":\"" + machine + "\",\"item\":\"" + item + "\"";
-  for (std::size_t at = lines.find(prefix); at != std::string::npos;
-       at = lines.find(prefix, at + 1)) {
-    const std::size_t v = lines.find("\"value\":", at);
-    const std::size_t end = lines.find('\n', at);
-    if (v == std::string::npos || v > end) continue;
-    std::string value = lines.substr(v + 8, lines.find_first_of(",}", v + 8) - v - 8);
-    if (!value.empty() && value.front() == '"') value = value.substr(1, value.size() - 2);
-    out.push_back(value);
-  }
-  return out;
-}
 
 TEST(FocasEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
   const fs::path dir =
@@ -98,33 +82,33 @@ TEST(FocasEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
 
   const std::string lines = readFile((dir / "data" / "observations.jsonl").string());
   // The 16i runs the default script: execution, mode, program, part count, override.
-  const auto execution = values(lines, "mill-16i", "execution");
+  const auto execution = uplinkValues(lines, "mill-16i", "execution");
   ASSERT_FALSE(execution.empty()) << lines.substr(0, 2000);
   for (const auto& v : execution) {
     EXPECT_TRUE(v == "ACTIVE" || v == "READY" || v == "FEED_HOLD" || v == "INTERRUPTED" ||
                 v == "STOPPED" || v == "UNAVAILABLE")
         << v;
   }
-  const auto program = values(lines, "mill-16i", "program");
+  const auto program = uplinkValues(lines, "mill-16i", "program");
   ASSERT_FALSE(program.empty());
   EXPECT_EQ(program.back().rfind("O", 0), 0u) << program.back();
-  const auto parts = values(lines, "mill-16i", "part_count");
+  const auto parts = uplinkValues(lines, "mill-16i", "part_count");
   ASSERT_FALSE(parts.empty());
   EXPECT_NE(parts.back(), "UNAVAILABLE");
-  const auto override = values(lines, "mill-16i", "feedrate_override");
+  const auto override = uplinkValues(lines, "mill-16i", "feedrate_override");
   ASSERT_FALSE(override.empty());
   EXPECT_GE(std::stoi(override.back()), 50);  // 255 - G12: the simulator's 70-120 %
   EXPECT_LE(std::stoi(override.back()), 150);
-  const auto load = values(lines, "mill-16i", "spindle_load");
+  const auto load = uplinkValues(lines, "mill-16i", "spindle_load");
   ASSERT_FALSE(load.empty());
   EXPECT_NE(load.back(), "UNAVAILABLE");
-  EXPECT_FALSE(values(lines, "mill-16i", "controller_mode").empty());
-  EXPECT_FALSE(values(lines, "mill-16i", "X_abs").empty());  // passed through
+  EXPECT_FALSE(uplinkValues(lines, "mill-16i", "controller_mode").empty());
+  EXPECT_FALSE(uplinkValues(lines, "mill-16i", "X_abs").empty());  // passed through
   // The 30i lathe reads both paths over its one session.
-  EXPECT_FALSE(values(lines, "lathe-30i", "part_count").empty());
-  EXPECT_FALSE(values(lines, "lathe-30i", "part_count_2").empty());
-  EXPECT_FALSE(values(lines, "lathe-30i", "p2_X_abs").empty());
-  const auto word = values(lines, "lathe-30i", "pmc_word");
+  EXPECT_FALSE(uplinkValues(lines, "lathe-30i", "part_count").empty());
+  EXPECT_FALSE(uplinkValues(lines, "lathe-30i", "part_count_2").empty());
+  EXPECT_FALSE(uplinkValues(lines, "lathe-30i", "p2_X_abs").empty());
+  const auto word = uplinkValues(lines, "lathe-30i", "pmc_word");
   ASSERT_FALSE(word.empty());
   EXPECT_EQ(word.back(), "600");
   fs::remove_all(dir);

@@ -11,6 +11,7 @@
 
 #include "loopback_config.hpp"
 #include "process.hpp"
+#include "uplink_lines.hpp"
 #include "web/testing/http_get.hpp"
 
 namespace spindle::testing {
@@ -18,23 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-/// The values of `item` of `machine` in the file uplink's JSON lines, in order.
-std::vector<std::string> values(const std::string& lines, const std::string& machine,
-                                const std::string& item) {
-  std::vector<std::string> out;
-  const std::string prefix = "{\"machine\":\"" + machine + "\",\"item\":\"" + item + "\"";
-  for (std::size_t at = lines.find(prefix); at != std::string::npos;
-       at = lines.find(prefix, at + 1)) {
-    const std::size_t v = lines.find("\"value\":", at);
-    const std::size_t end = lines.find('\n', at);
-    if (v == std::string::npos || v > end) continue;
-    std::string value = lines.substr(v + 8, lines.find_first_of(",}", v + 8) - v - 8);
-    if (!value.empty() && value.front() == '"') value = value.substr(1, value.size() - 2);
-    out.push_back(value);
-  }
-  return out;
-}
 
 TEST(ModbusEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
   const fs::path dir =
@@ -107,18 +91,18 @@ TEST(ModbusEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
 
   const std::string lines = readFile((dir / "data" / "observations.jsonl").string());
   // press-1 runs the default script: the stack light gives the execution.
-  const auto execution = values(lines, "press-1", "execution");
+  const auto execution = uplinkValues(lines, "press-1", "execution");
   ASSERT_FALSE(execution.empty()) << lines.substr(0, 2000);
   for (const auto& v : execution) {
     EXPECT_TRUE(v == "ACTIVE" || v == "READY" || v == "STOPPED" || v == "UNAVAILABLE") << v;
   }
   // press-2: the same counters in four orders and widths agree with each other.
-  const auto abcd = values(lines, "press-2", "parts_abcd");
-  const auto cdab = values(lines, "press-2", "parts_cdab");
-  const auto badc = values(lines, "press-2", "neg_badc");
-  const auto dcba = values(lines, "press-2", "neg_dcba");
-  const auto wide = values(lines, "press-2", "parts64");
-  const auto neg64 = values(lines, "press-2", "neg64");
+  const auto abcd = uplinkValues(lines, "press-2", "parts_abcd");
+  const auto cdab = uplinkValues(lines, "press-2", "parts_cdab");
+  const auto badc = uplinkValues(lines, "press-2", "neg_badc");
+  const auto dcba = uplinkValues(lines, "press-2", "neg_dcba");
+  const auto wide = uplinkValues(lines, "press-2", "parts64");
+  const auto neg64 = uplinkValues(lines, "press-2", "neg64");
   ASSERT_FALSE(abcd.empty());
   EXPECT_EQ(abcd, cdab);
   EXPECT_EQ(abcd, wide);
@@ -131,17 +115,17 @@ TEST(ModbusEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
     }
   }
   // press-2's script writes the device and reads back what it wrote.
-  const auto beacon = values(lines, "press-2", "beacon");
+  const auto beacon = uplinkValues(lines, "press-2", "beacon");
   ASSERT_FALSE(beacon.empty());
   EXPECT_EQ(beacon.back(), "true");
   bool echoed = false;
-  for (const auto& v : values(lines, "press-2", "setpoint")) {
+  for (const auto& v : uplinkValues(lines, "press-2", "setpoint")) {
     if (v == "UNAVAILABLE" || v == "0") continue;
     const std::string parts = std::to_string(std::stoll(v) - 1000);
     echoed = echoed || std::find(abcd.begin(), abcd.end(), parts) != abcd.end();
   }
   EXPECT_TRUE(echoed) << "no setpoint written as parts + 1000";
-  const auto program = values(lines, "press-2", "program");
+  const auto program = uplinkValues(lines, "press-2", "program");
   ASSERT_FALSE(program.empty());
   EXPECT_NE(program.back(), "UNAVAILABLE");
   EXPECT_FALSE(program.back().empty());
