@@ -85,6 +85,10 @@ class ModbusTcpCollector::Connection final : public SessionHandler,
   void write(const std::string& key, model::Value value, std::function<void(Status)> done) {
     asio::post(m_strand, [self = shared_from_this(), key, value = std::move(value),
                           done = std::move(done)]() mutable {
+      if (self->m_stopped) {
+        done(Error(ErrorCode::kUnavailable, "the collector stopped"));
+        return;
+      }
       auto request = self->writeRequest(key, value);
       if (!request) {
         done(std::move(request).error());
