@@ -28,6 +28,7 @@ namespace standin = fwlib::testing;
 struct Controls {
   explicit Controls(int machines = 1) {
     sim::FocasSimOptions o;
+    o.basePort = 0;  // free ports: tests run in parallel
     o.machines = machines;
     o.series = {sim::FocasSeries::k30i};
     o.tick = 50ms;
