@@ -10,6 +10,7 @@
 
 #include "base/log_limiter.hpp"
 #include "collectors/emitter.hpp"
+#include "collectors/focas/focas_fwlib_poller.hpp"
 #include "collectors/focas/focas_reads.hpp"
 #include "collectors/input_limit_options.hpp"
 #include "transform/compiled_script.hpp"
@@ -21,10 +22,13 @@ namespace asio = boost::asio;
 class FocasCollector::Connection final : public SessionHandler,
                                          public std::enable_shared_from_this<Connection> {
  public:
-  Connection(CollectorContext& ctx, const FocasOptions& options, std::vector<ScriptRead> reads)
+  Connection(CollectorContext& ctx, const FocasOptions& options, std::vector<ScriptRead> reads,
+             std::shared_ptr<fwlib::FwlibLibrary> library, std::vector<std::int16_t> tools)
       : m_ctx(ctx),
         m_options(options),
         m_reads(std::move(reads)),
+        m_library(std::move(library)),
+        m_tools(std::move(tools)),
         m_strand(asio::make_strand(ctx.io())),
         m_emitter(ctx, m_strand, inputLimits(options)),
         m_fastTimer(m_strand),
@@ -41,6 +45,7 @@ class FocasCollector::Connection final : public SessionHandler,
     m_ctx.setState(ConnectionState::kConnecting,
                    m_options.host + ":" + std::to_string(m_options.port.value));
     m_session->start();
+    if (m_library) startFwlib();
     asio::post(m_strand, [self = shared_from_this()] {
       self->schedule(self->m_fastTimer, self->m_options.pollInterval, false);
       self->schedule(self->m_slowTimer, self->m_options.slowInterval, true);
@@ -52,6 +57,7 @@ class FocasCollector::Connection final : public SessionHandler,
     m_stopped = true;
     m_emitter.stop();
     if (m_session) m_session->stop();
+    if (m_fwlib) m_fwlib->stop();
     asio::post(m_strand, [self = shared_from_this()] {
       self->m_fastTimer.cancel();
       self->m_slowTimer.cancel();
@@ -79,6 +85,8 @@ class FocasCollector::Connection final : public SessionHandler,
     // Learn the series (sysinfo: the parameter layout) and the axes of every path first.
     std::vector<Call> calls{call(cmd::kSysInfo, m_options.pathNumbers.front())};
     for (auto p : m_options.pathNumbers) calls.push_back(call(cmd::kAxisNames, p));
+    // The spindles of path 1 (the library's default path): how many loads to report.
+    if (m_fwlib) calls.push_back(call(cmd::kSpindleNames, m_options.pathNumbers.front()));
     m_queue.push_back(Job{Job::kDiscover, std::move(calls)});
     dispatch();
   }
@@ -123,6 +131,8 @@ class FocasCollector::Connection final : public SessionHandler,
   }
 
   void poll(bool slow) {
+    // The library's share keeps its own session: it is read whether or not the native one is up.
+    if (slow && m_fwlib) m_fwlib->poll(m_spindles == 0 ? 1 : m_spindles);
     if (!m_ready || !m_session->connected()) return;
     const auto kind = slow ? Job::kSlow : Job::kFast;
     for (const auto& j : m_queue) {
@@ -204,6 +214,10 @@ class FocasCollector::Connection final : public SessionHandler,
     }
     if (c.command == cmd::kAxisNames) {
       if (auto names = decodeNames(r.payload)) m_axes[c.path] = *names;
+      return;
+    }
+    if (c.command == cmd::kSpindleNames) {
+      if (auto names = decodeNames(r.payload)) m_spindles = names->size();
       return;
     }
     if (c.command == cmd::kAlarmMessages) return onAlarms(c, r);
@@ -324,12 +338,49 @@ class FocasCollector::Connection final : public SessionHandler,
   std::string stateDetail() const {
     std::string d = m_peer + (m_series.empty() ? "" : " (" + m_series + ")");
     if (!m_unsupported.empty()) d += "; not supported by the control: " + m_unsupported;
+    if (m_fwlib && !m_fwlib->unsupported().empty()) {
+      d += "; not answered through the FOCAS library: " + m_fwlib->unsupported();
+    }
+    if (m_fwlib && !m_fwlib->problem().empty()) d += "; " + m_fwlib->problem();
     return d;
+  }
+
+  void startFwlib() {
+    FwlibPoller::Options o;
+    o.session.host = m_options.host;
+    o.session.port = m_options.port.value;
+    o.session.connectTimeout = m_options.connectTimeout;
+    o.session.callTimeout = m_options.readTimeout;
+    o.session.stopGrace = std::min<Duration>(m_options.readTimeout, std::chrono::seconds(2));
+    o.reconnectMin = m_options.reconnectMin;
+    o.reconnectMax = m_options.reconnectMax;
+    std::weak_ptr<Connection> weak = weak_from_this();
+    FwlibPoller::Hooks hooks;
+    hooks.emit = [weak](const std::string& key, model::Value value, model::Kind kind) {
+      if (auto self = weak.lock(); self && !self->m_stopped)
+        self->emit(key, std::move(value), kind);
+    };
+    hooks.flush = [weak] {
+      auto self = weak.lock();
+      if (self && !self->m_stopped && !self->m_emitter.flush()) self->m_paused = true;
+    };
+    hooks.detailChanged = [weak] {
+      auto self = weak.lock();
+      if (!self || self->m_stopped) return;
+      if (self->m_ready) self->m_ctx.setState(ConnectionState::kConnected, self->stateDetail());
+    };
+    m_fwlib = std::make_shared<FwlibPoller>(m_strand, m_library, std::move(o), m_tools,
+                                            m_ctx.logger(), std::move(hooks));
+    m_fwlib->start();
   }
 
   CollectorContext& m_ctx;
   FocasOptions m_options;
   std::vector<ScriptRead> m_reads;
+  std::shared_ptr<fwlib::FwlibLibrary> m_library;  ///< null without `fwlib:`
+  std::vector<std::int16_t> m_tools;               ///< tool_offset_<n> keys of the script
+  std::shared_ptr<FwlibPoller> m_fwlib;
+  std::size_t m_spindles = 0;  ///< spindles of path 1 (0: not known)
   FocasSession::Strand m_strand;
   Emitter m_emitter;
   std::shared_ptr<FocasSession> m_session;
@@ -390,7 +441,17 @@ Status FocasCollector::start(CollectorContext& context) {
   }
   auto reads = scriptReads(context.script().get(), m_options);
   if (!reads) return std::move(reads).error().with("machine '" + context.machineName() + "'");
-  auto connection = std::make_shared<Connection>(context, m_options, std::move(*reads));
+  auto tools = toolOffsetKeys(context.script().get());
+  if (!tools) return std::move(tools).error().with("machine '" + context.machineName() + "'");
+  std::shared_ptr<fwlib::FwlibLibrary> library;
+  if (!m_options.fwlib.empty()) {
+    // Loaded here, not by validate: dlopen and the library's startup have side effects.
+    auto loaded = sharedFwlib(m_options.fwlib);
+    if (!loaded) return std::move(loaded).error().with("machine '" + context.machineName() + "'");
+    library = std::move(*loaded);
+  }
+  auto connection = std::make_shared<Connection>(context, m_options, std::move(*reads),
+                                                 std::move(library), std::move(*tools));
   if (auto started = connection->start(); !started) return started;
   m_connection = std::move(connection);
   return okStatus();
@@ -412,6 +473,7 @@ namespace {
 Status checkScript(const std::any& loaded, const transform::CompiledScript* script) {
   const auto& options = std::any_cast<const FocasOptions&>(loaded);
   if (auto reads = scriptReads(script, options); !reads) return std::move(reads).error();
+  if (auto tools = toolOffsetKeys(script); !tools) return std::move(tools).error();
   return okStatus();
 }
 

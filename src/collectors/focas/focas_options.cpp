@@ -1,6 +1,9 @@
 #include "collectors/focas/focas_options.hpp"
 
 #include <charconv>
+#include <filesystem>
+
+#include <unistd.h>
 
 #include "collectors/connection_options.hpp"
 #include "collectors/input_limit_options.hpp"
@@ -31,6 +34,10 @@ const config::OptionTable<FocasOptions>& optionTable() {
     t.optional("max_frame", &O::maxFrame, "32KiB",
                "largest reply frame accepted; a longer one drops the connection",
                {"1KiB", "64KiB"});
+    t.optional("fwlib", &O::fwlib, "",
+               "FANUC's FOCAS library for Linux (your licensed libfwlib32.so): adds spindle "
+               "loads (spindle_load_<n>) and the script's tool offsets (tool_offset_<n>); "
+               "empty = native client only");
     addInputLimitOptions(t);
     return t;
   }();
@@ -62,6 +69,16 @@ bool validate(FocasOptions& o, const YAML::Node& block, config::Diagnostics& dia
     diags.add(block["slow_interval"], "slow_interval is shorter than poll_interval",
               "the slow group is read less often than the fast one");
     good = false;
+  }
+  if (!o.fwlib.empty()) {
+    // Only a look at the file: loading it (dlopen, startup) is the collector's start.
+    std::error_code ec;
+    const std::filesystem::path file(o.fwlib);
+    if (!std::filesystem::is_regular_file(file, ec) || ::access(file.c_str(), R_OK) != 0) {
+      diags.add(block["fwlib"], "fwlib '" + o.fwlib + "' is not a readable file",
+                "the path of FANUC's FOCAS library, e.g. /opt/fanuc/lib/libfwlib32.so");
+      good = false;
+    }
   }
   if (!validateInputLimits(o, block, diags)) good = false;
   if (!validateConnection(o, block, diags, "the control's address, e.g. 192.168.1.60")) {

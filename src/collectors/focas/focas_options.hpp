@@ -29,6 +29,8 @@ struct FocasOptions {
   Duration slowInterval = std::chrono::seconds(10);  ///< the slow group
   std::int64_t maxAlarms = 10;                       ///< alarm messages read per path
   ByteSize maxFrame{32768};
+  /// FANUC's FOCAS library for the calls without public wire codes; empty = native only.
+  std::string fwlib;
   std::uint64_t maxItems = InputLimits{}.maxItems;
   std::uint64_t maxKeys = InputLimits{}.maxKeys;
   std::uint64_t maxConditions = InputLimits{}.maxConditions;
