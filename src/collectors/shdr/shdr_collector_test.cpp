@@ -41,6 +41,9 @@ TEST(ShdrCollector, HeartbeatLossMarksItemsUnavailableAndReconnects) {
   ShdrCollector collector(optionsFor(server));
   ASSERT_TRUE(collector.start(ctx).ok());
   ASSERT_TRUE(waitUntil([&] { return server.connections() == 1; }));
+  // The PONG goes out before the data line, so the collector knows the heartbeat once it has
+  // the data (going silent before the PONG would leave it on the legacy 600 s limit).
+  ASSERT_TRUE(waitUntil([&] { return server.pongs() == 1; }));
   server.send("2024-05-01T12:00:00Z|execution|ACTIVE|htemp|FAULT|HT|1|HIGH|hot\n");
   ASSERT_TRUE(waitUntil([&] { return ctx.latestText("execution") == "ACTIVE"; }));
 

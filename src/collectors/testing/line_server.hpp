@@ -64,6 +64,8 @@ class LineServer {
 
   /// Stop answering PINGs (the adapter hangs but keeps its socket open).
   void setSilent(bool silent) { m_silent = silent; }
+  /// PINGs answered so far.
+  int pongs() const { return m_pongs; }
 
  private:
   void acceptLoop() {
@@ -92,6 +94,7 @@ class LineServer {
         if (line.rfind("* PING", 0) == 0 && !m_pong.empty() && !m_silent) {
           const std::string reply = m_pong + "\n";
           ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+          ++m_pongs;
         }
       }
     }
@@ -103,6 +106,7 @@ class LineServer {
   std::atomic<bool> m_stopping{false};
   std::atomic<bool> m_silent{false};
   std::atomic<int> m_connections{0};
+  std::atomic<int> m_pongs{0};
   std::mutex m_mutex;
   int m_client = -1;
   std::thread m_reader;
