@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "collectors/focas/focas_reads.hpp"
+#include "collectors/focas/testing/focas_controls.hpp"
 #include "collectors/testing/fake_context.hpp"
 #include "collectors/testing/wait_until.hpp"
 #include "sim/focas_sim.hpp"
@@ -20,40 +21,8 @@ using namespace std::chrono_literals;
 using testing::FakeContext;
 using testing::waitUntil;
 
-/// Simulated controls on their own io thread.
-struct Controls {
-  explicit Controls(std::vector<sim::FocasSeries> series, int paths = 1, int machines = 1,
-                    std::uint16_t basePort = 0, int maxConnections = 5) {
-    sim::FocasSimOptions o;
-    o.basePort = basePort;
-    o.machines = machines;
-    o.series = std::move(series);
-    o.paths = paths;
-    o.maxConnections = maxConnections;
-    o.tick = 50ms;
-    o.timeScale = 20;
-    sim = std::make_unique<sim::FocasSim>(io, o);
-    EXPECT_TRUE(sim->start());
-    thread = std::thread([this] { io.run(); });
-  }
-  ~Controls() {
-    sim->stop();
-    work.reset();
-    io.stop();
-    thread.join();
-  }
-  std::uint16_t port(std::size_t i = 0) const { return sim->ports().at(i); }
-  boost::asio::io_context io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::unique_ptr<sim::FocasSim> sim;
-  std::thread thread;
-};
-
-std::shared_ptr<const transform::CompiledScript> script(const std::string& text) {
-  auto compiled = transform::compileScript(text, "test.yaml");
-  EXPECT_TRUE(compiled) << (compiled ? "" : compiled.error().describe());
-  return compiled ? *compiled : nullptr;
-}
+using Controls = testing::FocasControls;
+constexpr auto script = testing::compiledScript;
 
 FocasOptions options(std::uint16_t port, std::vector<std::uint16_t> paths = {1}) {
   FocasOptions o;

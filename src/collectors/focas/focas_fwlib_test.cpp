@@ -10,6 +10,7 @@
 #include "collectors/focas/focas_fwlib_poller.hpp"
 #include "collectors/focas/fwlib/testing/standin_knobs.hpp"
 #include "collectors/focas/fwlib/testing/standin_paths.hpp"
+#include "collectors/focas/testing/focas_controls.hpp"
 #include "collectors/registry.hpp"
 #include "collectors/testing/fake_context.hpp"
 #include "collectors/testing/wait_until.hpp"
@@ -25,36 +26,11 @@ using testing::waitUntil;
 namespace standin = fwlib::testing;
 
 /// Simulated 30i controls on their own io thread.
-struct Controls {
-  explicit Controls(int machines = 1) {
-    sim::FocasSimOptions o;
-    o.basePort = 0;  // free ports: tests run in parallel
-    o.machines = machines;
-    o.series = {sim::FocasSeries::k30i};
-    o.tick = 50ms;
-    o.timeScale = 20;
-    sim = std::make_unique<sim::FocasSim>(io, o);
-    EXPECT_TRUE(sim->start());
-    thread = std::thread([this] { io.run(); });
-  }
-  ~Controls() {
-    sim->stop();
-    work.reset();
-    io.stop();
-    thread.join();
-  }
-  std::uint16_t port(std::size_t i = 0) const { return sim->ports().at(i); }
-  boost::asio::io_context io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::unique_ptr<sim::FocasSim> sim;
-  std::thread thread;
+struct Controls : testing::FocasControls {
+  explicit Controls(int machines = 1)
+      : testing::FocasControls({sim::FocasSeries::k30i}, 1, machines) {}
 };
-
-std::shared_ptr<const transform::CompiledScript> script(const std::string& text) {
-  auto compiled = transform::compileScript(text, "test.yaml");
-  EXPECT_TRUE(compiled) << (compiled ? "" : compiled.error().describe());
-  return compiled ? *compiled : nullptr;
-}
+constexpr auto script = testing::compiledScript;
 
 FocasOptions options(std::uint16_t port, const std::filesystem::path& library) {
   FocasOptions o;
