@@ -18,6 +18,7 @@
 
 #include "base/log.hpp"
 #include "collectors/haas/haas_collector.hpp"
+#include "counting_context.hpp"
 #include "sim/haas_sim.hpp"
 #include "transform/script_loader.hpp"
 
@@ -28,44 +29,7 @@ using namespace std::chrono_literals;
 
 constexpr int kControls = 50;
 
-/// A collector context that counts what it is given and keeps nothing.
-class CountingContext final : public collectors::CollectorContext {
- public:
-  CountingContext(boost::asio::io_context& io, model::ItemCatalog& catalog, int index,
-                  std::shared_ptr<const transform::CompiledScript> script)
-      : m_io(io),
-        m_catalog(catalog),
-        m_name("haas-" + std::to_string(index)),
-        m_machine(catalog.addMachine(m_name)),
-        m_logger(makeLogger("collector.haas." + m_name)),
-        m_script(std::move(script)) {}
-
-  boost::asio::io_context& io() override { return m_io; }
-  model::ItemCatalog& catalog() override { return m_catalog; }
-  model::MachineId machine() const override { return m_machine; }
-  const std::string& machineName() const override { return m_name; }
-  const Clock& clock() const override { return m_clock; }
-  const std::shared_ptr<spdlog::logger>& logger() const override { return m_logger; }
-  bool tryEmit(model::Batch& batch) override {
-    observations += batch.size();
-    batch.clear();
-    return true;
-  }
-  void setRoomListener(std::function<void()>) override {}
-  void setState(collectors::ConnectionState, const std::string&) override {}
-  std::shared_ptr<const transform::CompiledScript> script() const override { return m_script; }
-
-  std::atomic<std::uint64_t> observations{0};
-
- private:
-  boost::asio::io_context& m_io;
-  model::ItemCatalog& m_catalog;
-  std::string m_name;
-  model::MachineId m_machine;
-  std::shared_ptr<spdlog::logger> m_logger;
-  std::shared_ptr<const transform::CompiledScript> m_script;
-  SystemClock m_clock;
-};
+using bench::CountingContext;
 
 double threadCpuSeconds(pthread_t thread) {
   clockid_t id;
@@ -104,7 +68,9 @@ void BM_Haas50ControlsEverySecond(benchmark::State& state) {
   std::vector<std::unique_ptr<CountingContext>> contexts;
   std::vector<std::unique_ptr<collectors::haas::HaasCollector>> collectors;
   for (int i = 0; i < kControls; ++i) {
-    contexts.push_back(std::make_unique<CountingContext>(io, catalog, i, *script));
+    const std::string name = "haas-" + std::to_string(i);
+    contexts.push_back(std::make_unique<CountingContext>(io, catalog, name, *script,
+                                                         makeLogger("collector.haas." + name)));
     collectors::haas::HaasOptions o;
     o.host = "127.0.0.1";
     o.port.value = sims[static_cast<std::size_t>(i)]->port();
@@ -122,7 +88,7 @@ void BM_Haas50ControlsEverySecond(benchmark::State& state) {
   std::uint64_t answeredBefore = 0;
   for (auto& s : sims) answeredBefore += s->answered();
   std::uint64_t observationsBefore = 0;
-  for (auto& c : contexts) observationsBefore += c->observations;
+  for (auto& c : contexts) observationsBefore += c->m_observations;
   const double cpuBefore = threadCpuSeconds(ioThread.native_handle());
   const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) std::this_thread::sleep_for(seconds);
@@ -132,7 +98,7 @@ void BM_Haas50ControlsEverySecond(benchmark::State& state) {
   std::uint64_t answered = 0;
   for (auto& s : sims) answered += s->answered();
   std::uint64_t observations = 0;
-  for (auto& c : contexts) observations += c->observations;
+  for (auto& c : contexts) observations += c->m_observations;
 
   for (auto& c : collectors) c->stop();
   for (auto& s : sims) s->stop();
