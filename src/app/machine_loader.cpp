@@ -87,7 +87,7 @@ void MachineLoader::checkScript(const collectors::CollectorInfo& info, const YAM
     m_diags.add(at,
                 "the script of machine '" + entry.id + "' has writes, and the " + entry.type +
                     " collector cannot write to its machine",
-                "writes: is for machines whose collector writes (modbus_tcp)");
+                "writes: is for machines whose collector writes (modbus_tcp, focas)");
   }
   if (!info.checkScript) return;
   if (auto checked = info.checkScript(entry.options, entry.script.get()); !checked) {

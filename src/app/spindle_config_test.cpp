@@ -341,12 +341,21 @@ TEST_F(SpindleConfigTest, AScriptThatItsCollectorWouldRefuseIsRefusedByValidate)
   fs::create_directories(dir);
   std::ofstream(dir / "light.yaml") << "version: 2\nkeys: [alarm]\ncoils:\n  lamp: 3\n"
                                        "writes:\n  lamp: alarm == 'ON'\ndata-items: [lamp]\n";
+  std::ofstream(dir / "goal.yaml")
+      << "version: 2\nkeys: [part_count, macro_500]\ncoils:\n  lamp: 3\n"
+         "writes:\n  macro_500: part_count + 1\n"
+         "data-items: [part_count]\n";
+  std::ofstream(dir / "run.yaml") << "version: 2\nkeys: [run]\nwrites:\n  run: 3\n";
   std::ofstream(dir / "spindle.yaml")
       << "machines:\n"
          "  - {id: p1, type: modbus_tcp, host: 127.0.0.1, script: none}\n"
          "  - {id: p2, type: modbus_tcp, host: 127.0.0.1, script: light.yaml}\n"
          "  - {id: p3, type: shdr, host: 127.0.0.1, script: light.yaml}\n"
-         "  - {id: p4, type: modbus_tcp, host: 127.0.0.1, allow_write: true, script: light.yaml}\n";
+         "  - {id: p4, type: modbus_tcp, host: 127.0.0.1, allow_write: true, script: light.yaml}\n"
+         "  - {id: p5, type: modbus_tcp, host: 127.0.0.1, allow_write: true, script: goal.yaml}\n"
+         "  - {id: p6, type: focas, host: 127.0.0.1, script: goal.yaml}\n"
+         "  - {id: p7, type: focas, host: 127.0.0.1, allow_write: true, script: goal.yaml}\n"
+         "  - {id: p8, type: focas, host: 127.0.0.1, allow_write: true, script: run.yaml}\n";
   auto loaded = loadConfigFile((dir / "spindle.yaml").string(), m_registry);
   EXPECT_FALSE(loaded.config.has_value());
   const std::string text = loaded.diagnostics.describe();
@@ -359,8 +368,19 @@ TEST_F(SpindleConfigTest, AScriptThatItsCollectorWouldRefuseIsRefusedByValidate)
   EXPECT_NE(text.find("the script of machine 'p3' has writes, and the shdr collector cannot write"),
             std::string::npos)
       << text;
+  EXPECT_NE(text.find("machine 'p5': its script writes 'macro_500', which cannot be written: a "
+                      "Modbus device is written through its holding registers and coils"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("machine 'p6': its script writes macro_500 and allow_write is off"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("machine 'p8': its script writes 'run', which cannot be written"),
+            std::string::npos)
+      << text;
   EXPECT_EQ(text.find("'p4'"), std::string::npos) << text;
-  EXPECT_EQ(loaded.diagnostics.size(), 3u) << text;
+  EXPECT_EQ(text.find("'p7'"), std::string::npos) << text;
+  EXPECT_EQ(loaded.diagnostics.size(), 6u) << text;
   fs::remove_all(dir);
 }
 

@@ -23,6 +23,19 @@ void addFocasSimOptions(CLI::App& cmd, FocasSimArgs& args) {
   cmd.add_option("--focas-split", o.splitBytes,
                  "focas: send replies in TCP segments of this many bytes (0: whole)")
       ->capture_default_str();
+  cmd.add_option("--focas-delay", args.delayMs, "focas: answer every request this late (ms)")
+      ->check(CLI::Range(0, 60000))
+      ->capture_default_str();
+  cmd.add_option("--focas-cut-every", o.cutEvery,
+                 "focas: cut every n-th reply off mid sub-packet and close (0: never)")
+      ->capture_default_str();
+  cmd.add_option("--focas-garbage-every", o.garbageEvery,
+                 "focas: send garbage instead of every n-th reply (0: never)")
+      ->capture_default_str();
+  cmd.add_option("--focas-drop-every", args.dropEveryMs,
+                 "focas: drop every client connection at this interval (ms, 0: never)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{86400000}))
+      ->capture_default_str();
 }
 
 int runFocasSim(FocasSimArgs& args, const std::string& bind, int machines, std::uint64_t seed,
@@ -36,6 +49,8 @@ int runFocasSim(FocasSimArgs& args, const std::string& bind, int machines, std::
   o.tick = tick;
   o.names = names;
   if (basePort) o.basePort = *basePort;
+  o.replyDelay = std::chrono::milliseconds(args.delayMs);
+  o.dropEvery = std::chrono::milliseconds(args.dropEveryMs);
   o.series.clear();
   for (const auto& s : args.series) o.series.push_back(sim::parseFocasSeries(s).value());
   auto log = makeLogger("sim");

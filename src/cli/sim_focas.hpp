@@ -15,6 +15,8 @@ namespace spindle::cli {
 struct FocasSimArgs {
   sim::FocasSimOptions options;
   std::vector<std::string> series{"30i"};
+  std::int64_t delayMs = 0;
+  std::int64_t dropEveryMs = 0;
 };
 
 /// Declares the --focas-* options on the sim subcommand.

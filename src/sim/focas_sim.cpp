@@ -98,9 +98,11 @@ class FocasServer::Client : public std::enable_shared_from_this<Client> {
     if (!bytes) return false;
     fc::Bytes out = std::move(bytes).value();
     bool closeAfter = false;
-    if (m_state->garbageNext.exchange(false)) {
+    const std::uint64_t n = ++m_state->replies;
+    auto every = [n](std::uint64_t k) { return k > 0 && n % k == 0; };
+    if (m_state->garbageNext.exchange(false) || every(m_state->garbageEvery.load())) {
       out.assign({'G', 'A', 'R', 'B', 'A', 'G', 'E', '!', '\r', '\n', 0xFF, 0x00, 0x13, 0x37});
-    } else if (m_state->truncateNext.exchange(false)) {
+    } else if (m_state->truncateNext.exchange(false) || every(m_state->cutEvery.load())) {
       out.resize(fc::kHeaderSize + 2 + fc::kReplyHeadSize / 2 + out.size() / 4);
       closeAfter = true;
     }
@@ -268,6 +270,8 @@ Status FocasSim::start() {
     m_servers.push_back(
         std::make_unique<FocasServer>(m_io, control, o.bindAddress, port, o.maxConnections));
     m_servers.back()->setSplitBytes(o.splitBytes);
+    m_servers.back()->setReplyDelay(o.replyDelay);
+    m_servers.back()->setFaultsEvery(o.cutEvery, o.garbageEvery);
     if (auto s = m_servers.back()->start(); !s) {
       for (auto& server : m_servers) server->stop();
       m_servers.clear();
@@ -283,6 +287,11 @@ void FocasSim::schedule() {
   m_timer.async_wait([this](const error_code& ec) {
     if (ec || m_stopped) return;
     for (auto& s : m_servers) s->withControl([&](FocasControl& c) { c.step(m_options.tick); });
+    m_sinceDrop += m_options.tick;
+    if (m_options.dropEvery.count() > 0 && m_sinceDrop >= m_options.dropEvery) {
+      m_sinceDrop = {};
+      for (auto& s : m_servers) s->dropClients();
+    }
     schedule();
   });
 }

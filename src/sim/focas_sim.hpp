@@ -37,6 +37,13 @@ struct FocasSimOptions {
   int paths = 1;               ///< 1..4 per control
   int maxConnections = 5;      ///< FOCAS sessions per control, 1..20
   std::size_t splitBytes = 0;  ///< > 0: replies go out in segments of this many bytes
+  /// Faults for trying a client (`spindle sim --focas-*`): every reply this late; every n-th
+  /// reply cut off mid sub-packet (then the connection closes) or replaced by garbage; every
+  /// client dropped at this interval. 0: never.
+  std::chrono::milliseconds replyDelay{0};
+  std::uint64_t cutEvery = 0;
+  std::uint64_t garbageEvery = 0;
+  std::chrono::milliseconds dropEvery{0};
 };
 
 /// One simulated control on one port.
@@ -63,6 +70,11 @@ class FocasServer {
   void truncateNextReply() { m_state->truncateNext = true; }
   /// The next reply is replaced by bytes that are not FOCAS.
   void garbageNextReply() { m_state->garbageNext = true; }
+  /// Every n-th reply (0: none) cut off or replaced by garbage, as the one-shot knobs do.
+  void setFaultsEvery(std::uint64_t cut, std::uint64_t garbage) {
+    m_state->cutEvery = cut;
+    m_state->garbageEvery = garbage;
+  }
   void dropClients();
   /// Open FOCAS sessions; refused connections (slots full) so far.
   int sessions() const { return m_state->sessions.load(); }
@@ -86,6 +98,9 @@ class FocasServer {
     std::atomic<std::size_t> splitBytes{0};
     std::atomic<bool> truncateNext{false};
     std::atomic<bool> garbageNext{false};
+    std::atomic<std::uint64_t> cutEvery{0};
+    std::atomic<std::uint64_t> garbageEvery{0};
+    std::atomic<std::uint64_t> replies{0};
   };
   void accept();
 
@@ -118,6 +133,7 @@ class FocasSim {
   std::vector<std::string> m_names;
   std::vector<std::unique_ptr<FocasServer>> m_servers;
   boost::asio::steady_timer m_timer;
+  std::chrono::milliseconds m_sinceDrop{0};
   bool m_stopped = false;
 };
 

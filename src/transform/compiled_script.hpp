@@ -103,7 +103,7 @@ struct ConditionDef {
 /// `writes`: a value the script wants its machine to hold, written by the collector to one of
 /// the script's own inputs (a Modbus holding register or coil) each time it changes.
 struct WriteDef {
-  std::string target;  ///< the input's identifier, which is also its catalog key
+  std::string target;  ///< the input's identifier (for keys inputs, not the key)
   int input = -1;      ///< index into CompiledScript::inputs()
   Expression value;
 };

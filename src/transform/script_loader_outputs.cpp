@@ -205,7 +205,8 @@ void ScriptLoader::loadConditions(const YAML::Node& section) {
 }
 
 // writes: target: expression, or target: {value: expression}. The target is one of the
-// script's own inputs that the machine lets a client change: a holding register or a coil.
+// script's own inputs that the machine lets a client change: a holding register, a coil, or a
+// key its collector can write.
 void ScriptLoader::loadWrites(const YAML::Node& section) {
   if (!section || section.IsNull()) return;
   if (!section.IsMap()) {
@@ -220,7 +221,7 @@ void ScriptLoader::loadWrites(const YAML::Node& section) {
                                  [&](const InputSpec& in) { return in.identifier == target; });
     if (it == inputs.end()) {
       m_diag.add(kv.first, "writes names '" + target + "', which is no input of this script",
-                 "declare it under registers: (a holding register) or coils: (a coil)");
+                 "declare it under registers: (a holding register), coils: (a coil) or keys:");
       continue;
     }
     if (const std::string why = unwritable(*it); !why.empty()) {
@@ -267,11 +268,15 @@ std::string ScriptLoader::unwritable(const InputSpec& in) const {
                                   : "it is a discrete input (address-space 1), which is "
                                     "read-only; coils (address-space 0) can be written";
     case InputSection::kKeys:
+      // Which keys a machine lets a client write is the collector's to say (a FOCAS
+      // macro_<n>): CollectorInfo::checkScript refuses the others before the machine starts.
+      return "";
     case InputSection::kTags:
       break;
   }
   return std::string("it is under ") + toString(in.section) +
-         "; writes go to Modbus registers and coils";
+         "; writes go to Modbus registers and coils, or to keys the machine's collector can "
+         "write (FOCAS macro_<n>)";
 }
 
 }  // namespace spindle::transform

@@ -66,7 +66,7 @@ struct OutputItem {
 };
 
 /// A value the script asks its machine's collector to write (the script's `writes` section):
-/// `key` is the target input's identifier, `at` the time of the change that caused it.
+/// `key` is the target input's key, `at` the time of the change that caused it.
 struct WriteRequest {
   std::string key;
   model::Value value;

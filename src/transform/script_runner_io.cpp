@@ -216,7 +216,9 @@ void ScriptRunner::emitWrite(std::size_t index, TimestampNs at) {
   std::optional<model::Value>& last = m_written[index];
   if (last && model::sameValue(*last, value)) return;
   last = value;
-  m_writes.push_back(WriteRequest{def.target, std::move(value), at});
+  // The collector knows its inputs by key (the identifier's for registers and coils).
+  const auto& input = m_script->inputs()[static_cast<std::size_t>(def.input)];
+  m_writes.push_back(WriteRequest{input.key, std::move(value), at});
   ++m_stats.writes;
 }
 

@@ -1,5 +1,6 @@
-// The `writes` section: what a script may write (holding registers and coils of its own), and
-// when the runner asks for a write (each change to a value, never UNAVAILABLE).
+// The `writes` section: what a script may write (holding registers, coils and keys of its own;
+// which keys is the collector's to say), and when the runner asks for a write (each change to a
+// value, never UNAVAILABLE).
 
 #include <gtest/gtest.h>
 
@@ -60,7 +61,8 @@ TEST(TransformScriptWrites, RefusesWhatNoDeviceLetsAClientWrite) {
             std::string::npos);
   EXPECT_NE(problemsOf(kInputs + "writes:\n  flags: true\n" + tail).find("one bit of a register"),
             std::string::npos);
-  EXPECT_NE(problemsOf(kInputs + "writes:\n  alarm: 1\n" + tail).find("it is under keys"),
+  EXPECT_NE(problemsOf(kInputs + "tags:\n  speed: ns=2;s=Line.Speed\nwrites:\n  speed: 1\n" + tail)
+                .find("it is under tags"),
             std::string::npos);
   EXPECT_NE(problemsOf(kInputs + "writes:\n  nope: 1\n" + tail)
                 .find("s.yaml:11:3: writes names 'nope', which is no input of this script"),
@@ -125,6 +127,25 @@ TEST_F(TransformScriptWritesRun, AsksOncePerChangeAndNeverForUnavailable) {
   // Back with the old value: nothing to write, the device holds it already.
   EXPECT_TRUE(feed(runner, {obs("temp", std::int64_t{91})}).empty());
   EXPECT_EQ(runner.stats().writes, 3u);
+}
+
+// A keys input is written under its key, whatever the script calls it.
+TEST_F(TransformScriptWritesRun, AKeyIsWrittenUnderItsKey) {
+  auto compiled = compileScript(R"(version: 2
+keys:
+  goal: macro_500
+  count: part_count
+writes:
+  goal: count + 10
+data-items: [count]
+)",
+                                "s.yaml");
+  ASSERT_TRUE(compiled) << compiled.error().describe();
+  ScriptRunner runner(*compiled, m_catalog, m_machine, m_clock);
+  auto w = feed(runner, {obs("part_count", std::int64_t{5})});
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].key, "macro_500");
+  EXPECT_EQ(w[0].value, model::Value(std::int64_t{15}));
 }
 
 TEST_F(TransformScriptWritesRun, AConstantIsWrittenAtStartAndAnErrorIsCounted) {

@@ -1,6 +1,7 @@
 // End to end: `spindle sim --protocol focas` in one process (a 16i and a 30i, two paths each),
 // `spindle run` in another with two focas machines (one reading path 1 with the default script,
-// one reading both paths with a script that adds path 2's part count and a PMC word), the
+// one reading both paths with a script that adds path 2's part count and a PMC word, and
+// writes a macro variable it reads back), the
 // observations through the journal into the file uplink, and the normalized items in the
 // MTConnect interface's /current.
 
@@ -35,15 +36,17 @@ TEST(FocasEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
   })) << readFile((dir / "sim.err").string());
   {
     std::ofstream script(dir / "lathe.yaml");
-    script << "version: 2\nkeys: [run, param_6711, p2_param_6711, pmc_D2204_word]\n"
+    script << "version: 2\nkeys: [run, param_6711, p2_param_6711, pmc_D2204_word, macro_510]\n"
               "passthrough: true\n"
+              "writes:\n  macro_510: param_6711 + 1000\n"
               "data-items:\n"
               "  - execution:\n"
               "      source: \"run == 3 ? 'ACTIVE' : run == 2 ? 'FEED_HOLD' : 'READY'\"\n"
               "      type: EXECUTION\n"
               "  - part_count: {source: param_6711, type: PART_COUNT}\n"
               "  - part_count_2: {source: p2_param_6711, type: PART_COUNT}\n"
-              "  - pmc_word: pmc_D2204_word\n";
+              "  - pmc_word: pmc_D2204_word\n"
+              "  - target: macro_510\n";
   }
   const std::uint16_t web = freePort();
   {
@@ -55,6 +58,7 @@ TEST(FocasEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
         << "\n    poll_interval: 100ms\n    slow_interval: 500ms\n"
         << "  - id: lathe-30i\n    type: focas\n    host: 127.0.0.1\n    port: " << base + 1
         << "\n    paths: [1, 2]\n    poll_interval: 100ms\n    slow_interval: 500ms\n"
+        << "    allow_write: true\n"
         << "    script: lathe.yaml\n";
   }
   Process edge({SPINDLE_BINARY, "run", "--config", (dir / "spindle.yaml").string(), "--for", "60s"},
@@ -111,6 +115,11 @@ TEST(FocasEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
   const auto word = uplinkValues(lines, "lathe-30i", "pmc_word");
   ASSERT_FALSE(word.empty());
   EXPECT_EQ(word.back(), "600");
+  // The script wrote macro #510 (its part count + 1000), and read it back.
+  const auto target = uplinkValues(lines, "lathe-30i", "target");
+  ASSERT_FALSE(target.empty());
+  EXPECT_NE(target.back(), "UNAVAILABLE");
+  EXPECT_GE(std::stod(target.back()), 1000.0) << target.back();
   fs::remove_all(dir);
 }
 

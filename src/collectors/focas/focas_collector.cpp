@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -13,6 +14,7 @@
 #include "collectors/focas/focas_fwlib_poller.hpp"
 #include "collectors/focas/focas_reads.hpp"
 #include "collectors/input_limit_options.hpp"
+#include "collectors/write_book.hpp"
 #include "transform/compiled_script.hpp"
 
 namespace spindle::collectors::focas {
@@ -61,9 +63,39 @@ class FocasCollector::Connection final : public SessionHandler,
     asio::post(m_strand, [self = shared_from_this()] {
       self->m_fastTimer.cancel();
       self->m_slowTimer.cancel();
-      self->m_queue.clear();
+      self->dropQueue();
+      self->m_book.fail("the collector stopped");
     });
     m_ctx.setState(ConnectionState::kStopped);
+  }
+
+  // A script's write of a macro variable: sent when the control is up (after the discovery
+  // round), else kept until it is; written again after every reconnect (collectors/write_book).
+  void write(const std::string& key, model::Value value, std::function<void(Status)> done) {
+    asio::post(m_strand, [self = shared_from_this(), key, value = std::move(value),
+                          done = std::move(done)]() mutable {
+      if (self->m_stopped) {
+        done(Error(ErrorCode::kUnavailable, "the collector stopped"));
+        return;
+      }
+      if (!self->m_options.allowWrite) {
+        done(Error(ErrorCode::kInvalidArgument, "writes to machine '" + self->m_ctx.machineName() +
+                                                    "' are off; set allow_write: true"));
+        return;
+      }
+      auto c = macroWriteFor(key, value, self->m_options.pathNumbers);
+      if (!c) {
+        done(std::move(c).error());
+        return;
+      }
+      if (!self->m_ready || !self->m_session->connected()) {
+        self->m_book.want(key, std::move(*c), std::move(done));
+        return;
+      }
+      self->m_book.want(key, *c, nullptr);
+      self->m_queue.push_back(Job{Job::kWrite, {std::move(*c)}, key, std::move(done)});
+      self->dispatch();
+    });
   }
 
   FocasStats stats() const {
@@ -92,7 +124,7 @@ class FocasCollector::Connection final : public SessionHandler,
   }
 
   void onDisconnected(const std::string& reason, Duration retryIn, bool wasConnected) override {
-    m_queue.clear();
+    dropQueue();
     m_ready = false;
     if (wasConnected) {
       m_ctx.logger()->warn(
@@ -113,8 +145,10 @@ class FocasCollector::Connection final : public SessionHandler,
 
  private:
   struct Job {
-    enum Kind { kDiscover, kFast, kSlow } kind;
+    enum Kind { kDiscover, kFast, kSlow, kWrite } kind;
     std::vector<Call> calls;
+    std::string key;                   ///< a write's macro key
+    std::function<void(Status)> done;  ///< a write's asker (empty: written again)
   };
   using CallId = std::tuple<std::uint16_t, std::uint16_t, std::uint16_t, std::int32_t>;
 
@@ -168,30 +202,73 @@ class FocasCollector::Connection final : public SessionHandler,
     if (m_stopped || m_paused || m_queue.empty() || !m_session->connected() || m_session->busy()) {
       return;
     }
-    Job job = std::move(m_queue.front());
+    m_inflight = std::move(m_queue.front());
     m_queue.pop_front();
     {
       std::lock_guard lock(m_statsMutex);
       ++m_stats.requests;
     }
-    std::vector<Call> calls = job.calls;
-    m_session->transact(std::move(calls), [weak = weak_from_this(), job = std::move(job)](
-                                              Result<std::vector<Reply>> result) mutable {
-      auto self = weak.lock();
-      if (!self || self->m_stopped || !result) return;  // lost: onDisconnected said so
-      self->onReplies(job, *result);
-    });
+    m_session->transact(
+        m_inflight->calls, [weak = weak_from_this()](Result<std::vector<Reply>> result) mutable {
+          auto self = weak.lock();
+          if (!self || !self->m_inflight) return;
+          Job job = std::move(*self->m_inflight);
+          self->m_inflight.reset();
+          if (self->m_stopped) {
+            if (job.done) job.done(Error(ErrorCode::kUnavailable, "the collector stopped"));
+            return;
+          }
+          if (!result) {  // lost: onDisconnected says so; a write waits for the control
+            if (job.kind == Job::kWrite) self->m_book.resend(job.key, std::move(job.done));
+            return;
+          }
+          self->onReplies(job, *result);
+        });
   }
 
-  void onReplies(const Job& job, const std::vector<Reply>& replies) {
+  // The queue (and the request in flight) will not be answered: writes wait in the book for
+  // the control, the polls are asked again by their timers.
+  void dropQueue() {
+    if (m_inflight) m_queue.push_front(std::move(*m_inflight));
+    m_inflight.reset();
+    for (auto& job : m_queue) {
+      if (job.kind == Job::kWrite) m_book.resend(job.key, std::move(job.done));
+    }
+    m_queue.clear();
+  }
+
+  void onWritten(Job& job, const Reply& r) {
+    Status status = okStatus();
+    if (r.error != ew::kOk) {
+      m_book.refused(job.key);
+      status =
+          Error(ErrorCode::kProtocol, "writing " + job.key + " refused: " + errorName(r.error) +
+                                          ": " + errorMeaning(r.error));
+    }
+    if (job.done) {
+      job.done(std::move(status));
+    } else if (!status) {  // written again after a reconnect: nobody else hears of it
+      m_errorLog.log(*m_ctx.logger(), spdlog::level::warn, "{}", status.error().message());
+    }
+  }
+
+  void onReplies(Job& job, const std::vector<Reply>& replies) {
     {
       std::lock_guard lock(m_statsMutex);
       ++m_stats.answers;
+    }
+    if (job.kind == Job::kWrite) {
+      onWritten(job, replies.front());
+      return dispatch();
     }
     for (std::size_t i = 0; i < replies.size(); ++i) onAnswer(job.calls[i], replies[i]);
     if (job.kind == Job::kDiscover) {
       m_ready = true;
       m_ctx.setState(ConnectionState::kConnected, stateDetail());
+      // What the script wants the control to hold, again: it may have restarted.
+      for (auto& w : m_book.toSend()) {
+        m_queue.push_back(Job{Job::kWrite, {std::move(w.request)}, w.key, std::move(w.done)});
+      }
       asio::post(m_strand, [self = shared_from_this()] { self->poll(false); });
       asio::post(m_strand, [self = shared_from_this()] { self->poll(true); });
     }
@@ -387,6 +464,8 @@ class FocasCollector::Connection final : public SessionHandler,
   asio::steady_timer m_fastTimer;
   asio::steady_timer m_slowTimer;
   std::deque<Job> m_queue;
+  std::optional<Job> m_inflight;  ///< the job the session is answering
+  WriteBook<Call> m_book;         ///< what the script wants the control to hold
   std::map<std::uint16_t, std::vector<std::string>> m_axes;
   Layout m_layout = Layout::k30i;
   std::string m_series;
@@ -407,28 +486,6 @@ class FocasCollector::Connection final : public SessionHandler,
   FocasStats m_stats;
   LogLimiter m_errorLog;
 };
-
-Result<std::vector<ScriptRead>> scriptReads(const transform::CompiledScript* script,
-                                            const FocasOptions& options) {
-  std::vector<ScriptRead> out;
-  if (script == nullptr) return out;
-  std::set<std::string> seen;
-  for (const auto& input : script->inputs()) {
-    if (input.section != transform::InputSection::kKeys || !seen.insert(input.key).second) continue;
-    auto read = parseReadKey(input.key);
-    if (!read) return std::move(read).error();
-    if (!read->has_value()) continue;
-    const auto path = (*read)->path;
-    if (std::find(options.pathNumbers.begin(), options.pathNumbers.end(), path) ==
-        options.pathNumbers.end()) {
-      return Error(ErrorCode::kInvalidArgument, "key '" + input.key + "' reads path " +
-                                                    std::to_string(path) +
-                                                    ", which is not in this machine's paths");
-    }
-    out.push_back(std::move(**read));
-  }
-  return out;
-}
 
 FocasCollector::FocasCollector(FocasOptions options) : m_options(std::move(options)) {}
 
@@ -464,29 +521,17 @@ void FocasCollector::stop() {
   }
 }
 
+void FocasCollector::write(const std::string& key, model::Value value,
+                           std::function<void(Status)> done) {
+  if (!m_connection) {
+    done(Error(ErrorCode::kUnavailable, "the collector is not running"));
+    return;
+  }
+  m_connection->write(key, std::move(value), std::move(done));
+}
+
 FocasStats FocasCollector::stats() const {
   return m_connection ? m_connection->stats() : FocasStats{};
-}
-
-namespace {
-
-Status checkScript(const std::any& loaded, const transform::CompiledScript* script) {
-  const auto& options = std::any_cast<const FocasOptions&>(loaded);
-  if (auto reads = scriptReads(script, options); !reads) return std::move(reads).error();
-  if (auto tools = toolOffsetKeys(script); !tools) return std::move(tools).error();
-  return okStatus();
-}
-
-}  // namespace
-
-void registerCollector(Registry& registry) {
-  auto info = makeCollectorInfo<FocasCollector>(
-      "focas",
-      "FANUC FOCAS/Ethernet client (native, no vendor library): status, program, feed, "
-      "spindle, positions, alarms, timers and the script's parameters, macros and PMC",
-      kDefaultPort, optionTable(), validate, true);
-  info.checkScript = checkScript;
-  registry.add(std::move(info));
 }
 
 }  // namespace spindle::collectors::focas

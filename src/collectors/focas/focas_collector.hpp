@@ -32,6 +32,9 @@ class FocasCollector final : public Collector {
 
   Status start(CollectorContext& context) override;
   void stop() override;
+  /// Writes a macro variable (`macro_<n>`, `p<n>_macro_<n>`) when allow_write is on; the
+  /// value is kept while the control is away and written again after each reconnect.
+  void write(const std::string& key, model::Value value, std::function<void(Status)> done) override;
   FocasStats stats() const;
 
  private:

@@ -1,8 +1,12 @@
 // The collector against the FOCAS simulator (sim/focas_sim) on loopback: the three series, two
 // paths, an alarm raised and cleared with its text, the control killed and back, all session
-// slots taken, a reply cut mid sub-packet, garbage, and one machine never stalling another.
+// slots taken, a reply cut mid sub-packet, garbage, one machine never stalling another, and
+// the script's macro writes.
 
 #include "collectors/focas/focas_collector.hpp"
+
+#include <cmath>
+#include <future>
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
@@ -242,6 +246,24 @@ TEST(FocasCollector, CutReplyAndGarbageResetTheSessionAndAnotherMachineKeepsFlow
   b.stop();
 }
 
+// The simulator's standing faults (spindle sim --focas-cut-every, --focas-garbage-every,
+// --focas-drop-every, --focas-delay): the collector resets and comes back every time.
+TEST(FocasCollector, StandingFaultsAreSurvivedAgainAndAgain) {
+  Controls controls({sim::FocasSeries::k30i}, 1, 1, 0, 5, [](sim::FocasSimOptions& o) {
+    o.cutEvery = 23;
+    o.garbageEvery = 37;
+    o.dropEvery = 700ms;
+    o.replyDelay = 5ms;
+  });
+  FakeContext ctx;
+  FocasCollector collector(options(controls.port()));
+  ASSERT_TRUE(collector.start(ctx));
+  EXPECT_TRUE(waitUntil([&] { return ctx.stateCount(ConnectionState::kBackoff) >= 6; }, 15s));
+  EXPECT_TRUE(seen(ctx, "run"));
+  EXPECT_TRUE(seen(ctx, "X_abs"));
+  collector.stop();
+}
+
 TEST(FocasCollector, SplitRepliesAreReassembled) {
   Controls controls({sim::FocasSeries::k30i});
   controls.sim->server(0).setSplitBytes(7);
@@ -251,6 +273,79 @@ TEST(FocasCollector, SplitRepliesAreReassembled) {
   EXPECT_TRUE(seen(ctx, "Z_abs"));
   EXPECT_TRUE(seen(ctx, "timer_cycle"));
   collector.stop();
+}
+
+Status writeNow(FocasCollector& c, const std::string& key, model::Value v) {
+  std::promise<Status> done;
+  auto answered = done.get_future();
+  c.write(key, std::move(v), [&](Status s) { done.set_value(std::move(s)); });
+  if (answered.wait_for(10s) != std::future_status::ready) {
+    return Error(ErrorCode::kTimeout, "the write was never answered");
+  }
+  return answered.get();
+}
+
+double macroOf(Controls& controls, std::int32_t n) {
+  double v = 0;
+  controls.sim->server(0).withControl([&](sim::FocasControl& c) { v = c.macro(n); });
+  return v;
+}
+
+// A script's writes of macro variables: behind allow_write, asked before the control is up
+// (written once it is), refused by a write-protected control (said, not retried), and written
+// again when the control comes back after a restart.
+TEST(FocasCollector, WritesMacroVariablesAndWritesThemAgainAfterARestart) {
+  FakeContext ctx;
+  {
+    FocasCollector off(options(1));
+    ASSERT_TRUE(off.start(ctx));
+    const auto refused = writeNow(off, "macro_500", 1.0);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message().find("allow_write"), std::string::npos);
+    off.stop();
+  }
+  std::uint16_t port = 0;
+  auto o = options(0);
+  o.allowWrite = true;
+  std::unique_ptr<FocasCollector> collector;
+  {
+    Controls controls({sim::FocasSeries::k30i}, 2);
+    port = controls.port();
+    o.port.value = port;
+    o.pathNumbers = {1, 2};
+    collector = std::make_unique<FocasCollector>(o);
+    FakeContext live;
+    ASSERT_TRUE(collector->start(live));
+    // Asked at once: the session is not open yet, so it waits for the control.
+    EXPECT_TRUE(writeNow(*collector, "macro_500", 21.5).ok());
+    EXPECT_DOUBLE_EQ(macroOf(controls, 500), 21.5);
+    EXPECT_TRUE(writeNow(*collector, "macro_501", std::int64_t{-3}).ok());
+    EXPECT_DOUBLE_EQ(macroOf(controls, 501), -3.0);
+    EXPECT_NE(writeNow(*collector, "param_6711", 1.0).error().message().find("no macro variable"),
+              std::string::npos);
+    EXPECT_NE(writeNow(*collector, "p3_macro_500", 1.0).error().message().find("path 3"),
+              std::string::npos);
+    EXPECT_TRUE(writeNow(*collector, "p2_macro_100", 7.0).ok());
+
+    controls.sim->server(0).withControl([](sim::FocasControl& c) { c.setWriteProtected(true); });
+    const auto prot = writeNow(*collector, "macro_502", 2.0);
+    ASSERT_FALSE(prot.ok());
+    EXPECT_NE(prot.error().message().find("EW_PROT"), std::string::npos) << prot.error().message();
+    EXPECT_TRUE(std::isnan(macroOf(controls, 502)));
+    controls.sim->server(0).withControl([](sim::FocasControl& c) { c.setWriteProtected(false); });
+    collector->stop();
+    // Restarted with the same values wanted: a fresh control gets them again.
+    collector = std::make_unique<FocasCollector>(o);
+    ASSERT_TRUE(collector->start(ctx));
+    EXPECT_TRUE(writeNow(*collector, "macro_500", 33.0).ok());
+    EXPECT_TRUE(seen(ctx, "run"));
+  }
+  // The control restarted: its macros are gone; the collector writes what is wanted again.
+  Controls again({sim::FocasSeries::k30i}, 2, 1, port);
+  EXPECT_TRUE(seen(ctx, "run"));
+  EXPECT_TRUE(waitUntil([&] { return macroOf(again, 500) == 33.0; }, 5s));
+  collector->stop();
+  EXPECT_EQ(writeNow(*collector, "macro_500", 1.0).error().code(), ErrorCode::kUnavailable);
 }
 
 TEST(FocasCollector, MalformedScriptKeysAndForeignPathsAreRefusedAtStart) {

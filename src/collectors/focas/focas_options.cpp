@@ -38,6 +38,8 @@ const config::OptionTable<FocasOptions>& optionTable() {
                "FANUC's FOCAS library for Linux (your licensed libfwlib32.so): adds spindle "
                "loads (spindle_load_<n>) and the script's tool offsets (tool_offset_<n>); "
                "empty = native client only");
+    t.optional("allow_write", &O::allowWrite, "false",
+               "allow the script's writes of macro variables (macro_<n>); refused while false");
     addInputLimitOptions(t);
     return t;
   }();

@@ -31,6 +31,7 @@ struct FocasOptions {
   ByteSize maxFrame{32768};
   /// FANUC's FOCAS library for the calls without public wire codes; empty = native only.
   std::string fwlib;
+  bool allowWrite = false;  ///< the script's writes of macro variables
   std::uint64_t maxItems = InputLimits{}.maxItems;
   std::uint64_t maxKeys = InputLimits{}.maxKeys;
   std::uint64_t maxConditions = InputLimits{}.maxConditions;

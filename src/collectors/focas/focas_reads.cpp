@@ -1,6 +1,8 @@
 #include "collectors/focas/focas_reads.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace spindle::collectors::focas {
 namespace {
@@ -111,6 +113,45 @@ Result<std::optional<ScriptRead>> parseReadKey(std::string_view key) {
     return std::optional<ScriptRead>();
   }
   return std::optional<ScriptRead>(std::move(r));
+}
+
+Result<Call> macroWriteFor(std::string_view key, const model::Value& value,
+                           const std::vector<std::uint16_t>& paths) {
+  auto read = parseReadKey(key);
+  if (!read) return std::move(read).error();
+  if (!read->has_value() || (*read)->what != ScriptRead::What::kMacro) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "'" + std::string(key) +
+                     "' is no macro variable; FOCAS writes go to macro_<n> (p<n>_macro_<n>)");
+  }
+  const ScriptRead& r = **read;
+  if (std::find(paths.begin(), paths.end(), r.path) == paths.end()) {
+    return Error(ErrorCode::kInvalidArgument, "'" + r.key + "' is on path " +
+                                                  std::to_string(r.path) +
+                                                  ", which this machine does not read");
+  }
+  double v = 0;
+  if (const auto* d = std::get_if<double>(&value)) {
+    v = *d;
+  } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
+    v = static_cast<double>(*i);
+  } else if (const auto* b = std::get_if<bool>(&value)) {
+    v = *b ? 1.0 : 0.0;
+  } else {
+    return Error(ErrorCode::kInvalidArgument, "'" + r.key + "' holds a number");
+  }
+  // A macro variable holds about 9 significant digits (a 32-bit mantissa).
+  if (!std::isfinite(v) || std::abs(v) > 2147483647.0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "'" + r.key + "' cannot hold " + std::to_string(v) + " (beyond +-2147483647)");
+  }
+  int decimals = 0;
+  while (decimals < 8) {
+    const double scaled = v * std::pow(10.0, decimals);
+    if (std::abs(scaled - std::round(scaled)) < 1e-6) break;
+    ++decimals;
+  }
+  return macroWriteCall(r.path, r.number, toNumber(v, decimals));
 }
 
 Result<model::Value> scriptValue(const ScriptRead& read, const Reply& reply, Layout layout) {

@@ -45,6 +45,12 @@ struct ScriptRead {
 /// for a key that looks like a read but is malformed (`param_x`, `pmc_Q1_word`).
 Result<std::optional<ScriptRead>> parseReadKey(std::string_view key);
 
+/// The call that writes `value` to the macro variable `key` names (`macro_<n>`,
+/// `p<n>_macro_<n>`): a number, or a boolean as 1/0, with the fewest decimals that hold it.
+/// Error for any other key, a path not in `paths`, or a value that is no finite number.
+Result<Call> macroWriteFor(std::string_view key, const model::Value& value,
+                           const std::vector<std::uint16_t>& paths);
+
 /// The value of a script read from its answer (EW_OK only).
 Result<model::Value> scriptValue(const ScriptRead& read, const Reply& reply, Layout layout);
 

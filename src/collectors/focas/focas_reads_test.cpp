@@ -79,5 +79,30 @@ TEST(FocasReads, ScriptValuesByLayout) {
   EXPECT_EQ(scriptValue(macro, m, Layout::k30i).value(), model::Value(model::Unavailable{}));
 }
 
+// A macro write carries the value as an 8-byte number with the fewest decimals that hold it.
+TEST(FocasReads, MacroWritesCarryTheirNumber) {
+  const std::vector<std::uint16_t> paths{1, 2};
+  auto w = macroWriteFor("p2_macro_500", 21.5, paths);
+  ASSERT_TRUE(w.ok()) << w.error().message();
+  EXPECT_EQ(w->command, cmd::kMacroWrite);
+  EXPECT_EQ(w->path, 2);
+  EXPECT_EQ(w->args[0], 500);
+  EXPECT_EQ(w->args[1], 500);
+  EXPECT_EQ(w->args[4], 8);
+  EXPECT_EQ(readNumber(w->payload), (Number{215, 10, 1}));
+  EXPECT_EQ(readNumber(macroWriteFor("macro_100", std::int64_t{-7}, paths)->payload),
+            (Number{-7, 10, 0}));
+  EXPECT_EQ(readNumber(macroWriteFor("macro_100", true, paths)->payload), (Number{1, 10, 0}));
+  EXPECT_EQ(readNumber(macroWriteFor("macro_100", 0.125, paths)->payload), (Number{125, 10, 3}));
+
+  EXPECT_FALSE(macroWriteFor("p3_macro_500", 1.0, paths).ok());  // a path not read
+  EXPECT_FALSE(macroWriteFor("param_6711", 1.0, paths).ok());    // parameters are not written
+  EXPECT_FALSE(macroWriteFor("run", 1.0, paths).ok());
+  EXPECT_FALSE(macroWriteFor("macro_500", std::string("ten"), paths).ok());
+  EXPECT_FALSE(macroWriteFor("macro_500", 3e12, paths).ok());
+  EXPECT_NE(macroWriteFor("param_1", 1.0, paths).error().message().find("no macro variable"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace spindle::collectors::focas

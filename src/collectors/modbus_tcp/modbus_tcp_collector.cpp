@@ -492,19 +492,16 @@ CollectorStats ModbusTcpCollector::stats() const {
 namespace {
 
 // What start() would refuse, for `spindle validate`: no register map in the script, a poll
-// group the options lack, or writes while allow_write is off.
+// group the options lack, a write to a keys input, or writes while allow_write is off.
 Status checkScript(const std::any& loaded, const transform::CompiledScript* script) {
   const auto& options = std::any_cast<const ModbusTcpOptions&>(loaded);
   if (auto map = buildPointMap(script, options); !map) return std::move(map).error();
-  if (script != nullptr && !script->writes().empty() && !options.allowWrite) {
-    std::string targets;
-    for (const auto& w : script->writes()) targets += (targets.empty() ? "" : ", ") + w.target;
-    return Error(ErrorCode::kInvalidArgument,
-                 "its script writes " + targets +
-                     " and allow_write is off; set allow_write: true to let Spindle write to "
-                     "this device");
-  }
-  return okStatus();
+  return checkScriptWrites(script, options.allowWrite, [](const transform::InputSpec& in) {
+    const bool point = in.section == transform::InputSection::kRegisters ||
+                       in.section == transform::InputSection::kCoils;
+    return point ? std::string()
+                 : "a Modbus device is written through its holding registers and coils";
+  });
 }
 
 }  // namespace

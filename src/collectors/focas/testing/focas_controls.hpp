@@ -3,6 +3,7 @@
 /// thread, on free loopback ports, and a script compiled from text.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,7 +20,8 @@ namespace spindle::collectors::testing {
 
 struct FocasControls {
   explicit FocasControls(std::vector<sim::FocasSeries> series, int paths = 1, int machines = 1,
-                         std::uint16_t basePort = 0, int maxConnections = 5) {
+                         std::uint16_t basePort = 0, int maxConnections = 5,
+                         const std::function<void(sim::FocasSimOptions&)>& adjust = {}) {
     sim::FocasSimOptions o;
     o.basePort = basePort;
     o.machines = machines;
@@ -28,6 +30,7 @@ struct FocasControls {
     o.maxConnections = maxConnections;
     o.tick = std::chrono::milliseconds(50);
     o.timeScale = 20;
+    if (adjust) adjust(o);
     sim = std::make_unique<sim::FocasSim>(io, o);
     EXPECT_TRUE(sim->start());
     thread = std::thread([this] { io.run(); });
