@@ -39,6 +39,9 @@ void everyDecoder(std::span<const std::uint8_t> p) {
   (void)decodeParamInfo(p);
   (void)decodeTimer(p);
   (void)decodeDateTime(p);
+  if (auto f = decodeFigures(p)) {
+    if (encodeFigures(*f) != Bytes(p.begin(), p.end())) __builtin_trap();
+  }
 }
 
 }  // namespace

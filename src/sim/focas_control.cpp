@@ -285,6 +285,15 @@ Bytes FocasControl::payload(Path& p, const Call& c, std::int16_t& error) {
       return fc::encodeNames(std::vector<std::string>(kAxisNames.begin(), kAxisNames.end()));
     case cmd::kSpindleNames:
       return fc::encodeNames(std::vector<std::string>{"S1"});
+    case cmd::kFigure: {
+      if (a[0] != 0) {  // only the axes' format is simulated
+        error = ew::kNumber;
+        return {};
+      }
+      // Metric IS-B linear axes (3 decimals); the 30i is set up for IS-C (4).
+      const std::int16_t d = m_series == FocasSeries::k30i ? 4 : 3;
+      return fc::encodeFigures(std::vector<fc::Figure>(kAxes, fc::Figure{d, d}));
+    }
     case cmd::kAxisCount:
       return fc::encodeInt16(a[0] == 1 || a[0] == 3 ? 1 : static_cast<std::int16_t>(kAxes));
     case cmd::kParam16i:

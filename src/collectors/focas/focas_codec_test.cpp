@@ -150,6 +150,8 @@ TEST(FocasCommands, TypedPayloadsRoundTrip) {
   const DateTime back = val(decodeDateTime(encodeDateTime(d)));
   EXPECT_EQ(back.year, 2026);
   EXPECT_EQ(back.second, 5);
+  const std::vector<Figure> figures = {{3, 3}, {4, 3}};
+  EXPECT_EQ(val(decodeFigures(encodeFigures(figures))), figures);
   const std::vector<ParamRecord> records = {{6711, 0, 3, {toNumber(52638, 0)}},
                                             {1850, -1, 3, {toNumber(-1, 0), toNumber(2, 0)}}};
   for (Layout l : {Layout::k16i, Layout::k30i}) {
@@ -172,6 +174,11 @@ TEST(FocasCommands, WrongSizesAreErrorsNamingTheCommand) {
   EXPECT_FALSE(decodePmc(three, PmcType::kWord).ok());
   EXPECT_FALSE(decodeAlarmMessages(three, 64).ok());
   EXPECT_FALSE(decodeTimer(encodeTimer({1, 70000})).ok());  // 70 s is not a millisecond part
+  EXPECT_NE(decodeFigures(three).error().message().find("number format"), std::string::npos);
+  Bytes figures = encodeFigures(std::vector<Figure>{{3, 3}});
+  figures.resize(6);  // count 1, half a pair
+  EXPECT_FALSE(decodeFigures(figures).ok());
+  EXPECT_FALSE(decodeFigures(encodeFigures(std::vector<Figure>{{3, 12}})).ok());
   Bytes badText = encodeAlarmMessages(std::vector<AlarmMessage>{{1, 1, 0, "X"}}, 32);
   badText[15] = 99;  // msg_len 99 in a 32-byte field
   EXPECT_FALSE(decodeAlarmMessages(badText, 32).ok());

@@ -117,6 +117,8 @@ class FocasCollector::Connection final : public SessionHandler,
     // Learn the series (sysinfo: the parameter layout) and the axes of every path first.
     std::vector<Call> calls{call(cmd::kSysInfo, m_options.pathNumbers.front())};
     for (auto p : m_options.pathNumbers) calls.push_back(call(cmd::kAxisNames, p));
+    // The axes' number formats (after the names: they are reported per axis).
+    for (auto p : m_options.pathNumbers) calls.push_back(call(cmd::kFigure, p));
     // The spindles of path 1 (the library's default path): how many loads to report.
     if (m_fwlib) calls.push_back(call(cmd::kSpindleNames, m_options.pathNumbers.front()));
     m_queue.push_back(Job{Job::kDiscover, std::move(calls)});
@@ -183,6 +185,11 @@ class FocasCollector::Connection final : public SessionHandler,
       }
     }
     if (slow) {
+      // The control's clock (one per control; asked on the first path).
+      for (std::int32_t what : {0, 1}) {
+        Call c = call(cmd::kDateTime, m_options.pathNumbers.front(), what);
+        if (!m_refused.count(idOf(c))) calls.push_back(std::move(c));
+      }
       for (const auto& r : m_reads) {
         Call c = r.toCall(m_layout);
         if (!m_refused.count(idOf(c))) calls.push_back(std::move(c));

@@ -82,11 +82,18 @@ TEST(FocasCollector, EverySeriesReportsTheMonitoringSetAndDropsWhatItRefuses) {
                "passthrough: true\n"));
     FocasCollector collector(options(controls.port()));
     ASSERT_TRUE(collector.start(ctx));
-    for (const char* key :
-         {"run", "aut", "program", "feed", "spindle_speed", "X_abs", "Z_load", "param_6711",
-          "macro_3901", "diag_308_1", "pmc_D2204_word", "timer_power_on", "X_machine"}) {
+    for (const char* key : {"run", "aut", "program", "feed", "spindle_speed", "X_abs", "Z_load",
+                            "param_6711", "macro_3901", "diag_308_1", "pmc_D2204_word",
+                            "timer_power_on", "X_machine", "Z_decimals", "cnc_date", "cnc_time"}) {
       EXPECT_TRUE(seen(ctx, key)) << key;
     }
+    // The axes' number format (IS-C on the simulated 30i) and the control's clock.
+    EXPECT_EQ(latest(ctx, "Z_decimals"),
+              model::Value(std::int64_t{series == sim::FocasSeries::k30i ? 4 : 3}));
+    EXPECT_EQ(latest(ctx, "cnc_date"), model::Value(std::string("2026-01-01")));
+    const auto time = latest(ctx, "cnc_time");
+    ASSERT_TRUE(time && std::holds_alternative<std::string>(*time));
+    EXPECT_EQ(std::get<std::string>(*time).size(), 8u);
     EXPECT_EQ(latest(ctx, "pmc_D2204_word"), model::Value(std::int64_t{600}));
     // Parameter 6711 and macro #3901 both hold the part count, read in the same slow frame.
     EXPECT_TRUE(waitUntil(

@@ -67,6 +67,8 @@ std::string commandName(std::uint16_t cls, std::uint16_t command) {
         return "diagnosis (16i)";
       case cmd::kDateTime:
         return "date/time";
+      case cmd::kFigure:
+        return "number format";
       case cmd::kServoLoad:
         return "servo load";
       case cmd::kAxisNames:
@@ -299,6 +301,26 @@ Result<DateTime> decodeDateTime(Span p) {
                                          " is not a date");
 }
 
+Result<std::vector<Figure>> decodeFigures(Span p) {
+  if (p.size() < 4) return wrongSize("number format", p.size(), "at least 4");
+  const std::int32_t count = s32(p, 0);
+  if (count < 0 || count > 32 || p.size() != 4 + 4 * static_cast<std::size_t>(count)) {
+    return Error(ErrorCode::kProtocol, "number format: " + std::to_string(count) +
+                                           " axes in a payload of " + std::to_string(p.size()) +
+                                           " bytes");
+  }
+  std::vector<Figure> out;
+  for (std::size_t at = 4; at < p.size(); at += 4) {
+    const Figure f{s16(p, at), s16(p, at + 2)};
+    if (f.input < 0 || f.input > 9 || f.output < 0 || f.output > 9) {
+      return Error(ErrorCode::kProtocol, "number format: " + std::to_string(f.input) + "/" +
+                                             std::to_string(f.output) + " decimals are not 0..9");
+    }
+    out.push_back(f);
+  }
+  return out;
+}
+
 Bytes encodeSysInfo(const SysInfo& s) {
   Bytes out;
   put16(out, static_cast<std::uint16_t>(s.addinfo));
@@ -414,6 +436,16 @@ Bytes encodePmc(std::span<const std::int32_t> values, PmcType type) {
 Bytes encodeTimer(const Timer& t) {
   Bytes out = encodeInt32(t.minutes);
   put32(out, static_cast<std::uint32_t>(t.msec));
+  return out;
+}
+
+Bytes encodeFigures(std::span<const Figure> figures) {
+  Bytes out;
+  put32(out, static_cast<std::uint32_t>(figures.size()));
+  for (const auto& f : figures) {
+    put16(out, static_cast<std::uint16_t>(f.input));
+    put16(out, static_cast<std::uint16_t>(f.output));
+  }
   return out;
 }
 

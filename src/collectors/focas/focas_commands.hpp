@@ -21,6 +21,7 @@ constexpr std::uint16_t kMacroWrite = 0x0016;
 constexpr std::uint16_t kSysInfo = 0x0018;
 constexpr std::uint16_t kStatInfo = 0x0019;
 constexpr std::uint16_t kAlarmBits = 0x001A;
+constexpr std::uint16_t kFigure = 0x001B;  ///< number format (a1 kind: 0 axes)
 constexpr std::uint16_t kProgramNumber = 0x001C;
 constexpr std::uint16_t kSequence = 0x001D;
 constexpr std::uint16_t kExecBlock = 0x0020;
@@ -164,6 +165,14 @@ struct DateTime {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
 };
 
+/// The number format of one axis (0x1B kind 0, cnc_getfigure): decimal places as programmed
+/// (input) and as shown and read (output); 3 on metric IS-B, 4 on IS-C and inch.
+struct Figure {
+  std::int16_t input = 0;
+  std::int16_t output = 0;
+  friend bool operator==(const Figure&, const Figure&) = default;
+};
+
 Result<SysInfo> decodeSysInfo(std::span<const std::uint8_t> payload);
 Result<StatInfo> decodeStatInfo(std::span<const std::uint8_t> payload);
 Result<std::uint32_t> decodeAlarmBits(std::span<const std::uint8_t> payload);
@@ -189,6 +198,8 @@ Result<Timer> decodeTimer(std::span<const std::uint8_t> payload);
 /// Six int16 (year month day hour minute second), big-endian; falls back to little-endian
 /// when the big-endian date is impossible and the other reading is not (seen in one dump).
 Result<DateTime> decodeDateTime(std::span<const std::uint8_t> payload);
+/// int32 count, then count pairs of int16 (input, output decimals), each 0..9.
+Result<std::vector<Figure>> decodeFigures(std::span<const std::uint8_t> payload);
 
 Bytes encodeSysInfo(const SysInfo& s);
 Bytes encodeStatInfo(const StatInfo& s);
@@ -205,5 +216,6 @@ Bytes encodeParams(std::span<const ParamRecord> records, Layout layout);
 Bytes encodePmc(std::span<const std::int32_t> values, PmcType type);
 Bytes encodeTimer(const Timer& t);
 Bytes encodeDateTime(const DateTime& d);
+Bytes encodeFigures(std::span<const Figure> figures);
 
 }  // namespace spindle::collectors::focas

@@ -132,6 +132,14 @@ Result<std::string> describe(const Call& c, const Reply& r) {
       return text(decodeDateTime(p), [](const DateTime& d) {
         return ints(std::vector<int>{d.year, d.month, d.day, d.hour, d.minute, d.second});
       });
+    case cmd::kFigure:
+      return text(decodeFigures(p), [](const std::vector<Figure>& f) {
+        std::string s;
+        for (const auto& x : f) {
+          s += (s.empty() ? "" : ",") + std::to_string(x.input) + "/" + std::to_string(x.output);
+        }
+        return s;
+      });
     default:
       return head + " " + std::to_string(p.size()) + " bytes";
   }

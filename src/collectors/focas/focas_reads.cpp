@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 namespace spindle::collectors::focas {
 namespace {
@@ -223,6 +224,13 @@ std::vector<std::string> keysOf(const Call& c, const std::vector<std::string>& a
     case cmd::kTimer:
       if (c.args[0] >= 0 && c.args[0] < 4) return {p + std::string(kTimerKeys[c.args[0]])};
       return {};
+    case cmd::kDateTime:  // the control's clock (local time), whatever path asks
+      return {c.args[0] == 0 ? "cnc_date" : "cnc_time"};
+    case cmd::kFigure: {
+      std::vector<std::string> out;
+      for (const auto& a : axes) out.push_back(p + a + "_decimals");
+      return out;
+    }
     case cmd::kPosition:
     case cmd::kServoLoad: {
       const std::string suffix = c.command == cmd::kServoLoad ? "_load" : positionSuffix(c.args[0]);
@@ -308,6 +316,26 @@ Result<std::vector<Reading>> readings(const Call& c, const Reply& r,
       auto t = decodeTimer(r.payload);
       if (!t) return fail(std::move(t).error());
       if (!keys.empty()) sample(0, t->seconds());
+      return out;
+    }
+    case cmd::kDateTime: {
+      auto d = decodeDateTime(r.payload);
+      if (!d) return fail(std::move(d).error());
+      char text[32];
+      if (c.args[0] == 0) {
+        std::snprintf(text, sizeof text, "%04d-%02d-%02d", d->year, d->month, d->day);
+      } else {
+        std::snprintf(text, sizeof text, "%02d:%02d:%02d", d->hour, d->minute, d->second);
+      }
+      event(0, std::string(text));
+      return out;
+    }
+    case cmd::kFigure: {
+      auto f = decodeFigures(r.payload);
+      if (!f) return fail(std::move(f).error());
+      for (std::size_t i = 0; i < keys.size() && i < f->size(); ++i) {
+        event(i, std::int64_t{(*f)[i].output});
+      }
       return out;
     }
     default:
