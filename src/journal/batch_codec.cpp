@@ -1,7 +1,10 @@
 #include "journal/batch_codec.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
+
+#include "base/grow.hpp"
 
 namespace spindle::journal {
 namespace {
@@ -346,13 +349,19 @@ Result<model::MachineId> BatchDecoder::machine(std::string_view name) {
 }
 
 Result<model::ItemId> BatchDecoder::item(model::MachineId machine, std::string_view key,
-                                         model::Kind kind) {
-  m_keyScratch.assign(reinterpret_cast<const char*>(&machine), sizeof machine);
-  m_keyScratch.append(key);
-  auto it = m_itemCache.find(m_keyScratch);
-  if (it != m_itemCache.end()) return it->second;
+                                         model::Kind kind, std::uint32_t hint) {
+  growTo(m_known, static_cast<std::size_t>(machine) + 1);
+  KnownKeys& known = m_known[machine];
+  if (hint < known.keys.size() && known.keys[hint] == key) return known.ids[hint];
+  const auto at = std::lower_bound(
+      known.sorted.begin(), known.sorted.end(), key,
+      [&](std::uint32_t i, std::string_view k) { return std::string_view(known.keys[i]) < k; });
+  if (at != known.sorted.end() && known.keys[*at] == key) return known.ids[*at];
   auto id = m_catalog.internAdmitted(machine, key, kind);
-  if (id.ok()) m_itemCache.emplace(m_keyScratch, *id);
+  if (!id.ok()) return id;
+  known.sorted.insert(at, static_cast<std::uint32_t>(known.keys.size()));
+  known.keys.emplace_back(key);
+  known.ids.push_back(*id);
   return id;
 }
 
@@ -370,12 +379,18 @@ Status BatchDecoder::decode(std::string_view payload, std::uint32_t count, model
   const std::size_t items = r.count(2);
   m_tableKeys.clear();
   m_tableKeyMachine.clear();
+  m_tableKeyPosition.clear();
+  m_tableSeen.assign(m_tableMachines.size(), 0);
   for (std::size_t i = 0; i < items && !r.failed(); ++i) {
     const std::uint64_t machineIndex = r.varint();
     const std::string_view key = r.view();
-    if (machineIndex >= m_tableMachines.size()) r.fail("item refers to an unknown machine");
+    if (machineIndex >= m_tableMachines.size()) {
+      r.fail("item refers to an unknown machine");
+      break;
+    }
     m_tableKeys.push_back(key);
     m_tableKeyMachine.push_back(static_cast<std::uint32_t>(machineIndex));
+    m_tableKeyPosition.push_back(m_tableSeen[machineIndex]++);
   }
   constexpr model::ItemId kUnresolved = ~model::ItemId{0};
   m_tableIds.assign(m_tableKeys.size(), kUnresolved);
@@ -400,7 +415,7 @@ Status BatchDecoder::decode(std::string_view payload, std::uint32_t count, model
     obs.value = decodeValue(r, head & 0x0F);
     obs.machine = m_tableMachines[m_tableKeyMachine[index]];
     if (m_tableIds[index] == kUnresolved) {
-      auto id = item(obs.machine, m_tableKeys[index], obs.kind);
+      auto id = item(obs.machine, m_tableKeys[index], obs.kind, m_tableKeyPosition[index]);
       if (!id.ok()) {
         out.resize(before);
         return std::move(id).error().with("decoding a journal record");

@@ -43,17 +43,29 @@ class BatchDecoder {
   Status decode(std::string_view payload, std::uint32_t count, model::Batch& out);
 
  private:
+  /// The keys of one machine this decoder has resolved, in the order first seen, and that
+  /// order sorted by key. A machine's records list its keys in much the same order each time,
+  /// so the key's position in its record (`hint`) is tried first: no hashing on the hot path.
+  struct KnownKeys {
+    std::vector<std::string> keys;
+    std::vector<model::ItemId> ids;
+    std::vector<std::uint32_t> sorted;  ///< indices into keys, by key
+  };
+
   Result<model::MachineId> machine(std::string_view name);
   /// The key's id, interned as admitted when journaled (an error only when the catalog is full).
-  Result<model::ItemId> item(model::MachineId machine, std::string_view key, model::Kind kind);
+  Result<model::ItemId> item(model::MachineId machine, std::string_view key, model::Kind kind,
+                             std::uint32_t hint);
 
   model::ItemCatalog& m_catalog;
   std::unordered_map<std::string, model::MachineId> m_machineCache;
-  std::unordered_map<std::string, model::ItemId> m_itemCache;  ///< machine id bytes + key
+  std::vector<KnownKeys> m_known;  ///< by MachineId
   std::string m_keyScratch;
   std::vector<model::MachineId> m_tableMachines;
+  std::vector<std::uint32_t> m_tableSeen;  ///< per table machine: its keys so far
   std::vector<std::string_view> m_tableKeys;
   std::vector<std::uint32_t> m_tableKeyMachine;
+  std::vector<std::uint32_t> m_tableKeyPosition;  ///< the key's place among its machine's
   std::vector<model::ItemId> m_tableIds;
 };
 

@@ -71,6 +71,41 @@ TEST(JournalBatchCodec, TheEncoderIsReusable) {
   }
 }
 
+// One decoder, many records of the same machines: the keys come in the same order, in another
+// order, as a subset or with new ones; each decodes to its own item, however the decoder found it.
+TEST(JournalBatchCodec, RecordsWithTheirKeysInAnyOrderDecodeToTheirItems) {
+  model::ItemCatalog catalog;
+  const auto a = catalog.addMachine("a");
+  const auto b = catalog.addMachine("b");
+  auto obs = [&](model::MachineId m, const std::string& key, std::int64_t v) {
+    return model::Observation{m, catalog.intern(m, key).value(), 1000, model::Kind::kEvent, 0, v};
+  };
+  const std::vector<std::vector<std::pair<std::string, model::MachineId>>> records = {
+      {{"x", a}, {"y", a}, {"z", a}, {"x", b}},
+      {{"x", a}, {"y", a}, {"z", a}, {"x", b}},  // the same order
+      {{"z", a}, {"x", b}, {"x", a}},            // another order, a subset
+      {{"w", a}, {"y", a}, {"y", b}, {"x", a}},  // new keys at known places
+      {{"y", a}, {"w", a}, {"x", a}, {"z", a}},
+  };
+  BatchEncoder encoder;
+  model::ItemCatalog readerCatalog;
+  BatchDecoder decoder(readerCatalog);
+  std::int64_t value = 0;
+  for (const auto& keys : records) {
+    model::Batch batch;
+    for (const auto& [key, machine] : keys) batch.push_back(obs(machine, key, ++value));
+    std::string payload;
+    encoder.encode(batch, catalog, payload);
+    model::Batch back;
+    ASSERT_TRUE(decoder.decode(payload, static_cast<std::uint32_t>(batch.size()), back).ok());
+    ASSERT_EQ(back.size(), batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      EXPECT_TRUE(sameObservation(batch[i], catalog, back[i], readerCatalog)) << value << " " << i;
+    }
+  }
+  EXPECT_EQ(readerCatalog.itemCount(), 6u);  // a: w x y z; b: x y
+}
+
 TEST(JournalBatchCodec, BrokenPayloadsAreErrorsThatLeaveTheOutputAlone) {
   model::ItemCatalog catalog;
   const auto batch = sampleBatch(catalog, "m", 12, 0);

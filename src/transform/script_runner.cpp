@@ -36,13 +36,12 @@ ScriptRunner::ScriptRunner(std::shared_ptr<const CompiledScript> script,
   for (const auto& d : s.dataItems()) {
     // The description travels with the item: the MTConnect interface serves it.
     const auto item = catalog.intern(machine, d.key, d.kind, d.type, d.subtype, d.units);
-    m_outputItems.push_back(OutputItem{item.ok() ? item.value() : 0, d.key, d.kind, d.category,
-                                       d.type, d.subtype, d.units, !item.ok()});
+    m_outputItems.push_back(OutputItem{item.ok() ? item.value() : 0, d.key, d.kind, !item.ok()});
   }
   for (const auto& c : s.conditions()) {
     const auto item = catalog.intern(machine, c.key, model::Kind::kCondition, c.type, "", "");
-    m_outputItems.push_back(OutputItem{item.ok() ? item.value() : 0, c.key, model::Kind::kCondition,
-                                       "CONDITION", c.type, "", "", !item.ok()});
+    m_outputItems.push_back(
+        OutputItem{item.ok() ? item.value() : 0, c.key, model::Kind::kCondition, !item.ok()});
   }
   for (const auto& v : s.variables()) m_hasPulses = m_hasPulses || v.pulses;
   // The keys the script consumes are not served as data items of their own (they would never

@@ -25,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -53,14 +54,12 @@ struct ScriptStats {
 
 /// An output of the script as the catalog knows it, with the MTConnect description from the
 /// script (for the agent interface and the status page).
+/// One output of the script on this machine. Its description (type, subtype, units) is in the
+/// catalog; the key is the compiled script's own (which the runner holds), not a copy per machine.
 struct OutputItem {
   model::ItemId item = 0;
-  std::string key;
+  std::string_view key;
   model::Kind kind = model::Kind::kEvent;
-  std::string category;  ///< SAMPLE, EVENT or CONDITION
-  std::string type;
-  std::string subtype;
-  std::string units;
   /// The catalog refused the key (the machine's max_keys): the output is never emitted.
   bool refused = false;
 };

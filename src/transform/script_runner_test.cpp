@@ -56,12 +56,12 @@ conditions:
   const OutputItem& speed = runner.outputItems()[0];
   EXPECT_EQ(speed.key, "spindle_speed");
   EXPECT_EQ(speed.kind, model::Kind::kSample);
-  EXPECT_EQ(speed.category, "SAMPLE");
-  EXPECT_EQ(speed.type, "ROTARY_VELOCITY");
-  EXPECT_EQ(speed.units, "REVOLUTION/MINUTE");
   EXPECT_EQ(m_catalog.item(speed.item).key, "spindle_speed");
+  EXPECT_EQ(m_catalog.item(speed.item).type, "ROTARY_VELOCITY");
+  EXPECT_EQ(m_catalog.item(speed.item).units, "REVOLUTION/MINUTE");
+  EXPECT_EQ(m_catalog.kind(speed.item), model::Kind::kSample);
   EXPECT_EQ(runner.outputItems()[1].kind, model::Kind::kCondition);
-  EXPECT_EQ(runner.outputItems()[1].category, "CONDITION");
+  EXPECT_EQ(m_catalog.kind(runner.outputItems()[1].item), model::Kind::kCondition);
 
   model::Batch out;
   runner.tick(out);

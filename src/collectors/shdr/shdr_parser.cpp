@@ -52,6 +52,16 @@ ShdrParser::KeyInfo* ShdrParser::lookup(std::string_view key, bool internal, Kin
   return &m_keys.emplace(std::string(key), info).first->second;
 }
 
+ShdrParser::KeyInfo* ShdrParser::lookupAt(std::size_t n, std::string_view key) {
+  constexpr std::size_t kRecentKeys = 256;
+  if (n < m_recentKeys.size() && m_recentKeys[n].first == key) return m_recentKeys[n].second;
+  KeyInfo* info = lookup(key);
+  if (info == nullptr || n >= kRecentKeys) return info;
+  if (n >= m_recentKeys.size()) m_recentKeys.resize(n + 1);
+  m_recentKeys[n] = {m_keys.find(key)->first, info};
+  return info;
+}
+
 void ShdrParser::addDeviceFileItems() {
   const model::DeviceFile& file = *m_options.device;
   m_catalog.setDeviceFile(m_machine, m_options.device);
@@ -226,6 +236,7 @@ void ShdrParser::parseFields(std::string_view line, TimestampNs arrival, ParseOu
   }
 
   size_t i = 1;
+  std::size_t n = 0;  // the key's place in the line
   while (i < fields.size()) {
     const std::string_view key = fields[i];
     if (key.empty()) {
@@ -236,7 +247,7 @@ void ShdrParser::parseFields(std::string_view line, TimestampNs arrival, ParseOu
     int consumed = 0;
     if (key.front() == '@') {
       consumed = parseAssetCommand(key, i, ts, flags, out);
-    } else if (KeyInfo* info = lookup(key)) {
+    } else if (KeyInfo* info = lookupAt(n++, key)) {
       consumed = parseItem(*info, i, ts, flags, out);
     } else {
       reject(out, "new key '" + std::string(key.substr(0, 64)) + "' " + m_refusal +

@@ -128,6 +128,8 @@ class ShdrParser {
   int parseAssetCommand(std::string_view key, size_t i, TimestampNs ts, std::uint8_t flags,
                         ParseOutput& out);
   int parseItem(KeyInfo& info, size_t i, TimestampNs ts, std::uint8_t flags, ParseOutput& out);
+  /// The key's entry, trying the key last seen as the line's `n`-th first.
+  KeyInfo* lookupAt(std::size_t n, std::string_view key);
   void continueAsset(std::string_view line, ParseOutput& out);
   void reject(ParseOutput& out, std::string reason);
 
@@ -142,6 +144,10 @@ class ShdrParser {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, KeyInfo, KeyHash, std::equal_to<>> m_keys;
+  /// The n-th key of the last lines (views of m_keys' own strings, which never move): an
+  /// adapter sends its keys in the same order line after line, so a comparison with the key
+  /// last seen at that place usually spares the hash lookup. Bounded by kRecentKeys.
+  std::vector<std::pair<std::string_view, KeyInfo*>> m_recentKeys;
   std::string m_partial;
   bool m_discardingLongLine = false;
   std::uint64_t m_rejectedLineMark = 0;  ///< last line number counted in stats.rejected

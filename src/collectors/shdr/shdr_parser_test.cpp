@@ -24,6 +24,29 @@ TEST(ShdrParser, LinesSplitAcrossReadsAreJoined) {
   EXPECT_TRUE(out.rejections.empty());
 }
 
+// Keys in the same order line after line, then in another order, fewer, more, and a key
+// that is a prefix of another: each value lands on its own item.
+TEST(ShdrParser, KeysInAnyOrderLandOnTheirItems) {
+  Fixture f;
+  ShdrParser parser(f.catalog, f.machine);
+  ParseOutput out;
+  parser.feed(
+      "|a|1|b|2|c|3\n|a|4|b|5|c|6\n|c|7|a|8\n|b|9|ab|10|a|11|c|12\n"
+      "|x|NORMAL||||\n|a|13|x|FAULT|1|||boom|b|14\n",
+      0, out);
+  std::vector<std::string> got;
+  for (const auto& o : out.observations) {
+    std::string v = std::holds_alternative<std::int64_t>(o.value)
+                        ? std::to_string(std::get<std::int64_t>(o.value))
+                        : "cond";
+    got.push_back(f.catalog.item(o.item).key + "=" + v);
+  }
+  EXPECT_EQ(
+      got, (std::vector<std::string>{"a=1", "b=2", "c=3", "a=4", "b=5", "c=6", "c=7", "a=8", "b=9",
+                                     "ab=10", "a=11", "c=12", "x=cond", "a=13", "x=cond", "b=14"}));
+  EXPECT_TRUE(out.rejections.empty());
+}
+
 // A new key the catalog refuses (the machine's max_keys) is rejected with the rest of its line,
 // counted by the catalog; known keys keep parsing and nothing throws.
 TEST(ShdrParser, KeysTheCatalogRefusesRejectTheRestOfTheLine) {

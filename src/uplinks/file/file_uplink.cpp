@@ -223,7 +223,8 @@ Completion FileUplink::write(std::uint64_t firstSequence,
     m_buffer.resize(m_buffer.size() - 2);  // reopen the object: `}\n`
     m_buffer += m_journalField;
     m_buffer += ",\"seq\":";
-    m_buffer += std::to_string(seq);
+    char digits[24];
+    m_buffer.append(digits, std::to_chars(digits, digits + sizeof digits, seq).ptr);
     m_buffer += "}\n";
     last = seq;
   }
