@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 namespace spindle {
 namespace {
@@ -48,6 +49,24 @@ std::string formatTimestamp(TimestampNs ns) {
 
 void appendTimestamp(std::string& out, TimestampNs ns) {
   using namespace std::chrono;
+  // Observations come in runs within one second: the date and time of the last second a
+  // thread wrote are kept, and only the microseconds are written anew.
+  struct LastSecond {
+    std::int64_t second = std::numeric_limits<std::int64_t>::min();
+    char text[19] = {};
+  };
+  thread_local LastSecond last;
+  const std::int64_t second = ns >= 0 ? ns / 1'000'000'000 : -((-ns + 999'999'999) / 1'000'000'000);
+  if (second == last.second) {
+    char buf[8];
+    buf[0] = '.';
+    long long micros = (ns - second * 1'000'000'000) / 1000;
+    for (int i = 6; i >= 1; --i, micros /= 10) buf[i] = char('0' + micros % 10);
+    buf[7] = 'Z';
+    out.append(last.text, sizeof last.text);
+    out.append(buf, sizeof buf);
+    return;
+  }
   const sys_time<nanoseconds> tp{nanoseconds(ns)};
   const auto day = floor<days>(tp);
   const year_month_day ymd{day};
@@ -83,6 +102,8 @@ void appendTimestamp(std::string& out, TimestampNs ns) {
   digits(20, hms.subseconds().count(), 6);
   buf[26] = 'Z';
   out.append(buf, sizeof buf);
+  last.second = second;
+  std::memcpy(last.text, buf, sizeof last.text);
 }
 
 std::optional<TimestampNs> parseTimestamp(std::string_view s) {

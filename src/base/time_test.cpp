@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -67,10 +68,17 @@ TEST(Time, CachedParsingMatchesUncachedAcrossDays) {
 // The direct digit writer against the C library's formatting of the same fields.
 TEST(Time, TimestampsFormatAsTheCalendarSays) {
   using namespace std::chrono;
+  // Twice each, and neighbours in the same and the next second: the writer keeps the last
+  // second's date and time.
+  std::vector<TimestampNs> all;
   for (const TimestampNs ns :
        {TimestampNs{0}, TimestampNs{1704067200LL * 1'000'000'000 + 123'456'789},
         TimestampNs{-1'000}, TimestampNs{9'000'000'000LL * 1'000'000'000 + 999'999'000},
-        TimestampNs{951782400LL * 1'000'000'000 + 7'000}}) {
+        TimestampNs{951782400LL * 1'000'000'000 + 7'000}, TimestampNs{-1'000'000'000},
+        TimestampNs{-999'999'999}, TimestampNs{86'399'999'999'999}}) {
+    for (const TimestampNs n : {ns, ns, ns + 1'000, ns + 1'000'000'000, ns - 1}) all.push_back(n);
+  }
+  for (const TimestampNs ns : all) {
     const sys_time<nanoseconds> tp{nanoseconds(ns)};
     const auto day = floor<days>(tp);
     const year_month_day ymd{day};
@@ -83,7 +91,7 @@ TEST(Time, TimestampsFormatAsTheCalendarSays) {
     EXPECT_EQ(formatTimestamp(ns), expected);
     std::string appended = "x";
     appendTimestamp(appended, ns);
-    EXPECT_EQ(appended, "x" + std::string(expected));
+    EXPECT_EQ(appended, "x" + std::string(expected)) << ns;
   }
   EXPECT_EQ(formatTimestamp(1704067200LL * 1'000'000'000 + 123'456'789),
             "2024-01-01T00:00:00.123456Z");

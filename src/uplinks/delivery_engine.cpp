@@ -304,17 +304,27 @@ std::size_t DeliveryEngine::sendLane(Lane& lane, std::size_t budget) {
   std::size_t sent = 0;
   while (sent < budget && lane.next < lane.end && windowHasRoom(lane.backlog)) {
     if (!fillLane(lane)) break;
-    const std::uint32_t count = lane.chunk.records[lane.record];
+    std::size_t count = lane.chunk.records[lane.record];
     const std::uint64_t first = lane.chunk.firstSequence + lane.offset;
-    const std::uint64_t end = first + count;
-    if (end > lane.end) {  // the lanes meet inside this record: it is the live lane's
+    if (first + count > lane.end) {  // the lanes meet inside this record: it is the live lane's
       lane.next = lane.end;
       break;
     }
-    bool skip = false;
-    {
+    auto taken = [this](std::uint64_t at) {
       std::lock_guard lock(m_mutex);
-      skip = m_tracker.isAcked(first) || m_inFlight.count(first) > 0 || m_rejected.count(first) > 0;
+      return m_tracker.isAcked(at) || m_inFlight.count(at) > 0 || m_rejected.count(at) > 0;
+    };
+    const bool skip = taken(first);
+    std::size_t records = 1;
+    // An ordered uplink (a file) takes the chunk's next records in the same submit: one write
+    // for many small records (a fleet's pipeline batches are a line of one machine each).
+    constexpr std::size_t kCoalesce = 4096;
+    while (!skip && m_options.ordered && m_options.coalesce &&
+           lane.record + records < lane.chunk.records.size() && count < kCoalesce) {
+      const std::uint32_t more = lane.chunk.records[lane.record + records];
+      if (first + count + more > lane.end || taken(first + count)) break;
+      count += more;
+      ++records;
     }
     if (!skip) {
       submit(
@@ -323,9 +333,9 @@ std::size_t DeliveryEngine::sendLane(Lane& lane, std::size_t budget) {
           lane.backlog);
       sent += count;
     }
-    ++lane.record;
+    lane.record += records;
     lane.offset += count;
-    lane.next = end;
+    lane.next = first + count;
   }
   return sent;
 }

@@ -14,6 +14,9 @@
 ///   doubling to retry_max), then plans the lanes again from the cursor.
 /// - Reject holds the record in `<journal>/held/<uplink>.jsonl` (reported, never silently
 ///   skipped); only that record: the rest flows on.
+/// - An ordered uplink that never rejects (DeliveryOptions::coalesce: the file) gets
+///   consecutive records of one read in one submit (up to 4096 observations): one write for
+///   many small records.
 /// - Evicted or damaged journal data the uplink never got is counted.
 
 #include <atomic>

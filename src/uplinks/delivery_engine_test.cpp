@@ -36,12 +36,14 @@ using testing::FakeUplink;
 class ScriptedUplink final : public Uplink {
  public:
   ScriptedUplink(FakeDestination& destination, std::function<Outcome(std::uint64_t)> decide)
-      : m_inner(destination, DeliveryOptions{.ordered = true}), m_decide(std::move(decide)) {}
+      : m_inner(destination, DeliveryOptions{.ordered = true, .coalesce = true}),
+        m_decide(std::move(decide)) {}
   const std::string& name() const override { return m_inner.name(); }
   DeliveryOptions delivery() const override { return m_inner.delivery(); }
   Status start() override { return okStatus(); }
   std::size_t submit(const Record& record, CompletionFn done) override {
     ++calls;
+    submitted += record.observations.size();
     for (std::size_t i = 0; i < record.observations.size(); ++i) {
       EXPECT_EQ(intValue(record.observations[i]),
                 static_cast<std::int64_t>(record.firstSequence + i));
@@ -54,6 +56,7 @@ class ScriptedUplink final : public Uplink {
   Status sync() override { return m_inner.sync(); }
   void stop() override { m_inner.stop(); }
   std::atomic<int> calls{0};
+  std::atomic<std::size_t> submitted{0};  ///< observations, over every call
 
  private:
   FakeUplink m_inner;
@@ -133,8 +136,23 @@ TEST_F(DeliveryEngineTest, DeliversInOrderAndResumesExactlyAtItsCursor) {
   ASSERT_TRUE(e->start().ok());
   ASSERT_TRUE(eventually([&] { return m_destination.snapshot().size() == 130; }));
   e->stop();
-  EXPECT_EQ(m_uplink->calls.load(), 3);
+  EXPECT_EQ(m_uplink->submitted.load(), 30u);
+  EXPECT_LE(m_uplink->calls.load(), 3);
   EXPECT_EQ(m_destination.duplicates, 0u);
+}
+
+// An ordered uplink (a file) gets the records waiting in one read in as few submits as their
+// size allows: one write for many small records.
+TEST_F(DeliveryEngineTest, AnOrderedUplinkTakesWaitingRecordsTogether) {
+  append(50, 4);
+  auto e = engine();
+  ASSERT_TRUE(e->start().ok());
+  ASSERT_TRUE(eventually([&] { return m_destination.snapshot().size() == 200; }));
+  e->stop();
+  EXPECT_EQ(m_destination.snapshot(), seqRange(1, 200));
+  EXPECT_EQ(m_uplink->submitted.load(), 200u);
+  EXPECT_LT(m_uplink->calls.load(), 10);
+  EXPECT_EQ(cursorOnDisk(), 201u);
 }
 
 TEST_F(DeliveryEngineTest, RetryKeepsTheCursorUntilOk) {

@@ -46,6 +46,10 @@ struct DeliveryOptions {
   /// Records are completed strictly in sequence order, one at a time (a destination that
   /// finds its own position by the last sequence it holds, like a file). No live lane.
   bool ordered = false;
+  /// An ordered uplink that never rejects may take consecutive records in one submit (a file:
+  /// one write for many small records). A reject would then hold them all, so an uplink that
+  /// can reject leaves this off.
+  bool coalesce = false;
   std::uint64_t liveWindow = 20000;        ///< observations behind the newest still sent as live
   double backlogRate = 50000;              ///< backlog observations per second at most; 0: no cap
   int maxInFlight = 256;                   ///< records submitted and not completed, at most

@@ -58,7 +58,8 @@ ShdrParser::KeyInfo* ShdrParser::lookupAt(std::size_t n, std::string_view key) {
   KeyInfo* info = lookup(key);
   if (info == nullptr || n >= kRecentKeys) return info;
   if (n >= m_recentKeys.size()) m_recentKeys.resize(n + 1);
-  m_recentKeys[n] = {m_keys.find(key)->first, info};
+  m_recentKeys[n].first.assign(key);
+  m_recentKeys[n].second = info;
   return info;
 }
 

@@ -144,10 +144,11 @@ class ShdrParser {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, KeyInfo, KeyHash, std::equal_to<>> m_keys;
-  /// The n-th key of the last lines (views of m_keys' own strings, which never move): an
-  /// adapter sends its keys in the same order line after line, so a comparison with the key
-  /// last seen at that place usually spares the hash lookup. Bounded by kRecentKeys.
-  std::vector<std::pair<std::string_view, KeyInfo*>> m_recentKeys;
+  /// The n-th key of the last lines: an adapter sends its keys in the same order line after
+  /// line, so a comparison with the key last seen at that place usually spares the hash
+  /// lookup. Copies side by side (short keys inline), not views into the map's scattered
+  /// nodes: one cache line for several keys. Bounded by kRecentKeys.
+  std::vector<std::pair<std::string, KeyInfo*>> m_recentKeys;
   std::string m_partial;
   bool m_discardingLongLine = false;
   std::uint64_t m_rejectedLineMark = 0;  ///< last line number counted in stats.rejected

@@ -77,7 +77,9 @@ void ShdrSession::read() {
           return;
         }
         self->m_backoff.reset();
-        self->armWatchdog();
+        // The watchdog is not moved per read (a cancel and a new wait, 10 times a second per
+        // machine): it looks at the last data's time when it fires.
+        self->m_lastData = std::chrono::steady_clock::now();
         bool more = true;
         if (auto h = self->m_handler.lock())
           more = h->onData(std::string_view(self->m_buffer.data(), n));
@@ -120,12 +122,22 @@ Duration ShdrSession::silenceLimit() const {
 }
 
 void ShdrSession::armWatchdog() {
+  m_lastData = std::chrono::steady_clock::now();
+  waitWatchdog(m_lastData + silenceLimit());
+}
+
+void ShdrSession::waitWatchdog(std::chrono::steady_clock::time_point at) {
   const std::uint64_t gen = m_generation;
-  m_watchdog.expires_after(silenceLimit());
+  m_watchdog.expires_at(at);
   m_watchdog.async_wait([self = shared_from_this(), gen](const error_code& ec) {
     if (ec || self->m_stopped || gen != self->m_generation || !self->m_connected) return;
     if (self->m_paused) {
       self->armWatchdog();  // we stopped reading ourselves; the adapter is not to blame
+      return;
+    }
+    const auto due = self->m_lastData + self->silenceLimit();
+    if (std::chrono::steady_clock::now() < due) {  // data came since: wait from its time
+      self->waitWatchdog(due);
       return;
     }
     self->fail("no data or heartbeat from the adapter for " + formatDuration(self->silenceLimit()) +

@@ -60,7 +60,8 @@ class ShdrSession : public std::enable_shared_from_this<ShdrSession> {
  private:
   void connect();
   void read();
-  void armWatchdog();
+  void armWatchdog();  ///< from now (connect, a new heartbeat, a pause)
+  void waitWatchdog(std::chrono::steady_clock::time_point at);
   void schedulePing();
   void fail(const std::string& reason);
   Duration silenceLimit() const;
@@ -71,8 +72,9 @@ class ShdrSession : public std::enable_shared_from_this<ShdrSession> {
   SessionOptions m_options;
   std::weak_ptr<SessionHandler> m_handler;
   boost::asio::ip::tcp::socket m_socket;
-  std::shared_ptr<TcpConnect> m_connecting;  ///< the attempt in flight, if any
-  boost::asio::steady_timer m_watchdog;      ///< fires after silence: the adapter is gone
+  std::shared_ptr<TcpConnect> m_connecting;          ///< the attempt in flight, if any
+  boost::asio::steady_timer m_watchdog;              ///< fires after silence: the adapter is gone
+  std::chrono::steady_clock::time_point m_lastData;  ///< of the last read (the watchdog's base)
   boost::asio::steady_timer m_pingTimer;
   boost::asio::steady_timer m_retryTimer;
   Backoff m_backoff;

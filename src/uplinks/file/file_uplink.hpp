@@ -39,8 +39,11 @@ class FileUplink final : public Uplink {
   const std::string& name() const override { return m_name; }
   /// Opens the file and finds the last sequence it holds (cutting a line torn by a crash).
   Status start() override;
-  /// One line per observation, in sequence order: the engine submits one record at a time.
-  DeliveryOptions delivery() const override { return DeliveryOptions{.ordered = true}; }
+  /// One line per observation, in sequence order, one submit at a time; it never rejects, so
+  /// consecutive records come in one submit (one write for many small records).
+  DeliveryOptions delivery() const override {
+    return DeliveryOptions{.ordered = true, .coalesce = true};
+  }
   void attach(const AttachInfo& info) override;
   /// Writes the record and completes inline: Ok, or Retry when the file cannot be written.
   std::size_t submit(const Record& record, CompletionFn done) override;
