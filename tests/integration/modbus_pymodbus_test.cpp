@@ -98,14 +98,6 @@ ModbusTcpOptions options(std::uint16_t port) {
   return o;
 }
 
-std::optional<model::Value> latest(FakeContext& ctx, const std::string& key) {
-  const auto obs = ctx.observations();
-  for (auto it = obs.rbegin(); it != obs.rend(); ++it) {
-    if (ctx.catalog().item(it->item).key == key) return it->value;
-  }
-  return std::nullopt;
-}
-
 std::string text(const std::optional<model::Value>& v) {
   if (!v) return "(none)";
   if (model::isUnavailable(*v)) return "UNAVAILABLE";
@@ -174,7 +166,7 @@ TEST_F(ModbusPymodbus, EveryTypeAndWordOrderDecodesToTheServersValues) {
     const bool floating = types[name].rfind("float", 0) == 0 || types[name] == "uint64";
     EXPECT_TRUE(eventually(
         [&] {
-          const auto got = latest(ctx, name);
+          const auto got = ctx.latest(name);
           if (!floating) return text(got) == value;
           if (!got || model::isUnavailable(*got)) return false;
           const double want = std::stod(value);
@@ -184,7 +176,7 @@ TEST_F(ModbusPymodbus, EveryTypeAndWordOrderDecodesToTheServersValues) {
           return std::abs(have - want) <= std::abs(want) * 1e-12;
         },
         10s))
-        << name << ": expected " << value << ", got " << text(latest(ctx, name));
+        << name << ": expected " << value << ", got " << text(ctx.latest(name));
   }
   collector.stop();
 }
@@ -230,11 +222,11 @@ TEST_F(ModbusPymodbus, AnIllegalAddressIsFoundOnceAndTheRestKeepsBeingRead) {
              "data-items: [a, b, bad, c]\n"));
   ModbusTcpCollector collector(options(port));
   ASSERT_TRUE(collector.start(ctx));
-  EXPECT_TRUE(eventually([&] { return text(latest(ctx, "a")) == "498"; }));
-  EXPECT_TRUE(eventually([&] { return text(latest(ctx, "b")) == "499"; }));
-  EXPECT_TRUE(eventually([&] { return text(latest(ctx, "c")) == "511"; }));
+  EXPECT_TRUE(eventually([&] { return text(ctx.latest("a")) == "498"; }));
+  EXPECT_TRUE(eventually([&] { return text(ctx.latest("b")) == "499"; }));
+  EXPECT_TRUE(eventually([&] { return text(ctx.latest("c")) == "511"; }));
   EXPECT_TRUE(eventually([&] { return collector.stats().badAddresses == 1; }));
-  EXPECT_EQ(text(latest(ctx, "bad")), "UNAVAILABLE");
+  EXPECT_EQ(text(ctx.latest("bad")), "UNAVAILABLE");
   const auto exceptions = collector.stats().exceptions;
   const auto answers = collector.stats().answers;
   EXPECT_TRUE(eventually([&] { return collector.stats().answers > answers + 20; }));
@@ -255,19 +247,19 @@ TEST_F(ModbusPymodbus, AKilledServerIsReconnectedAndAnotherDeviceNeverStalls) {
   ModbusTcpCollector a(options(base)), b(options(static_cast<std::uint16_t>(base + 1)));
   ASSERT_TRUE(a.start(one));
   ASSERT_TRUE(b.start(two));
-  ASSERT_TRUE(eventually([&] { return text(latest(one, "v")) == "499"; }));
-  ASSERT_TRUE(eventually([&] { return text(latest(two, "v")) == "499"; }));
+  ASSERT_TRUE(eventually([&] { return text(one.latest("v")) == "499"; }));
+  ASSERT_TRUE(eventually([&] { return text(two.latest("v")) == "499"; }));
   first->kill();  // mid-poll: every 50 ms
-  EXPECT_TRUE(eventually([&] { return text(latest(one, "v")) == "UNAVAILABLE"; }));
+  EXPECT_TRUE(eventually([&] { return text(one.latest("v")) == "UNAVAILABLE"; }));
   // The other device's counter keeps moving while the first is gone.
   for (int i = 0; i < 3; ++i) {
-    const auto before = text(latest(two, "tick"));
-    EXPECT_TRUE(eventually([&] { return text(latest(two, "tick")) != before; }, 2s));
+    const auto before = text(two.latest("tick"));
+    EXPECT_TRUE(eventually([&] { return text(two.latest("tick")) != before; }, 2s));
   }
-  EXPECT_NE(text(latest(two, "v")), "UNAVAILABLE");
+  EXPECT_NE(text(two.latest("v")), "UNAVAILABLE");
   first = std::make_unique<PyServer>(m_dir / "first2", base);
   ASSERT_TRUE(first->ready()) << first->errors();
-  EXPECT_TRUE(eventually([&] { return text(latest(one, "v")) == "499"; }));
+  EXPECT_TRUE(eventually([&] { return text(one.latest("v")) == "499"; }));
   a.stop();
   b.stop();
 }
@@ -287,7 +279,7 @@ TEST_F(ModbusPymodbus, AServerThatNeverAnswersIsDroppedAndRetriedWithBackoff) {
       eventually([&] { return ctx.stateCount(collectors::ConnectionState::kBackoff) >= 3; }));
   EXPECT_GE(collector.stats().timeouts, 4u);
   EXPECT_EQ(collector.stats().answers, 0u);
-  EXPECT_NE(text(latest(ctx, "a")), "-12345");
+  EXPECT_NE(text(ctx.latest("a")), "-12345");
   collector.stop();
 }
 

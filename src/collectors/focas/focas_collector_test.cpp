@@ -41,18 +41,10 @@ FocasOptions options(std::uint16_t port, std::vector<std::uint16_t> paths = {1})
   return o;
 }
 
-std::optional<model::Value> latest(FakeContext& ctx, const std::string& key) {
-  const auto obs = ctx.observations();
-  for (auto it = obs.rbegin(); it != obs.rend(); ++it) {
-    if (ctx.catalog().item(it->item).key == key) return it->value;
-  }
-  return std::nullopt;
-}
-
 bool seen(FakeContext& ctx, const std::string& key) {
   return waitUntil(
       [&] {
-        auto v = latest(ctx, key);
+        auto v = ctx.latest(key);
         return v && !std::holds_alternative<model::Unavailable>(*v);
       },
       5s);
@@ -61,7 +53,7 @@ bool seen(FakeContext& ctx, const std::string& key) {
 bool unavailable(FakeContext& ctx, const std::string& key) {
   return waitUntil(
       [&] {
-        auto v = latest(ctx, key);
+        auto v = ctx.latest(key);
         return v && std::holds_alternative<model::Unavailable>(*v);
       },
       5s);
@@ -88,18 +80,18 @@ TEST(FocasCollector, EverySeriesReportsTheMonitoringSetAndDropsWhatItRefuses) {
       EXPECT_TRUE(seen(ctx, key)) << key;
     }
     // The axes' number format (IS-C on the simulated 30i) and the control's clock.
-    EXPECT_EQ(latest(ctx, "Z_decimals"),
+    EXPECT_EQ(ctx.latest("Z_decimals"),
               model::Value(std::int64_t{series == sim::FocasSeries::k30i ? 4 : 3}));
-    EXPECT_EQ(latest(ctx, "cnc_date"), model::Value(std::string("2026-01-01")));
-    const auto time = latest(ctx, "cnc_time");
+    EXPECT_EQ(ctx.latest("cnc_date"), model::Value(std::string("2026-01-01")));
+    const auto time = ctx.latest("cnc_time");
     ASSERT_TRUE(time && std::holds_alternative<std::string>(*time));
     EXPECT_EQ(std::get<std::string>(*time).size(), 8u);
-    EXPECT_EQ(latest(ctx, "pmc_D2204_word"), model::Value(std::int64_t{600}));
+    EXPECT_EQ(ctx.latest("pmc_D2204_word"), model::Value(std::int64_t{600}));
     // Parameter 6711 and macro #3901 both hold the part count, read in the same slow frame.
     EXPECT_TRUE(waitUntil(
         [&] {
-          auto p = latest(ctx, "param_6711");
-          auto m = latest(ctx, "macro_3901");
+          auto p = ctx.latest("param_6711");
+          auto m = ctx.latest("macro_3901");
           return p && m && std::holds_alternative<std::int64_t>(*p) &&
                  std::holds_alternative<double>(*m) &&
                  static_cast<double>(std::get<std::int64_t>(*p)) == std::get<double>(*m);
@@ -216,7 +208,7 @@ TEST(FocasCollector, SlotsFullRetriesUntilOneFrees) {
   FocasCollector b(options(controls.port()));
   ASSERT_TRUE(b.start(second));
   EXPECT_TRUE(waitUntil([&] { return second.stateCount(ConnectionState::kBackoff) >= 2; }, 5s));
-  EXPECT_FALSE(latest(second, "run").has_value());
+  EXPECT_FALSE(second.latest("run").has_value());
   EXPECT_NE(second.stateDetail().find("FOCAS sessions in use"), std::string::npos)
       << second.stateDetail();
   EXPECT_GE(controls.sim->server(0).refused(), 2u);
@@ -245,8 +237,8 @@ TEST(FocasCollector, CutReplyAndGarbageResetTheSessionAndAnotherMachineKeepsFlow
   EXPECT_TRUE(unavailable(broken, "run"));
   const auto before = healthy.observations().size();
   EXPECT_TRUE(waitUntil([&] { return healthy.observations().size() > before + 20; }, 5s));
-  EXPECT_TRUE(latest(healthy, "run").has_value() &&
-              !std::holds_alternative<model::Unavailable>(*latest(healthy, "run")));
+  EXPECT_TRUE(healthy.latest("run").has_value() &&
+              !std::holds_alternative<model::Unavailable>(*healthy.latest("run")));
   controls.sim->server(0).setReplyDelay(0ms);
   EXPECT_TRUE(seen(broken, "run"));
   a.stop();

@@ -46,16 +46,8 @@ FocasOptions options(std::uint16_t port, const std::filesystem::path& library) {
   return o;
 }
 
-std::optional<model::Value> latest(FakeContext& ctx, const std::string& key) {
-  const auto obs = ctx.observations();
-  for (auto it = obs.rbegin(); it != obs.rend(); ++it) {
-    if (ctx.catalog().item(it->item).key == key) return it->value;
-  }
-  return std::nullopt;
-}
-
 bool is(FakeContext& ctx, const std::string& key, const model::Value& value) {
-  return waitUntil([&] { return latest(ctx, key) == value; }, 5s);
+  return waitUntil([&] { return ctx.latest(key) == value; }, 5s);
 }
 
 bool unavailable(FakeContext& ctx, const std::string& key) {
@@ -83,7 +75,7 @@ TEST(FocasFwlib, SpindleLoadsAndTheScriptsToolOffsetsBesideTheNativeItems) {
              "passthrough: true\n"));
   FocasCollector collector(options(controls.port(), standin::standinLibrary()));
   ASSERT_TRUE(collector.start(ctx));
-  EXPECT_TRUE(waitUntil([&] { return latest(ctx, "run").has_value(); }, 5s));
+  EXPECT_TRUE(waitUntil([&] { return ctx.latest("run").has_value(); }, 5s));
   // The stand-in library reports loads 42 and 7; the simulated control has one spindle.
   EXPECT_TRUE(is(ctx, "spindle_load_1", std::int64_t{42}));
   EXPECT_TRUE(is(ctx, "tool_offset_3_length_geometry", 30.305));
@@ -170,7 +162,7 @@ TEST(FocasFwlib, ALibraryWithoutToolOffsetsSaysSoOnceAndTheRestFlows) {
   EXPECT_TRUE(waitUntil([&] { return ctx.observations().size() > before + 50; }, 5s));
   EXPECT_EQ(count(ctx, "tool_offset_1_length_wear"), offsets);
   EXPECT_EQ(occurrences(ctx.stateDetail(), "cnc_rdtofs"), 1u) << ctx.stateDetail();
-  EXPECT_EQ(latest(ctx, "spindle_load_1"), model::Value(std::int64_t{42}));
+  EXPECT_EQ(ctx.latest("spindle_load_1"), model::Value(std::int64_t{42}));
   collector.stop();
 }
 
@@ -200,7 +192,7 @@ TEST(FocasFwlib, ABlockedLibraryCallStallsNeitherTheNativePollsNorAnotherMachine
                healthy.observations().size() > theirs + 20;
       },
       5s));
-  EXPECT_EQ(latest(healthy, "spindle_load_1"), model::Value(std::int64_t{42}));
+  EXPECT_EQ(healthy.latest("spindle_load_1"), model::Value(std::int64_t{42}));
   EXPECT_EQ(count(healthy, "spindle_load_1"), theirLoads);  // never made UNAVAILABLE
   EXPECT_TRUE(waitUntil(
       [&] { return blocked.stateDetail().find("cnc_rdspload") != std::string::npos; }, 5s))

@@ -61,16 +61,8 @@ ModbusTcpOptions options(std::uint16_t port) {
   return o;
 }
 
-std::optional<model::Value> latest(FakeContext& ctx, const std::string& key) {
-  const auto obs = ctx.observations();
-  for (auto it = obs.rbegin(); it != obs.rend(); ++it) {
-    if (ctx.catalog().item(it->item).key == key) return it->value;
-  }
-  return std::nullopt;
-}
-
 bool has(FakeContext& ctx, const std::string& key, const model::Value& value) {
-  return waitUntil([&] { return latest(ctx, key) == value; }, 5s);
+  return waitUntil([&] { return ctx.latest(key) == value; }, 5s);
 }
 
 void putValue(sim::ModbusImage& image, std::uint16_t address, ValueType type, ByteOrder order,
@@ -131,7 +123,7 @@ data-items: [a, b, c, d, e, f, g, h, s, bit2, flag, temp, run, door]
   EXPECT_TRUE(has(ctx, "bit2", true));
   EXPECT_TRUE(has(ctx, "flag", true));
   EXPECT_TRUE(waitUntil([&] {
-    auto v = latest(ctx, "temp");
+    auto v = ctx.latest("temp");
     return v && std::holds_alternative<double>(*v) && std::abs(std::get<double>(*v) - 25.0) < 1e-9;
   }));
   EXPECT_TRUE(has(ctx, "run", true));
@@ -200,7 +192,7 @@ data-items: [r3, r4, r5, r6]
   EXPECT_TRUE(has(ctx, "r5", model::Unavailable{}));
   EXPECT_EQ(collector.stats().badAddresses, 1u);
   // The condition names the exception and its meaning.
-  auto cond = latest(ctx, "modbus");
+  auto cond = ctx.latest("modbus");
   ASSERT_TRUE(cond);
   const auto& c = *std::get<std::shared_ptr<const model::Condition>>(*cond);
   EXPECT_EQ(c.level, model::Level::kFault);
@@ -228,7 +220,7 @@ TEST(ModbusTcpCollector, ASilentDeviceTimesOutAndIsDroppedThenReadAgain) {
   ASSERT_TRUE(collector.start(ctx));
   EXPECT_TRUE(waitUntil([&] { return ctx.stateCount(ConnectionState::kBackoff) >= 2; }));
   EXPECT_GE(collector.stats().timeouts, 2u);
-  EXPECT_FALSE(latest(ctx, "a").has_value() && latest(ctx, "a") != model::Value{});
+  EXPECT_FALSE(ctx.latest("a").has_value() && ctx.latest("a") != model::Value{});
   dev.server->setSilent(false);
   EXPECT_TRUE(has(ctx, "a", std::int64_t{11}));
   collector.stop();
@@ -296,7 +288,7 @@ data-items: [setpoint, target, meter, lamp]
   o.allowWrite = true;
   ModbusTcpCollector collector(o);
   ASSERT_TRUE(collector.start(ctx));
-  ASSERT_TRUE(waitUntil([&] { return latest(ctx, "setpoint").has_value(); }));
+  ASSERT_TRUE(waitUntil([&] { return ctx.latest("setpoint").has_value(); }));
   EXPECT_TRUE(write(collector, "setpoint", std::int64_t{-7}));
   EXPECT_TRUE(write(collector, "target", 123456.0));
   EXPECT_TRUE(write(collector, "lamp", true));

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -141,18 +142,24 @@ class FakeContext final : public CollectorContext {
     return m_observations;
   }
 
-  /// The latest value of `key` as text, or "" if never seen.
-  std::string latestText(const std::string& key) {
+  /// The latest value of `key`, or nothing if never seen.
+  std::optional<model::Value> latest(const std::string& key) {
     std::lock_guard lock(m_mutex);
     for (auto it = m_observations.rbegin(); it != m_observations.rend(); ++it) {
-      if (m_catalog.item(it->item).key != key) continue;
-      if (std::holds_alternative<model::Unavailable>(it->value)) return "UNAVAILABLE";
-      if (auto* s = std::get_if<std::string>(&it->value)) return *s;
-      if (auto* i = std::get_if<std::int64_t>(&it->value)) return std::to_string(*i);
-      if (auto* d = std::get_if<double>(&it->value)) return std::to_string(*d);
-      return "?";
+      if (m_catalog.item(it->item).key == key) return it->value;
     }
-    return "";
+    return std::nullopt;
+  }
+
+  /// The latest value of `key` as text, or "" if never seen.
+  std::string latestText(const std::string& key) {
+    const auto value = latest(key);
+    if (!value) return "";
+    if (std::holds_alternative<model::Unavailable>(*value)) return "UNAVAILABLE";
+    if (auto* s = std::get_if<std::string>(&*value)) return *s;
+    if (auto* i = std::get_if<std::int64_t>(&*value)) return std::to_string(*i);
+    if (auto* d = std::get_if<double>(&*value)) return std::to_string(*d);
+    return "?";
   }
 
   std::size_t countOf(const std::string& key, const std::string& text) {
