@@ -129,6 +129,26 @@ void Gateway::startWeb() {
               m_config.web.bind, m_web->port());
 }
 
+void Gateway::startWatchdog() {
+  const auto interval = m_options.notify.watchdogInterval();
+  if (interval.count() <= 0) return;
+  // From the pipeline's worker, not a timer of its own: the ping then vouches for the thread
+  // that moves every observation, and a wedged pipeline gets the process restarted. Half the
+  // interval, so one late ping is not yet a restart.
+  const Duration every = interval / 2;
+  m_pipeline->setHeartbeat(
+      [notify = m_options.notify, log = m_log, warned = false]() mutable {
+        auto sent = notify.watchdog();
+        if (!sent && !warned) {
+          log->warn("watchdog ping not sent: {}", sent.error().describe());
+          warned = true;
+        }
+      },
+      every);
+  m_log->info("service watchdog: {} from the pipeline every {}", formatDuration(interval),
+              formatDuration(every));
+}
+
 Status Gateway::start() {
   if (m_started) return okStatus();
   m_machines->adoptLastKnownGood();
@@ -146,6 +166,7 @@ Status Gateway::start() {
   m_pipeline = std::make_unique<Pipeline>(m_config.state.queueSize, *m_state, *m_journal, m_catalog,
                                           m_clock);
   m_pipeline->setDuplicateFilter(m_config.journal.filterDuplicates);
+  startWatchdog();
   if (auto status = startNet(); !status) {
     stopJournal();
     return status;
@@ -234,11 +255,20 @@ void Gateway::stop() {
                             : "; " + std::to_string(stats.duplicates) + " duplicates left out");
 }
 
+void Gateway::warnIfUnsent(const Status& sent) const {
+  if (!sent) m_log->warn("service manager not told: {}", sent.error().describe());
+}
+
 int Gateway::run() {
+  const ServiceNotify& manager = m_options.notify;
   if (auto status = start(); !status) {
     m_log->error("{}", status.error().describe());
+    warnIfUnsent(manager.status("not started: " + status.error().describe()));
     return 1;
   }
+  warnIfUnsent(manager.status("collecting from " + std::to_string(m_machines->running()) +
+                              " machines; journal in " + m_journal->settings().dir));
+  warnIfUnsent(manager.ready());
   asio::io_context waiter;
   asio::signal_set signals(waiter, SIGINT, SIGTERM);
   asio::steady_timer deadline(waiter);
@@ -255,6 +285,10 @@ int Gateway::run() {
     });
   }
   waiter.run();
+  // Before the collectors stop and the journal's final commit: systemd then waits for the exit
+  // (TimeoutStopSec) instead of counting a pause in watchdog pings as a hang.
+  warnIfUnsent(manager.stopping());
+  warnIfUnsent(manager.status("stopping: journaling what is queued"));
   stop();
   return 0;
 }

@@ -16,6 +16,7 @@
 #include "app/cloud_link.hpp"
 #include "app/machine_manager.hpp"
 #include "app/pipeline.hpp"
+#include "app/service_notify.hpp"
 #include "app/spindle_config.hpp"
 #include "journal/journal.hpp"
 #include "net/clock_monitor.hpp"
@@ -30,6 +31,9 @@ namespace spindle::app {
 struct RunOptions {
   std::optional<Duration> runFor;  ///< stop by itself after this long (demo, tests)
   bool toStdout = false;           ///< write observations to stdout instead of the file
+  /// The service manager run() reports to (READY=1 once started, STOPPING=1, STATUS=), and its
+  /// watchdog, pinged from the pipeline's worker. Default: none, nothing is sent.
+  ServiceNotify notify;
 };
 
 class Gateway {
@@ -45,6 +49,7 @@ class Gateway {
   /// (a few seconds at most), closes uplinks and the journal. Idempotent.
   void stop();
   /// start(), then wait for SIGINT/SIGTERM or runFor, then stop(). Returns the exit code.
+  /// Tells RunOptions::notify when it is ready and when it stops.
   int run();
 
   model::ItemCatalog& catalog() { return m_catalog; }
@@ -75,6 +80,9 @@ class Gateway {
   void stopJournal();
   Status startNet();
   void startWeb();
+  void startWatchdog();
+  /// Logs a message the service manager did not get; the edge goes on.
+  void warnIfUnsent(const Status& sent) const;
   void scheduleStatus();
   void logStatus();
 

@@ -184,7 +184,7 @@ void Pipeline::run() {
     applyScriptChanges();
     // Group commit, retention and retries happen here, between batches, and so do the
     // scripts' timers (delays, dwell times, generators).
-    const Duration wait = std::min(m_journal.poll(), tickScripts());
+    const Duration wait = std::min({m_journal.poll(), tickScripts(), beatIfDue()});
     model::Batch batch;
     {
       std::unique_lock lock(m_mutex);
@@ -281,6 +281,16 @@ void Pipeline::handOverWrites(model::MachineId machine, transform::ScriptRunner&
   if (m_writeSink) m_writeSink(machine, std::move(writes));
 }
 
+Duration Pipeline::beatIfDue() {
+  if (!m_beat) return std::chrono::hours(1);
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= m_nextBeat) {
+    m_beat();
+    m_nextBeat = now + m_beatEvery;
+  }
+  return m_nextBeat - now;
+}
+
 Duration Pipeline::tickScripts() {
   Duration wait = std::chrono::hours(1);
   if (m_scripts.empty()) return wait;
@@ -322,6 +332,7 @@ bool Pipeline::append(const model::Batch& batch) {
       logged = true;
     }
     m_holding = true;
+    beatIfDue();  // holding is not wedged: a full disk is no reason to restart
     const Duration wait = std::min(m_journal.poll(), kMaxRetryWait);
     std::unique_lock lock(m_mutex);
     if (m_stopping && std::chrono::steady_clock::now() >= m_stopDeadline) {

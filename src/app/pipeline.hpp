@@ -17,6 +17,7 @@
 /// Pause and resume: a machine whose tryPush was refused is told when its share has room for
 /// the batch it offered (setRoomListener), as Fluent Bit resumes a paused input: nobody polls.
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -74,6 +75,15 @@ class Pipeline : public state::BatchFeed {
   /// Leaves out samples and events equal to their item's latest value before anything sees
   /// them (journal.filter_duplicates). Call before start().
   void setDuplicateFilter(bool on) { m_filterDuplicates = on; }
+  /// Calls `beat` on the worker thread at least every `every` while the worker goes round
+  /// (between batches, while it waits for one, while it holds one the journal refuses), and
+  /// never while it is stuck: the service watchdog's ping, so a wedged pipeline gets the
+  /// process restarted. It must be quick and must not call into this pipeline. Call before
+  /// start().
+  void setHeartbeat(std::function<void()> beat, Duration every) {
+    m_beat = std::move(beat);
+    m_beatEvery = std::max<Duration>(every, std::chrono::milliseconds(1));
+  }
 
   /// Takes the batch (leaving it empty) unless the queue, or the machine's share of it, is
   /// full. A batch holds one machine's observations (its first names the machine). Any thread.
@@ -121,6 +131,8 @@ class Pipeline : public state::BatchFeed {
   /// Runs the scripts' due timers; returns how long until the next one.
   Duration tickScripts();
   void handOverWrites(model::MachineId machine, transform::ScriptRunner& runner);
+  /// Calls the heartbeat when it is due; returns how long until the next one.
+  Duration beatIfDue();
   void dropDuplicates(model::Batch& batch);
   bool append(const model::Batch& batch);
 
@@ -137,6 +149,9 @@ class Pipeline : public state::BatchFeed {
   std::function<std::uint8_t()> m_flags;
   WriteSink m_writeSink;
   bool m_filterDuplicates = false;
+  std::function<void()> m_beat;
+  Duration m_beatEvery{};
+  std::chrono::steady_clock::time_point m_nextBeat{};     ///< worker's
   std::vector<std::optional<model::Value>> m_lastValues;  ///< worker's: by item, when filtering
   model::Batch m_scriptOut;
   /// Worker's: no script timer is due before this (the earliest deadline seen, lowered as

@@ -34,6 +34,8 @@ Command addRunCommand(CLI::App& app) {
             }
             app::RunOptions options;
             options.toStdout = args->toStdout;
+            // Under systemd (Type=notify, WatchdogSec=): readiness and the watchdog's pings.
+            options.notify = app::ServiceNotify::fromEnvironment();
             if (!args->runFor.empty()) {
               auto d = parseDuration(args->runFor);
               if (!d) {
