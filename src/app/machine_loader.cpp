@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "control/config_text.hpp"
 #include "transform/script_loader.hpp"
 
 namespace spindle::app {
@@ -69,7 +70,7 @@ void MachineLoader::load(const YAML::Node& block, std::size_t index, SpindleConf
     return;
   }
   entry.options = info->load(block, entry.id, m_diags);
-  entry.settings = YAML::Clone(block);
+  entry.settings = control::canonicalYaml(block);
   loadScript(block, entry);
   checkScript(*info, block, entry);
   out.machines.push_back(std::move(entry));

@@ -324,10 +324,10 @@ Result<control::ApplyOutcome> MachineManager::applyConfig(const std::string& yam
   };
   std::size_t changed = 0;
   for (auto& running : m_config.machines) {
-    if (running.settings.IsMap() && find(desired.machines, running.id) == desired.machines.end()) {
+    if (!running.settings.empty() && find(desired.machines, running.id) == desired.machines.end()) {
       retire(running.id);
       running.enabled = false;
-      running.settings = YAML::Node();  // gone: if it comes back, it starts
+      running.settings.clear();  // gone: if it comes back, it starts
       ++changed;
       m_log->info("machine {} removed by the new configuration", running.id);
     }
@@ -335,8 +335,8 @@ Result<control::ApplyOutcome> MachineManager::applyConfig(const std::string& yam
   for (auto& next : desired.machines) {
     auto it = find(m_config.machines, next.id);
     // Same parsed settings (key order, quoting and comments do not count): left running.
-    const bool same = it != m_config.machines.end() && it->settings.IsMap() &&
-                      control::sameYaml(it->settings, next.settings);
+    const bool same =
+        it != m_config.machines.end() && !it->settings.empty() && it->settings == next.settings;
     if (same) continue;
     ++changed;
     if (it == m_config.machines.end()) {

@@ -52,8 +52,10 @@ struct MachineEntry {
   std::string id;
   std::string type;
   bool enabled = true;
-  std::any options;     ///< the collector's checked options (CollectorInfo::load)
-  YAML::Node settings;  ///< the machine's block as parsed: whether it changed is decided on it
+  std::any options;  ///< the collector's checked options (CollectorInfo::load)
+  /// The machine's block as parsed, in control::canonicalYaml() form: whether it changed is
+  /// decided on it (empty: removed, starts again if it comes back).
+  std::string settings;
   /// The adapter script: the machine's own file, its type's default, or none (raw keys).
   std::shared_ptr<const transform::CompiledScript> script;
   std::string scriptName;  ///< the file, "default <type> script" or "none"

@@ -64,6 +64,37 @@ bool sameYaml(const YAML::Node& a, const YAML::Node& b) {
 
 namespace {
 
+void appendCanonical(const YAML::Node& node, std::string& out) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      out += std::to_string(node.Scalar().size());
+      out += ':';
+      out += node.Scalar();
+      return;
+    case YAML::NodeType::Sequence:
+      out += '[';
+      for (const auto& item : node) appendCanonical(item, out);
+      out += ']';
+      return;
+    case YAML::NodeType::Map: {
+      // sameYaml() looks up b's keys by their text: a repeated key counts once.
+      std::map<std::string, YAML::Node> sorted;
+      for (const auto& kv : node) sorted.emplace(kv.first.Scalar(), kv.second);
+      out += '{';
+      for (const auto& [key, value] : sorted) {
+        out += std::to_string(key.size());
+        out += ':';
+        out += key;
+        appendCanonical(value, out);
+      }
+      out += '}';
+      return;
+    }
+    default:
+      out += '~';  // null and undefined compare equal
+  }
+}
+
 std::map<std::string, YAML::Node> machinesById(const YAML::Node& root) {
   std::map<std::string, YAML::Node> out;
   const YAML::Node machines = root["machines"];
@@ -76,6 +107,12 @@ std::map<std::string, YAML::Node> machinesById(const YAML::Node& root) {
 }
 
 }  // namespace
+
+std::string canonicalYaml(const YAML::Node& node) {
+  std::string out;
+  appendCanonical(node, out);
+  return out;
+}
 
 bool isSecretKey(const std::string& key) {
   static const std::set<std::string> kNames{"password", "passphrase",  "token",   "secret",

@@ -21,6 +21,11 @@ std::string redactConfig(const std::string& yaml);
 /// Structural equality of two YAML nodes (key order in maps does not matter).
 bool sameYaml(const YAML::Node& a, const YAML::Node& b);
 
+/// A compact text of `node` that is equal for two nodes exactly when sameYaml() holds: map
+/// keys sorted, every scalar length-prefixed. Keeps what a comparison needs for a fraction of
+/// the memory of a cloned node (a machine's settings are kept for every machine).
+std::string canonicalYaml(const YAML::Node& node);
+
 /// True for a key whose value redactConfig() hides.
 bool isSecretKey(const std::string& key);
 

@@ -1,6 +1,7 @@
 #include "control/config_text.hpp"
 
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 namespace spindle::control {
 namespace {
@@ -55,6 +56,33 @@ TEST(ControlConfigDiff, FindsChangedMachinesAndSections) {
   EXPECT_TRUE(e->changed.empty());
   EXPECT_TRUE(diffConfigs(a, a)->empty());
   EXPECT_FALSE(diffConfigs(a, "machines: [").ok());
+}
+
+TEST(ControlCanonicalYaml, EqualExactlyWhenSameYaml) {
+  const char* texts[] = {
+      "{id: m1, type: shdr, host: a, port: 7878}",
+      "{port: 7878, host: a, type: shdr, id: m1}",    // key order does not count
+      "{id: m1, type: shdr, host: a, port: '7878'}",  // quoting does not count
+      "{id: m1, type: shdr, host: a, port: 7879}",
+      "{id: m1, type: shdr, host: a}",
+      "{id: m1, type: shdr, host: a, port: 7878, extra: ~}",
+      "{id: m1, tags: [a, b]}",
+      "{id: m1, tags: [b, a]}",  // sequence order counts
+      "{id: m1, tags: [ab]}",
+      "{id: m1, tags: {a: b}}",
+      "{id: 'm1:', tags: []}",
+      "{id: m1, ':tags': []}",
+      "[]",
+      "~",
+  };
+  for (const char* a : texts) {
+    for (const char* b : texts) {
+      const YAML::Node na = YAML::Load(a), nb = YAML::Load(b);
+      EXPECT_EQ(canonicalYaml(na) == canonicalYaml(nb), sameYaml(na, nb)) << a << " vs " << b;
+    }
+  }
+  EXPECT_EQ(canonicalYaml(YAML::Load(texts[0])), canonicalYaml(YAML::Load(texts[1])));
+  EXPECT_NE(canonicalYaml(YAML::Load(texts[0])), canonicalYaml(YAML::Load(texts[3])));
 }
 
 }  // namespace

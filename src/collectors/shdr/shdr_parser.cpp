@@ -35,8 +35,15 @@ ShdrParser::ShdrParser(model::ItemCatalog& catalog, model::MachineId machine, Pa
 }
 
 ShdrParser::KeyInfo* ShdrParser::lookup(std::string_view key, bool internal, Kind kind) {
+  auto* entry = lookupEntry(key, internal, kind);
+  return entry == nullptr ? nullptr : &entry->second;
+}
+
+std::pair<const std::string, ShdrParser::KeyInfo>* ShdrParser::lookupEntry(std::string_view key,
+                                                                           bool internal,
+                                                                           Kind kind) {
   auto it = m_keys.find(key);
-  if (it != m_keys.end()) return &it->second;
+  if (it != m_keys.end()) return &*it;
   if (!internal && m_keys.size() >= m_options.maxItems) {
     ++m_stats.itemsRefused;
     m_refusal = "beyond max_items (" + std::to_string(m_options.maxItems) + ")";
@@ -49,18 +56,21 @@ ShdrParser::KeyInfo* ShdrParser::lookup(std::string_view key, bool internal, Kin
   }
   KeyInfo info;
   info.id = *id;
-  return &m_keys.emplace(std::string(key), info).first->second;
+  return &*m_keys.emplace(std::string(key), info).first;
 }
 
 ShdrParser::KeyInfo* ShdrParser::lookupAt(std::size_t n, std::string_view key) {
   constexpr std::size_t kRecentKeys = 256;
-  if (n < m_recentKeys.size() && m_recentKeys[n].first == key) return m_recentKeys[n].second;
-  KeyInfo* info = lookup(key);
-  if (info == nullptr || n >= kRecentKeys) return info;
-  if (n >= m_recentKeys.size()) m_recentKeys.resize(n + 1);
-  m_recentKeys[n].first.assign(key);
-  m_recentKeys[n].second = info;
-  return info;
+  if (n < m_recentKeys.size() && m_recentKeys[n] != nullptr && m_recentKeys[n]->first == key) {
+    return &m_recentKeys[n]->second;
+  }
+  auto* entry = lookupEntry(key, false, Kind::kEvent);
+  if (entry == nullptr) return nullptr;
+  if (n < kRecentKeys) {
+    if (n >= m_recentKeys.size()) m_recentKeys.resize(n + 1, nullptr);
+    m_recentKeys[n] = entry;
+  }
+  return &entry->second;
 }
 
 void ShdrParser::addDeviceFileItems() {

@@ -118,6 +118,9 @@ class ShdrParser {
   /// max_keys: m_refusal says which).
   KeyInfo* lookup(std::string_view key, bool internal = false,
                   model::Kind kind = model::Kind::kEvent);
+  /// lookup()'s map node (key and KeyInfo), or null.
+  std::pair<const std::string, KeyInfo>* lookupEntry(std::string_view key, bool internal,
+                                                     model::Kind kind);
   /// Interns the device file's items and maps their ids and names to them.
   void addDeviceFileItems();
   /// Scales and converts a device file sample's number to the item's units.
@@ -146,9 +149,10 @@ class ShdrParser {
   std::unordered_map<std::string, KeyInfo, KeyHash, std::equal_to<>> m_keys;
   /// The n-th key of the last lines: an adapter sends its keys in the same order line after
   /// line, so a comparison with the key last seen at that place usually spares the hash
-  /// lookup. Copies side by side (short keys inline), not views into the map's scattered
-  /// nodes: one cache line for several keys. Bounded by kRecentKeys.
-  std::vector<std::pair<std::string, KeyInfo*>> m_recentKeys;
+  /// lookup. Pointers to the map's nodes (they never move): the key compared and the KeyInfo
+  /// used next share the node's cache line, and a machine's table costs 8 bytes a key.
+  /// Bounded by kRecentKeys.
+  std::vector<std::pair<const std::string, KeyInfo>*> m_recentKeys;
   std::string m_partial;
   bool m_discardingLongLine = false;
   std::uint64_t m_rejectedLineMark = 0;  ///< last line number counted in stats.rejected

@@ -80,7 +80,7 @@ class ShdrSession : public std::enable_shared_from_this<ShdrSession> {
   Backoff m_backoff;
   /// Sized to the traffic: kMinRead for the usual adapter, doubled when a read fills it (a
   /// fast adapter or a backlog), halved back after many reads that used a quarter or less.
-  static constexpr std::size_t kMinRead = 4 * 1024;
+  static constexpr std::size_t kMinRead = 1024;
   static constexpr std::size_t kMaxRead = 64 * 1024;
   std::vector<char> m_buffer = std::vector<char>(kMinRead);
   unsigned m_smallReads = 0;

@@ -81,6 +81,15 @@ ObservationIndex::ObservationIndex(const state::StateStore& store, std::size_t a
   refresh();
 }
 
+ObservationIndex::ItemState::ItemState(const ItemState& other)
+    : last(other.last),
+      active(other.anyActive() ? std::make_unique<std::vector<Entry>>(*other.active) : nullptr) {}
+
+ObservationIndex::ItemState& ObservationIndex::ItemState::operator=(const ItemState& other) {
+  if (this != &other) *this = ItemState(other);
+  return *this;
+}
+
 ObservationIndex::ItemState& ObservationIndex::slot(std::vector<ItemState>& states,
                                                     model::ItemId item) {
   return states[isAgentEvent(item) ? item - kDeviceAddedItem : kAgentSlots + item];
@@ -110,11 +119,10 @@ void ObservationIndex::noteModel() {
 }
 
 void ObservationIndex::apply(ItemState& state, const Entry& entry) {
-  state.has = true;
   const auto* cond = std::get_if<std::shared_ptr<const model::Condition>>(&entry.observation.value);
   if (entry.observation.kind != model::Kind::kCondition || cond == nullptr || !*cond) {
     state.last = entry;
-    state.active.clear();
+    state.clearActive();
     return;
   }
   const model::Condition& c = **cond;
@@ -125,27 +133,30 @@ void ObservationIndex::apply(ItemState& state, const Entry& entry) {
   switch (c.level) {
     case model::Level::kNormal:
       if (c.nativeCode.empty()) {
-        state.active.clear();
-      } else {
-        std::erase_if(state.active, sameCode);
+        state.clearActive();
+      } else if (state.active) {
+        std::erase_if(*state.active, sameCode);
       }
       state.last = entry;
       break;
     case model::Level::kUnavailable:
-      state.active.clear();
+      state.clearActive();
       state.last = entry;
       break;
-    default:
-      std::erase_if(state.active, sameCode);
-      if (state.active.size() >= kMaxActiveConditions) state.active.erase(state.active.begin());
-      state.active.push_back(entry);
+    default: {
+      if (!state.active) state.active = std::make_unique<std::vector<Entry>>();
+      std::vector<Entry>& active = *state.active;
+      std::erase_if(active, sameCode);
+      if (active.size() >= kMaxActiveConditions) active.erase(active.begin());
+      active.push_back(entry);
       state.last = entry;
       break;
+    }
   }
 }
 
 bool ObservationIndex::duplicate(const ItemState& state, const model::Observation& obs) {
-  if (!state.has) return false;
+  if (!state.has()) return false;
   switch (obs.kind) {
     case model::Kind::kSample:
     case model::Kind::kEvent:
@@ -161,30 +172,32 @@ bool ObservationIndex::duplicate(const ItemState& state, const model::Observatio
       lastCond == nullptr || !*lastCond || (*lastCond)->level == model::Level::kUnavailable;
   const auto* cond = std::get_if<std::shared_ptr<const model::Condition>>(&obs.value);
   if (cond == nullptr || !*cond) {  // UNAVAILABLE as a plain value (a machine that went away)
-    return model::isUnavailable(obs.value) && lastUnavailable && state.active.empty();
+    return model::isUnavailable(obs.value) && lastUnavailable && !state.anyActive();
   }
   const model::Condition& c = **cond;
-  const auto active = std::find_if(state.active.begin(), state.active.end(), [&](const Entry& e) {
+  static const std::vector<Entry> kNone;
+  const std::vector<Entry>& actives = state.active ? *state.active : kNone;
+  const auto active = std::find_if(actives.begin(), actives.end(), [&](const Entry& e) {
     return std::get<std::shared_ptr<const model::Condition>>(e.observation.value)->nativeCode ==
            c.nativeCode;
   });
   switch (c.level) {
     case model::Level::kUnavailable:
-      return lastUnavailable && state.active.empty();
+      return lastUnavailable && actives.empty();
     case model::Level::kNormal:
       // Clears nothing: the item is normal already, or this code is not active.
       if (lastUnavailable) return false;
-      return c.nativeCode.empty() ? state.active.empty() : active == state.active.end();
+      return c.nativeCode.empty() ? actives.empty() : active == actives.end();
     default:
-      return active != state.active.end() && **std::get_if<std::shared_ptr<const model::Condition>>(
-                                                 &active->observation.value) == c;
+      return active != actives.end() && **std::get_if<std::shared_ptr<const model::Condition>>(
+                                            &active->observation.value) == c;
   }
 }
 
 void ObservationIndex::emit(const ItemState& state, std::vector<Entry>& out) {
-  if (!state.has) return;
-  if (!state.active.empty()) {
-    out.insert(out.end(), state.active.begin(), state.active.end());
+  if (!state.has()) return;
+  if (state.anyActive()) {
+    out.insert(out.end(), state.active->begin(), state.active->end());
   } else {
     out.push_back(state.last);
   }
@@ -351,7 +364,7 @@ bool ObservationIndex::current(std::optional<std::uint64_t> at,
   auto emitAll = [&](const std::vector<ItemState>& states) {
     for (std::size_t i = 0; i < states.size(); ++i) {
       const ItemState& st = states[i];
-      if (st.has && st.last.observation.kind != model::Kind::kAsset &&
+      if (st.has() && st.last.observation.kind != model::Kind::kAsset &&
           want(st.last.observation.item))
         emit(st, out);
     }

@@ -121,10 +121,23 @@ class ObservationIndex {
   TimestampNs modelChangeTime() const;
 
  private:
+  /// Two tables hold one per item of the fleet (latest, checkpoint): kept to the entry and a
+  /// pointer, the active conditions apart (most items never have one).
   struct ItemState {
-    bool has = false;
-    Entry last;
-    std::vector<Entry> active;  ///< conditions only: WARNING/FAULT by native code
+    Entry last;  ///< sequence 0: no value yet
+    /// Conditions only: WARNING/FAULT by native code; null until the first one.
+    std::unique_ptr<std::vector<Entry>> active;
+
+    ItemState() = default;
+    ItemState(const ItemState& other);
+    ItemState& operator=(const ItemState& other);
+    ItemState(ItemState&&) noexcept = default;
+    ItemState& operator=(ItemState&&) noexcept = default;
+    bool has() const { return last.sequence != 0; }
+    bool anyActive() const { return active != nullptr && !active->empty(); }
+    void clearActive() {
+      if (active) active->clear();
+    }
   };
   /// The state slot of `item` in `states` (catalog items after the Agent's events).
   static ItemState& slot(std::vector<ItemState>& states, model::ItemId item);
