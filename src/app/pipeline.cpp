@@ -10,7 +10,9 @@ namespace spindle::app {
 
 namespace {
 constexpr Duration kMaxRetryWait = std::chrono::milliseconds(50);
-}
+/// A busy worker's nap: the most a batch waits before the worker looks again.
+constexpr Duration kNap = std::chrono::milliseconds(5);
+}  // namespace
 
 Pipeline::Pipeline(std::size_t capacity, state::StateStore& state, journal::Journal& journal,
                    const model::ItemCatalog& catalog, const Clock& clock)
@@ -26,9 +28,10 @@ Pipeline::~Pipeline() { stop(); }
 bool Pipeline::tryPush(model::Batch& batch) {
   if (batch.empty()) return true;
   const model::MachineId machine = batch.front().machine;
+  bool wake = false;
   {
     std::lock_guard lock(m_mutex);
-    MachineQueue& q = m_queues[machine];
+    MachineQueue& q = queueOf(machine);
     // A machine with nothing queued always gets one batch in (so one oversized batch can
     // never wedge a collector, and a flood elsewhere never shuts a machine out); one with
     // batches waiting is held to the bound and to its share of it.
@@ -49,22 +52,45 @@ bool Pipeline::tryPush(model::Batch& batch) {
     m_queued += batch.size();
     m_accepted.fetch_add(batch.size(), std::memory_order_relaxed);
     q.batches.push_back(std::move(batch));
+    wake = m_sleeping || urgent();
   }
   batch.clear();
-  m_wake.notify_one();
+  if (wake) m_wake.notify_one();
   return true;
 }
 
 std::size_t Pipeline::queued(model::MachineId machine) const {
   std::lock_guard lock(m_mutex);
-  const auto it = m_queues.find(machine);
-  return it == m_queues.end() ? 0 : it->second.queued;
+  return machine < m_queues.size() ? m_queues[machine].queued : 0;
+}
+
+Pipeline::MachineQueue& Pipeline::queueOf(model::MachineId machine) {
+  if (machine >= m_queues.size()) m_queues.resize(machine + std::size_t{1});
+  return m_queues[machine];
+}
+
+void Pipeline::BatchRing::push_back(model::Batch&& batch) {
+  if (m_count == m_slots.size()) {
+    std::vector<model::Batch> grown(std::max<std::size_t>(2, m_slots.size() * 2));
+    for (std::size_t i = 0; i < m_count; ++i)
+      grown[i] = std::move(m_slots[(m_head + i) % m_slots.size()]);
+    m_slots.swap(grown);
+    m_head = 0;
+  }
+  m_slots[(m_head + m_count) % m_slots.size()] = std::move(batch);
+  ++m_count;
+}
+
+void Pipeline::BatchRing::pop_front() {
+  m_slots[m_head] = model::Batch();  // what was moved out keeps no capacity
+  m_head = (m_head + 1) % m_slots.size();
+  --m_count;
 }
 
 bool Pipeline::takeNext(model::Batch& batch) {
   if (m_turns.empty()) return false;
   const model::MachineId machine = m_turns.front();
-  MachineQueue& q = m_queues[machine];
+  MachineQueue& q = queueOf(machine);
   const bool opening = !m_turnOpen;
   if (opening) {
     m_turnOpen = true;
@@ -81,7 +107,7 @@ bool Pipeline::takeNext(model::Batch& batch) {
     // machines with a batch each costs no walk over every machine per batch.
     m_turnQuota = 0;
     for (const model::MachineId other : m_turns) {
-      if (other != machine) m_turnQuota = std::max(m_turnQuota, m_queues[other].lastTurn);
+      if (other != machine) m_turnQuota = std::max(m_turnQuota, queueOf(other).lastTurn);
     }
   }
   if (q.batches.empty() || m_turnTaken + q.batches.front().size() > m_turnQuota) {
@@ -96,7 +122,7 @@ bool Pipeline::takeNext(model::Batch& batch) {
 }
 
 void Pipeline::release(model::MachineId machine, std::size_t taken) {
-  MachineQueue& q = m_queues[machine];
+  MachineQueue& q = queueOf(machine);
   const std::size_t n = std::min(taken, q.queued);
   q.queued -= n;
   m_queued -= std::min(n, m_queued);
@@ -111,7 +137,7 @@ void Pipeline::collectRoom() {
   std::size_t queued = m_queued;
   std::size_t busyMachines = m_busyMachines;
   for (auto it = m_waiters.begin(); it != m_waiters.end();) {
-    MachineQueue& q = m_queues[*it];
+    MachineQueue& q = queueOf(*it);
     const std::size_t busy = busyMachines + (q.queued == 0 ? 1 : 0);
     const std::size_t share = std::max<std::size_t>(1, m_capacity / busy);
     if (q.queued > 0 && (q.queued + q.waitingFor > share || queued + q.waitingFor > m_capacity)) {
@@ -189,7 +215,20 @@ void Pipeline::run() {
     {
       std::unique_lock lock(m_mutex);
       auto ready = [this] { return m_stopping || !m_turns.empty() || !m_pendingScripts.empty(); };
-      if (!ready()) m_wake.wait_for(lock, wait, ready);
+      if (!ready() && m_napping) {
+        // Busy: a fleet's batches arrive tens of microseconds apart, and a wake for each
+        // (a futex call on both sides) cost more than the batch. A short nap gathers them;
+        // a push that must not wait (a stalled sender, a filling queue) still wakes it.
+        m_wake.wait_for(lock, std::min<Duration>(wait, kNap),
+                        [this] { return m_stopping || !m_pendingScripts.empty() || urgent(); });
+        m_napping = !m_turns.empty();
+      }
+      if (!ready()) {
+        m_sleeping = true;
+        m_wake.wait_for(lock, wait, ready);
+        m_sleeping = false;
+        m_napping = !m_turns.empty();
+      }
       // A machine's new script comes before its batches (it was set before they were pushed).
       if (!m_pendingScripts.empty()) continue;
       if (!takeNext(batch)) {
@@ -346,7 +385,7 @@ bool Pipeline::append(const model::Batch& batch) {
       m_turnOpen = false;
       m_queued = 0;
       if (m_currentTaken > 0) {  // run() releases the batch at hand
-        m_queues[m_current].queued = m_currentTaken;
+        queueOf(m_current).queued = m_currentTaken;
         m_queued = m_currentTaken;
         m_busyMachines = 1;
       }

@@ -16,6 +16,12 @@
 ///
 /// Pause and resume: a machine whose tryPush was refused is told when its share has room for
 /// the batch it offered (setRoomListener), as Fluent Bit resumes a paused input: nobody polls.
+///
+/// Wake-ups: a push wakes the worker only when it sleeps. A worker that has just found batches
+/// waiting naps a few milliseconds when the queue runs dry instead of sleeping, and takes what
+/// arrived meanwhile in one go: a fleet of thousands pushes a batch every few microseconds, and
+/// one wake per batch cost more than the batch. A stalled sender or a queue a quarter full
+/// wakes it from the nap.
 
 #include <algorithm>
 #include <atomic>
@@ -159,12 +165,30 @@ class Pipeline : public state::BatchFeed {
   /// would visit every machine's script: quadratic in a fleet.
   TimestampNs m_scriptsDue = 0;
 
+  /// A machine's batches waiting, oldest first: a ring that grows by doubling (a std::deque
+  /// allocates about 600 bytes up front, for every machine of a fleet).
+  class BatchRing {
+   public:
+    bool empty() const { return m_count == 0; }
+    model::Batch& front() { return m_slots[m_head]; }
+    void push_back(model::Batch&& batch);
+    void pop_front();
+
+   private:
+    std::vector<model::Batch> m_slots;
+    std::size_t m_head = 0;
+    std::size_t m_count = 0;
+  };
   struct MachineQueue {
-    std::deque<model::Batch> batches;
+    BatchRing batches;
     std::size_t queued = 0;      ///< observations, counting the batch the worker has at hand
     std::size_t waitingFor = 0;  ///< size of the batch tryPush refused; 0: not waiting
     std::size_t lastTurn = 0;    ///< observations taken on its last turn
   };
+  /// The queue of `machine`, made on first use. Under m_mutex.
+  MachineQueue& queueOf(model::MachineId machine);
+  /// A stalled sender or a filling queue: the worker must not nap through it. Under m_mutex.
+  bool urgent() const { return !m_waiters.empty() || m_queued > m_capacity / 4; }
   /// The next batch in turn, or false when none waits. Under m_mutex.
   bool takeNext(model::Batch& batch);
   /// The worker is done with `taken` observations of `machine`. Under m_mutex.
@@ -178,7 +202,11 @@ class Pipeline : public state::BatchFeed {
 
   mutable std::mutex m_mutex;
   std::condition_variable m_wake;
-  std::map<model::MachineId, MachineQueue> m_queues;
+  std::vector<MachineQueue> m_queues;  ///< by MachineId (dense, from the catalog)
+  /// The worker waits for a push (tryPush wakes it). While it naps, busy, it is not woken
+  /// per batch: it takes what arrived when the nap ends (see run()).
+  bool m_sleeping = false;
+  bool m_napping = false;                ///< worker's: the last wait ended with batches waiting
   std::deque<model::MachineId> m_turns;  ///< machines with batches waiting, in turn order
   std::size_t m_busyMachines = 0;        ///< machines with queued > 0
   std::size_t m_queued = 0;
