@@ -35,15 +35,13 @@ ShdrParser::ShdrParser(model::ItemCatalog& catalog, model::MachineId machine, Pa
 }
 
 ShdrParser::KeyInfo* ShdrParser::lookup(std::string_view key, bool internal, Kind kind) {
-  auto* entry = lookupEntry(key, internal, kind);
-  return entry == nullptr ? nullptr : &entry->second;
+  KeyEntry* entry = lookupEntry(key, internal, kind);
+  return entry == nullptr ? nullptr : &entry->info;
 }
 
-std::pair<const std::string, ShdrParser::KeyInfo>* ShdrParser::lookupEntry(std::string_view key,
-                                                                           bool internal,
-                                                                           Kind kind) {
+ShdrParser::KeyEntry* ShdrParser::lookupEntry(std::string_view key, bool internal, Kind kind) {
   auto it = m_keys.find(key);
-  if (it != m_keys.end()) return &*it;
+  if (it != m_keys.end()) return it->second;
   if (!internal && m_keys.size() >= m_options.maxItems) {
     ++m_stats.itemsRefused;
     m_refusal = "beyond max_items (" + std::to_string(m_options.maxItems) + ")";
@@ -56,21 +54,31 @@ std::pair<const std::string, ShdrParser::KeyInfo>* ShdrParser::lookupEntry(std::
   }
   KeyInfo info;
   info.id = *id;
-  return &*m_keys.emplace(std::string(key), info).first;
+  return setKey(key, info);
+}
+
+ShdrParser::KeyEntry* ShdrParser::setKey(std::string_view key, const KeyInfo& info) {
+  if (auto it = m_keys.find(key); it != m_keys.end()) {
+    it->second->info = info;
+    return it->second;
+  }
+  KeyEntry& entry = m_entries.emplace_back(KeyEntry{std::string(key), info});
+  m_keys.emplace(entry.key, &entry);
+  return &entry;
 }
 
 ShdrParser::KeyInfo* ShdrParser::lookupAt(std::size_t n, std::string_view key) {
   constexpr std::size_t kRecentKeys = 256;
-  if (n < m_recentKeys.size() && m_recentKeys[n] != nullptr && m_recentKeys[n]->first == key) {
-    return &m_recentKeys[n]->second;
+  if (n < m_recentKeys.size() && m_recentKeys[n] != nullptr && m_recentKeys[n]->key == key) {
+    return &m_recentKeys[n]->info;
   }
-  auto* entry = lookupEntry(key, false, Kind::kEvent);
+  KeyEntry* entry = lookupEntry(key, false, Kind::kEvent);
   if (entry == nullptr) return nullptr;
   if (n < kRecentKeys) {
     if (n >= m_recentKeys.size()) m_recentKeys.resize(n + 1, nullptr);
     m_recentKeys[n] = entry;
   }
-  return &entry->second;
+  return &entry->info;
 }
 
 void ShdrParser::addDeviceFileItems() {
@@ -93,7 +101,7 @@ void ShdrParser::addDeviceFileItems() {
       c.factor /= item.nativeScale;
       c.offset *= item.nativeScale;
     }
-    byIndex[i] = &m_keys.insert_or_assign(item.id, info).first->second;
+    byIndex[i] = &setKey(item.id, info)->info;
   }
   // Names second: an adapter key that is some item's id means that item (as the reference
   // agent matches), a name only when no id takes it.
@@ -102,12 +110,13 @@ void ShdrParser::addDeviceFileItems() {
     if (byIndex[i] == nullptr || name.empty() || m_keys.count(name)) continue;
     KeyInfo alias = *byIndex[i];
     alias.alias = true;
-    m_keys.emplace(name, alias);
+    setKey(name, alias);
   }
 }
 
 void ShdrParser::initialObservations(TimestampNs now, ParseOutput& out) const {
-  for (const auto& [key, info] : m_keys) {
+  for (const KeyEntry& entry : m_entries) {
+    const KeyInfo& info = entry.info;
     if (info.file == nullptr || info.alias) continue;
     model::Value value = model::Unavailable{};
     // An item constrained to one value is a constant: it has that value from the start.
@@ -132,10 +141,10 @@ void ShdrParser::adjustFileValue(const KeyInfo& info, model::Value& value) {
 
 std::vector<std::pair<model::ItemId, Kind>> ShdrParser::knownItems() const {
   std::vector<std::pair<model::ItemId, Kind>> out;
-  out.reserve(m_keys.size());
-  for (const auto& [key, info] : m_keys) {
-    if (info.alias) continue;  // the same item under its other name
-    out.emplace_back(info.id, info.kind);
+  out.reserve(m_entries.size());
+  for (const KeyEntry& entry : m_entries) {
+    if (entry.info.alias) continue;  // the same item under its other name
+    out.emplace_back(entry.info.id, entry.info.kind);
   }
   return out;
 }

@@ -3,6 +3,7 @@
 /// (the caller passes the arrival time), no logging (problems are returned as rejections).
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -118,9 +119,11 @@ class ShdrParser {
   /// max_keys: m_refusal says which).
   KeyInfo* lookup(std::string_view key, bool internal = false,
                   model::Kind kind = model::Kind::kEvent);
-  /// lookup()'s map node (key and KeyInfo), or null.
-  std::pair<const std::string, KeyInfo>* lookupEntry(std::string_view key, bool internal,
-                                                     model::Kind kind);
+  struct KeyEntry;
+  /// lookup()'s entry (key and KeyInfo), or null.
+  KeyEntry* lookupEntry(std::string_view key, bool internal, model::Kind kind);
+  /// Adds `key` with `info`, or replaces the info of a key known already.
+  KeyEntry* setKey(std::string_view key, const KeyInfo& info);
   /// Interns the device file's items and maps their ids and names to them.
   void addDeviceFileItems();
   /// Scales and converts a device file sample's number to the item's units.
@@ -146,13 +149,20 @@ class ShdrParser {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, KeyInfo, KeyHash, std::equal_to<>> m_keys;
+  /// Every key with its KeyInfo, in the order first seen: side by side in the deque's blocks
+  /// (never moved), so the keys of a line are read as a sequential stream, which the CPU
+  /// prefetches; a fleet's parsers are cold in the cache at every line.
+  struct KeyEntry {
+    std::string key;
+    KeyInfo info;
+  };
+  std::deque<KeyEntry> m_entries;
+  /// The entries by key (views of their own key text).
+  std::unordered_map<std::string_view, KeyEntry*, KeyHash, std::equal_to<>> m_keys;
   /// The n-th key of the last lines: an adapter sends its keys in the same order line after
   /// line, so a comparison with the key last seen at that place usually spares the hash
-  /// lookup. Pointers to the map's nodes (they never move): the key compared and the KeyInfo
-  /// used next share the node's cache line, and a machine's table costs 8 bytes a key.
-  /// Bounded by kRecentKeys.
-  std::vector<std::pair<const std::string, KeyInfo>*> m_recentKeys;
+  /// lookup. Bounded by kRecentKeys.
+  std::vector<KeyEntry*> m_recentKeys;
   std::string m_partial;
   bool m_discardingLongLine = false;
   std::uint64_t m_rejectedLineMark = 0;  ///< last line number counted in stats.rejected
