@@ -19,6 +19,14 @@ void loadCloudSections(const YAML::Node& root, const std::vector<uplinks::Uplink
                 "with uplinks: nats:, use 1-64 letters, digits, '-' or '_'");
     }
   }
+  if (const YAML::Node updateBlock = root["update"]) {
+    const std::size_t before = diags.size();
+    update::UpdateOptions options;
+    update::optionTable().load(updateBlock, options, diags, "update");
+    if (diags.size() == before && update::validate(options, updateBlock, diags)) {
+      out.update = std::move(options);
+    }
+  }
   const YAML::Node controlBlock = root["control"];
   if (!controlBlock) return;
   const std::size_t before = diags.size();

@@ -9,14 +9,16 @@ namespace spindle::app {
 
 using nlohmann::json;
 
-CloudLink::CloudLink(const SpindleConfig& config, model::ItemCatalog& catalog, EdgeApi& api)
-    : m_edge(config.edge.id), m_api(api) {
+CloudLink::CloudLink(const SpindleConfig& config, model::ItemCatalog& catalog, EdgeApi& api,
+                     update::Updater* updater)
+    : m_edge(config.edge.id), m_api(api), m_updater(updater) {
   const auto& cloud = config.cloud;
   m_link = std::make_unique<uplinks::nats::NatsLink>(*cloud.nats, m_edge, catalog);
   m_logs = m_api.logs();
 
   control::ControlHooks ch;
   ch.healthProviders.push_back(this);
+  if (m_updater != nullptr) ch.healthProviders.push_back(m_updater);
   // control/ speaks in handlers; each one is the same EdgeApi call.
   ch.diagnostics.status = [this] { return m_api.status(); };
   ch.diagnostics.configText = [this] { return m_api.configText(); };
@@ -54,11 +56,20 @@ Status CloudLink::start() {
     removeLogSink(m_logs);
     return std::move(s).error().with("starting control");
   }
+  if (m_updater != nullptr) {
+    // Offers come over the same channel; an edge that cannot watch them still runs.
+    if (auto s = m_updater->watch(*m_channel); !s) {
+      makeLogger("update")->error("{}", s.error().describe());
+    }
+  }
   m_started = true;
   return okStatus();
 }
 
-void CloudLink::stopControl() { m_control->stop(); }
+void CloudLink::stopControl() {
+  if (m_updater != nullptr) m_updater->unwatch();
+  m_control->stop();
+}
 
 void CloudLink::stop() {
   if (!m_started) return;

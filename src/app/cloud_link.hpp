@@ -22,6 +22,7 @@
 #include "app/spindle_config.hpp"
 #include "control/channels/nats_channel.hpp"
 #include "control/control.hpp"
+#include "update/updater.hpp"
 #include "uplinks/nats/nats_link.hpp"
 
 namespace spindle::app {
@@ -30,7 +31,9 @@ class CloudLink final : public control::HealthProvider {
  public:
   /// `config` is the running configuration (its cloud section must hold nats options); the
   /// catalog and `api` must outlive the link. Control calls `api` on its own threads.
-  CloudLink(const SpindleConfig& config, model::ItemCatalog& catalog, EdgeApi& api);
+  /// `updater` (may be null) reports in health and watches its offers over the channel.
+  CloudLink(const SpindleConfig& config, model::ItemCatalog& catalog, EdgeApi& api,
+            update::Updater* updater = nullptr);
   ~CloudLink() override;
 
   /// Connects (retrying in the background) and starts control/. Fails only on bad settings.
@@ -54,6 +57,7 @@ class CloudLink final : public control::HealthProvider {
  private:
   std::string m_edge;
   EdgeApi& m_api;
+  update::Updater* m_updater;
   std::shared_ptr<control::LogRing> m_logs;
   std::unique_ptr<uplinks::nats::NatsLink> m_link;
   std::unique_ptr<control::NatsChannel> m_channel;

@@ -59,6 +59,7 @@ TEST(ConfigurationDoc, EveryKeyIsDocumentedWithItsDefault) {
   expectDocumented(doc, net::optionTable().describe(), "net");
   expectDocumented(doc, web::webOptionTable().describe(), "web");
   expectDocumented(doc, control::optionTable().describe(), "control");
+  expectDocumented(doc, update::optionTable().describe(), "update");
   collectors::Registry registry;
   collectors::registerBuiltinCollectors(registry);
   for (const auto& name : registry.names()) {

@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <signal.h>
+#include <unistd.h>
 
 #include "base/log.hpp"
 #include "net/net_options.hpp"
@@ -269,6 +271,10 @@ int Gateway::run() {
   warnIfUnsent(manager.status("collecting from " + std::to_string(m_machines->running()) +
                               " machines; journal in " + m_journal->settings().dir));
   warnIfUnsent(manager.ready());
+  if (m_options.updater != nullptr) {
+    m_options.updater->started([this](control::HealthReport& r) { m_machines->fillHealth(r); },
+                               [] { ::kill(::getpid(), SIGTERM); });
+  }
   asio::io_context waiter;
   asio::signal_set signals(waiter, SIGINT, SIGTERM);
   asio::steady_timer deadline(waiter);
@@ -287,6 +293,8 @@ int Gateway::run() {
   waiter.run();
   // Before the collectors stop and the journal's final commit: systemd then waits for the exit
   // (TimeoutStopSec) instead of counting a pause in watchdog pings as a hang.
+  // No update switches after this, and its thread stops reading the edge's figures.
+  if (m_options.updater != nullptr) m_options.updater->stop();
   warnIfUnsent(manager.stopping());
   warnIfUnsent(manager.status("stopping: journaling what is queued"));
   stop();

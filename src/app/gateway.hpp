@@ -23,6 +23,7 @@
 #include "net/resolver_chain.hpp"
 #include "sim/sim_server.hpp"
 #include "state/state_store.hpp"
+#include "update/updater.hpp"
 #include "uplinks/delivery_engine.hpp"
 #include "web/web_server.hpp"
 
@@ -34,6 +35,9 @@ struct RunOptions {
   /// The service manager run() reports to (READY=1 once started, STOPPING=1, STATUS=), and its
   /// watchdog, pinged from the pipeline's worker. Default: none, nothing is sent.
   ServiceNotify notify;
+  /// The update system (update/updater.hpp), owned by the caller: told when the edge runs
+  /// (its trial, offers over the cloud link) and stopped before the edge stops. May be null.
+  update::Updater* updater = nullptr;
 };
 
 class Gateway {

@@ -13,7 +13,7 @@
 namespace spindle::app {
 
 void Gateway::makeCloud() {
-  m_cloud = std::make_unique<CloudLink>(m_config, m_catalog, *m_machines);
+  m_cloud = std::make_unique<CloudLink>(m_config, m_catalog, *m_machines, m_options.updater);
 }
 
 Status Gateway::startCloud() {

@@ -24,6 +24,8 @@ constexpr LocalOnly kLocalOnly[] = {
     {"uplinks", nullptr, "local-only: the cloud link is set in the edge's own file"},
     {"control", nullptr, "local-only: what the cloud may change is set in the edge's own file"},
     {"simulator", nullptr, "local-only: the demo simulator listens on the edge"},
+    {"update", nullptr,
+     "local-only: the keys updates are signed with are set in the edge's own file"},
 };
 
 YAML::Node child(const YAML::Node& root, const LocalOnly& rule) {

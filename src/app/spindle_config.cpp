@@ -16,7 +16,7 @@ namespace {
 
 const std::vector<std::string> kTopLevelKeys{"edge", "state", "journal",   "output",
                                              "net",  "web",   "simulator", "machines"};
-const std::vector<std::string> kCloudKeys{"uplinks", "control"};  // app/cloud_config.cpp
+const std::vector<std::string> kCloudKeys{"uplinks", "control", "update"};  // app/cloud_config.cpp
 
 // The journal's keys that need more than their type checked: the fsync spelling and the
 // relations between sizes. Messages point at the key they are about.
@@ -133,7 +133,8 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
       diags.add(
           kv.first, "unknown section '" + key + "'",
           guess.empty()
-              ? "sections: edge, state, journal, uplinks, net, web, simulator, machines, control"
+              ? "sections: edge, state, journal, uplinks, net, web, simulator, machines, control, "
+                "update"
               : "did you mean '" + guess + "'?");
     }
   }

@@ -3,6 +3,8 @@
 #include "app/gateway.hpp"
 #include "cli/command.hpp"
 #include "cli/config_loading.hpp"
+#include "update/launcher.hpp"
+#include "update/updater.hpp"
 
 namespace spindle::cli {
 
@@ -32,7 +34,21 @@ Command addRunCommand(CLI::App& app) {
               printDiagnostics(loaded.diagnostics);
               return kExitUsage;
             }
+            // The launcher: a newer installed version runs instead of this binary (exec, no
+            // return), and a trial's crash limit is enforced (update/launcher.hpp).
+            const auto updateOptions =
+                loaded.config->cloud.update.value_or(update::UpdateOptions{});
+            const std::string dataDir = loaded.config->edge.dataDir;
+            update::launch(dataDir, updateOptions.maxCrashes, *makeLogger("update"));
+            auto keys = update::loadTrustedKeys(updateOptions);
+            if (!keys) {
+              std::cerr << "spindle run: " << keys.error().describe() << "\n";
+              return kExitUsage;
+            }
+            update::Updater updater(update::InstallEnv{dataDir, updateOptions, *keys, nullptr},
+                                    loaded.config->edge.id);
             app::RunOptions options;
+            options.updater = &updater;
             options.toStdout = args->toStdout;
             // Under systemd (Type=notify, WatchdogSec=): readiness and the watchdog's pings.
             options.notify = app::ServiceNotify::fromEnvironment();
@@ -46,7 +62,10 @@ Command addRunCommand(CLI::App& app) {
             }
             SystemClock clock;
             app::Gateway gateway(std::move(*loaded.config), std::move(loaded.text), options, clock);
-            return gateway.run();
+            const int code = gateway.run();
+            // After an update or a roll back: exit so that the supervisor starts the version
+            // `current` names (systemd's Restart= restarts any non-zero exit).
+            return updater.restartRequested() ? update::kRestartExitCode : code;
           }};
 }
 

@@ -3,6 +3,7 @@
 
 #include "cli/command.hpp"
 #include "cli/config_loading.hpp"
+#include "update/build_stamp.hpp"
 #include "uplinks/registry.hpp"
 
 namespace spindle::cli {
@@ -69,7 +70,7 @@ Command addValidateCommand(CLI::App& app) {
 Command addVersionCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("version", "print the version");
   return {cmd, [](const CommandContext&) {
-            std::cout << "spindle " << SPINDLE_VERSION << "\n";
+            std::cout << "spindle " << update::buildVersion() << "\n";
             return kExitOk;
           }};
 }

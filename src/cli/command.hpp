@@ -44,5 +44,6 @@ Command addVersionCommand(CLI::App& app);
 Command addJournalCommand(CLI::App& app);   // cmd_journal.cpp
 Command addNetcheckCommand(CLI::App& app);  // cmd_netcheck.cpp
 Command addStatusCommand(CLI::App& app);    // cmd_status.cpp
+Command addUpdateCommand(CLI::App& app);    // cmd_update.cpp (sign, keygen: cmd_update_sign.cpp)
 
 }  // namespace spindle::cli

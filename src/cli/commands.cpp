@@ -7,6 +7,7 @@
 #include "base/log.hpp"
 #include "cli/command.hpp"
 #include "config/diagnostics.hpp"
+#include "update/build_stamp.hpp"
 
 namespace spindle::cli {
 
@@ -42,7 +43,7 @@ bool reportUnknownCommand(const CLI::App& app, const std::string& word) {
 int runMain(int argc, char** argv) {
   CLI::App app{"Spindle: an edge gateway for machine data"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", SPINDLE_VERSION);
+  app.set_version_flag("--version", std::string(update::buildVersion()));
   std::string logFormat = "text";
   std::string logLevel = "info";
   app.add_option("--log-format", logFormat, "log lines on stderr as text or json")
@@ -55,7 +56,7 @@ int runMain(int argc, char** argv) {
   const std::vector<Command> commands{addRunCommand(app),     addValidateCommand(app),
                                       addStatusCommand(app),  addNetcheckCommand(app),
                                       addJournalCommand(app), addSimCommand(app),
-                                      addVersionCommand(app)};
+                                      addVersionCommand(app), addUpdateCommand(app)};
   if (reportUnknownCommand(app, commandWord(argc, argv))) return kExitUsage;
   try {
     app.parse(argc, argv);

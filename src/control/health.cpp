@@ -86,6 +86,19 @@ std::string toJson(const HealthReport& r) {
                  {"host_available_bytes", p.memAvailableBytes}};
   j["disk"] = {{"total_bytes", p.diskTotalBytes}, {"free_bytes", p.diskFreeBytes}};
   j["threads"] = p.threads;
+  if (r.update) {
+    const auto& u = *r.update;
+    j["update"] = {{"running", u.running},
+                   {"pending", u.pending},
+                   {"on_trial", u.onTrial},
+                   {"last",
+                    {{"result", u.lastResult},
+                     {"version", u.lastVersion},
+                     {"reason", u.lastReason},
+                     {"detail", u.lastDetail}}}};
+  } else {
+    j["update"] = nullptr;
+  }
   j["load1"] = p.load1;
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }

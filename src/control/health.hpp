@@ -90,6 +90,17 @@ struct ConfigHealth {
   std::vector<std::string> refused;
 };
 
+/// The update system (update/updater.hpp, docs/updates.md); unset when it is not running.
+struct UpdateHealth {
+  std::string running;     ///< the version of this process
+  std::string pending;     ///< on trial, or verified and waiting (window, manual policy); "" none
+  bool onTrial = false;    ///< `running` is on trial
+  std::string lastResult;  ///< installed, good, refused, rolled_back, interrupted; "" none yet
+  std::string lastVersion;
+  std::string lastReason;  ///< the refusal or failure word (update/refusal.hpp)
+  std::string lastDetail;
+};
+
 struct HealthReport {
   std::string edge;
   std::string version = SPINDLE_VERSION;
@@ -102,6 +113,7 @@ struct HealthReport {
   std::vector<SubscriptionHealth> subscriptions;
   std::optional<double> clockOffsetMs;  ///< edge clock minus NTP; unset when unknown
   ProcessSample process;
+  std::optional<UpdateHealth> update;
 };
 
 /// Serializes a report as one JSON object.

@@ -85,10 +85,10 @@ class NatsServer {
   }
   /// Freezes the process (SIGSTOP): connections stay open, nothing is answered.
   void pause() {
-    if (m_process) ::kill(m_process->pid(), SIGSTOP);
+    if (m_process && m_process->pid() > 0) ::kill(m_process->pid(), SIGSTOP);
   }
   void resume() {
-    if (m_process) ::kill(m_process->pid(), SIGCONT);
+    if (m_process && m_process->pid() > 0) ::kill(m_process->pid(), SIGCONT);
   }
   bool running() const { return m_process != nullptr; }
 
