@@ -12,13 +12,13 @@
 #include <string_view>
 #include <vector>
 
+#include "base/base64.hpp"
 #include "base/error.hpp"
 
 namespace spindle::update {
 
-std::string base64Encode(std::string_view bytes);
-/// Standard alphabet with padding; whitespace is ignored. kInvalidArgument on anything else.
-Result<std::string> base64Decode(std::string_view text);
+using spindle::base64Decode;  // base/base64.hpp
+using spindle::base64Encode;
 
 /// SHA-256 fed in pieces (a download as it streams).
 class Sha256 {

@@ -2,27 +2,12 @@
 
 #include <charconv>
 
+#include "base/base64.hpp"
 #include "collectors/connection_options.hpp"
 #include "collectors/input_limit_options.hpp"
 
 namespace spindle::collectors::mtconnect_agent {
 namespace {
-
-std::string base64(std::string_view in) {
-  static constexpr char kDigits[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); i += 3) {
-    std::uint32_t n = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
-    out += kDigits[(n >> 18) & 63];
-    out += kDigits[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kDigits[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kDigits[n & 63] : '=';
-  }
-  return out;
-}
 
 std::string percentDecode(std::string_view in) {
   std::string out;
@@ -184,7 +169,7 @@ SessionOptions sessionOptions(const MtconnectAgentOptions& o, ResolveFn resolve)
   s.connectTimeout = o.connectTimeout;
   s.maxDocument = o.maxDocument.bytes;
   s.accept = o.format == "json" ? "application/json" : "application/xml, text/xml";
-  if (!o.userinfo.empty()) s.authorization = "Basic " + base64(o.userinfo);
+  if (!o.userinfo.empty()) s.authorization = "Basic " + base64Encode(o.userinfo);
   return s;
 }
 
