@@ -53,10 +53,10 @@ int runMain(int argc, char** argv) {
       app.add_option("--log-level", logLevel, "trace, debug, info, warn, error or off")
           ->capture_default_str();
 
-  const std::vector<Command> commands{addRunCommand(app),     addValidateCommand(app),
-                                      addStatusCommand(app),  addNetcheckCommand(app),
-                                      addJournalCommand(app), addSimCommand(app),
-                                      addVersionCommand(app), addUpdateCommand(app)};
+  const std::vector<Command> commands{
+      addRunCommand(app),      addValidateCommand(app), addStatusCommand(app),
+      addNetcheckCommand(app), addJournalCommand(app),  addSimCommand(app),
+      addVersionCommand(app),  addUpdateCommand(app),   addFleetCommand(app)};
   if (reportUnknownCommand(app, commandWord(argc, argv))) return kExitUsage;
   try {
     app.parse(argc, argv);
