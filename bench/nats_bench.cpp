@@ -8,6 +8,8 @@
 //                       observation's JSON line as its own message (the anchor's shape)
 //   Plain/batches       cnats js_PublishMsgAsync of the uplink's own encoded messages, made
 //                       beforehand: the transport alone, a ceiling for the uplink
+//   Cluster/...         Plain/batches and Uplink/throughput again, into an R3 stream on a
+//                       3-node JetStream cluster on loopback (tests/integration/nats_cluster.hpp)
 //   Uplink/latency10k   10,000 observations/s in records of 10: time from the journal append
 //                       (commit without fsync: the uplink's part, not the disk's) to the
 //                       message arriving from the hub's stream (stored, then delivered to a
@@ -27,7 +29,7 @@
 
 #include "journal/journal.hpp"
 #include "model/json_encoder.hpp"
-#include "nats_harness.hpp"
+#include "nats_cluster.hpp"
 #include "uplinks/delivery_engine.hpp"
 #include "uplinks/nats/nats_uplink.hpp"
 #include "uplinks/nats/payload_codec.hpp"
@@ -42,14 +44,19 @@ namespace fs = std::filesystem;
 constexpr std::size_t kRecord = 4096;  // the journal's send_batch default
 constexpr int kMachines = 8;
 
+/// One nats-server, or a 3-node cluster whose stream has 3 replicas.
 struct Hub {
+  std::string name;  ///< "single" or "cluster"
   fs::path dir;
   std::unique_ptr<testing::NatsServer> server;
+  std::unique_ptr<testing::NatsCluster> cluster;
+  std::string url;  ///< comma-separated for the cluster
   std::unique_ptr<testing::NatsClient> client;
 };
-Hub* g_hub = nullptr;
+Hub* g_hub = nullptr;  ///< the hub of the benchmark running now
 std::map<std::string, double> g_results;
-std::vector<double> g_uplinkRuns;  ///< obs/s of each repetition of Uplink/throughput
+std::map<std::string, std::vector<double>> g_uplinkRuns;  ///< obs/s of each repetition, per hub
+std::map<std::string, std::vector<double>> g_uplinkMsgs;  ///< messages/s of the same
 
 /// Observations as collectors make them: mostly samples, some events with short strings.
 struct Data {
@@ -146,14 +153,15 @@ std::uint64_t counterOf(const uplinks::DeliveryStats& s, const std::string& name
 
 NatsOptions benchOptions() {
   NatsOptions o;
-  o.servers = {g_hub->server->url()};
+  o.servers = testing::splitUrls(g_hub->url);
   o.maxBatch = 1000;
   o.backlogRate = 0;  // throughput: the whole journal is sent as fast as the window allows
   o.liveWindow = UINT64_MAX / 2;
   return o;
 }
 
-void uplinkThroughput(benchmark::State& state) {
+void uplinkThroughput(benchmark::State& state, Hub* hub) {
+  g_hub = hub;
   Data data;
   const std::size_t records = static_cast<std::size_t>(state.range(0)) / kRecord;
   BenchJournal journal;
@@ -184,7 +192,8 @@ void uplinkThroughput(benchmark::State& state) {
   state.counters["msgs_per_s"] = static_cast<double>(counterOf(stats, "acked")) / seconds;
   state.counters["bytes_per_obs"] = static_cast<double>(counterOf(stats, "bytes_out")) / obs;
   state.counters["raw_bytes_per_obs"] = static_cast<double>(counterOf(stats, "bytes_raw")) / obs;
-  g_uplinkRuns.push_back(obs / seconds);
+  g_uplinkRuns[hub->name].push_back(obs / seconds);
+  g_uplinkMsgs[hub->name].push_back(static_cast<double>(counterOf(stats, "acked")) / seconds);
 }
 
 /// Publishes prepared messages with a bounded window; returns seconds.
@@ -207,7 +216,8 @@ double publishPlain(std::vector<natsMsg*>& msgs, int window) {
   return s;
 }
 
-void plainPerObservation(benchmark::State& state) {
+void plainPerObservation(benchmark::State& state, Hub* hub) {
+  g_hub = hub;
   Data data;
   const std::size_t n = static_cast<std::size_t>(state.range(0));
   double seconds = 0;
@@ -237,12 +247,14 @@ void plainPerObservation(benchmark::State& state) {
   g_results["plain_per_obs"] = static_cast<double>(n) / seconds;
 }
 
-void plainBatches(benchmark::State& state) {
+void plainBatches(benchmark::State& state, Hub* hub) {
+  g_hub = hub;
   Data data;
   const std::size_t n = static_cast<std::size_t>(state.range(0));
   BatchEncoder encoder(data.catalog);
   Compressor compressor(4096, 1);
   double seconds = 0;
+  std::size_t messages = 0;
   for (auto _ : state) {
     purge();
     std::vector<natsMsg*> msgs;
@@ -268,14 +280,18 @@ void plainBatches(benchmark::State& state) {
       }
       seq += kRecord;
     }
+    messages = msgs.size();
     seconds = publishPlain(msgs, 256);
     state.SetIterationTime(seconds);
   }
   state.counters["obs_per_s"] = static_cast<double>(n) / seconds;
-  g_results["plain_batches"] = static_cast<double>(n) / seconds;
+  state.counters["msgs_per_s"] = static_cast<double>(messages) / seconds;
+  g_results[hub->name + "_plain_batches"] = static_cast<double>(n) / seconds;
+  g_results[hub->name + "_plain_batches_msgs"] = static_cast<double>(messages) / seconds;
 }
 
-void latency10k(benchmark::State& state) {
+void latency10k(benchmark::State& state, Hub* hub) {
+  g_hub = hub;
   Data data;
   std::vector<double> latencies;
   for (auto _ : state) {
@@ -349,6 +365,52 @@ void latency10k(benchmark::State& state) {
   g_results["p99_ms"] = pct(0.99);
 }
 
+/// The median of a hub's runs, and its smallest and largest.
+struct Runs {
+  double median = 0, low = 0, high = 0;
+};
+Runs runsOf(std::vector<double> v) {
+  if (v.empty()) return {};
+  std::sort(v.begin(), v.end());
+  return {v[v.size() / 2], v.front(), v.back()};
+}
+
+bool startHub(Hub& hub, const std::string& name) {
+  hub.name = name;
+  hub.dir =
+      fs::temp_directory_path() / ("spindle_nats_bench_" + std::to_string(::getpid()) + "_" + name);
+  fs::remove_all(hub.dir);
+  testing::NatsServerConfig config;
+  config.name = "hub";
+  int replicas = 1;
+  if (name == "cluster") {
+    hub.cluster = std::make_unique<testing::NatsCluster>(hub.dir, config);
+    replicas = hub.cluster->size();
+    if (!hub.cluster->start()) {
+      std::fprintf(stderr, "the cluster did not start:\n%s\n", hub.cluster->log().c_str());
+      return false;
+    }
+    hub.url = hub.cluster->url();
+  } else {
+    hub.server = std::make_unique<testing::NatsServer>(hub.dir, config);
+    if (!hub.server->start()) {
+      std::fprintf(stderr, "nats-server did not start:\n%s\n", hub.server->log().c_str());
+      return false;
+    }
+    hub.url = hub.server->url();
+  }
+  hub.client = std::make_unique<testing::NatsClient>(hub.url);
+  return hub.client->addStream("SPINDLE", {"spindle.*.data.>"}, 120s, replicas) &&
+         (!hub.cluster || hub.cluster->waitStreamComplete("SPINDLE"));
+}
+
+void stopHub(Hub& hub) {
+  hub.client.reset();
+  if (hub.server) hub.server->stop();
+  if (hub.cluster) hub.cluster->stop();
+  fs::remove_all(hub.dir);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -357,60 +419,74 @@ int main(int argc, char** argv) {
     return 1;
   }
   spdlog::set_level(spdlog::level::warn);
-  Hub hub;
-  hub.dir = fs::temp_directory_path() / ("spindle_nats_bench_" + std::to_string(::getpid()));
-  fs::remove_all(hub.dir);
-  hub.server = std::make_unique<testing::NatsServer>(hub.dir, testing::NatsServerConfig{});
-  if (!hub.server->start()) {
-    std::fprintf(stderr, "nats-server did not start:\n%s\n", hub.server->log().c_str());
-    return 1;
-  }
-  hub.client = std::make_unique<testing::NatsClient>(hub.server->url());
-  hub.client->addStream("SPINDLE", {"spindle.*.data.>"}, 120s);
-  g_hub = &hub;
+  Hub single, cluster;
+  if (!startHub(single, "single") || !startHub(cluster, "cluster")) return 1;
 
   const std::int64_t n = 4 * 1024 * 1024;  // observations per throughput run
-  benchmark::RegisterBenchmark("Plain/per-observation", plainPerObservation)
+  benchmark::RegisterBenchmark("Plain/per-observation", plainPerObservation, &single)
       ->Arg(1 << 20)
       ->UseManualTime()
       ->Iterations(1)
       ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("Plain/batches", plainBatches)
+  benchmark::RegisterBenchmark("Plain/batches", plainBatches, &single)
       ->Arg(n)
       ->UseManualTime()
       ->Iterations(1)
       ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("Uplink/throughput", uplinkThroughput)
+  benchmark::RegisterBenchmark("Uplink/throughput", uplinkThroughput, &single)
       ->Arg(n)
       ->UseManualTime()
       ->Iterations(1)
       ->Repetitions(5)
       ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("Uplink/latency10k", latency10k)
+  benchmark::RegisterBenchmark("Uplink/latency10k", latency10k, &single)
       ->UseManualTime()
       ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("Cluster/plain-batches", plainBatches, &cluster)
+      ->Arg(n)
+      ->UseManualTime()
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("Cluster/uplink-throughput", uplinkThroughput, &cluster)
+      ->Arg(n)
+      ->UseManualTime()
+      ->Iterations(1)
+      ->Repetitions(3)
       ->Unit(benchmark::kMillisecond);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
 
   // The uplink's figure is the median of its repetitions, shown with the spread.
-  std::sort(g_uplinkRuns.begin(), g_uplinkRuns.end());
-  if (!g_uplinkRuns.empty()) g_results["uplink"] = g_uplinkRuns[g_uplinkRuns.size() / 2];
+  const Runs uplink = runsOf(g_uplinkRuns["single"]);
+  g_results["uplink"] = uplink.median;
   auto get = [](const char* k) { return g_results.count(k) ? g_results[k] : 0.0; };
   std::printf(
       "\nsummary: uplink %.2fM obs/s, median of %zu runs (min %.2fM, max %.2fM; goal >= 1M); plain "
       "per-observation publisher %.2fM obs/s "
       "-> uplink/plain %.1fx (goal >= 0.5x); plain publisher of ready-made batches %.2fM obs/s "
       "-> uplink is %.0f%% of the transport alone; p99 at 10k obs/s %.2f ms (goal <= 20 ms)\n",
-      get("uplink") / 1e6, g_uplinkRuns.size(),
-      g_uplinkRuns.empty() ? 0.0 : g_uplinkRuns.front() / 1e6,
-      g_uplinkRuns.empty() ? 0.0 : g_uplinkRuns.back() / 1e6, get("plain_per_obs") / 1e6,
+      get("uplink") / 1e6, g_uplinkRuns["single"].size(), uplink.low / 1e6, uplink.high / 1e6,
+      get("plain_per_obs") / 1e6,
       get("plain_per_obs") > 0 ? get("uplink") / get("plain_per_obs") : 0.0,
-      get("plain_batches") / 1e6,
-      get("plain_batches") > 0 ? 100.0 * get("uplink") / get("plain_batches") : 0.0, get("p99_ms"));
-  hub.client.reset();
-  hub.server->stop();
-  fs::remove_all(hub.dir);
+      get("single_plain_batches") / 1e6,
+      get("single_plain_batches") > 0 ? 100.0 * get("uplink") / get("single_plain_batches") : 0.0,
+      get("p99_ms"));
+  // Single node and the R3 cluster side by side: the edge's uplink and plain cnats.
+  for (const char* name : {"single", "cluster"}) {
+    const Runs obs = runsOf(g_uplinkRuns[name]);
+    const Runs msgs = runsOf(g_uplinkMsgs[name]);
+    const std::string plain = std::string(name) + "_plain_batches";
+    std::printf(
+        "summary: %-7s (%s): edge uplink %.2fM obs/s, %.0f messages/s (median of %zu, "
+        "%.2fM-%.2fM); "
+        "plain cnats async publisher %.2fM obs/s, %.0f messages/s\n",
+        name, std::string(name) == "cluster" ? "3 nodes, R3 stream" : "1 node, R1 stream",
+        obs.median / 1e6, msgs.median, g_uplinkRuns[name].size(), obs.low / 1e6, obs.high / 1e6,
+        get(plain.c_str()) / 1e6, get((plain + "_msgs").c_str()));
+  }
+  stopHub(single);
+  stopHub(cluster);
   return 0;
 }

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loopback_config.hpp"
-#include "nats_harness.hpp"
+#include "nats_cluster.hpp"
 
 namespace spindle::testing {
 
@@ -29,12 +29,13 @@ class CloudEdgeTest : public ::testing::Test {
     if (!HasFailure()) fs::remove_all(m_dir);
   }
 
-  /// Starts the hub (with `hubExtra` configuration text) and the cloud's client.
+  /// Starts the hub (with `hubExtra` configuration text) and the cloud's client; a 3-node
+  /// cluster with SPINDLE_NATS_CLUSTER=1 (streams then take m_hub->replicas()).
   void startHub(const std::string& hubExtra = "", const std::string& user = "",
                 const std::string& password = "") {
     NatsServerConfig c;
     c.extra = hubExtra;
-    m_hub = std::make_unique<NatsServer>(m_dir, c);
+    m_hub = std::make_unique<NatsHub>(m_dir, c);
     ASSERT_TRUE(m_hub->start()) << m_hub->log();
     m_cloud = std::make_unique<NatsClient>(m_hub->url(), "", user, password);
     ASSERT_TRUE(m_cloud->ok());
@@ -110,7 +111,7 @@ class CloudEdgeTest : public ::testing::Test {
   }
 
   fs::path m_dir;
-  std::unique_ptr<NatsServer> m_hub;
+  std::unique_ptr<NatsHub> m_hub;
   std::unique_ptr<NatsClient> m_cloud;
   natsSubscription* m_health = nullptr;
   std::unique_ptr<Process> m_spindle;

@@ -13,3 +13,12 @@ target_link_libraries(nats_feeder PRIVATE spindle_all)
 add_dependencies(spindle_integration_tests nats_feeder)
 target_compile_definitions(spindle_integration_tests PRIVATE
   NATS_FEEDER_BINARY="$<TARGET_FILE:nats_feeder>")
+
+# The many-edges cluster test runs 20 edge processes and three nats-servers at once: alone,
+# so the tests beside it (ctest -j2) neither slow it nor are slowed by it. Set after the
+# tests are discovered (an include file ctest reads after gtest_discover_tests's).
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/nats_cluster_serial.cmake
+     "set_tests_properties(NatsClusterTest.ManyEdgesEachJournalAndTheStreamAgree\n"
+     "                     PROPERTIES RUN_SERIAL TRUE)\n")
+set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
+             ${CMAKE_CURRENT_BINARY_DIR}/nats_cluster_serial.cmake)

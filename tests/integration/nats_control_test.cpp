@@ -9,7 +9,7 @@
 #include "collectors/registry.hpp"
 #include "control/channels/nats_channel.hpp"
 #include "control/control.hpp"
-#include "nats_harness.hpp"
+#include "nats_cluster.hpp"
 #include "test_journal.hpp"
 #include "uplinks/nats/nats_uplink.hpp"
 
@@ -80,7 +80,7 @@ class NatsControlTest : public ::testing::Test {
 
   uplinks::nats::NatsOptions edgeOptions(const std::string& url) const {
     uplinks::nats::NatsOptions o;
-    o.servers = {url};
+    o.servers = splitUrls(url);
     o.user = "e1";
     o.password = "e1-secret";
     o.reconnectMin = 50ms;
@@ -143,11 +143,11 @@ json nextJson(natsSubscription* sub) {
 TEST_F(NatsControlTest, HealthDiagnosticsAndConfigurationWithTheDocumentedPermissions) {
   NatsServerConfig c;
   c.extra = kHubAuthorization;
-  NatsServer hub(m_dir, c);
+  NatsHub hub(m_dir, c);
   ASSERT_TRUE(hub.start()) << hub.log();
   NatsClient admin(hub.url(), "", "admin", "admin");
   ASSERT_TRUE(admin.ok());
-  ASSERT_TRUE(admin.addStream("SPINDLE", {"spindle.*.data.>"}));
+  ASSERT_TRUE(admin.addStream("SPINDLE", {"spindle.*.data.>"}, 600s, hub.replicas()));
   ASSERT_TRUE(admin.putKv("spindle_config", "other-edge", "edge: {id: other-edge}\n"));
   natsSubscription* health = nullptr;
   ASSERT_EQ(natsConnection_SubscribeSync(&health, admin.nc(), "spindle.e1.health"), NATS_OK);
@@ -258,7 +258,7 @@ TEST_F(NatsControlTest, ThroughALeafNodeWithTheDocumentedLeafPermissions) {
   hubConfig.jsDomain = "hub";
   hubConfig.leafListener = true;
   hubConfig.extra = kHubAuthorization;
-  NatsServer hub(m_dir, hubConfig);
+  NatsHub hub(m_dir, hubConfig);
   ASSERT_TRUE(hub.start()) << hub.log();
   NatsServerConfig leafConfig;
   leafConfig.name = "leaf";
@@ -272,7 +272,7 @@ TEST_F(NatsControlTest, ThroughALeafNodeWithTheDocumentedLeafPermissions) {
   NatsClient cloud(hub.url(), "", "admin", "admin", "_INBOX.cloud");
   std::uint64_t revision = 0;
   ASSERT_TRUE(cloud.putKv("spindle_config", "e1", kGoodConfig, &revision));
-  ASSERT_TRUE(cloud.addStream("SPINDLE", {"spindle.*.data.>"}));
+  ASSERT_TRUE(cloud.addStream("SPINDLE", {"spindle.*.data.>"}, 600s, hub.replicas()));
   natsSubscription* health = nullptr;
   ASSERT_EQ(natsConnection_SubscribeSync(&health, cloud.nc(), "spindle.e1.health"), NATS_OK);
   natsConnection_Flush(cloud.nc());

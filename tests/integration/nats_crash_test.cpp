@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "nats_harness.hpp"
+#include "nats_cluster.hpp"
 
 namespace spindle::testing {
 namespace {
@@ -17,10 +17,10 @@ TEST(NatsCrash, KillNineMidStreamAndRestartLosesAndDuplicatesNothing) {
       fs::temp_directory_path() / ("spindle_nats_crash_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   NatsServerConfig c;
-  NatsServer hub(dir, c);
+  NatsHub hub(dir, c);
   ASSERT_TRUE(hub.start()) << hub.log();
   NatsClient client(hub.url());
-  ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}));
+  ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}, 600s, hub.replicas()));
 
   constexpr std::uint64_t kTotal = 90000;  // 4.5 s of production at 20k observations/s
   const std::vector<std::string> argv{NATS_FEEDER_BINARY,

@@ -4,8 +4,12 @@
 // the first run and keeps going while the process is dead; a restart recovers the journal and
 // the uplink's cursor. Exits 0 once every observation up to --total is acknowledged.
 //
-//   nats_feeder --url nats://127.0.0.1:4222 --edge e1 --dir /tmp/x --total 60000
-//               [--rate 20000] [--record 50] [--machines 3]
+// Prints "progress journal=N cursor=M" every second (what the journal holds and what the hub
+// acknowledged), so a test can see collection go on while the hub is away.
+//
+//   nats_feeder --url nats://127.0.0.1:4222[,nats://...] --edge e1 --dir /tmp/x --total 60000
+//               [--rate 20000] [--record 50] [--machines 3] [--ping-ms 20000]
+//               [--deadline-s 120]
 
 #include <chrono>
 #include <cstdio>
@@ -53,6 +57,8 @@ int main(int argc, char** argv) {
   const double rate = std::stod(arg(argc, argv, "rate", "20000"));
   const auto record = std::stoull(arg(argc, argv, "record", "50"));
   const int machines = std::stoi(arg(argc, argv, "machines", "3"));
+  const auto pingMs = std::stoll(arg(argc, argv, "ping-ms", "20000"));
+  const auto deadlineS = std::stoll(arg(argc, argv, "deadline-s", "120"));
   if (url.empty() || dir.empty() || total % record != 0) {
     std::fprintf(stderr,
                  "usage: nats_feeder --url URL --dir DIR --total N (a multiple of --record)\n");
@@ -81,7 +87,12 @@ int main(int argc, char** argv) {
   }
   journal::Journal& j = **opened;
   NatsOptions options;
-  options.servers = {url};
+  for (std::size_t from = 0; from < url.size();) {  // a comma-separated list: a cluster
+    const std::size_t comma = std::min(url.find(',', from), url.size());
+    options.servers.push_back(url.substr(from, comma - from));
+    from = comma + 1;
+  }
+  options.pingInterval = std::chrono::milliseconds(pingMs);
   options.reconnectMin = std::chrono::milliseconds(50);
   options.reconnectMax = std::chrono::milliseconds(500);
   options.ackTimeout = std::chrono::seconds(1);
@@ -98,8 +109,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", s.error().describe().c_str());
     return 1;
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(deadlineS);
+  auto nextProgress = std::chrono::steady_clock::now();
   while (engine.stats().position < total + 1) {
+    if (std::chrono::steady_clock::now() >= nextProgress) {
+      std::printf("progress journal=%llu cursor=%llu\n",
+                  static_cast<unsigned long long>(j.stats().nextSequence - 1),
+                  static_cast<unsigned long long>(engine.stats().position));
+      std::fflush(stdout);
+      nextProgress += std::chrono::seconds(1);
+    }
     if (std::chrono::steady_clock::now() > deadline) {
       std::fprintf(stderr, "gave up at cursor %llu\n",
                    static_cast<unsigned long long>(engine.stats().position));

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -46,13 +47,31 @@ inline bool portOpen(std::uint16_t port) {
 
 struct NatsServerConfig {
   std::string name = "hub";
-  std::string jsDomain;              ///< JetStream domain ("hub", "leaf"); empty for none
-  bool leafListener = false;         ///< accept leaf-node connections (the hub)
-  std::uint16_t leafRemotePort = 0;  ///< connect as a leaf node to 127.0.0.1:port (the edge)
-  std::string leafRemoteUser;        ///< "user:password" for the leaf-node link, or empty
-  std::string leafAuthorization;     ///< text inside the hub's leafnodes { } block
-  std::string extra;                 ///< more configuration text (accounts, users, limits)
+  std::string jsDomain;               ///< JetStream domain ("hub", "leaf"); empty for none
+  bool leafListener = false;          ///< accept leaf-node connections (the hub)
+  std::uint16_t leafRemotePort = 0;   ///< connect as a leaf node to 127.0.0.1:port (the edge)
+  std::string leafRemoteUser;         ///< "user:password" for the leaf-node link, or empty
+  std::string leafAuthorization;      ///< text inside the hub's leafnodes { } block
+  std::string extra;                  ///< more configuration text (accounts, users, limits)
+  std::uint16_t port = 0;             ///< client port; 0: a free one
+  std::uint16_t monitorPort = 0;      ///< HTTP monitoring (/jsz, /connz); 0: none
+  std::string clusterName;            ///< joins this cluster (with clusterPort and routes); "" none
+  std::uint16_t clusterPort = 0;      ///< route listener on 127.0.0.1
+  std::vector<std::uint16_t> routes;  ///< route ports of every node of the cluster
 };
+
+/// The URLs of a comma-separated list ("nats://a,nats://b"), as NatsOptions::servers wants
+/// them; the tests' hub URL is such a list when the hub is a cluster (nats_cluster.hpp).
+inline std::vector<std::string> splitUrls(const std::string& urls) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from <= urls.size()) {
+    const std::size_t comma = std::min(urls.find(',', from), urls.size());
+    if (comma > from) out.push_back(urls.substr(from, comma - from));
+    from = comma + 1;
+  }
+  return out;
+}
 
 /// One nats-server with JetStream. Ports and the store directory are kept across stop() and
 /// start(), so a restarted server is the same server with the same stored data.
@@ -61,39 +80,57 @@ class NatsServer {
   NatsServer(const fs::path& dir, NatsServerConfig config)
       : m_dir(dir / config.name), m_config(std::move(config)) {
     fs::create_directories(m_dir / "store");
-    m_port = freePort();
+    m_port = m_config.port != 0 ? m_config.port : freePort();
     if (m_config.leafListener) m_leafPort = freePort();
   }
   ~NatsServer() { kill9(); }
 
   /// Starts the process and waits until clients can connect and JetStream answers.
   bool start(std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    launch();
+    return ready(timeout);
+  }
+  /// Starts the process without waiting (a cluster node answers only once a quorum is up).
+  void launch() {
     writeConfig();
+    m_paused = false;
     m_process = std::make_unique<Process>(
         std::vector<std::string>{natsServerBinary(), "-c", (m_dir / "nats.conf").string()},
         (m_dir / "out.log").string(), (m_dir / "err.log").string());
+  }
+  /// Waits until clients can connect and JetStream answers.
+  bool ready(std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
     return eventually([&] { return portOpen(m_port) && jetStreamReady(); }, timeout);
   }
   /// SIGTERM and wait (JetStream flushes its store).
   void stop() {
+    resume();
     if (m_process) m_process->kill(SIGTERM);
     m_process.reset();
   }
   void kill9() {
     if (m_process) m_process->kill(SIGKILL);
     m_process.reset();
+    m_paused = false;
   }
   /// Freezes the process (SIGSTOP): connections stay open, nothing is answered.
   void pause() {
     if (m_process && m_process->pid() > 0) ::kill(m_process->pid(), SIGSTOP);
+    m_paused = running();
   }
   void resume() {
     if (m_process && m_process->pid() > 0) ::kill(m_process->pid(), SIGCONT);
+    m_paused = false;
   }
   bool running() const { return m_process != nullptr; }
+  /// Running and not frozen: it answers.
+  bool answering() const { return running() && !m_paused; }
+  pid_t pid() const { return m_process ? m_process->pid() : -1; }
 
   std::uint16_t port() const { return m_port; }
   std::uint16_t leafPort() const { return m_leafPort; }
+  std::uint16_t monitorPort() const { return m_config.monitorPort; }
+  const std::string& name() const { return m_config.name; }
   std::string url() const { return "nats://127.0.0.1:" + std::to_string(m_port); }
   std::string log() const { return readFile((m_dir / "err.log").string()); }
   const fs::path& dir() const { return m_dir; }
@@ -134,6 +171,15 @@ class NatsServer {
     out << "jetstream { store_dir: \"" << (m_dir / "store").string() << "\"";
     if (!m_config.jsDomain.empty()) out << ", domain: " << m_config.jsDomain;
     out << " }\n";
+    if (m_config.monitorPort != 0) out << "http: 127.0.0.1:" << m_config.monitorPort << "\n";
+    if (!m_config.clusterName.empty()) {
+      out << "cluster { name: " << m_config.clusterName
+          << ", listen: 127.0.0.1:" << m_config.clusterPort << ", routes: [";
+      for (std::size_t i = 0; i < m_config.routes.size(); ++i) {
+        out << (i ? ", " : "") << "nats-route://127.0.0.1:" << m_config.routes[i];
+      }
+      out << "] }\n";
+    }
     if (m_config.leafListener) {
       out << "leafnodes { listen: 127.0.0.1:" << m_leafPort << "\n"
           << m_config.leafAuthorization << "\n}\n";
@@ -151,14 +197,16 @@ class NatsServer {
   std::uint16_t m_port = 0;
   std::uint16_t m_leafPort = 0;
   std::unique_ptr<Process> m_process;
+  bool m_paused = false;
 };
 
 /// What the hub's stream holds, decoded.
 struct StoredData {
   std::uint64_t messages = 0;
   std::vector<std::uint64_t> sequences;  ///< every observation's journal sequence, as stored
-  std::map<std::string, std::uint64_t> machines;  ///< observations per machine
-  std::set<std::uint64_t> journals;               ///< Spindle-Journal ids seen
+  std::map<std::string, std::uint64_t> machines;                ///< observations per machine
+  std::map<std::string, std::vector<std::uint64_t>> byMachine;  ///< sequences, as stored
+  std::set<std::uint64_t> journals;                             ///< Spindle-Journal ids seen
   std::set<std::string> subjects;
   std::uint64_t compressed = 0;  ///< messages with Spindle-Encoding: zstd
   std::string error;             ///< a message that did not decode
@@ -191,7 +239,10 @@ class NatsClient {
                       const std::string& inboxPrefix = "") {
     natsOptions* opts = nullptr;
     natsOptions_Create(&opts);
-    natsOptions_SetURL(opts, url.c_str());
+    const auto urls = splitUrls(url);  // several for a cluster
+    std::vector<const char*> servers;
+    for (const auto& u : urls) servers.push_back(u.c_str());
+    natsOptions_SetServers(opts, servers.data(), static_cast<int>(servers.size()));
     if (!inboxPrefix.empty()) natsOptions_SetCustomInboxPrefix(opts, inboxPrefix.c_str());
     natsOptions_SetMaxReconnect(opts, -1);
     natsOptions_SetReconnectWait(opts, 100);
@@ -211,9 +262,10 @@ class NatsClient {
   natsConnection* nc() const { return m_nc; }
   jsCtx* js() const { return m_js; }
 
-  /// Creates a file stream; `duplicates` is the deduplication window.
+  /// Creates a file stream; `duplicates` is the deduplication window, `replicas` its copies
+  /// (3 on a cluster).
   bool addStream(const std::string& name, const std::vector<std::string>& subjects,
-                 std::chrono::seconds duplicates = std::chrono::seconds(600)) {
+                 std::chrono::seconds duplicates = std::chrono::seconds(600), int replicas = 1) {
     jsStreamConfig cfg;
     jsStreamConfig_Init(&cfg);
     cfg.Name = name.c_str();
@@ -222,11 +274,16 @@ class NatsClient {
     cfg.Subjects = subs.data();
     cfg.SubjectsLen = static_cast<int>(subs.size());
     cfg.Storage = js_FileStorage;
+    cfg.Replicas = replicas;
     cfg.Duplicates = std::chrono::duration_cast<std::chrono::nanoseconds>(duplicates).count();
     jsStreamInfo* si = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
     const natsStatus s = js_AddStream(&si, m_js, &cfg, nullptr, &jerr);
     jsStreamInfo_Destroy(si);
+    if (s != NATS_OK) {
+      std::fprintf(stderr, "adding stream %s: %s (JetStream error %d)\n", name.c_str(),
+                   natsStatus_GetText(s), static_cast<int>(jerr));
+    }
     return s == NATS_OK;
   }
 
@@ -239,7 +296,8 @@ class NatsClient {
     return n;
   }
 
-  /// Reads every message of the stream (an ordered consumer) and decodes the batches.
+  /// Reads every message of the stream that `filter` matches (an ordered consumer) and decodes
+  /// the batches.
   StoredData readStream(const std::string& name, const std::string& filter) {
     StoredData out;
     const auto total = streamMessages(name);
@@ -265,7 +323,13 @@ class NatsClient {
       }
       ++out.messages;
       decodeInto(msg, out);
+      // With a filter the stream may hold more than the filter matches: the consumer says
+      // when the last matching message has come.
+      jsMsgMetaData* meta = nullptr;
+      const bool last = natsMsg_GetMetaData(&meta, msg) == NATS_OK && meta->NumPending == 0;
+      jsMsgMetaData_Destroy(meta);
       natsMsg_Destroy(msg);
+      if (last) break;
     }
     natsSubscription_Destroy(sub);
     return out;
@@ -334,6 +398,8 @@ class NatsClient {
     }
     if (journalId != 0) out.journals.insert(journalId);
     out.machines[batch->machine] += batch->sequences.size();
+    auto& mine = out.byMachine[batch->machine];
+    mine.insert(mine.end(), batch->sequences.begin(), batch->sequences.end());
     out.sequences.insert(out.sequences.end(), batch->sequences.begin(), batch->sequences.end());
   }
 

@@ -8,7 +8,7 @@
 
 #include "journal/cursor_file.hpp"
 #include "journal/journal.hpp"
-#include "nats_harness.hpp"
+#include "nats_cluster.hpp"
 #include "test_journal.hpp"
 #include "uplinks/delivery_engine.hpp"
 #include "uplinks/nats/nats_uplink.hpp"
@@ -24,10 +24,10 @@ class NatsJournalTest : public ::testing::Test {
     if (natsServerBinary().empty()) GTEST_SKIP() << "nats-server is not installed";
     m_dir = fs::temp_directory_path() / ("spindle_nats_journal_" + std::to_string(::getpid()));
     fs::remove_all(m_dir);
-    m_hub = std::make_unique<NatsServer>(m_dir, NatsServerConfig{});
+    m_hub = std::make_unique<NatsHub>(m_dir, NatsServerConfig{});
     ASSERT_TRUE(m_hub->start()) << m_hub->log();
     NatsClient client(m_hub->url());
-    ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}));
+    ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}, 600s, m_hub->replicas()));
     journal::JournalOptions jo;
     auto settings = journal::resolveSettings(jo, m_dir.string());
     ASSERT_TRUE(settings.ok()) << settings.error().describe();
@@ -56,7 +56,7 @@ class NatsJournalTest : public ::testing::Test {
 
   uplinks::nats::NatsOptions options() const {
     uplinks::nats::NatsOptions o;
-    o.servers = {m_hub->url()};
+    o.servers = splitUrls(m_hub->url());
     o.ackTimeout = 1s;
     o.liveWindow = 500;
     o.backlogRate = 0;  // unpaced here; pacing is covered with the in-memory journal
@@ -90,7 +90,7 @@ class NatsJournalTest : public ::testing::Test {
   model::ItemCatalog m_catalog;
   model::MachineId m_machine = 0;
   model::ItemId m_item = 0;
-  std::unique_ptr<NatsServer> m_hub;
+  std::unique_ptr<NatsHub> m_hub;
   std::unique_ptr<journal::Journal> m_journal;
 };
 

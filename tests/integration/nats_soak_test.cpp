@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "loopback_config.hpp"
-#include "nats_harness.hpp"
+#include "nats_cluster.hpp"
 
 namespace spindle::testing {
 namespace {
@@ -61,10 +61,10 @@ class ReliabilitySoak : public ::testing::Test {
     m_dir = fs::temp_directory_path() / ("spindle_soak_" + std::to_string(::getpid()));
     fs::remove_all(m_dir);
     fs::create_directories(m_dir);
-    m_hub = std::make_unique<NatsServer>(m_dir, NatsServerConfig{});
+    m_hub = std::make_unique<NatsHub>(m_dir, NatsServerConfig{});
     ASSERT_TRUE(m_hub->start()) << m_hub->log();
     NatsClient client(m_hub->url());
-    ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}));
+    ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}, 600s, m_hub->replicas()));
     m_basePort = freePortRange(2);
   }
   void TearDown() override {
@@ -107,7 +107,7 @@ class ReliabilitySoak : public ::testing::Test {
   }
 
   fs::path m_dir;
-  std::unique_ptr<NatsServer> m_hub;
+  std::unique_ptr<NatsHub> m_hub;
   std::unique_ptr<Process> m_spindle;
   std::uint16_t m_basePort = 0;
 };

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loopback_config.hpp"
-#include "nats_harness.hpp"
+#include "nats_cluster.hpp"
 
 namespace spindle::testing {
 namespace {
@@ -24,7 +24,7 @@ class NatsSpindleTest : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(m_dir);
     fs::create_directories(m_dir);
-    m_hub = std::make_unique<NatsServer>(m_dir, NatsServerConfig{});
+    m_hub = std::make_unique<NatsHub>(m_dir, NatsServerConfig{});
     ASSERT_TRUE(m_hub->start()) << m_hub->log();
     writeConfig("");
     Process validate({SPINDLE_BINARY, "validate", config()}, (m_dir / "v.out").string(),
@@ -33,7 +33,7 @@ class NatsSpindleTest : public ::testing::Test {
     ASSERT_EQ(validate.wait(30s), 0) << "spindle validate rejected the test configuration: "
                                      << readFile((m_dir / "v.err").string());
     NatsClient client(m_hub->url());
-    ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}));
+    ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}, 600s, m_hub->replicas()));
   }
   void TearDown() override {
     m_spindle.reset();
@@ -84,7 +84,7 @@ class NatsSpindleTest : public ::testing::Test {
   }
 
   fs::path m_dir;
-  std::unique_ptr<NatsServer> m_hub;
+  std::unique_ptr<NatsHub> m_hub;
   std::unique_ptr<Process> m_spindle;
   std::uint16_t m_basePort = 0;
   std::string m_journalExtra;

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "nats_harness.hpp"
+#include "nats_cluster.hpp"
 #include "test_journal.hpp"
 #include "uplinks/nats/hf_codec.hpp"
 #include "uplinks/nats/hf_publisher.hpp"
@@ -32,7 +32,7 @@ std::chrono::seconds hubOutage() {
 
 NatsOptions testOptions(const std::string& url) {
   NatsOptions o;
-  o.servers = {url};
+  o.servers = splitUrls(url);
   o.reconnectMin = 50ms;
   o.reconnectMax = 1s;
   o.ackTimeout = 1s;
@@ -114,15 +114,15 @@ class NatsUplinkTest : public ::testing::Test {
   }
 
   /// A hub with the SPINDLE stream.
-  std::unique_ptr<NatsServer> startHub(bool leafListener = false) {
+  std::unique_ptr<NatsHub> startHub(bool leafListener = false) {
     NatsServerConfig c;
     c.name = "hub";
     c.jsDomain = "hub";
     c.leafListener = leafListener;
-    auto hub = std::make_unique<NatsServer>(m_dir, c);
+    auto hub = std::make_unique<NatsHub>(m_dir, c);
     EXPECT_TRUE(hub->start()) << hub->log();
     NatsClient client(hub->url());
-    EXPECT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}));
+    EXPECT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}, 600s, hub->replicas()));
     return hub;
   }
 
@@ -385,10 +385,10 @@ struct NatsPeer {
     fs::create_directories(dir);
     NatsServerConfig c;
     c.name = "hub";
-    hub = std::make_unique<NatsServer>(dir, c);
+    hub = std::make_unique<NatsHub>(dir, c);
     ASSERT_TRUE(hub->start()) << hub->log();
     NatsClient client(hub->url());
-    ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}));
+    ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}, 600s, hub->replicas()));
   }
   void TearDown() {
     connections.clear();
@@ -409,7 +409,7 @@ struct NatsPeer {
     EXPECT_TRUE(d.error.empty()) << d.error;
     return d.sequences;
   }
-  std::unique_ptr<NatsServer> hub;
+  std::unique_ptr<NatsHub> hub;
   std::vector<std::unique_ptr<uplinks::nats::NatsConnection>> connections;
 };
 

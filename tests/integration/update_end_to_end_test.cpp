@@ -25,7 +25,7 @@ class UpdateEndToEndTest : public CloudEdgeTest {
     if (IsSkipped()) return;
     startHub();
     // The hub stores the edge's data, so its NATS uplink is connected before an update.
-    ASSERT_TRUE(m_cloud->addStream("SPINDLE", {"spindle.*.data.>"}));
+    ASSERT_TRUE(m_cloud->addStream("SPINDLE", {"spindle.*.data.>"}, 600s, m_hub->replicas()));
     m_deploy = std::make_unique<DeployServer>(m_dir / "deploy");
     ASSERT_TRUE(m_deploy->start()) << readFile((m_dir / "deploy" / "s_server.err").string());
     ASSERT_TRUE(shell(std::string(SPINDLE_BINARY) + " update keygen --out " +
