@@ -29,7 +29,8 @@ Result<std::optional<Offer>> readOffer(const uplinks::nats::NatsOptions& nats,
   jsCtx* js = nullptr;
   kvStore* kv = nullptr;
   Result<std::optional<Offer>> out = std::optional<Offer>();
-  if (natsStatus s = natsConnection_JetStream(&js, connection.handle(), &jo); s != NATS_OK) {
+  const uplinks::nats::NatsConnection::Ref conn = connection.current();
+  if (natsStatus s = natsConnection_JetStream(&js, conn.get(), &jo); s != NATS_OK) {
     out = natsError(s, "JetStream");
   } else if (s = js_KeyValue(&kv, js, options.bucket.c_str()); s != NATS_OK) {
     out = Error(ErrorCode::kNotFound, "no KV bucket '" + options.bucket + "'");

@@ -310,6 +310,11 @@ class NatsHub {
   void kill9() { m_cluster ? m_cluster->kill9() : m_server->kill9(); }
   void pause() { m_cluster ? m_cluster->pause() : m_server->pause(); }
   void resume() { m_cluster ? m_cluster->resume() : m_server->resume(); }
+  /// NatsServer::reload on every node.
+  void reload(const std::string& extra) {
+    if (!m_cluster) return m_server->reload(extra);
+    for (int i = 0; i < m_cluster->size(); ++i) m_cluster->node(i).reload(extra);
+  }
   bool running() const { return m_cluster ? m_cluster->running() : m_server->running(); }
   /// One URL, or every node's comma-separated (splitUrls() for NatsOptions::servers).
   std::string url() const { return m_cluster ? m_cluster->url() : m_server->url(); }

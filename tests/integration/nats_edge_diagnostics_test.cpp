@@ -1,6 +1,7 @@
 // What the edge tells about itself, against the spindle binary and a real hub: no password of
 // a URL in any log line, diagnostic or heartbeat; the age of each machine's last data (a
-// connected adapter that sends nothing); and which TLS error keeps the cloud link down.
+// connected adapter that sends nothing); and which TLS error keeps the cloud link down, while the
+// edge runs on and connects once the hub's certificate is fixed.
 
 #include "cloud_edge.hpp"
 #include "collectors/testing/line_server.hpp"
@@ -115,12 +116,17 @@ TEST_F(NatsEdgeDiagnosticsTest, ATlsFailureIsLoggedWithItsTlsError) {
                             "-extfile", path("san.ext"), "-out", path("hub.pem")}))
       << readFile((pki / "openssl.err").string());
   const std::uint16_t port = freePort();
-  std::ofstream(m_dir / "tls-hub.conf")
-      << "listen: 127.0.0.1:" << port << "\ntls { cert_file: \"" << path("hub.pem")
-      << "\", key_file: \"" << path("hub.key") << "\" }\n";
-  Process hub({natsServerBinary(), "-c", (m_dir / "tls-hub.conf").string()},
-              (m_dir / "tls-hub.out").string(), (m_dir / "tls-hub.err").string());
-  ASSERT_TRUE(eventually([&] { return portOpen(port); }, 10s));
+  auto startTlsHub = [&](const std::string& cert, const std::string& key) {
+    std::ofstream(m_dir / "tls-hub.conf")
+        << "listen: 127.0.0.1:" << port << "\ntls { cert_file: \"" << path(cert)
+        << "\", key_file: \"" << path(key) << "\" }\n";
+    auto hub = std::make_unique<Process>(
+        std::vector<std::string>{natsServerBinary(), "-c", (m_dir / "tls-hub.conf").string()},
+        (m_dir / "tls-hub.out").string(), (m_dir / "tls-hub.err").string());
+    EXPECT_TRUE(eventually([&] { return portOpen(port); }, 10s));
+    return hub;
+  };
+  auto hub = startTlsHub("hub.pem", "hub.key");
 
   EdgeText t;
   t.server = "tls://127.0.0.1:" + std::to_string(port);
@@ -135,7 +141,26 @@ TEST_F(NatsEdgeDiagnosticsTest, ATlsFailureIsLoggedWithItsTlsError) {
       },
       15s))
       << spindleLog();
-  stopSpindle();
+  // cnats gives such a connection up for good; the edge runs on and builds new ones.
+  ASSERT_TRUE(eventually(
+      [&] { return spindleLog().find("building a new connection") != std::string::npos; }, 15s))
+      << spindleLog();
+  EXPECT_EQ(m_spindle->wait(1s), -1000) << "the edge stopped:\n" << spindleLog();
+
+  // The hub gets a certificate the edge trusts (restarted on the same port): the link comes up
+  // without a restart of the edge.
+  ASSERT_TRUE(
+      req({"-keyout", path("hub2.key"), "-out", path("hub2.csr"), "-subj", "/CN=127.0.0.1"}));
+  ASSERT_TRUE(openssl(pki, {"x509", "-req", "-in", path("hub2.csr"), "-CA", path("trusted.pem"),
+                            "-CAkey", path("trusted.key"), "-CAcreateserial", "-days", "2",
+                            "-extfile", path("san.ext"), "-out", path("hub2.pem")}))
+      << readFile((pki / "openssl.err").string());
+  hub->kill(SIGTERM);
+  hub = startTlsHub("hub2.pem", "hub2.key");
+  EXPECT_TRUE(eventually(
+      [&] { return spindleLog().find("NATS connected to tls://") != std::string::npos; }, 20s))
+      << spindleLog();
+  EXPECT_EQ(stopSpindle(), 0) << spindleLog();
 }
 
 }  // namespace

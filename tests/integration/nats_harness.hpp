@@ -122,6 +122,14 @@ class NatsServer {
     if (m_process && m_process->pid() > 0) ::kill(m_process->pid(), SIGCONT);
     m_paused = false;
   }
+  /// Rewrites the configuration with `extra` in place of the old extra text and has the
+  /// running server read it again (SIGHUP): users added or removed take effect at once, and
+  /// clients no longer authorized are disconnected.
+  void reload(const std::string& extra) {
+    m_config.extra = extra;
+    writeConfig();
+    if (m_process && m_process->pid() > 0) ::kill(m_process->pid(), SIGHUP);
+  }
   bool running() const { return m_process != nullptr; }
   /// Running and not frozen: it answers.
   bool answering() const { return running() && !m_paused; }
@@ -314,22 +322,25 @@ class NatsClient {
       out.error = "cannot subscribe to " + name;
       return out;
     }
+    // With a filter the stream may hold more than the filter matches: the consumer says when
+    // the last matching message has come (NumPending 0). A cluster's consumer can say so early
+    // just after a recovery, so a short quiet spell must follow before the read ends.
+    bool lastSeen = false;
     while (out.messages < *total) {
       natsMsg* msg = nullptr;
-      if (natsSubscription_NextMsg(&msg, sub, 5000) != NATS_OK) {
-        out.error = "timed out after " + std::to_string(out.messages) + " of " +
-                    std::to_string(*total) + " messages";
+      if (natsSubscription_NextMsg(&msg, sub, lastSeen ? 1000 : 5000) != NATS_OK) {
+        if (!lastSeen) {
+          out.error = "timed out after " + std::to_string(out.messages) + " of " +
+                      std::to_string(*total) + " messages";
+        }
         break;
       }
       ++out.messages;
       decodeInto(msg, out);
-      // With a filter the stream may hold more than the filter matches: the consumer says
-      // when the last matching message has come.
       jsMsgMetaData* meta = nullptr;
-      const bool last = natsMsg_GetMetaData(&meta, msg) == NATS_OK && meta->NumPending == 0;
+      lastSeen = natsMsg_GetMetaData(&meta, msg) == NATS_OK && meta->NumPending == 0;
       jsMsgMetaData_Destroy(meta);
       natsMsg_Destroy(msg);
-      if (last) break;
     }
     natsSubscription_Destroy(sub);
     return out;

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "base/log.hpp"
 
@@ -11,9 +12,11 @@ namespace {
 
 using uplinks::nats::NatsConnection;
 
-/// A request/reply subscription. cnats may call onMessage while the subscription is being
-/// destroyed, so the callback reaches the handler through `Shared`, which the connection keeps
-/// alive (NatsConnection::retain) for as long as callbacks can come.
+/// A request/reply subscription that follows the connection's rebuilds: after each one it
+/// subscribes again on the new connection (NatsConnection::onRebuild). cnats may call
+/// onMessage while a subscription is being destroyed, so the callback reaches the handler
+/// through `Shared`, which the connection keeps alive (NatsConnection::retain) for as long as
+/// callbacks can come.
 class Service final : public ChannelHandle {
  public:
   struct Shared {
@@ -21,20 +24,64 @@ class Service final : public ChannelHandle {
     std::condition_variable idle;
     RequestHandler handler;  ///< empty once stopped
     int active = 0;
+    std::mutex running;  ///< one handler at a time, across the subscriptions of a rebuild
     std::shared_ptr<spdlog::logger> log;
+    std::string subject;
+    natsSubscription* sub = nullptr;  ///< on the connection of `generation`; null while none
+    std::uint64_t generation = 0;
+    bool stopped = false;
   };
 
-  Service(std::shared_ptr<Shared> shared, natsSubscription* sub)
-      : m_shared(std::move(shared)), m_sub(sub) {}
+  Service(NatsConnection& connection, std::shared_ptr<Shared> shared)
+      : m_connection(connection), m_shared(std::move(shared)) {
+    m_listener = m_connection.onRebuild(
+        [&connection, shared = m_shared](std::uint64_t) { subscribe(connection, shared); });
+    subscribe(m_connection, m_shared);
+  }
 
   ~Service() override {
-    natsSubscription_Unsubscribe(m_sub);
+    m_connection.removeRebuildListener(m_listener);
+    natsSubscription* sub = nullptr;
+    {
+      std::lock_guard lock(m_shared->mutex);
+      m_shared->stopped = true;
+      sub = std::exchange(m_shared->sub, nullptr);
+    }
+    if (sub != nullptr) natsSubscription_Unsubscribe(sub);
     {
       std::unique_lock lock(m_shared->mutex);
       m_shared->handler = nullptr;
       m_shared->idle.wait(lock, [this] { return m_shared->active == 0; });
     }
-    natsSubscription_Destroy(m_sub);
+    if (sub != nullptr) natsSubscription_Destroy(sub);
+  }
+
+  /// Subscribes on the current connection unless the subscription already lives on it; the
+  /// one on the old connection (closed) is released.
+  static void subscribe(NatsConnection& connection, const std::shared_ptr<Shared>& shared) {
+    natsSubscription* old = nullptr;
+    {
+      std::lock_guard lock(shared->mutex);
+      const std::uint64_t generation = connection.generation();
+      if (shared->stopped || (shared->sub != nullptr && shared->generation >= generation)) return;
+      const NatsConnection::Ref conn = connection.current();
+      if (conn == nullptr) return;
+      natsSubscription* sub = nullptr;
+      const natsStatus s = natsConnection_Subscribe(&sub, conn.get(), shared->subject.c_str(),
+                                                    &Service::onMessage, shared.get());
+      if (s == NATS_OK) {
+        // Bounded: a flood of requests is dropped (the requesters time out), never queued.
+        natsSubscription_SetPendingLimits(sub, 64, 4 * 1024 * 1024);
+      } else {
+        // A connection the library closed already: the next rebuild subscribes again.
+        shared->log->debug("subscribing {}: {}; again on the next connection", shared->subject,
+                           natsStatus_GetText(s));
+        sub = nullptr;
+      }
+      old = std::exchange(shared->sub, sub);
+      shared->generation = generation;
+    }
+    if (old != nullptr) natsSubscription_Destroy(old);
   }
 
   static void onMessage(natsConnection* nc, natsSubscription*, natsMsg* msg, void* closure) {
@@ -49,9 +96,13 @@ class Service final : public ChannelHandle {
       const std::string subject = natsMsg_GetSubject(msg);
       const std::string name = subject.substr(subject.rfind('.') + 1);
       const char* reply = natsMsg_GetReply(msg);
-      const std::string answer =
-          handler(name, std::string_view(natsMsg_GetData(msg),
-                                         static_cast<std::size_t>(natsMsg_GetDataLength(msg))));
+      std::string answer;
+      {
+        std::lock_guard running(shared->running);
+        answer =
+            handler(name, std::string_view(natsMsg_GetData(msg),
+                                           static_cast<std::size_t>(natsMsg_GetDataLength(msg))));
+      }
       if (reply != nullptr && *reply != '\0') {
         const natsStatus s =
             natsConnection_Publish(nc, reply, answer.data(), static_cast<int>(answer.size()));
@@ -64,8 +115,9 @@ class Service final : public ChannelHandle {
   }
 
  private:
+  NatsConnection& m_connection;
   std::shared_ptr<Shared> m_shared;
-  natsSubscription* m_sub;
+  std::uint64_t m_listener = 0;
 };
 
 /// A KV watch on its own thread.
@@ -106,24 +158,30 @@ class KeyWatch final : public ChannelHandle {
     return !m_stopping;
   }
 
+  // Each round takes the current connection and makes its JetStream context on it, and lets
+  // both go when the round ends: after a rebuild the next round is on the new connection.
   void run() {
     jsOptions opts;
     jsOptions_Init(&opts);
     if (!m_jsDomain.empty()) opts.Domain = m_jsDomain.c_str();
-    jsCtx* js = nullptr;
-    if (natsConnection_JetStream(&js, m_connection.handle(), &opts) != NATS_OK) {
-      m_log->error("cannot create a JetStream context; the watch of '{}' is off", m_bucket);
-      return;
-    }
     while (!stopping()) {
-      if (!m_connection.connected()) {
+      const std::uint64_t generation = m_connection.generation();
+      NatsConnection::Ref conn = m_connection.current();
+      if (!m_connection.connected() || conn == nullptr) {
+        conn.reset();
         if (!pause(std::chrono::milliseconds(200))) break;
         continue;
       }
-      watchOnce(js);
+      jsCtx* js = nullptr;
+      if (const natsStatus s = natsConnection_JetStream(&js, conn.get(), &opts); s != NATS_OK) {
+        problem(std::string("cannot create a JetStream context (") + natsStatus_GetText(s) + ")");
+      } else {
+        watchOnce(js, generation);
+        jsCtx_Destroy(js);
+      }
+      conn.reset();
       if (!pause(m_retry)) break;
     }
-    jsCtx_Destroy(js);
   }
 
   void problem(const std::string& text) {
@@ -131,7 +189,7 @@ class KeyWatch final : public ChannelHandle {
     m_lastProblem = text;
   }
 
-  void watchOnce(jsCtx* js) {
+  void watchOnce(jsCtx* js, std::uint64_t generation) {
     kvStore* kv = nullptr;
     natsStatus s = js_KeyValue(&kv, js, m_bucket.c_str());
     if (s != NATS_OK) {
@@ -161,7 +219,9 @@ class KeyWatch final : public ChannelHandle {
       s = kvWatcher_Next(&e, w, 500);
       if (s == NATS_TIMEOUT) {
         // After a reconnect the watch starts over: the server may have dropped its consumer.
+        // After a rebuild it moves to the new connection.
         if (m_connection.status().reconnects != reconnects) break;
+        if (m_connection.generation() != generation) break;
         continue;
       }
       if (s != NATS_OK) break;     // stopped, or the watch broke: run() retries
@@ -212,40 +272,35 @@ std::string NatsChannel::subject(const std::string& topic) const {
 }
 
 Status NatsChannel::publish(const std::string& topic, std::string_view body) {
-  if (m_connection.handle() == nullptr) {
-    return Error(ErrorCode::kUnavailable, "NATS connection not started");
-  }
+  const NatsConnection::Ref conn = m_connection.current();
+  if (conn == nullptr) return Error(ErrorCode::kUnavailable, "NATS connection not started");
   const std::string subj = subject(topic);
-  const natsStatus s = natsConnection_Publish(m_connection.handle(), subj.c_str(), body.data(),
-                                              static_cast<int>(body.size()));
+  const natsStatus s =
+      natsConnection_Publish(conn.get(), subj.c_str(), body.data(), static_cast<int>(body.size()));
   if (s != NATS_OK) return uplinks::nats::natsError(s, "publishing on " + subj);
   return okStatus();
 }
 
+// The subscription is made now if the connection takes it, else on the next connection
+// (NatsConnection rebuilds one the library closed): control/ starts while the hub refuses us.
 Result<std::unique_ptr<ChannelHandle>> NatsChannel::serve(const std::string& prefix,
                                                           RequestHandler handler) {
-  if (m_connection.handle() == nullptr) {
+  if (m_connection.current() == nullptr) {
     return Error(ErrorCode::kInternal, "the NATS connection is not started");
   }
   auto shared = std::make_shared<Service::Shared>();
   shared->handler = std::move(handler);
   shared->log = m_log;
+  shared->subject = subject(prefix) + ".*";
   m_connection.retain(shared);
-  const std::string subj = subject(prefix) + ".*";
-  natsSubscription* sub = nullptr;
-  const natsStatus s = natsConnection_Subscribe(&sub, m_connection.handle(), subj.c_str(),
-                                                &Service::onMessage, shared.get());
-  if (s != NATS_OK) return uplinks::nats::natsError(s, "subscribing " + subj);
-  // Bounded: a flood of requests is dropped (the requesters time out), never queued forever.
-  natsSubscription_SetPendingLimits(sub, 64, 4 * 1024 * 1024);
-  m_log->info("answering requests on {}", subj);
-  return std::unique_ptr<ChannelHandle>(std::make_unique<Service>(std::move(shared), sub));
+  m_log->info("answering requests on {}", shared->subject);
+  return std::unique_ptr<ChannelHandle>(std::make_unique<Service>(m_connection, std::move(shared)));
 }
 
 Result<std::unique_ptr<ChannelHandle>> NatsChannel::watch(const std::string& bucket,
                                                           const std::string& key,
                                                           WatchHandlers handlers, Duration retry) {
-  if (m_connection.handle() == nullptr) {
+  if (m_connection.current() == nullptr) {
     return Error(ErrorCode::kInternal, "the NATS connection is not started");
   }
   return std::unique_ptr<ChannelHandle>(std::make_unique<KeyWatch>(

@@ -3,6 +3,9 @@
 /// Topics are subjects `spindle.<edge>.<topic>`; requests are NATS request/reply on
 /// `spindle.<edge>.<prefix>.*`; a watch is a JetStream KV watch of `<bucket>` (through a leaf
 /// node with the hub's JetStream domain). Nothing listens for inbound connections.
+/// Everything follows the connection's rebuilds (uplinks/nats/nats_connection.hpp): publish
+/// uses the current connection, a serve() subscription is made again on each new one (its
+/// handle stays valid), and a watch makes its JetStream context anew on each.
 
 #include <memory>
 #include <string>

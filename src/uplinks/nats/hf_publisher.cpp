@@ -98,7 +98,9 @@ void HfPublisher::offer(const model::Batch& batch) {
 
 void HfPublisher::flush() {
   std::lock_guard flushLock(m_flushMutex);
-  if (!m_connection.connected() || m_connection.handle() == nullptr) return;
+  // The current connection, kept for this flush even if it is rebuilt meanwhile.
+  const NatsConnection::Ref conn = m_connection.current();
+  if (!m_connection.connected() || conn == nullptr) return;
   std::deque<Sample> samples;
   std::vector<std::uint64_t> dropped;
   {
@@ -135,7 +137,7 @@ void HfPublisher::flush() {
       natsMsgHeader_Set(msg, kHeaderSchema, std::string(kHfSchema).c_str());
       natsMsgHeader_Set(msg, kHeaderEncoding, toString(enc));
       natsMsgHeader_Set(msg, kHeaderCount, std::to_string(batch.samples()).c_str());
-      s = natsConnection_PublishMsg(m_connection.handle(), msg);
+      s = natsConnection_PublishMsg(conn.get(), msg);
     }
     natsMsg_Destroy(msg);
     if (s != NATS_OK) {

@@ -1,17 +1,38 @@
 #include "uplinks/nats/js_publisher.hpp"
 
 #include <chrono>
+#include <vector>
 
 namespace spindle::uplinks::nats {
 
 struct JetStreamPublisher::Shared {
+  struct Entry {
+    std::uint64_t token = 0;
+    std::size_t size = 0;
+    jsCtx* js = nullptr;           ///< the context it was published on
+    std::uint64_t generation = 0;  ///< of that context's connection
+  };
   std::function<void(const PublishCompletion&)> onComplete;
-  std::mutex mutex;
+  std::mutex mutex;  ///< pending, bytes, active, closed
   std::condition_variable idle;
-  std::unordered_map<natsMsg*, std::pair<std::uint64_t, std::size_t>> pending;
+  std::unordered_map<natsMsg*, Entry> pending;
   std::uint64_t bytes = 0;
   int active = 0;  ///< completions running now
-  bool closed = false;
+  bool closed = true;
+
+  /// The context and the connection it lives on, made on generation `generation`. Taken
+  /// before `mutex` when both are.
+  std::mutex jsMutex;
+  jsCtx* js = nullptr;
+  NatsConnection::Ref conn;
+  std::uint64_t generation = 0;
+
+  /// Releases the context; caller holds jsMutex.
+  void dropContext() {
+    if (js != nullptr) jsCtx_Destroy(js);  // destroys the messages it still holds
+    js = nullptr;
+    conn.reset();  // the old connection goes once every consumer has left it
+  }
 };
 
 JetStreamPublisher::JetStreamPublisher(NatsConnection& connection, std::string jsDomain,
@@ -29,24 +50,71 @@ JetStreamPublisher::JetStreamPublisher(NatsConnection& connection, std::string j
 JetStreamPublisher::~JetStreamPublisher() { stop(); }
 
 Status JetStreamPublisher::start() {
-  if (m_js != nullptr) return okStatus();
-  if (m_connection.handle() == nullptr) {
-    return Error(ErrorCode::kInternal, "the NATS connection is not started");
+  std::lock_guard jsLock(m_shared->jsMutex);
+  if (m_listener != 0) return okStatus();
+  if (auto s = bind(); !s) return s;
+  {
+    std::lock_guard lock(m_shared->mutex);
+    m_shared->closed = false;
   }
+  m_listener = m_connection.onRebuild(
+      [shared = m_shared](std::uint64_t generation) { rebound(shared, generation); });
+  return okStatus();
+}
+
+Status JetStreamPublisher::bind() {
+  // The generation first: a swap in between makes the next publish bind again, never less.
+  const std::uint64_t generation = m_connection.generation();
+  NatsConnection::Ref conn = m_connection.current();
+  if (conn == nullptr) return Error(ErrorCode::kInternal, "the NATS connection is not started");
   jsOptions opts;
   jsOptions_Init(&opts);
   if (!m_domain.empty()) opts.Domain = m_domain.c_str();
   opts.PublishAsync.AckHandler = &JetStreamPublisher::onAck;
   opts.PublishAsync.AckHandlerClosure = m_shared.get();
-  const natsStatus s = natsConnection_JetStream(&m_js, m_connection.handle(), &opts);
+  jsCtx* js = nullptr;
+  const natsStatus s = natsConnection_JetStream(&js, conn.get(), &opts);
   if (s != NATS_OK) return natsError(s, "creating the JetStream context");
-  std::lock_guard lock(m_shared->mutex);
-  m_shared->closed = false;
+  m_shared->dropContext();
+  m_shared->js = js;
+  m_shared->conn = std::move(conn);
+  m_shared->generation = generation;
   return okStatus();
 }
 
+void JetStreamPublisher::rebound(const std::shared_ptr<Shared>& shared, std::uint64_t generation) {
+  std::vector<PublishCompletion> failed;
+  {
+    std::lock_guard jsLock(shared->jsMutex);
+    if (shared->generation < generation) shared->dropContext();  // publish() makes a new one
+    std::lock_guard lock(shared->mutex);
+    if (shared->closed) return;
+    for (auto it = shared->pending.begin(); it != shared->pending.end();) {
+      if (it->second.generation >= generation) {
+        ++it;
+        continue;
+      }
+      PublishCompletion c;
+      c.token = it->second.token;
+      c.status = NATS_CONNECTION_CLOSED;
+      c.error = "the connection was closed before the hub acknowledged";
+      failed.push_back(std::move(c));
+      shared->bytes -= it->second.size;
+      it = shared->pending.erase(it);
+    }
+    if (failed.empty()) return;
+    ++shared->active;
+  }
+  for (const auto& c : failed) shared->onComplete(c);
+  std::lock_guard lock(shared->mutex);
+  if (--shared->active == 0) shared->idle.notify_all();
+}
+
 void JetStreamPublisher::stop() {
-  if (m_js == nullptr) return;
+  if (m_listener == 0) return;
+  m_connection.removeRebuildListener(m_listener);
+  m_listener = 0;
+  std::lock_guard jsLock(m_shared->jsMutex);
   {
     std::unique_lock lock(m_shared->mutex);
     m_shared->closed = true;
@@ -54,13 +122,16 @@ void JetStreamPublisher::stop() {
     m_shared->pending.clear();  // the context destroys the messages it still holds
     m_shared->bytes = 0;
   }
-  jsCtx_Destroy(m_js);
-  m_js = nullptr;
+  m_shared->dropContext();
 }
 
 Status JetStreamPublisher::publish(const std::string& subject, const Headers& headers,
                                    std::string_view body, std::uint64_t token, natsStatus* raw) {
-  if (m_js == nullptr) return Error(ErrorCode::kInternal, "publisher not started");
+  std::lock_guard jsLock(m_shared->jsMutex);
+  if (m_listener == 0) return Error(ErrorCode::kInternal, "publisher not started");
+  if (m_shared->js == nullptr || m_shared->generation != m_connection.generation()) {
+    if (auto s = bind(); !s) return s;
+  }
   natsMsg* msg = nullptr;
   natsStatus s =
       natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
@@ -78,13 +149,13 @@ Status JetStreamPublisher::publish(const std::string& subject, const Headers& he
   {
     // Registered before publishing: the ack can arrive before js_PublishMsgAsync returns.
     std::lock_guard lock(m_shared->mutex);
-    m_shared->pending.emplace(key, std::make_pair(token, size));
+    m_shared->pending[key] = Shared::Entry{token, size, m_shared->js, m_shared->generation};
     m_shared->bytes += size;
   }
   jsPubOptions po;
   jsPubOptions_Init(&po);
   po.MaxWait = std::chrono::duration_cast<std::chrono::milliseconds>(m_ackTimeout).count();
-  s = js_PublishMsgAsync(m_js, &msg, &po);
+  s = js_PublishMsgAsync(m_shared->js, &msg, &po);
   if (raw != nullptr) *raw = s;
   if (s != NATS_OK) {
     {
@@ -107,19 +178,19 @@ std::uint64_t JetStreamPublisher::inFlightBytes() const {
   return m_shared->bytes;
 }
 
-void JetStreamPublisher::onAck(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae,
+void JetStreamPublisher::onAck(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae,
                                void* closure) {
   auto* shared = static_cast<Shared*>(closure);
   PublishCompletion c;
   {
     std::lock_guard lock(shared->mutex);
     auto it = shared->closed ? shared->pending.end() : shared->pending.find(msg);
-    if (it == shared->pending.end()) {
-      natsMsg_Destroy(msg);
+    if (it == shared->pending.end() || it->second.js != js) {
+      natsMsg_Destroy(msg);  // already completed as a failure at a rebuild
       return;
     }
-    c.token = it->second.first;
-    shared->bytes -= it->second.second;
+    c.token = it->second.token;
+    shared->bytes -= it->second.size;
     shared->pending.erase(it);
     ++shared->active;
   }

@@ -2,6 +2,11 @@
 /// JetStreamPublisher: asynchronous JetStream publishes on a NatsConnection, each answered
 /// later by exactly one completion: the hub's PubAck, its error, or a timeout after
 /// `ackTimeout`. It counts what is in flight; the caller bounds it.
+///
+/// It follows the connection's rebuilds (nats_connection.hpp): when a new cnats connection is
+/// swapped in, what was waiting for an ack on the old one completes at once as a failure (the
+/// caller sends it again; the hub's Nats-Msg-Id deduplication stores it once), the old context
+/// is released, and the next publish makes a context on the new connection.
 
 #include <atomic>
 #include <condition_variable>
@@ -45,15 +50,17 @@ class JetStreamPublisher {
   JetStreamPublisher(const JetStreamPublisher&) = delete;
   JetStreamPublisher& operator=(const JetStreamPublisher&) = delete;
 
-  /// Creates the JetStream context. The connection must be started.
+  /// Creates the JetStream context and follows the connection's rebuilds. The connection
+  /// must be started.
   Status start();
   /// Drops what is still in flight (no completion runs for it) and releases the context.
-  /// Idempotent.
+  /// Idempotent. Not concurrently with publish().
   void stop();
 
   /// Publishes `body` with `headers` to `subject`. On success exactly one completion with
   /// `token` follows; on error none does and nothing is in flight for it (`raw`, when given,
-  /// receives the cnats status: NATS_MAX_PAYLOAD means the message can never be sent).
+  /// receives the cnats status: NATS_MAX_PAYLOAD means the message can never be sent). One
+  /// thread at a time.
   Status publish(const std::string& subject, const Headers& headers, std::string_view body,
                  std::uint64_t token, natsStatus* raw = nullptr);
 
@@ -63,12 +70,16 @@ class JetStreamPublisher {
  private:
   struct Shared;
   static void onAck(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure);
+  /// A context on the current connection; caller holds Shared::jsMutex.
+  Status bind();
+  /// After a rebuild to `generation`: fails what waits on older connections, drops their context.
+  static void rebound(const std::shared_ptr<Shared>& shared, std::uint64_t generation);
 
   NatsConnection& m_connection;
   std::string m_domain;
   Duration m_ackTimeout;
   std::shared_ptr<Shared> m_shared;
-  jsCtx* m_js = nullptr;
+  std::uint64_t m_listener = 0;  ///< the rebuild listener; 0 when not started
 };
 
 }  // namespace spindle::uplinks::nats

@@ -1,8 +1,8 @@
 #include "uplinks/nats/nats_connection.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "base/log.hpp"
@@ -14,6 +14,7 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
+using Steady = std::chrono::steady_clock;
 
 std::int64_t toMs(Duration d) { return duration_cast<milliseconds>(d).count(); }
 
@@ -32,33 +33,6 @@ std::string connectedUrl(natsConnection* nc) {
 
 }  // namespace
 
-Error natsError(natsStatus status, const std::string& what) {
-  natsStatus last = NATS_OK;
-  const char* text = nats_GetLastError(&last);
-  std::string message = natsStatus_GetText(status);
-  if (text != nullptr && *text != '\0' && last == status) message += std::string(": ") + text;
-  ErrorCode code = ErrorCode::kUnavailable;
-  switch (status) {
-    case NATS_INVALID_ARG:
-    case NATS_SSL_ERROR:
-    case NATS_NOT_PERMITTED:
-      code = ErrorCode::kInvalidArgument;
-      break;
-    case NATS_TIMEOUT:
-      code = ErrorCode::kTimeout;
-      break;
-    case NATS_IO_ERROR:
-      code = ErrorCode::kIo;
-      break;
-    case NATS_PROTOCOL_ERROR:
-      code = ErrorCode::kProtocol;
-      break;
-    default:
-      break;
-  }
-  return Error(code, redactUrl(message)).with(what);
-}
-
 NatsConnection::NatsConnection(ConnectionOptions options, std::string edgeId)
     : m_options(std::move(options)), m_edgeId(std::move(edgeId)), m_log(makeLogger("uplink.nats")) {
   if (m_options.name.empty()) m_options.name = "spindle-" + m_edgeId;
@@ -72,9 +46,31 @@ void NatsConnection::onStateChange(std::function<void(bool up)> callback) {
   m_listeners.push_back(std::move(callback));
 }
 
+std::uint64_t NatsConnection::onRebuild(std::function<void(std::uint64_t)> callback) {
+  std::lock_guard lock(m_mutex);
+  const std::uint64_t id = m_nextListener++;
+  m_rebuildListeners.emplace(id, std::move(callback));
+  return id;
+}
+
+void NatsConnection::removeRebuildListener(std::uint64_t id) {
+  std::lock_guard lock(m_mutex);
+  m_rebuildListeners.erase(id);
+}
+
 void NatsConnection::retain(std::shared_ptr<void> object) {
   std::lock_guard lock(m_mutex);
   m_retained.push_back(std::move(object));
+}
+
+NatsConnection::Ref NatsConnection::current() const {
+  std::lock_guard lock(m_mutex);
+  return m_conn;
+}
+
+std::uint64_t NatsConnection::generation() const {
+  std::lock_guard lock(m_mutex);
+  return m_generation;
 }
 
 ConnectionStatus NatsConnection::status() const {
@@ -88,6 +84,11 @@ Duration NatsConnection::reconnectDelay(const ConnectionOptions& o, int attempt,
       std::min(static_cast<double>(o.reconnectMin.count()) * static_cast<double>(1ULL << doublings),
                static_cast<double>(std::max(o.reconnectMax, o.reconnectMin).count()));
   return Duration(static_cast<std::int64_t>(base * (1.0 + 0.2 * (2.0 * unit - 1.0))));
+}
+
+int NatsConnection::nextRebuildRound(const ConnectionOptions& o, int previous, Duration upFor) {
+  const bool stayedUp = upFor > Duration(0) && upFor >= std::max(o.reconnectMax, o.reconnectMin);
+  return stayedUp ? 1 : std::min(previous, 1000) + 1;
 }
 
 Result<natsOptions*> NatsConnection::buildOptions() {
@@ -145,35 +146,51 @@ Result<natsOptions*> NatsConnection::buildOptions() {
 }
 
 Status NatsConnection::start() {
-  if (m_conn != nullptr) return okStatus();
+  if (current() != nullptr) return okStatus();
   auto opts = buildOptions();
   if (!opts) return std::move(opts).error().with("connecting to NATS");
   m_closing.store(false, std::memory_order_release);
   {
     std::lock_guard lock(m_mutex);
     m_closed = false;
+    m_libraryClosed = false;
+    m_keeperStop = false;
+    m_rounds = 0;
     m_status.url = m_options.servers.empty() ? "" : redactUrl(m_options.servers.front());
   }
   natsConnection* nc = nullptr;
   const natsStatus s = natsConnection_Connect(&nc, *opts);
   natsOptions_Destroy(*opts);
-  if (s == NATS_OK) {
-    m_conn = nc;
-    std::lock_guard lock(m_mutex);
-    m_status.url = connectedUrl(nc);
-  } else if (s == NATS_NOT_YET_CONNECTED) {
-    m_conn = nc;
-    m_log->warn("NATS server not reachable yet ({}); retrying in the background", m_status.url);
-    {
-      std::lock_guard lock(m_probeMutex);
-      m_probeStop = false;
-    }
-    m_prober = std::thread([this] { runProbes(); });
-  } else {
+  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+    natsConnection_Destroy(nc);
     return natsError(s, "connecting to NATS");
   }
-  if (s == NATS_OK) setConnected(true, "connected", nc);
+  install(nc);
+  if (!connected()) {
+    m_log->warn("NATS server not reachable yet ({}); retrying in the background", status().url);
+  }
+  m_keeper = std::thread([this] { keep(); });
   return okStatus();
+}
+
+std::uint64_t NatsConnection::install(natsConnection* nc) {
+  Ref fresh(nc, &natsConnection_Destroy);
+  Ref old;
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(m_mutex);
+    old = std::exchange(m_conn, std::move(fresh));
+    m_raw.store(nc, std::memory_order_release);
+    generation = ++m_generation;
+    m_probing = true;
+    m_upAt = {};
+    m_downAt = {};
+  }
+  // The old one (closed) is destroyed here, or when the last consumer drops its Ref.
+  old.reset();
+  // Its callbacks were ignored until now: one that came up meanwhile is taken as it is.
+  if (natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED) setConnected(true, "connected", nc);
+  return generation;
 }
 
 std::string NatsConnection::probe() {
@@ -196,47 +213,133 @@ std::string NatsConnection::probe() {
   return reason;
 }
 
-void NatsConnection::runProbes() {
-  std::string last;
-  std::unique_lock lock(m_probeMutex);
-  while (!m_probeStop && !connected()) {
-    lock.unlock();
-    const std::string reason = probe();
-    lock.lock();
-    if (connected()) break;
-    // Logged even when stopping: the reason may be why the edge stops.
-    if (!reason.empty() && reason != last) {
-      m_log->warn("NATS server {} not reachable: {}", status().url, reason);
-      std::lock_guard statusLock(m_mutex);
-      m_status.lastError = reason;
+// The keeper thread: rebuilds a connection the library closed, and probes for the reason
+// while a newly built one has not come up.
+void NatsConnection::keep() {
+  auto nextProbe = Steady::now();
+  std::unique_lock lock(m_mutex);
+  while (!m_keeperStop) {
+    if (m_libraryClosed) {
+      m_libraryClosed = false;
+      const Duration upFor = m_upAt == Steady::time_point{} ? Duration(0)
+                             : m_downAt > m_upAt            ? Duration(m_downAt - m_upAt)
+                                                            : Duration(Steady::now() - m_upAt);
+      m_rounds = nextRebuildRound(m_options, m_rounds, upFor);
+      const Duration delay = reconnectDelay(m_options, m_rounds, randomUnit());
+      std::string reason = m_closeReason;
+      const bool first = m_loggedClose.empty();  // in this outage
+      const bool changed = reason != m_loggedClose;
+      m_loggedClose = reason;
+      const std::string url = m_status.url;
+      lock.unlock();
+      const std::string after = formatDuration(duration_cast<milliseconds>(delay));
+      if (first) {
+        // "No server available" says only that cnats gave up: an attempt of our own tells why
+        // (a TLS or authorization failure).
+        if (reason == natsStatus_GetText(NATS_NO_SERVER)) {
+          if (std::string why = probe(); !why.empty()) {
+            reason = why;
+            std::lock_guard statusLock(m_mutex);
+            m_loggedProbe = why;
+            m_status.lastError = why;
+          }
+          nextProbe = Steady::now() + kProbeInterval;
+        }
+        m_log->warn(
+            "NATS connection to {} closed by the client library ({}); observations wait in the "
+            "journal; building a new connection in {}, and again with backoff until one stays up",
+            url, redactUrl(reason), after);
+      } else if (changed && reason != natsStatus_GetText(NATS_NO_SERVER)) {
+        m_log->info("NATS connection closed again ({}); building a new one in {}",
+                    redactUrl(reason), after);
+      } else {
+        m_log->debug("NATS connection closed again ({}); rebuild round {} in {}", reason, m_rounds,
+                     after);
+      }
+      lock.lock();
+      if (m_changed.wait_for(lock, delay, [this] { return m_keeperStop; })) break;
+      lock.unlock();
+      rebuild();
+      lock.lock();
+      continue;
     }
-    last = reason;
-    if (m_probeStop) break;
-    m_probeWake.wait_for(lock, kProbeInterval, [this] { return m_probeStop || connected(); });
+    const bool probeNow = m_probing && !m_status.connected && Steady::now() >= nextProbe;
+    if (probeNow) {
+      lock.unlock();
+      const std::string reason = probe();
+      lock.lock();
+      nextProbe = Steady::now() + kProbeInterval;
+      // Logged even when stopping: the reason may be why the edge stops.
+      if (!m_status.connected && !reason.empty() && reason != m_loggedProbe) {
+        m_loggedProbe = reason;
+        m_status.lastError = reason;
+        const std::string url = m_status.url;
+        lock.unlock();
+        m_log->warn("NATS server {} not reachable: {}", url, reason);
+        lock.lock();
+      }
+      continue;
+    }
+    auto wake = [this] { return m_keeperStop || m_libraryClosed; };
+    if (m_probing && !m_status.connected) {
+      m_changed.wait_until(lock, nextProbe, wake);
+    } else {
+      m_changed.wait(lock, [&] { return wake() || (m_probing && !m_status.connected); });
+    }
   }
 }
 
-void NatsConnection::stopProbes() {
-  {
-    std::lock_guard lock(m_probeMutex);
-    m_probeStop = true;
+void NatsConnection::rebuild() {
+  auto opts = buildOptions();
+  natsStatus s = NATS_OK;
+  natsConnection* nc = nullptr;
+  if (opts) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_closed = false;  // from here on, a close is the new connection's
+    }
+    s = natsConnection_Connect(&nc, *opts);
+    natsOptions_Destroy(*opts);
   }
-  m_probeWake.notify_all();
-  if (m_prober.joinable()) m_prober.join();
+  if (!opts || (s != NATS_OK && s != NATS_NOT_YET_CONNECTED)) {
+    natsConnection_Destroy(nc);
+    const std::string why = opts ? natsError(s, "connecting").message() : opts.error().describe();
+    std::lock_guard lock(m_mutex);
+    m_closed = true;         // the current one is still the old, closed one
+    m_libraryClosed = true;  // another round
+    m_closeReason = "cannot build the connection: " + why;
+    return;
+  }
+  const std::uint64_t generation = install(nc);
+  std::vector<std::function<void(std::uint64_t)>> listeners;
+  {
+    std::lock_guard lock(m_mutex);
+    ++m_status.rebuilds;
+    for (const auto& [id, listener] : m_rebuildListeners) listeners.push_back(listener);
+  }
+  m_log->debug("NATS connection rebuilt (generation {})", generation);
+  for (const auto& listener : listeners) listener(generation);
 }
 
 void NatsConnection::stop() {
-  stopProbes();
-  if (m_conn == nullptr) return;
+  {
+    std::lock_guard lock(m_mutex);
+    m_keeperStop = true;
+  }
+  m_changed.notify_all();
+  if (m_keeper.joinable()) m_keeper.join();
+  Ref conn = current();
+  if (conn == nullptr) return;
   m_closing.store(true, std::memory_order_release);
-  natsConnection_Close(m_conn);
+  natsConnection_Close(conn.get());
   {
     // The closed callback is the library's last call into this object.
     std::unique_lock lock(m_mutex);
-    m_closedCv.wait_for(lock, std::chrono::seconds(5), [this] { return m_closed; });
+    m_changed.wait_for(lock, std::chrono::seconds(5), [this] { return m_closed; });
+    m_conn.reset();
+    m_raw.store(nullptr, std::memory_order_release);
+    m_status.connected = false;
   }
-  natsConnection_Destroy(m_conn);
-  m_conn = nullptr;
   m_connected.store(false, std::memory_order_release);
 }
 
@@ -249,10 +352,18 @@ void NatsConnection::setConnected(bool up, const char* event, natsConnection* nc
     m_loggedErrors.clear();
     m_status.connected = up;
     m_status.since = wallClockNs();
-    if (up) m_status.url = connectedUrl(nc);
+    if (up) {
+      m_status.url = connectedUrl(nc);
+      m_probing = false;
+      m_loggedProbe.clear();
+      m_loggedClose.clear();
+      m_upAt = Steady::now();
+    } else {
+      m_downAt = Steady::now();
+    }
+    m_connected.store(up, std::memory_order_release);
   }
-  m_connected.store(up, std::memory_order_release);
-  if (up) m_probeWake.notify_all();  // the prober has nothing left to find out
+  m_changed.notify_all();  // the keeper has nothing left to find out
   std::vector<std::function<void(bool)>> listeners;
   {
     std::lock_guard lock(m_mutex);
@@ -276,13 +387,16 @@ void NatsConnection::setConnected(bool up, const char* event, natsConnection* nc
 }
 
 void NatsConnection::onConnected(natsConnection* nc, void* self) {
-  static_cast<NatsConnection*>(self)->setConnected(true, "connected", nc);
+  auto* c = static_cast<NatsConnection*>(self);
+  if (c->isCurrent(nc)) c->setConnected(true, "connected", nc);
 }
 
 void NatsConnection::onDisconnected(natsConnection* nc, void* self) {
   auto* c = static_cast<NatsConnection*>(self);
   // cnats also reports failed attempts of the first connect, and the close in stop().
-  if (!c->connected() || c->m_closing.load(std::memory_order_acquire)) return;
+  if (!c->isCurrent(nc) || !c->connected() || c->m_closing.load(std::memory_order_acquire)) {
+    return;
+  }
   {
     std::lock_guard lock(c->m_mutex);
     ++c->m_status.disconnects;
@@ -292,6 +406,7 @@ void NatsConnection::onDisconnected(natsConnection* nc, void* self) {
 
 void NatsConnection::onReconnected(natsConnection* nc, void* self) {
   auto* c = static_cast<NatsConnection*>(self);
+  if (!c->isCurrent(nc)) return;
   {
     std::lock_guard lock(c->m_mutex);
     ++c->m_status.reconnects;
@@ -299,25 +414,30 @@ void NatsConnection::onReconnected(natsConnection* nc, void* self) {
   c->setConnected(true, "reconnected", nc);
 }
 
+// Not filtered: a connection being built may close before it is installed.
 void NatsConnection::onClosed(natsConnection* nc, void* self) {
   auto* c = static_cast<NatsConnection*>(self);
-  c->m_connected.store(false, std::memory_order_release);
-  if (!c->m_closing.load(std::memory_order_acquire)) {
-    // cnats stops retrying by itself after some failures (a TLS handshake that fails, for
-    // one): say so, with its reason, rather than "reconnecting" forever in silence.
+  const bool byLibrary = !c->m_closing.load(std::memory_order_acquire);
+  if (byLibrary && c->connected()) onDisconnected(nc, self);
+  std::string reason;
+  if (byLibrary) {
     const char* text = nullptr;
     const natsStatus last = natsConnection_GetLastError(nc, &text);
-    std::string reason = text != nullptr && *text != '\0' ? text : natsStatus_GetText(last);
+    reason = text != nullptr && *text != '\0' ? text : natsStatus_GetText(last);
     if (last == NATS_OK) reason = c->status().lastError;
-    c->m_log->error(
-        "NATS connection to {} closed by the client library ({}); the cloud link "
-        "stays down until spindle restarts",
-        c->status().url, redactUrl(reason));
   }
-  std::lock_guard lock(c->m_mutex);
-  c->m_status.connected = false;
-  c->m_closed = true;
-  c->m_closedCv.notify_all();
+  c->m_connected.store(false, std::memory_order_release);
+  {
+    std::lock_guard lock(c->m_mutex);
+    c->m_status.connected = false;
+    c->m_closed = true;
+    if (byLibrary) {
+      // The keeper builds a new one: cnats stops retrying by itself after some failures.
+      c->m_libraryClosed = true;
+      c->m_closeReason = reason.empty() ? "no reason given" : reason;
+    }
+  }
+  c->m_changed.notify_all();
 }
 
 /// How long after a (re)connect subscription errors are taken for echoes of the outage.
@@ -326,6 +446,7 @@ constexpr TimestampNs kSettleNs = 10'000'000'000;
 void NatsConnection::onError(natsConnection* nc, natsSubscription* sub, natsStatus err,
                              void* self) {
   auto* c = static_cast<NatsConnection*>(self);
+  if (!c->isCurrent(nc)) return;
   const char* text = nullptr;
   natsConnection_GetLastError(nc, &text);
   std::string message = natsStatus_GetText(err);
@@ -354,36 +475,6 @@ int64_t NatsConnection::onReconnectDelay(natsConnection*, int attempts, void* se
                     formatDuration(duration_cast<milliseconds>(delay)));
   }
   return toMs(delay);
-}
-
-}  // namespace spindle::uplinks::nats
-
-namespace spindle::uplinks::nats {
-
-namespace {
-
-std::string clockTime(TimestampNs at) { return formatTimestamp(at).substr(11, 8) + " UTC"; }
-
-std::string age(TimestampNs from, TimestampNs now) {
-  const auto seconds = std::max<TimestampNs>(0, now - from) / 1'000'000'000;
-  return seconds == 0 ? "0s" : formatDuration(std::chrono::seconds(seconds));
-}
-
-}  // namespace
-
-std::string describeLink(const ConnectionStatus& status, TimestampNs lastAck, TimestampNs now) {
-  std::string out;
-  if (status.connected) {
-    out = "hub connected since " + clockTime(status.since);
-  } else if (status.since == 0) {
-    out = "hub not reached yet, connecting";
-  } else {
-    out = "hub down since " + clockTime(status.since) + " (" + age(status.since, now) +
-          "), reconnecting";
-  }
-  if (lastAck == 0) return out + ", no ack yet";
-  if (status.connected) return out + ", last ack " + age(lastAck, now) + " ago";
-  return out + ", last ack " + clockTime(lastAck);
 }
 
 }  // namespace spindle::uplinks::nats

@@ -2,16 +2,40 @@
 /// NatsConnection: the edge's one connection to NATS (the hub, or a local leaf node), opened by
 /// the edge and kept open forever: a failed first connect and every later loss are retried
 /// with capped exponential backoff and jitter. The uplink and control/ share it.
+///
+/// It never stays closed. cnats gives a connection up for good in a few cases even with
+/// MaxReconnect=-1: a TLS or authorization failure at the first connect, the same
+/// authorization error twice in a row (credentials revoked), an -ERR it does not know. The
+/// keeper thread then builds a new cnats connection from the same options (credential files
+/// and certificates are read again) after the reconnect backoff, and again, until one stays up
+/// or stop() is called. A build that fails on settings (an unreadable certificate) is retried
+/// the same way; only start() fails on bad settings.
+///
+/// The swap. Consumers never keep a raw natsConnection*: they take a Ref (current()), a
+/// shared_ptr whose deleter destroys the cnats connection, use it, and drop it. The swap
+/// replaces the Ref this object holds (under m_mutex) and bumps generation(); the old cnats
+/// connection, already closed, is destroyed when the last consumer drops its Ref, so nothing
+/// ever uses a destroyed one. What lives on a connection (a JetStream context, a
+/// subscription) follows through onRebuild(): after each swap the keeper thread calls the
+/// listeners with the new generation, outside this object's locks, and each moves its objects
+/// under its own lock (or lazily at its next use, comparing generation()). cnats callbacks
+/// (on cnats' threads) take m_mutex only briefly and never run rebuild listeners (the closed
+/// callback just wakes the keeper), so a listener may take its own locks and call cnats
+/// without deadlocking against them. Events of a connection that is not the current one are
+/// ignored, except its close.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nats/nats.h>
 #include <spdlog/logger.h>
@@ -19,28 +43,16 @@
 #include "base/error.hpp"
 #include "base/time.hpp"
 #include "uplinks/nats/nats_options.hpp"
+#include "uplinks/nats/nats_status.hpp"
 
 namespace spindle::uplinks::nats {
 
-/// An Error from a cnats status, with cnats' own last error text when it has one.
-Error natsError(natsStatus status, const std::string& what);
-
-struct ConnectionStatus {
-  bool connected = false;
-  std::string url;  ///< server connected to, or the last one tried
-  std::uint64_t reconnects = 0;
-  std::uint64_t disconnects = 0;
-  std::string lastError;  ///< the last asynchronous error the library reported
-  TimestampNs since = 0;  ///< when `connected` last changed
-};
-
-/// The link in a few words for the status line: "hub connected since 16:52:59 UTC, last ack
-/// 2s ago", "hub down since 16:53:06 UTC (34s), reconnecting, last ack 16:53:05 UTC".
-/// `lastAck` is when the hub last acknowledged data (0: never); `now` the wall clock.
-std::string describeLink(const ConnectionStatus& status, TimestampNs lastAck, TimestampNs now);
-
 class NatsConnection {
  public:
+  /// The cnats connection, kept from being destroyed while held. Use it and drop it; holding
+  /// it across a rebuild keeps a dead (closed) connection.
+  using Ref = std::shared_ptr<natsConnection>;
+
   /// `edgeId` names the connection ("spindle-<edgeId>") unless options.name is set.
   NatsConnection(ConnectionOptions options, std::string edgeId);
   ~NatsConnection();
@@ -54,14 +66,17 @@ class NatsConnection {
     m_options.expectedHostname = std::move(expectedHostname);
   }
   /// Builds the connection and starts connecting. Fails only on bad settings (unreadable
-  /// certificate, malformed URL); an unreachable server is retried in the background forever.
+  /// certificate, malformed URL); an unreachable or refusing server is retried in the
+  /// background forever.
   Status start();
-  /// Closes the connection; afterwards no callback runs. Idempotent.
+  /// Closes the connection; afterwards no callback or listener runs. Idempotent.
   void stop();
 
-  /// The cnats connection, valid from start() until stop(). Publishing on it while
-  /// disconnected buffers up to `reconnect_buffer` bytes.
-  natsConnection* handle() const { return m_conn; }
+  /// The current cnats connection (see Ref), null before start() and after stop(). Publishing
+  /// on it while disconnected buffers up to `reconnect_buffer` bytes. Any thread.
+  Ref current() const;
+  /// 1 for the connection start() built, +1 per rebuild; 0 before start(). Any thread.
+  std::uint64_t generation() const;
   bool connected() const { return m_connected.load(std::memory_order_acquire); }
   ConnectionStatus status() const;
   const std::string& edgeId() const { return m_edgeId; }
@@ -70,27 +85,43 @@ class NatsConnection {
   /// goes down (false). Any time; a listener must stay callable until stop().
   void onStateChange(std::function<void(bool up)> callback);
 
+  /// Registers a callback run on the keeper thread after each rebuild, with the new
+  /// generation (current() returns the new connection by then; it may not be connected yet).
+  /// It may still run once after removeRebuildListener() returns, so it must reach its owner
+  /// through shared state. Returns the id for removeRebuildListener(). Any thread.
+  std::uint64_t onRebuild(std::function<void(std::uint64_t generation)> callback);
+  void removeRebuildListener(std::uint64_t id);
+
   /// Keeps `object` alive until this connection is destroyed: for state that a callback on a
   /// cnats thread may still reach after its owner has stopped.
   void retain(std::shared_ptr<void> object);
 
   /// Delay before reconnect round `attempt` (1-based): reconnect_min doubling per round up to
-  /// reconnect_max, +-20% jitter. Public for tests.
+  /// reconnect_max, +-20% jitter. Cnats' own reconnects and the rebuilds both use it. Public
+  /// for tests.
   static Duration reconnectDelay(const ConnectionOptions& options, int attempt, double unitRandom);
+
+  /// The rebuild round after the library closed a connection that came up `upFor` before
+  /// (0: it never came up), the last round being `previous`: a connection that stayed up at
+  /// least reconnect_max starts the rounds over (a success), any other counts one more.
+  static int nextRebuildRound(const ConnectionOptions& options, int previous, Duration upFor);
 
   /// Why no server takes a connection, as one attempt of its own tells it (e.g. "SSL
   /// handshake error: 20:unable to get local issuer certificate"); "" when one takes it now.
-  /// The retrying connection keeps its reasons to itself, so while it is down this runs at
-  /// start and then every kProbeInterval; a new reason is logged and kept in
-  /// status().lastError. Blocks up to connect_timeout per server. Any thread.
+  /// The retrying connection keeps its reasons to itself, so while a newly built connection
+  /// has not come up this runs at once and then every kProbeInterval; a new reason is logged
+  /// and kept in status().lastError. Blocks up to connect_timeout per server. Any thread.
   std::string probe();
   static constexpr Duration kProbeInterval = std::chrono::seconds(30);
 
  private:
   Result<natsOptions*> buildOptions();
-  void runProbes();
-  void stopProbes();
+  /// Makes `nc` (just built) the current connection; returns the new generation.
+  std::uint64_t install(natsConnection* nc);
+  void keep();
+  void rebuild();
   void setConnected(bool up, const char* event, natsConnection* nc);
+  bool isCurrent(natsConnection* nc) const { return nc == m_raw.load(std::memory_order_acquire); }
 
   static void onConnected(natsConnection* nc, void* self);
   static void onDisconnected(natsConnection* nc, void* self);
@@ -102,22 +133,33 @@ class NatsConnection {
   ConnectionOptions m_options;
   std::string m_edgeId;
   std::shared_ptr<spdlog::logger> m_log;
-  natsConnection* m_conn = nullptr;
+  std::atomic<natsConnection*> m_raw{nullptr};  ///< the current one, to filter callbacks
   std::atomic<bool> m_connected{false};
   std::atomic<bool> m_closing{false};
-  std::vector<std::function<void(bool)>> m_listeners;
-  std::vector<std::shared_ptr<void>> m_retained;
 
   mutable std::mutex m_mutex;
-  std::condition_variable m_closedCv;
-  bool m_closed = false;
+  std::condition_variable m_changed;  ///< closed, connected, or stopping
+  Ref m_conn;
+  std::uint64_t m_generation = 0;
+  bool m_closed = false;  ///< the current connection's closed callback has run
   ConnectionStatus m_status;
   std::set<natsStatus> m_loggedErrors;  ///< asynchronous errors logged since the last change
+  std::vector<std::function<void(bool)>> m_listeners;
+  std::map<std::uint64_t, std::function<void(std::uint64_t)>> m_rebuildListeners;
+  std::uint64_t m_nextListener = 1;
+  std::vector<std::shared_ptr<void>> m_retained;
 
-  std::mutex m_probeMutex;
-  std::condition_variable m_probeWake;
-  bool m_probeStop = false;
-  std::thread m_prober;  ///< runs while the first connection is still being retried
+  // The keeper (under m_mutex).
+  std::thread m_keeper;
+  bool m_keeperStop = false;
+  bool m_libraryClosed = false;  ///< cnats closed the current connection by itself
+  std::string m_closeReason;     ///< cnats' reason for it
+  bool m_probing = false;        ///< the current connection has not come up yet
+  int m_rounds = 0;              ///< rebuild rounds since the last connection that stayed up
+  std::chrono::steady_clock::time_point m_upAt{};    ///< when the current connection last came up
+  std::chrono::steady_clock::time_point m_downAt{};  ///< when it last went down
+  std::string m_loggedClose;                         ///< the close reason logged last
+  std::string m_loggedProbe;                         ///< the probe reason logged last
 };
 
 }  // namespace spindle::uplinks::nats

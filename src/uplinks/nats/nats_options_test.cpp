@@ -111,6 +111,9 @@ TEST(NatsLinkStatus, SaysWhetherTheHubIsUpSinceWhenAndTheLastAck) {
   s.since = t + 10 * kSecond;
   EXPECT_EQ(describeLink(s, t + 9 * kSecond, t + 44 * kSecond),
             "hub down since 16:53:16 UTC (34s), reconnecting, last ack 16:53:15 UTC");
+  s.rebuilds = 3;  // the library closed it; the edge built new ones
+  EXPECT_EQ(describeLink(s, 0, t + 44 * kSecond),
+            "hub down since 16:53:16 UTC (34s), reconnecting (connection rebuilt 3x), no ack yet");
 }
 
 }  // namespace
