@@ -372,9 +372,14 @@ void NatsConnection::setConnected(bool up, const char* event, natsConnection* nc
   for (const auto& listener : listeners) listener(up);
   if (up) {
     if (downAt != 0) {
-      const auto seconds = std::chrono::seconds((wallClockNs() - downAt) / 1'000'000'000);
+      // Whole seconds, or milliseconds (at least 1) for an outage shorter than a second.
+      const auto ms = std::chrono::milliseconds(
+          std::max<TimestampNs>(1'000'000, wallClockNs() - downAt) / 1'000'000);
+      const Duration down = ms >= std::chrono::seconds(1)
+                                ? Duration(std::chrono::duration_cast<std::chrono::seconds>(ms))
+                                : Duration(ms);
       m_log->info("the cloud hub {} is back after {} down: sending what waited in the journal",
-                  status().url, formatDuration(seconds));
+                  status().url, formatDuration(down));
     } else {
       m_log->info("NATS {} to {}", event, status().url);
     }
