@@ -1,6 +1,7 @@
 #include "uplinks/nats/js_publisher.hpp"
 
 #include <chrono>
+#include <unordered_set>
 #include <vector>
 
 namespace spindle::uplinks::nats {
@@ -11,11 +12,15 @@ struct JetStreamPublisher::Shared {
     std::size_t size = 0;
     jsCtx* js = nullptr;           ///< the context it was published on
     std::uint64_t generation = 0;  ///< of that context's connection
+    bool publishing = false;       ///< js_PublishMsgAsync has not returned yet
   };
   std::function<void(const PublishCompletion&)> onComplete;
   std::mutex mutex;  ///< pending, bytes, active, closed
   std::condition_variable idle;
   std::unordered_map<natsMsg*, Entry> pending;
+  /// Messages completed (an ack timeout on a saturated machine) while js_PublishMsgAsync was
+  /// still reading them: publish() destroys them once the call returns, never the handler.
+  std::unordered_set<natsMsg*> finishedEarly;
   std::uint64_t bytes = 0;
   int active = 0;  ///< completions running now
   bool closed = true;
@@ -149,7 +154,8 @@ Status JetStreamPublisher::publish(const std::string& subject, const Headers& he
   {
     // Registered before publishing: the ack can arrive before js_PublishMsgAsync returns.
     std::lock_guard lock(m_shared->mutex);
-    m_shared->pending[key] = Shared::Entry{token, size, m_shared->js, m_shared->generation};
+    m_shared->pending[key] =
+        Shared::Entry{token, size, m_shared->js, m_shared->generation, /*publishing=*/true};
     m_shared->bytes += size;
   }
   jsPubOptions po;
@@ -157,11 +163,25 @@ Status JetStreamPublisher::publish(const std::string& subject, const Headers& he
   po.MaxWait = std::chrono::duration_cast<std::chrono::milliseconds>(m_ackTimeout).count();
   s = js_PublishMsgAsync(m_shared->js, &msg, &po);
   if (raw != nullptr) *raw = s;
-  if (s != NATS_OK) {
-    {
-      std::lock_guard lock(m_shared->mutex);
-      if (m_shared->pending.erase(key) > 0) m_shared->bytes -= size;
+  bool completed = false;  // the handler ran (and reported) while the call was running
+  {
+    std::lock_guard lock(m_shared->mutex);
+    completed = m_shared->finishedEarly.erase(key) > 0;
+    auto it = m_shared->pending.find(key);
+    if (it != m_shared->pending.end()) {
+      if (s != NATS_OK) {
+        m_shared->bytes -= it->second.size;
+        m_shared->pending.erase(it);
+      } else {
+        it->second.publishing = false;
+      }
     }
+  }
+  if (completed) {
+    natsMsg_Destroy(key);  // its completion went out already: one completion, one destroy
+    return okStatus();
+  }
+  if (s != NATS_OK) {
     natsMsg_Destroy(msg);
     return natsError(s, "publishing to " + subject);
   }
@@ -182,6 +202,7 @@ void JetStreamPublisher::onAck(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckEr
                                void* closure) {
   auto* shared = static_cast<Shared*>(closure);
   PublishCompletion c;
+  bool publishing = false;
   {
     std::lock_guard lock(shared->mutex);
     auto it = shared->closed ? shared->pending.end() : shared->pending.find(msg);
@@ -190,6 +211,7 @@ void JetStreamPublisher::onAck(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckEr
       return;
     }
     c.token = it->second.token;
+    publishing = it->second.publishing;
     shared->bytes -= it->second.size;
     shared->pending.erase(it);
     ++shared->active;
@@ -209,8 +231,12 @@ void JetStreamPublisher::onAck(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckEr
     c.error = "no acknowledgement";
   }
   shared->onComplete(c);
-  natsMsg_Destroy(msg);
   std::lock_guard lock(shared->mutex);
+  if (publishing) {
+    shared->finishedEarly.insert(msg);  // publish() destroys it when the call returns
+  } else {
+    natsMsg_Destroy(msg);
+  }
   if (--shared->active == 0) shared->idle.notify_all();
 }
 
