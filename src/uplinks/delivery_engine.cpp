@@ -42,6 +42,7 @@ DeliveryEngine::DeliveryEngine(journal::Journal& journal, std::unique_ptr<Uplink
   }
   m_backlog.backlog = true;
   m_stats.name = m_name;
+  m_window = CongestionWindow(static_cast<std::size_t>(m_options.maxInFlight));
 }
 
 DeliveryEngine::~DeliveryEngine() { stop(); }
@@ -63,6 +64,7 @@ Status DeliveryEngine::start() {
     m_tracker = std::move(*tracker);
     m_stopping = m_failurePending = m_woken = m_dirty = false;
     m_retryDelay = Duration(0);
+    m_window = CongestionWindow(static_cast<std::size_t>(m_options.maxInFlight));
     m_inFlight.clear();
     m_inFlightBytes = 0;
     m_backlogInFlight = 0;
@@ -291,7 +293,7 @@ void DeliveryEngine::skipGap(std::uint64_t from, const journal::ReadChunk& chunk
 
 bool DeliveryEngine::windowHasRoom(bool backlog) const {
   std::lock_guard lock(m_mutex);
-  const auto maxCount = static_cast<std::size_t>(m_options.maxInFlight);
+  const std::size_t maxCount = m_window.size();
   const std::uint64_t maxBytes = m_options.maxInFlightBytes.bytes;
   if (m_failurePending || m_inFlight.size() >= maxCount) return false;
   if (!backlog) return m_inFlightBytes < maxBytes;
@@ -374,6 +376,7 @@ void DeliveryEngine::complete(std::uint64_t first, std::uint64_t end, const Comp
         if (m_stats.failing) m_log->info("delivering again after {} retries", m_stats.retries);
         m_stats.failing = false;
         m_retryDelay = Duration(0);
+        m_window.onOk();
         m_tracker.markAcked(first, end);
         m_stats.delivered += end - first;
         m_stats.lastOk = wallClockNs();
@@ -387,6 +390,7 @@ void DeliveryEngine::complete(std::uint64_t first, std::uint64_t end, const Comp
         }
         m_stats.failing = true;
         m_stats.lastError = c.reason;
+        if (!m_failurePending) m_window.onFailure();  // one congestion signal per episode
         m_failurePending = true;
         break;
       case Outcome::kReject:
@@ -476,6 +480,7 @@ DeliveryStats DeliveryEngine::stats() const {
   s.end = end;
   s.lag = unackedIn(s.position, end);
   s.inFlight = m_inFlight.size();
+  s.window = m_window.size();
   s.inFlightBytes = m_inFlightBytes;
   for (const auto& [first, f] : m_inFlight) {
     if (f.firstTimestamp != 0 && (s.oldestInFlight == 0 || f.firstTimestamp < s.oldestInFlight)) {

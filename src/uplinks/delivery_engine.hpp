@@ -6,7 +6,9 @@
 /// - Lanes. The live lane (the newest `live_window` observations) goes first; the backlog lane
 ///   (older records not delivered, after an outage or a restart) drains beside it at
 ///   `backlog_rate` and never takes more than half the window. An ordered uplink has one lane.
-/// - Window. Records submitted and not completed are bounded in count and bytes.
+/// - Window. Records submitted and not completed are bounded in count and bytes; within
+///   `max_in_flight` the count follows a congestion window (congestion_window.hpp) that
+///   shrinks when sends fail and grows as they are acknowledged.
 /// - Cursor. A watermark plus the ranges completed above it, in one cursor file, stored after
 ///   Uplink::sync() at the journal's sync interval; the journal may then release what is
 ///   below the watermark. After a crash exactly the records not completed are sent again.
@@ -39,6 +41,7 @@
 #include "journal/journal.hpp"
 #include "journal/journal_reader.hpp"
 #include "uplinks/ack_tracker.hpp"
+#include "uplinks/congestion_window.hpp"
 #include "uplinks/held_records.hpp"
 #include "uplinks/uplink.hpp"
 
@@ -58,6 +61,7 @@ struct DeliveryStats {
   std::uint64_t damaged = 0;    ///< observations lost in damaged journal records
   std::uint64_t backlog = 0;    ///< observations left in the backlog lane
   std::size_t inFlight = 0;     ///< records submitted and not completed
+  std::size_t window = 0;       ///< records the congestion window lets be in flight now
   std::uint64_t inFlightBytes = 0;
   TimestampNs oldestInFlight = 0;  ///< timestamp of the oldest observation in flight
   bool ready = false;              ///< the uplink can send (connected)
@@ -151,6 +155,7 @@ class DeliveryEngine {
   bool m_failurePending = false;
   Duration m_retryDelay{0};
   AckTracker m_tracker;
+  CongestionWindow m_window{1};
   std::map<std::uint64_t, InFlight> m_inFlight;  ///< by first sequence
   std::uint64_t m_inFlightBytes = 0;
   std::size_t m_backlogInFlight = 0;

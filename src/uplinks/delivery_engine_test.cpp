@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "journal/testing/journal_testing.hpp"
+#include "uplinks/congestion_window.hpp"
 #include "uplinks/testing/fake_uplink.hpp"
 #include "uplinks/testing/uplink_contract.hpp"
 
@@ -61,6 +62,43 @@ class ScriptedUplink final : public Uplink {
  private:
   FakeUplink m_inner;
   std::function<Outcome(std::uint64_t)> m_decide;
+};
+
+/// Keeps every record's completion until the test answers it (unordered, several in flight).
+class HoldingUplink final : public Uplink {
+ public:
+  explicit HoldingUplink(int maxInFlight) { m_options.maxInFlight = maxInFlight; }
+  const std::string& name() const override { return m_name; }
+  DeliveryOptions delivery() const override { return m_options; }
+  Status start() override { return okStatus(); }
+  std::size_t submit(const Record&, CompletionFn done) override {
+    std::lock_guard lock(m_mutex);
+    m_held.push_back(std::move(done));
+    return 100;
+  }
+  void stop() override {}
+  std::size_t held() const {
+    std::lock_guard lock(m_mutex);
+    return m_held.size();
+  }
+  /// Answers the oldest `n` records held.
+  void answer(std::size_t n, Outcome outcome) {
+    std::vector<CompletionFn> ready;
+    {
+      std::lock_guard lock(m_mutex);
+      for (; n > 0 && !m_held.empty(); --n) {
+        ready.push_back(std::move(m_held.front()));
+        m_held.erase(m_held.begin());
+      }
+    }
+    for (auto& done : ready) done(Completion{outcome, outcome == Outcome::kOk ? "" : "timeout"});
+  }
+
+ private:
+  std::string m_name = "fake";
+  DeliveryOptions m_options;
+  mutable std::mutex m_mutex;
+  std::vector<CompletionFn> m_held;
 };
 
 template <typename F>
@@ -316,6 +354,56 @@ TEST_F(DeliveryEngineTest, CompletionsMayArriveLateAndOutOfOrder) {
   e->stop();
   EXPECT_EQ(m_destination.duplicates, 0u);
   EXPECT_EQ(m_destination.snapshot().size(), 200u);
+}
+
+TEST(CongestionWindowTest, OpensBySlowStartThenLinearlyAndClosesOnFailure) {
+  CongestionWindow w(64);
+  EXPECT_EQ(w.size(), 16u);  // a small start, not the whole window at once
+  for (int i = 0; i < 16; ++i) w.onOk();
+  EXPECT_EQ(w.size(), 32u);  // doubled in one round of acknowledgements
+  w.onFailure();
+  EXPECT_EQ(w.size(), 1u);
+  for (int i = 0; i < 15; ++i) w.onOk();
+  EXPECT_EQ(w.size(), 16u);  // slow start up to half the window that failed
+  for (int i = 0; i < 17; ++i) w.onOk();
+  EXPECT_EQ(w.size(), 17u);  // then about one record per window of acknowledgements
+  for (int i = 0; i < 10000; ++i) w.onOk();
+  EXPECT_EQ(w.size(), 64u);  // never past the configured maximum
+  CongestionWindow one(1);
+  one.onFailure();
+  one.onOk();
+  EXPECT_EQ(one.size(), 1u);
+}
+
+TEST_F(DeliveryEngineTest, FailedSendsShrinkTheWindowAndAcknowledgementsOpenItAgain) {
+  append(200);
+  auto owned = std::make_unique<HoldingUplink>(64);
+  HoldingUplink& uplink = *owned;
+  auto e = std::make_unique<DeliveryEngine>(*m_journal, std::move(owned), m_catalog);
+  ASSERT_TRUE(e->start().ok());
+  ASSERT_TRUE(eventually([&] { return uplink.held() == 16; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(uplink.held(), 16u) << "more in flight than the initial window";
+  uplink.answer(16, Outcome::kOk);
+  ASSERT_TRUE(eventually([&] { return uplink.held() == 32; }));
+  EXPECT_EQ(e->stats().window, 32u);
+  // The hub falls behind: everything in flight times out. The engine sends again one record
+  // at a time, not its whole window (which would bury a struggling hub deeper).
+  uplink.answer(32, Outcome::kRetry);
+  ASSERT_TRUE(eventually([&] { return uplink.held() == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(uplink.held(), 1u);
+  EXPECT_EQ(e->stats().window, 1u);
+  for (std::size_t open = 2; open <= 16; ++open) {
+    uplink.answer(1, Outcome::kOk);
+    ASSERT_TRUE(eventually([&] { return uplink.held() == open; })) << open;
+  }
+  // Everything is still delivered exactly once in the end.
+  ASSERT_TRUE(eventually([&] {
+    uplink.answer(SIZE_MAX, Outcome::kOk);
+    return e->stats().position == 2001;
+  }));
+  e->stop();
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 //               [--rate 20000] [--record 50] [--machines 3] [--ping-ms 20000]
 //               [--deadline-s 120]
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -140,7 +141,17 @@ int main(int argc, char** argv) {
       if (!j.append(batch, catalog)) break;
     }
     (void)j.commit();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // Sleep until the next record is due (or the next progress line): a hundred feeders on
+    // two cores must not spend them polling.
+    const auto nextSequence = static_cast<double>(j.stats().nextSequence + record - 1);
+    const auto dueNs =
+        startedAt + static_cast<TimestampNs>(nextSequence / rate * 1e9) - wallClockNs();
+    auto sleep = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::nanoseconds(std::max<TimestampNs>(dueNs, 1000000)));
+    sleep = std::min({sleep, std::chrono::steady_clock::duration(std::chrono::milliseconds(100)),
+                      nextProgress - std::chrono::steady_clock::now()});
+    std::this_thread::sleep_for(
+        std::max(sleep, std::chrono::steady_clock::duration(std::chrono::milliseconds(1))));
   }
   const auto stats = engine.stats();
   engine.stop();
