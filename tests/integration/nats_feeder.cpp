@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
         startedAt + static_cast<TimestampNs>(nextSequence / rate * 1e9) - wallClockNs();
     auto sleep = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::nanoseconds(std::max<TimestampNs>(dueNs, 1000000)));
+    if (j.stats().nextSequence > total) sleep = std::chrono::milliseconds(100);  // all produced
     sleep = std::min({sleep, std::chrono::steady_clock::duration(std::chrono::milliseconds(100)),
                       nextProgress - std::chrono::steady_clock::now()});
     std::this_thread::sleep_for(

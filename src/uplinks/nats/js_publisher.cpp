@@ -21,6 +21,7 @@ struct JetStreamPublisher::Shared {
   /// Messages completed (an ack timeout on a saturated machine) while js_PublishMsgAsync was
   /// still reading them: publish() destroys them once the call returns, never the handler.
   std::unordered_set<natsMsg*> finishedEarly;
+  std::uint64_t earlyCompletions = 0;
   std::uint64_t bytes = 0;
   int active = 0;  ///< completions running now
   bool closed = true;
@@ -198,6 +199,11 @@ std::uint64_t JetStreamPublisher::inFlightBytes() const {
   return m_shared->bytes;
 }
 
+std::uint64_t JetStreamPublisher::earlyCompletions() const {
+  std::lock_guard lock(m_shared->mutex);
+  return m_shared->earlyCompletions;
+}
+
 void JetStreamPublisher::onAck(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae,
                                void* closure) {
   auto* shared = static_cast<Shared*>(closure);
@@ -234,6 +240,7 @@ void JetStreamPublisher::onAck(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckEr
   std::lock_guard lock(shared->mutex);
   if (publishing) {
     shared->finishedEarly.insert(msg);  // publish() destroys it when the call returns
+    ++shared->earlyCompletions;
   } else {
     natsMsg_Destroy(msg);
   }

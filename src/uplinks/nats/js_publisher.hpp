@@ -66,6 +66,9 @@ class JetStreamPublisher {
 
   std::size_t inFlight() const;
   std::uint64_t inFlightBytes() const;
+  /// Completions that ran while their publish call was still sending the message (its ack
+  /// timeout fired while a saturated link held the write): counted for tests and diagnostics.
+  std::uint64_t earlyCompletions() const;
 
  private:
   struct Shared;

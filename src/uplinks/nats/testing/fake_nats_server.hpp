@@ -1,7 +1,8 @@
 #pragma once
 /// Test support: a fake NATS server on 127.0.0.1 that refuses clients (as a hub does when it
 /// does not know the user) or takes them and never answers anything but PING, so what is
-/// published on it waits for an ack forever. Header-only, its own thread.
+/// published on it waits for an ack forever; it can also stop reading (a hub too busy to read,
+/// so the client's writes block). Header-only, its own thread.
 
 #include <atomic>
 #include <chrono>
@@ -43,6 +44,8 @@ class FakeNatsServer {
   }
   std::string url() const { return "nats://127.0.0.1:" + std::to_string(m_port); }
   void refuse(bool refuse) { m_refuse = refuse; }
+  /// While stalled the server reads nothing from the client: its socket buffers fill.
+  void stall(bool stall) { m_stall = stall; }
   int refused() const { return m_refused.load(); }
 
  private:
@@ -68,16 +71,22 @@ class FakeNatsServer {
          "INFO {\"server_id\":\"fake\",\"version\":\"2.9.10\",\"proto\":1,\"headers\":true,"
          "\"max_payload\":1048576,\"auth_required\":true}\r\n");
     std::string in;
+    std::size_t scanned = 0;  // no line end before this offset of `in`
     bool greeted = false;
     while (!m_stop) {
+      if (greeted && m_stall) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        continue;
+      }
       if (!readable(fd)) continue;
-      char buf[4096];
+      char buf[65536];
       const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
       if (n <= 0) return;
       in.append(buf, static_cast<std::size_t>(n));
-      for (auto eol = in.find("\r\n"); eol != std::string::npos; eol = in.find("\r\n")) {
+      for (auto eol = in.find("\r\n", scanned); eol != std::string::npos; eol = in.find("\r\n")) {
         const std::string line = in.substr(0, eol);
         in.erase(0, eol + 2);
+        scanned = 0;
         if (line.rfind("PING", 0) != 0) continue;
         if (!greeted && m_refuse) {
           ++m_refused;
@@ -87,6 +96,7 @@ class FakeNatsServer {
         greeted = true;
         send(fd, "PONG\r\n");
       }
+      scanned = in.empty() ? 0 : in.size() - 1;
       if (m_refuse && greeted) return;  // refusing again: drop the accepted client
     }
   }
@@ -95,6 +105,7 @@ class FakeNatsServer {
   std::uint16_t m_port = 0;
   std::atomic<bool> m_stop{false};
   std::atomic<bool> m_refuse{true};
+  std::atomic<bool> m_stall{false};
   std::atomic<int> m_refused{0};
   std::thread m_thread;
 };
