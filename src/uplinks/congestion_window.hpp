@@ -34,7 +34,9 @@ class CongestionWindow {
   std::size_t max() const { return static_cast<std::size_t>(m_max); }
 
   /// A record was delivered.
-  void onOk() { m_window = std::min(m_max, m_window + (m_window < m_threshold ? 1 : 1 / m_window)); }
+  void onOk() {
+    m_window = std::min(m_max, m_window + (m_window < m_threshold ? 1 : 1 / m_window));
+  }
 
   /// A send failed: call once per failure episode (the engine pauses, lets what is in flight
   /// settle and backs off; the failures of that episode are one congestion signal).
