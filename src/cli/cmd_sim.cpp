@@ -7,6 +7,8 @@
 #include "cli/command.hpp"
 #include "cli/sim_focas.hpp"
 #include "cli/sim_haas.hpp"
+#include "cli/sim_lsv2.hpp"
+#include "cli/sim_mitsubishi.hpp"
 #include "cli/sim_modbus.hpp"
 #include "sim/sim_server.hpp"
 
@@ -20,15 +22,21 @@ Command addSimCommand(CLI::App& app) {
     std::string protocol = "shdr";
     HaasSimArgs haas;
     FocasSimArgs focas;
+    Lsv2SimArgs lsv2;
+    MitsubishiSimArgs mitsubishi;
   };
   auto args = std::make_shared<Args>();
   auto& o = args->options;
   auto* cmd = app.add_subcommand(
-      "sim", "serve simulated machines (SHDR, Modbus TCP, Haas Q-commands or FANUC FOCAS)");
+      "sim",
+      "serve simulated machines (SHDR, Modbus TCP, Haas Q-commands, FANUC FOCAS, Mitsubishi "
+      "or Heidenhain LSV2)");
   cmd->add_option("--protocol", args->protocol,
                   "what the machines speak: shdr, modbus (Modbus TCP; base port 5020 unless "
-                  "given), haas or focas (FOCAS/Ethernet; base port 8193 unless given)")
-      ->check(CLI::IsMember({"shdr", "modbus", "haas", "focas"}))
+                  "given), haas, focas (FOCAS/Ethernet; base port 8193 unless given), "
+                  "mitsubishi (EZSocket/GIOP; base port 683 unless given) or lsv2 (Heidenhain "
+                  "LSV2; base port 19000 unless given)")
+      ->check(CLI::IsMember({"shdr", "modbus", "haas", "focas", "mitsubishi", "lsv2"}))
       ->capture_default_str();
   cmd->add_option("-n,--machines", o.machines, "number of machines")
       ->check(CLI::Range(1, 1000))
@@ -49,6 +57,8 @@ Command addSimCommand(CLI::App& app) {
   cmd->add_option("--names", o.names, "machine names");
   addHaasSimOptions(*cmd, args->haas);
   addFocasSimOptions(*cmd, args->focas);
+  addLsv2SimOptions(*cmd, args->lsv2);
+  addMitsubishiSimOptions(*cmd, args->mitsubishi);
 
   return {cmd, [args, cmd](const CommandContext&) {
             auto tick = parseDuration(args->tick);
@@ -75,15 +85,22 @@ Command addSimCommand(CLI::App& app) {
               m.names = args->options.names;
               return runModbusSim(m);
             }
+            const auto& so = args->options;
+            std::optional<std::uint16_t> port;  // the protocol's own base port unless given
+            if (cmd->count("--base-port") > 0) port = so.basePort;
             if (args->protocol == "focas") {
-              const auto& so = args->options;
-              std::optional<std::uint16_t> port;
-              if (cmd->count("--base-port") > 0) port = so.basePort;
               return runFocasSim(args->focas, so.bindAddress, so.machines, so.seed, so.timeScale,
                                  so.tick, so.names, port);
             }
+            if (args->protocol == "mitsubishi") {
+              return runMitsubishiSim(args->mitsubishi, so.bindAddress, so.machines, so.seed,
+                                      so.timeScale, so.tick, so.names, port);
+            }
+            if (args->protocol == "lsv2") {
+              return runLsv2Sim(args->lsv2, so.bindAddress, so.machines, so.seed, so.timeScale,
+                                so.tick, so.names, port);
+            }
             if (args->protocol == "haas") {
-              const auto& so = args->options;
               return runHaasSim(args->haas, so.bindAddress, so.seed, so.timeScale, so.tick);
             }
             auto log = makeLogger("sim");

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -85,15 +86,27 @@ inline int runProgram(const std::vector<std::string>& argv, const std::string& l
 
 /// A free UDP port on 127.0.0.1 (nothing listens there: datagrams get ICMP port unreachable).
 inline std::uint16_t freeUdpPort() {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  // Below the kernel's ephemeral range (32768 and up) and free for TCP too: dnsmasq listens on
+  // both, and a client connection of a test running beside this one may take any ephemeral
+  // port for TCP in the meantime.
+  std::random_device seed;
+  std::mt19937 random(seed());
+  std::uniform_int_distribution<int> pick(20000, 32000);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const auto port = static_cast<std::uint16_t>(pick(random));
+    bool free = true;
+    for (const int type : {SOCK_DGRAM, SOCK_STREAM}) {
+      const int fd = ::socket(AF_INET, type, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      addr.sin_port = htons(port);
+      free = free && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+      ::close(fd);
+    }
+    if (free) return port;
+  }
+  return freePortRange(1);
 }
 
 /// True when something accepts TCP connections on 127.0.0.1:port.
