@@ -3,11 +3,11 @@
 // through every typed decoder. Must never crash, hang or hold more than one bounded frame; a
 // request or reply that decodes must encode back to the same bytes.
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
+#include "chunked_stream.hpp"
 #include "collectors/focas/focas_codec.hpp"
 #include "collectors/focas/focas_commands.hpp"
 
@@ -44,42 +44,29 @@ void everyDecoder(std::span<const std::uint8_t> p) {
   }
 }
 
+/// A frame as a request and as a reply: what decodes encodes back to the same bytes.
+void checkFrame(const Frame& f) {
+  if (auto calls = decodeRequest(f)) {
+    // A request encodes back to the same bytes, with the request version (a server accepts any
+    // version).
+    Frame asSent = f;
+    asSent.version = version::kRequest;
+    auto again = encodeRequest(*calls);
+    if (!again || *again != encodeFrame(asSent)) std::abort();
+  }
+  if (auto replies = decodeReply(f)) {
+    auto again = encodeReply(*replies, f.version);
+    if (!again || *again != encodeFrame(f)) std::abort();
+    for (const Reply& r : *replies) everyDecoder(r.payload);
+  }
+  everyDecoder(f.body);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   constexpr std::size_t kLimit = 4096;
   FrameReader reader(kLimit);
-  const std::size_t chunk = size > 0 ? 1 + data[0] % 32 : 1;
-  std::span<const std::uint8_t> bytes(data, size);
-  while (!bytes.empty()) {
-    auto piece = bytes.first(std::min(chunk, bytes.size()));
-    bytes = bytes.subspan(piece.size());
-    while (!piece.empty()) {
-      const std::size_t taken = reader.feed(piece);
-      piece = piece.subspan(taken);
-      if (reader.buffered() > kHeaderSize + kLimit) std::abort();
-      auto frame = reader.next();
-      if (!frame) return 0;  // the stream is broken: a session drops the connection here
-      if (!frame->has_value()) {
-        if (taken == 0) std::abort();  // no progress without a frame or an error
-        continue;
-      }
-      const Frame& f = **frame;
-      if (auto calls = decodeRequest(f)) {
-        // A request encodes back to the same bytes, with the request version (a server accepts
-        // any version).
-        Frame asSent = f;
-        asSent.version = version::kRequest;
-        auto again = encodeRequest(*calls);
-        if (!again || *again != encodeFrame(asSent)) std::abort();
-      }
-      if (auto replies = decodeReply(f)) {
-        auto again = encodeReply(*replies, f.version);
-        if (!again || *again != encodeFrame(f)) std::abort();
-        for (const Reply& r : *replies) everyDecoder(r.payload);
-      }
-      everyDecoder(f.body);
-    }
-  }
+  spindle::fuzz::feedInChunks(reader, std::span(data, size), kHeaderSize + kLimit, checkFrame);
   return 0;
 }

@@ -4,11 +4,11 @@
 // exception). Must never crash, hang or hold more than one bounded message; a request or a
 // reply that decodes must encode to one that decodes to the same fields.
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
+#include "chunked_stream.hpp"
 #include "collectors/mitsubishi/mitsubishi_codec.hpp"
 
 namespace {
@@ -27,46 +27,33 @@ void everyDecoder(const Reply& r) {
   }
 }
 
+/// A message as a request and as a reply: what decodes encodes to one that decodes to the same
+/// fields.
+void checkMessage(const Message& m) {
+  if (auto q = decodeRequest(m)) {
+    (void)dataAddressOf(*q);
+    auto back = decodeMessage(encodeRequest(*q));
+    if (!back) std::abort();
+    auto q2 = decodeRequest(*back);
+    if (!q2 || q2->requestId != q->requestId || q2->operation != q->operation ||
+        q2->args != q->args || q2->objectKey != q->objectKey) {
+      std::abort();
+    }
+  }
+  if (auto r = decodeReply(m)) {
+    everyDecoder(*r);
+    auto back = decodeMessage(encodeReply(*r));
+    if (!back) std::abort();
+    auto r2 = decodeReply(*back);
+    if (!r2 || r2->requestId != r->requestId || r2->status != r->status) std::abort();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   constexpr std::size_t kLimit = 4096;
   MessageReader reader(kLimit);
-  const std::size_t chunk = size > 0 ? 1 + data[0] % 32 : 1;
-  std::span<const std::uint8_t> bytes(data, size);
-  while (!bytes.empty()) {
-    auto piece = bytes.first(std::min(chunk, bytes.size()));
-    bytes = bytes.subspan(piece.size());
-    while (!piece.empty()) {
-      const std::size_t taken = reader.feed(piece);
-      piece = piece.subspan(taken);
-      if (reader.buffered() > kHeaderSize + kLimit) std::abort();
-      auto message = reader.next();
-      if (!message) return 0;  // the stream is broken: a session drops the connection here
-      if (!message->has_value()) {
-        if (taken == 0) std::abort();  // no progress without a message or an error
-        continue;
-      }
-      const Message& m = **message;
-      if (auto q = decodeRequest(m)) {
-        (void)dataAddressOf(*q);
-        // What decodes encodes to a request that decodes to the same fields.
-        auto back = decodeMessage(encodeRequest(*q));
-        if (!back) std::abort();
-        auto q2 = decodeRequest(*back);
-        if (!q2 || q2->requestId != q->requestId || q2->operation != q->operation ||
-            q2->args != q->args || q2->objectKey != q->objectKey) {
-          std::abort();
-        }
-      }
-      if (auto r = decodeReply(m)) {
-        everyDecoder(*r);
-        auto back = decodeMessage(encodeReply(*r));
-        if (!back) std::abort();
-        auto r2 = decodeReply(*back);
-        if (!r2 || r2->requestId != r->requestId || r2->status != r->status) std::abort();
-      }
-    }
-  }
+  spindle::fuzz::feedInChunks(reader, std::span(data, size), kHeaderSize + kLimit, checkMessage);
   return 0;
 }

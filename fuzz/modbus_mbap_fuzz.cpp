@@ -3,57 +3,41 @@
 // a request), and every value format over the registers of the answer. Must never crash, hang or
 // hold more than one frame; a request that decodes must encode back to the same bytes.
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
+#include "chunked_stream.hpp"
 #include "collectors/modbus_tcp/modbus_codec.hpp"
 #include "collectors/modbus_tcp/modbus_values.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace spindle::collectors::modbus_tcp;
   FrameDecoder decoder;
-  const std::size_t chunk = size > 0 ? 1 + data[0] % 32 : 1;
-  std::span<const std::uint8_t> bytes(data, size);
-  while (!bytes.empty()) {
-    auto piece = bytes.first(std::min(chunk, bytes.size()));
-    bytes = bytes.subspan(piece.size());
-    while (!piece.empty()) {
-      const std::size_t taken = decoder.feed(piece);
-      piece = piece.subspan(taken);
-      if (decoder.buffered() > kMaxAdu) std::abort();
-      auto frame = decoder.next();
-      if (!frame) return 0;  // the stream is broken: a session drops the connection here
-      if (!frame->has_value()) {
-        if (taken == 0) std::abort();  // no progress without a frame or an error
-        continue;
+  spindle::fuzz::feedInChunks(decoder, std::span(data, size), kMaxAdu, [&](const Adu& adu) {
+    if (auto request = decodeRequestPdu(adu.pdu)) {
+      // Write multiple coils may carry any padding bits past the quantity; all else is exact.
+      auto again = encodeRequestPdu(*request);
+      if (!again || (request->function != fc::kWriteMultipleCoils && *again != adu.pdu)) {
+        std::abort();
       }
-      const Adu& adu = **frame;
-      if (auto request = decodeRequestPdu(adu.pdu)) {
-        // Write multiple coils may carry any padding bits past the quantity; all else is exact.
-        auto again = encodeRequestPdu(*request);
-        if (!again || (request->function != fc::kWriteMultipleCoils && *again != adu.pdu)) {
-          std::abort();
-        }
-        (void)decodeResponsePdu(adu.pdu, &*request);
-      }
-      auto response = decodeResponsePdu(adu.pdu);
-      if (!response || response->registers.empty()) continue;
-      for (int type = 0; type <= static_cast<int>(ValueType::kString); ++type) {
-        for (int order = 0; order < 4; ++order) {
-          ValueFormat f;
-          f.type = static_cast<ValueType>(type);
-          f.order = static_cast<ByteOrder>(order);
-          f.length = static_cast<int>(response->registers.size());
-          f.bit = adu.unit % 20 < 16 && type == 0 ? adu.unit % 20 : -1;
-          const auto n = static_cast<std::size_t>(registerCount(f));
-          if (n <= response->registers.size()) {
-            (void)decodeRegisters(std::span(response->registers).first(n), f);
-          }
+      (void)decodeResponsePdu(adu.pdu, &*request);
+    }
+    auto response = decodeResponsePdu(adu.pdu);
+    if (!response || response->registers.empty()) return;
+    for (int type = 0; type <= static_cast<int>(ValueType::kString); ++type) {
+      for (int order = 0; order < 4; ++order) {
+        ValueFormat f;
+        f.type = static_cast<ValueType>(type);
+        f.order = static_cast<ByteOrder>(order);
+        f.length = static_cast<int>(response->registers.size());
+        f.bit = adu.unit % 20 < 16 && type == 0 ? adu.unit % 20 : -1;
+        const auto n = static_cast<std::size_t>(registerCount(f));
+        if (n <= response->registers.size()) {
+          (void)decodeRegisters(std::span(response->registers).first(n), f);
         }
       }
     }
-  }
+  });
   return 0;
 }

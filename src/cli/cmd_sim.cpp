@@ -86,20 +86,13 @@ Command addSimCommand(CLI::App& app) {
               return runModbusSim(m);
             }
             const auto& so = args->options;
-            std::optional<std::uint16_t> port;  // the protocol's own base port unless given
-            if (cmd->count("--base-port") > 0) port = so.basePort;
-            if (args->protocol == "focas") {
-              return runFocasSim(args->focas, so.bindAddress, so.machines, so.seed, so.timeScale,
-                                 so.tick, so.names, port);
-            }
-            if (args->protocol == "mitsubishi") {
-              return runMitsubishiSim(args->mitsubishi, so.bindAddress, so.machines, so.seed,
-                                      so.timeScale, so.tick, so.names, port);
-            }
-            if (args->protocol == "lsv2") {
-              return runLsv2Sim(args->lsv2, so.bindAddress, so.machines, so.seed, so.timeScale,
-                                so.tick, so.names, port);
-            }
+            SimCommonArgs common{so.bindAddress, so.machines, so.seed, so.timeScale,
+                                 so.tick,        so.names,    {}};
+            // The protocol's own base port unless given.
+            if (cmd->count("--base-port") > 0) common.basePort = so.basePort;
+            if (args->protocol == "focas") return runFocasSim(args->focas, common);
+            if (args->protocol == "mitsubishi") return runMitsubishiSim(args->mitsubishi, common);
+            if (args->protocol == "lsv2") return runLsv2Sim(args->lsv2, common);
             if (args->protocol == "haas") {
               return runHaasSim(args->haas, so.bindAddress, so.seed, so.timeScale, so.tick);
             }

@@ -3,13 +3,12 @@
 /// (sim/mitsubishi_sim.hpp). Its own options and run function, like the other simulated
 /// protocols.
 
-#include <chrono>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/sim_control_args.hpp"
 #include "sim/mitsubishi_sim.hpp"
 
 namespace spindle::cli {
@@ -17,16 +16,13 @@ namespace spindle::cli {
 struct MitsubishiSimArgs {
   sim::MitsubishiSimOptions options;
   std::vector<std::string> types{"m700m"};
-  std::int64_t delayMs = 0;
-  std::int64_t dropEveryMs = 0;
+  SimFaultArgs faults;
 };
 
 /// Declares the --mitsubishi-* options on the sim subcommand.
 void addMitsubishiSimOptions(CLI::App& cmd, MitsubishiSimArgs& args);
 
-/// Serves the NCs until SIGINT or SIGTERM. `basePort` empty when not given (then 683).
-int runMitsubishiSim(MitsubishiSimArgs& args, const std::string& bind, int machines,
-                     std::uint64_t seed, double timeScale, std::chrono::milliseconds tick,
-                     const std::vector<std::string>& names, std::optional<std::uint16_t> basePort);
+/// Serves the NCs until SIGINT or SIGTERM (base port 683 unless given).
+int runMitsubishiSim(MitsubishiSimArgs& args, const SimCommonArgs& common);
 
 }  // namespace spindle::cli

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "sim/update_text.hpp"
+
 namespace spindle::sim {
 namespace {
 
@@ -19,27 +21,6 @@ constexpr std::array<const char*, kAxes> kAxisNames = {"X", "Y", "Z"};
 constexpr std::array<double, kAxes> kMachineOffset = {-250.0, -120.0, -310.0};
 constexpr int kMaxRange = 100;     ///< parameters, diagnoses, macros per call
 constexpr int kMaxPmcBytes = 256;  ///< bytes per PMC range read
-
-int digits(std::string_view text) {
-  int v = 0;
-  for (char c : text) {
-    if (c >= '0' && c <= '9') v = v * 10 + (c - '0');
-    if (c == '.') break;
-  }
-  return v;
-}
-
-std::vector<std::string_view> fields(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == '|') {
-      out.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 fc::Timer timerOf(double seconds) {
   const auto ms = std::llround(seconds * 1000);

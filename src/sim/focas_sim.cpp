@@ -1,312 +1,103 @@
 #include "sim/focas_sim.hpp"
 
-#include <deque>
-
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/write.hpp>
-
 namespace spindle::sim {
 
-namespace asio = boost::asio;
 namespace fc = collectors::focas;
-using boost::system::error_code;
 
 namespace {
 /// What a client may send at once: the largest request the collector builds is < 2 KB.
 constexpr std::size_t kMaxRequestBody = 8192;
-/// The pause between the segments of a split reply, so each leaves as its own TCP segment.
-constexpr std::chrono::milliseconds kSegmentPause{2};
 }  // namespace
 
-class FocasServer::Client : public std::enable_shared_from_this<Client> {
+class FocasServer::Connection : public ControlConnection {
  public:
-  Client(asio::ip::tcp::socket socket, asio::io_context& io, std::shared_ptr<State> state)
-      : m_strand(asio::make_strand(io)),
-        m_socket(std::move(socket)),
-        m_state(std::move(state)),
-        m_reader(kMaxRequestBody) {
-    ++m_state->sessions;
-  }
-  ~Client() { --m_state->sessions; }
+  explicit Connection(std::shared_ptr<Shared> shared)
+      : m_shared(std::move(shared)), m_reader(kMaxRequestBody) {}
 
-  void start() {
-    asio::post(m_strand, [self = shared_from_this()] { self->read(); });
-  }
-  void close() {
-    asio::post(m_strand, [self = shared_from_this()] { self->shut(); });
+  bool feed(std::span<const std::uint8_t> bytes, bool silent, std::vector<Outgoing>& out) override {
+    // Broken framing or a protocol violation: a control drops the session.
+    return feedFrames(m_reader, bytes, [&](const fc::Frame& f) { return handle(f, silent, out); });
   }
 
  private:
-  struct Segment {
-    std::shared_ptr<const fc::Bytes> bytes;
-    std::size_t from = 0, to = 0;
-    bool pause = false;
-    bool closeAfter = false;
-  };
-
-  void shut() {
-    error_code ignored;
-    m_socket.close(ignored);
-    m_outbox.clear();
-  }
-
-  void read() {
-    m_socket.async_read_some(
-        asio::buffer(m_buffer),
-        asio::bind_executor(m_strand, [self = shared_from_this()](const error_code& ec, size_t n) {
-          if (ec) return;
-          std::span<const std::uint8_t> bytes(self->m_buffer.data(), n);
-          while (!bytes.empty()) {
-            bytes = bytes.subspan(self->m_reader.feed(bytes));
-            for (;;) {
-              auto frame = self->m_reader.next();
-              if (!frame) return self->shut();  // broken framing: a control drops the session
-              if (!frame->has_value()) break;
-              if (!self->handle(**frame)) return self->shut();
-            }
-          }
-          self->read();
-        }));
-  }
-
-  /// False: the session ends (protocol violation or close).
-  bool handle(const fc::Frame& f) {
-    const std::uint16_t version = m_state->control->replyVersion();
+  /// False: the session ends (protocol violation).
+  bool handle(const fc::Frame& f, bool silent, std::vector<Outgoing>& out) {
+    const std::uint16_t version = m_shared->control->replyVersion();
     if (f.type == fc::frame_type::kOpenRequest) {
       m_open = true;
-      send(fc::encodeOpenReply(version));
+      out.push_back({fc::encodeOpenReply(version)});
       return true;
     }
     if (f.type == fc::frame_type::kCloseRequest) {
-      send(fc::encodeCloseReply(version), true);
+      out.push_back({fc::encodeCloseReply(version), true});
       return true;
     }
     if (f.type != fc::frame_type::kRequest || !m_open) return false;
     auto calls = fc::decodeRequest(f);
     if (!calls) return false;
-    ++m_state->requests;
-    m_state->calls += calls->size();
-    if (m_state->silent) return true;
+    ++m_shared->requests;
+    m_shared->calls += calls->size();
+    if (silent) return true;
     std::vector<fc::Reply> replies;
     {
-      std::lock_guard lock(m_state->mutex);
-      for (const fc::Call& c : *calls) replies.push_back(m_state->control->answer(c));
+      std::lock_guard lock(m_shared->mutex);
+      for (const fc::Call& c : *calls) replies.push_back(m_shared->control->answer(c));
     }
     auto bytes = fc::encodeReply(replies, version);
     if (!bytes) return false;
-    fc::Bytes out = std::move(bytes).value();
-    bool closeAfter = false;
-    const std::uint64_t n = ++m_state->replies;
-    auto every = [n](std::uint64_t k) { return k > 0 && n % k == 0; };
-    if (m_state->garbageNext.exchange(false) || every(m_state->garbageEvery.load())) {
-      out.assign({'G', 'A', 'R', 'B', 'A', 'G', 'E', '!', '\r', '\n', 0xFF, 0x00, 0x13, 0x37});
-    } else if (m_state->truncateNext.exchange(false) || every(m_state->cutEvery.load())) {
-      out.resize(fc::kHeaderSize + 2 + fc::kReplyHeadSize / 2 + out.size() / 4);
-      closeAfter = true;
-    }
-    const auto delay = std::chrono::milliseconds(m_state->delayMs.load());
-    if (delay.count() <= 0) {
-      send(std::move(out), closeAfter);
-      return true;
-    }
-    auto timer = std::make_shared<asio::steady_timer>(m_strand, delay);
-    timer->async_wait([self = shared_from_this(), timer, out = std::move(out),
-                       closeAfter](const error_code& ec) mutable {
-      if (!ec) self->send(std::move(out), closeAfter);
-    });
+    Outgoing reply{std::move(bytes).value(), false, true};
+    // Cut mid sub-packet: the header, the reply head and a part of the data.
+    reply.cutTo = fc::kHeaderSize + 2 + fc::kReplyHeadSize / 2 + reply.bytes.size() / 4;
+    out.push_back(std::move(reply));
     return true;
   }
 
-  void send(fc::Bytes bytes, bool closeAfter = false) {
-    auto shared = std::make_shared<const fc::Bytes>(std::move(bytes));
-    const std::size_t split = m_state->splitBytes.load();
-    const std::size_t step = split == 0 ? shared->size() : split;
-    const bool wasIdle = m_outbox.empty();
-    for (std::size_t at = 0; at < shared->size(); at += step) {
-      const std::size_t to = std::min(shared->size(), at + step);
-      m_outbox.push_back(
-          {shared, at, to, split != 0 && at > 0, closeAfter && to == shared->size()});
-    }
-    if (wasIdle) writeNext();
-  }
-
-  void writeNext() {
-    if (m_outbox.empty()) return;
-    if (m_outbox.front().pause) {
-      m_outbox.front().pause = false;
-      auto timer = std::make_shared<asio::steady_timer>(m_strand, kSegmentPause);
-      timer->async_wait([self = shared_from_this(), timer](const error_code& ec) {
-        if (!ec) self->writeNext();
-      });
-      return;
-    }
-    const Segment& s = m_outbox.front();
-    asio::async_write(
-        m_socket, asio::buffer(s.bytes->data() + s.from, s.to - s.from),
-        asio::bind_executor(m_strand, [self = shared_from_this()](const error_code& ec, size_t) {
-          if (ec || self->m_outbox.empty()) return;
-          const bool closeAfter = self->m_outbox.front().closeAfter;
-          self->m_outbox.pop_front();
-          if (closeAfter) return self->shut();
-          self->writeNext();
-        }));
-  }
-
-  asio::strand<asio::io_context::executor_type> m_strand;
-  asio::ip::tcp::socket m_socket;
-  std::shared_ptr<State> m_state;
+  std::shared_ptr<Shared> m_shared;
   fc::FrameReader m_reader;
-  std::array<std::uint8_t, 2048> m_buffer{};
-  std::deque<Segment> m_outbox;
   bool m_open = false;
 };
 
-FocasServer::FocasServer(asio::io_context& io, std::shared_ptr<FocasControl> control,
+FocasServer::FocasServer(boost::asio::io_context& io, std::shared_ptr<FocasControl> control,
                          std::string bindAddress, std::uint16_t port, int maxConnections)
-    : m_io(io),
-      m_state(std::make_shared<State>()),
-      m_bind(std::move(bindAddress)),
-      m_port(port),
-      m_acceptor(io) {
-  m_state->control = std::move(control);
-  m_state->maxConnections = maxConnections;
+    : FocasServer(io, std::make_shared<Shared>(), std::move(bindAddress), port, maxConnections) {
+  m_shared->control = std::move(control);
 }
 
-FocasServer::~FocasServer() { stop(); }
-
-Status FocasServer::start() {
-  error_code ec;
-  const auto address = asio::ip::make_address(m_bind, ec);
-  if (ec) return Error(ErrorCode::kInvalidArgument, "bad bind address '" + m_bind + "'");
-  const asio::ip::tcp::endpoint endpoint(address, m_port);
-  m_acceptor.open(endpoint.protocol(), ec);
-  if (!ec) m_acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) m_acceptor.bind(endpoint, ec);
-  if (!ec) m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Error(ErrorCode::kIo,
-                 "cannot listen on " + m_bind + ":" + std::to_string(m_port) + ": " + ec.message());
-  }
-  m_port = m_acceptor.local_endpoint().port();
-  accept();
-  return okStatus();
-}
-
-void FocasServer::accept() {
-  m_acceptor.async_accept([this](const error_code& ec, asio::ip::tcp::socket socket) {
-    if (ec || m_stopped) return;
-    error_code ignored;
-    if (m_state->sessions.load() >= m_state->maxConnections) {
-      // Every FOCAS session of the control is in use: the connection is closed at once.
-      ++m_state->refused;
-      socket.close(ignored);
-      accept();
-      return;
-    }
-    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-    auto client = std::make_shared<Client>(std::move(socket), m_io, m_state);
-    {
-      std::lock_guard lock(m_clientsMutex);
-      std::erase_if(m_clients, [](const auto& w) { return w.expired(); });
-      m_clients.push_back(client);
-    }
-    client->start();
-    accept();
-  });
-}
+FocasServer::FocasServer(boost::asio::io_context& io, std::shared_ptr<Shared> shared,
+                         std::string bindAddress, std::uint16_t port, int maxConnections)
+    : ControlServer(
+          io, std::move(bindAddress), port,
+          [shared] { return std::make_unique<Connection>(shared); }, maxConnections),
+      m_shared(std::move(shared)) {}
 
 void FocasServer::withControl(const std::function<void(FocasControl&)>& f) {
-  std::lock_guard lock(m_state->mutex);
-  f(*m_state->control);
+  std::lock_guard lock(m_shared->mutex);
+  f(*m_shared->control);
 }
 
-void FocasServer::dropClients() {
-  std::lock_guard lock(m_clientsMutex);
-  for (auto& w : m_clients) {
-    if (auto c = w.lock()) c->close();
-  }
-  m_clients.clear();
+void FocasServer::step(std::chrono::milliseconds dt) {
+  withControl([&](FocasControl& c) { c.step(dt); });
 }
 
-void FocasServer::stop() {
-  if (m_stopped.exchange(true)) return;
-  error_code ignored;
-  m_acceptor.cancel(ignored);
-  m_acceptor.close(ignored);
-  dropClients();
-}
+FocasSim::FocasSim(boost::asio::io_context& io, FocasSimOptions options)
+    : ControlHost(io, options, "fanuc-"), m_options(std::move(options)) {}
 
-FocasSim::FocasSim(asio::io_context& io, FocasSimOptions options)
-    : m_io(io), m_options(std::move(options)), m_timer(io) {}
-
-FocasSim::~FocasSim() { stop(); }
-
-Status FocasSim::start() {
+Status FocasSim::check() const {
   const auto& o = m_options;
-  if (o.machines < 1 || o.machines > 1000) {
-    return Error(ErrorCode::kInvalidArgument, "machines must be 1..1000");
-  }
-  if (o.tick.count() <= 0 || o.timeScale <= 0) {
-    return Error(ErrorCode::kInvalidArgument, "tick and time scale must be positive");
-  }
   if (o.paths < 1 || o.paths > 4 || o.maxConnections < 1 || o.maxConnections > 20) {
     return Error(ErrorCode::kInvalidArgument, "paths must be 1..4, connections 1..20");
   }
-  for (int i = 0; i < o.machines; ++i) {
-    const auto index = static_cast<std::size_t>(i);
-    m_names.push_back(index < o.names.size() ? o.names[index] : "fanuc-" + std::to_string(i + 1));
-    MachineProfile profile;
-    profile.name = m_names.back();
-    profile.seed = o.seed;
-    profile.index = static_cast<std::uint32_t>(i);
-    profile.timeScale = o.timeScale;
-    const FocasSeries series =
-        o.series.empty() ? FocasSeries::k30i : o.series[index % o.series.size()];
-    auto control = std::make_shared<FocasControl>(profile, series, o.paths);
-    const auto port =
-        o.basePort == 0 ? std::uint16_t{0} : static_cast<std::uint16_t>(o.basePort + i);
-    m_servers.push_back(
-        std::make_unique<FocasServer>(m_io, control, o.bindAddress, port, o.maxConnections));
-    m_servers.back()->setSplitBytes(o.splitBytes);
-    m_servers.back()->setReplyDelay(o.replyDelay);
-    m_servers.back()->setFaultsEvery(o.cutEvery, o.garbageEvery);
-    if (auto s = m_servers.back()->start(); !s) {
-      for (auto& server : m_servers) server->stop();
-      m_servers.clear();
-      return std::move(s).error().with("machine " + m_names.back());
-    }
-  }
-  schedule();
   return okStatus();
 }
 
-void FocasSim::schedule() {
-  m_timer.expires_after(m_options.tick);
-  m_timer.async_wait([this](const error_code& ec) {
-    if (ec || m_stopped) return;
-    for (auto& s : m_servers) s->withControl([&](FocasControl& c) { c.step(m_options.tick); });
-    m_sinceDrop += m_options.tick;
-    if (m_options.dropEvery.count() > 0 && m_sinceDrop >= m_options.dropEvery) {
-      m_sinceDrop = {};
-      for (auto& s : m_servers) s->dropClients();
-    }
-    schedule();
-  });
-}
-
-void FocasSim::stop() {
-  if (m_stopped) return;
-  m_stopped = true;
-  m_timer.cancel();
-  for (auto& s : m_servers) s->stop();
-}
-
-std::vector<std::uint16_t> FocasSim::ports() const {
-  std::vector<std::uint16_t> out;
-  for (const auto& s : m_servers) out.push_back(s->port());
-  return out;
+std::unique_ptr<ControlServer> FocasSim::makeServer(std::size_t index,
+                                                    const MachineProfile& profile,
+                                                    std::uint16_t port) {
+  const auto& o = m_options;
+  const FocasSeries series =
+      o.series.empty() ? FocasSeries::k30i : o.series[index % o.series.size()];
+  auto control = std::make_shared<FocasControl>(profile, series, o.paths);
+  return std::make_unique<FocasServer>(io(), control, o.bindAddress, port, o.maxConnections);
 }
 
 }  // namespace spindle::sim

@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 
+#include "sim/update_text.hpp"
+
 namespace spindle::sim {
 namespace {
 
@@ -74,18 +76,6 @@ lv::SystemParameters parametersOf(Lsv2Identity id) {
       p.maxBlockLength = 4088;
   }
   return p;
-}
-
-std::vector<std::string_view> fields(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == '|') {
-      out.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  return out;
 }
 
 std::string tableText() {

@@ -1,22 +1,12 @@
 #include "sim/lsv2_sim.hpp"
 
-#include <deque>
-
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/write.hpp>
+#include <algorithm>
 
 namespace spindle::sim {
 
-namespace asio = boost::asio;
 namespace lv = collectors::lsv2;
-using boost::system::error_code;
 
 namespace {
-/// The pause between the segments of a split reply, so each leaves as its own TCP segment.
-constexpr std::chrono::milliseconds kSegmentPause{2};
-
 void raise(std::atomic<std::size_t>& at, std::size_t v) {
   std::size_t seen = at.load();
   while (v > seen && !at.compare_exchange_weak(seen, v)) {
@@ -24,265 +14,75 @@ void raise(std::atomic<std::size_t>& at, std::size_t v) {
 }
 }  // namespace
 
-class Lsv2Server::Client : public std::enable_shared_from_this<Client> {
+class Lsv2Server::Connection : public ControlConnection {
  public:
-  Client(asio::ip::tcp::socket socket, asio::io_context& io, std::shared_ptr<State> state)
-      : m_strand(asio::make_strand(io)), m_socket(std::move(socket)), m_state(std::move(state)) {
-    ++m_state->connections;
-  }
-  ~Client() { --m_state->connections; }
+  explicit Connection(std::shared_ptr<Shared> shared) : m_shared(std::move(shared)) {}
 
-  void start() {
-    asio::post(m_strand, [self = shared_from_this()] { self->read(); });
-  }
-  void close() {
-    asio::post(m_strand, [self = shared_from_this()] { self->shut(); });
+  bool feed(std::span<const std::uint8_t> bytes, bool silent, std::vector<Outgoing>& out) override {
+    // Broken framing: a control drops the connection.
+    return feedFrames(m_reader, bytes,
+                      [&](const lv::Telegram& t) { return handle(t, silent, out); });
   }
 
  private:
-  struct Segment {
-    std::shared_ptr<const lv::Bytes> bytes;
-    std::size_t from = 0, to = 0;
-    bool pause = false;
-    bool closeAfter = false;
-  };
-
-  void shut() {
-    error_code ignored;
-    m_socket.close(ignored);
-    m_outbox.clear();
-  }
-
-  void read() {
-    m_socket.async_read_some(
-        asio::buffer(m_buffer),
-        asio::bind_executor(m_strand, [self = shared_from_this()](const error_code& ec, size_t n) {
-          if (ec) return;
-          std::span<const std::uint8_t> bytes(self->m_buffer.data(), n);
-          while (!bytes.empty()) {
-            bytes = bytes.subspan(self->m_reader.feed(bytes));
-            for (;;) {
-              auto t = self->m_reader.next();
-              if (!t) return self->shut();  // broken framing: a control drops the connection
-              if (!t->has_value()) break;
-              self->handle(**t);
-            }
-          }
-          self->read();
-        }));
-  }
-
-  void handle(const lv::Telegram& t) {
-    raise(m_state->largestRequest, lv::kHeaderSize + t.payload.size());
-    if (t.is(lv::code::kLogout)) ++m_state->logouts;
-    ++m_state->requests;
-    if (m_state->silent) return;
+  /// False: the answer cannot be encoded, the connection ends.
+  bool handle(const lv::Telegram& t, bool silent, std::vector<Outgoing>& out) {
+    raise(m_shared->largestRequest, lv::kHeaderSize + t.payload.size());
+    if (t.is(lv::code::kLogout)) ++m_shared->logouts;
+    ++m_shared->requests;
+    if (silent) return true;
     lv::Telegram answer;
     {
-      std::lock_guard lock(m_state->mutex);
+      std::lock_guard lock(m_shared->mutex);
       const auto before = m_session.oversized;
-      answer = m_state->control->answer(m_session, t);
-      m_state->oversized += m_session.oversized - before;
+      answer = m_shared->control->answer(m_session, t);
+      m_shared->oversized += m_session.oversized - before;
     }
-    raise(m_state->largestBuffer, m_session.buffer);
+    raise(m_shared->largestBuffer, m_session.buffer);
     auto bytes = lv::encodeTelegram(answer);
-    if (!bytes) return shut();
-    lv::Bytes out = std::move(bytes).value();
-    bool closeAfter = false;
-    const std::uint64_t n = ++m_state->replies;
-    auto every = [n](std::uint64_t k) { return k > 0 && n % k == 0; };
-    if (m_state->garbageNext.exchange(false) || every(m_state->garbageEvery.load())) {
-      out.assign({'G', 'A', 'R', 'B', 'A', 'G', 'E', '!', '\r', '\n', 0xFF, 0x00, 0x13, 0x37});
-    } else if (m_state->truncateNext.exchange(false) || every(m_state->cutEvery.load())) {
-      out.resize(std::max<std::size_t>(3, out.size() / 2));
-      closeAfter = true;
-    }
-    const auto delay = std::chrono::milliseconds(m_state->delayMs.load());
-    if (delay.count() <= 0) return send(std::move(out), closeAfter);
-    auto timer = std::make_shared<asio::steady_timer>(m_strand, delay);
-    timer->async_wait([self = shared_from_this(), timer, out = std::move(out),
-                       closeAfter](const error_code& ec) mutable {
-      if (!ec) self->send(std::move(out), closeAfter);
-    });
+    if (!bytes) return false;
+    Outgoing reply{std::move(bytes).value(), false, true};
+    reply.cutTo = std::max<std::size_t>(3, reply.bytes.size() / 2);
+    out.push_back(std::move(reply));
+    return true;
   }
 
-  void send(lv::Bytes bytes, bool closeAfter) {
-    auto shared = std::make_shared<const lv::Bytes>(std::move(bytes));
-    const std::size_t split = m_state->splitBytes.load();
-    const std::size_t step = split == 0 ? shared->size() : split;
-    const bool wasIdle = m_outbox.empty();
-    for (std::size_t at = 0; at < shared->size(); at += step) {
-      const std::size_t to = std::min(shared->size(), at + step);
-      m_outbox.push_back(
-          {shared, at, to, split != 0 && at > 0, closeAfter && to == shared->size()});
-    }
-    if (wasIdle) writeNext();
-  }
-
-  void writeNext() {
-    if (m_outbox.empty()) return;
-    if (m_outbox.front().pause) {
-      m_outbox.front().pause = false;
-      auto timer = std::make_shared<asio::steady_timer>(m_strand, kSegmentPause);
-      timer->async_wait([self = shared_from_this(), timer](const error_code& ec) {
-        if (!ec) self->writeNext();
-      });
-      return;
-    }
-    const Segment& s = m_outbox.front();
-    asio::async_write(
-        m_socket, asio::buffer(s.bytes->data() + s.from, s.to - s.from),
-        asio::bind_executor(m_strand, [self = shared_from_this()](const error_code& ec, size_t) {
-          if (ec || self->m_outbox.empty()) return;
-          const bool closeAfter = self->m_outbox.front().closeAfter;
-          self->m_outbox.pop_front();
-          if (closeAfter) return self->shut();
-          self->writeNext();
-        }));
-  }
-
-  asio::strand<asio::io_context::executor_type> m_strand;
-  asio::ip::tcp::socket m_socket;
-  std::shared_ptr<State> m_state;
+  std::shared_ptr<Shared> m_shared;
   lv::TelegramReader m_reader;
   Lsv2Control::Session m_session;
-  std::array<std::uint8_t, 4096> m_buffer{};
-  std::deque<Segment> m_outbox;
 };
 
-Lsv2Server::Lsv2Server(asio::io_context& io, std::shared_ptr<Lsv2Control> control,
+Lsv2Server::Lsv2Server(boost::asio::io_context& io, std::shared_ptr<Lsv2Control> control,
                        std::string bindAddress, std::uint16_t port)
-    : m_io(io),
-      m_state(std::make_shared<State>()),
-      m_bind(std::move(bindAddress)),
-      m_port(port),
-      m_acceptor(io) {
-  m_state->control = std::move(control);
+    : Lsv2Server(io, std::make_shared<Shared>(), std::move(bindAddress), port) {
+  m_shared->control = std::move(control);
 }
 
-Lsv2Server::~Lsv2Server() { stop(); }
-
-Status Lsv2Server::start() {
-  error_code ec;
-  const auto address = asio::ip::make_address(m_bind, ec);
-  if (ec) return Error(ErrorCode::kInvalidArgument, "bad bind address '" + m_bind + "'");
-  const asio::ip::tcp::endpoint endpoint(address, m_port);
-  m_acceptor.open(endpoint.protocol(), ec);
-  if (!ec) m_acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) m_acceptor.bind(endpoint, ec);
-  if (!ec) m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Error(ErrorCode::kIo,
-                 "cannot listen on " + m_bind + ":" + std::to_string(m_port) + ": " + ec.message());
-  }
-  m_port = m_acceptor.local_endpoint().port();
-  accept();
-  return okStatus();
-}
-
-void Lsv2Server::accept() {
-  m_acceptor.async_accept([this](const error_code& ec, asio::ip::tcp::socket socket) {
-    if (ec || m_stopped) return;
-    error_code ignored;
-    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-    auto client = std::make_shared<Client>(std::move(socket), m_io, m_state);
-    {
-      std::lock_guard lock(m_clientsMutex);
-      std::erase_if(m_clients, [](const auto& w) { return w.expired(); });
-      m_clients.push_back(client);
-    }
-    client->start();
-    accept();
-  });
-}
+Lsv2Server::Lsv2Server(boost::asio::io_context& io, std::shared_ptr<Shared> shared,
+                       std::string bindAddress, std::uint16_t port)
+    : ControlServer(io, std::move(bindAddress), port,
+                    [shared] { return std::make_unique<Connection>(shared); }),
+      m_shared(std::move(shared)) {}
 
 void Lsv2Server::withControl(const std::function<void(Lsv2Control&)>& f) {
-  std::lock_guard lock(m_state->mutex);
-  f(*m_state->control);
+  std::lock_guard lock(m_shared->mutex);
+  f(*m_shared->control);
 }
 
-void Lsv2Server::dropClients() {
-  std::lock_guard lock(m_clientsMutex);
-  for (auto& w : m_clients) {
-    if (auto c = w.lock()) c->close();
-  }
-  m_clients.clear();
+void Lsv2Server::step(std::chrono::milliseconds dt) {
+  withControl([&](Lsv2Control& c) { c.step(dt); });
 }
 
-void Lsv2Server::stop() {
-  if (m_stopped.exchange(true)) return;
-  error_code ignored;
-  m_acceptor.cancel(ignored);
-  m_acceptor.close(ignored);
-  dropClients();
-}
+Lsv2Sim::Lsv2Sim(boost::asio::io_context& io, Lsv2SimOptions options)
+    : ControlHost(io, options, "heidenhain-"), m_options(std::move(options)) {}
 
-Lsv2Sim::Lsv2Sim(asio::io_context& io, Lsv2SimOptions options)
-    : m_io(io), m_options(std::move(options)), m_timer(io) {}
-
-Lsv2Sim::~Lsv2Sim() { stop(); }
-
-Status Lsv2Sim::start() {
+std::unique_ptr<ControlServer> Lsv2Sim::makeServer(std::size_t index, const MachineProfile& profile,
+                                                   std::uint16_t port) {
   const auto& o = m_options;
-  if (o.machines < 1 || o.machines > 1000) {
-    return Error(ErrorCode::kInvalidArgument, "machines must be 1..1000");
-  }
-  if (o.tick.count() <= 0 || o.timeScale <= 0) {
-    return Error(ErrorCode::kInvalidArgument, "tick and time scale must be positive");
-  }
-  for (int i = 0; i < o.machines; ++i) {
-    const auto index = static_cast<std::size_t>(i);
-    m_names.push_back(index < o.names.size() ? o.names[index]
-                                             : "heidenhain-" + std::to_string(i + 1));
-    MachineProfile profile;
-    profile.name = m_names.back();
-    profile.seed = o.seed;
-    profile.index = static_cast<std::uint32_t>(i);
-    profile.timeScale = o.timeScale;
-    const Lsv2Identity id =
-        o.controls.empty() ? Lsv2Identity::kItnc530 : o.controls[index % o.controls.size()];
-    auto control = std::make_shared<Lsv2Control>(profile, id, o.dncOption);
-    const auto port =
-        o.basePort == 0 ? std::uint16_t{0} : static_cast<std::uint16_t>(o.basePort + i);
-    m_servers.push_back(std::make_unique<Lsv2Server>(m_io, control, o.bindAddress, port));
-    m_servers.back()->setSplitBytes(o.splitBytes);
-    m_servers.back()->setReplyDelay(o.replyDelay);
-    m_servers.back()->setFaultsEvery(o.cutEvery, o.garbageEvery);
-    if (auto s = m_servers.back()->start(); !s) {
-      for (auto& server : m_servers) server->stop();
-      m_servers.clear();
-      return std::move(s).error().with("machine " + m_names.back());
-    }
-  }
-  schedule();
-  return okStatus();
-}
-
-void Lsv2Sim::schedule() {
-  m_timer.expires_after(m_options.tick);
-  m_timer.async_wait([this](const error_code& ec) {
-    if (ec || m_stopped) return;
-    for (auto& s : m_servers) s->withControl([&](Lsv2Control& c) { c.step(m_options.tick); });
-    m_sinceDrop += m_options.tick;
-    if (m_options.dropEvery.count() > 0 && m_sinceDrop >= m_options.dropEvery) {
-      m_sinceDrop = {};
-      for (auto& s : m_servers) s->dropClients();
-    }
-    schedule();
-  });
-}
-
-void Lsv2Sim::stop() {
-  if (m_stopped) return;
-  m_stopped = true;
-  m_timer.cancel();
-  for (auto& s : m_servers) s->stop();
-}
-
-std::vector<std::uint16_t> Lsv2Sim::ports() const {
-  std::vector<std::uint16_t> out;
-  for (const auto& s : m_servers) out.push_back(s->port());
-  return out;
+  const Lsv2Identity id =
+      o.controls.empty() ? Lsv2Identity::kItnc530 : o.controls[index % o.controls.size()];
+  auto control = std::make_shared<Lsv2Control>(profile, id, o.dncOption);
+  return std::make_unique<Lsv2Server>(io(), control, o.bindAddress, port);
 }
 
 }  // namespace spindle::sim

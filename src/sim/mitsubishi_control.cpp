@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "sim/update_text.hpp"
+
 namespace spindle::sim {
 namespace {
 
@@ -16,27 +18,6 @@ using mc::DataAddress;
 constexpr std::array<double, 3> kMachineOffset = {-250.0, -120.0, -310.0};
 constexpr std::uint32_t kSpindles = 1;
 constexpr const char* kBadOperation = "IDL:omg.org/CORBA/BAD_OPERATION:1.0";
-
-int digits(std::string_view text) {
-  int v = 0;
-  for (char c : text) {
-    if (c >= '0' && c <= '9') v = v * 10 + (c - '0');
-    if (c == '.') break;
-  }
-  return v;
-}
-
-std::vector<std::string_view> fields(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == '|') {
-      out.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 std::string versionOf(mc::SystemType t) {
   switch (t) {

@@ -1,303 +1,105 @@
 #include "sim/mitsubishi_sim.hpp"
 
-#include <deque>
-
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/write.hpp>
-
 namespace spindle::sim {
 
-namespace asio = boost::asio;
 namespace mc = collectors::mitsubishi;
-using boost::system::error_code;
 
 namespace {
 /// What a client may send in one message: the requests the NC serves are < 200 bytes.
 constexpr std::size_t kMaxRequestBody = 8192;
-/// The pause between the segments of a split reply, so each leaves as its own TCP segment.
-constexpr std::chrono::milliseconds kSegmentPause{2};
 }  // namespace
 
-class MitsubishiServer::Client : public std::enable_shared_from_this<Client> {
+class MitsubishiServer::Connection : public ControlConnection {
  public:
-  Client(asio::ip::tcp::socket socket, asio::io_context& io, std::shared_ptr<State> state)
-      : m_strand(asio::make_strand(io)),
-        m_socket(std::move(socket)),
-        m_state(std::move(state)),
-        m_reader(kMaxRequestBody) {
-    ++m_state->clients;
-  }
-  ~Client() { --m_state->clients; }
+  explicit Connection(std::shared_ptr<Shared> shared)
+      : m_shared(std::move(shared)), m_reader(kMaxRequestBody) {}
 
-  void start() {
-    asio::post(m_strand, [self = shared_from_this()] { self->read(); });
-  }
-  void close() {
-    asio::post(m_strand, [self = shared_from_this()] { self->shut(); });
+  bool feed(std::span<const std::uint8_t> bytes, bool silent, std::vector<Outgoing>& out) override {
+    // Broken framing: a control drops the session.
+    return feedFrames(m_reader, bytes,
+                      [&](const mc::Message& m) { return handle(m, silent, out); });
   }
 
  private:
-  struct Segment {
-    std::shared_ptr<const mc::Bytes> bytes;
-    std::size_t from = 0, to = 0;
-    bool pause = false;
-    bool closeAfter = false;
-  };
-
-  void shut() {
-    error_code ignored;
-    m_socket.close(ignored);
-    m_outbox.clear();
-  }
-
-  void read() {
-    m_socket.async_read_some(
-        asio::buffer(m_buffer),
-        asio::bind_executor(m_strand, [self = shared_from_this()](const error_code& ec, size_t n) {
-          if (ec) return;
-          std::span<const std::uint8_t> bytes(self->m_buffer.data(), n);
-          while (!bytes.empty()) {
-            bytes = bytes.subspan(self->m_reader.feed(bytes));
-            for (;;) {
-              auto frame = self->m_reader.next();
-              if (!frame) return self->shut();  // broken framing: a control drops the session
-              if (!frame->has_value()) break;
-              if (!self->handle(**frame)) return self->shut();
-            }
-          }
-          self->read();
-        }));
-  }
-
-  /// False: the connection ends (a message that is no request, or CloseConnection).
-  bool handle(const mc::Message& m) {
+  /// False: the connection ends (CloseConnection).
+  bool handle(const mc::Message& m, bool silent, std::vector<Outgoing>& out) {
     if (m.type == mc::message_type::kCloseConnection) return false;
     if (m.type != mc::message_type::kRequest) {
-      send(mc::encodeMessage({m.littleEndian, mc::message_type::kMessageError, {}}), true);
+      out.push_back(messageError(m));
       return true;
     }
     auto request = mc::decodeRequest(m);
     if (!request) {
-      send(mc::encodeMessage({m.littleEndian, mc::message_type::kMessageError, {}}), true);
+      out.push_back(messageError(m));
       return true;
     }
-    ++m_state->requests;
-    if (m_state->silent || !request->responseExpected) return true;
-    const bool le = m_state->bigEndian ? false : m.littleEndian;
+    ++m_shared->requests;
+    if (silent || !request->responseExpected) return true;
+    const bool le = m_shared->bigEndian ? false : m.littleEndian;
     mc::Reply reply;
     {
-      std::lock_guard lock(m_state->mutex);
-      reply = m_state->control->answer(*request, le);
+      std::lock_guard lock(m_shared->mutex);
+      reply = m_shared->control->answer(*request, le);
     }
-    if (reply.status != mc::reply_status::kNoException) ++m_state->exceptions;
-    mc::Bytes out = mc::encodeReply(reply);
-    bool closeAfter = false;
-    const std::uint64_t n = ++m_state->replies;
-    auto every = [n](std::uint64_t k) { return k > 0 && n % k == 0; };
-    if (m_state->garbageNext.exchange(false) || every(m_state->garbageEvery.load())) {
-      out.assign({'G', 'A', 'R', 'B', 'A', 'G', 'E', '!', '\r', '\n', 0xFF, 0x00, 0x13, 0x37});
-    } else if (m_state->truncateNext.exchange(false) || every(m_state->cutEvery.load())) {
-      out.resize(out.size() / 2);
-      closeAfter = true;
-    }
-    const auto delay = std::chrono::milliseconds(m_state->delayMs.load());
-    if (delay.count() <= 0) {
-      send(std::move(out), closeAfter);
-      return true;
-    }
-    auto timer = std::make_shared<asio::steady_timer>(m_strand, delay);
-    timer->async_wait([self = shared_from_this(), timer, out = std::move(out),
-                       closeAfter](const error_code& ec) mutable {
-      if (!ec) self->send(std::move(out), closeAfter);
-    });
+    if (reply.status != mc::reply_status::kNoException) ++m_shared->exceptions;
+    Outgoing o{mc::encodeReply(reply), false, true};
+    o.cutTo = o.bytes.size() / 2;
+    out.push_back(std::move(o));
     return true;
   }
 
-  void send(mc::Bytes bytes, bool closeAfter = false) {
-    auto shared = std::make_shared<const mc::Bytes>(std::move(bytes));
-    const std::size_t split = m_state->splitBytes.load();
-    const std::size_t step = split == 0 ? shared->size() : split;
-    const bool wasIdle = m_outbox.empty();
-    for (std::size_t at = 0; at < shared->size(); at += step) {
-      const std::size_t to = std::min(shared->size(), at + step);
-      m_outbox.push_back(
-          {shared, at, to, split != 0 && at > 0, closeAfter && to == shared->size()});
-    }
-    if (wasIdle) writeNext();
+  /// A MessageError, then the connection closes.
+  static Outgoing messageError(const mc::Message& m) {
+    return {mc::encodeMessage({m.littleEndian, mc::message_type::kMessageError, {}}), true};
   }
 
-  void writeNext() {
-    if (m_outbox.empty()) return;
-    if (m_outbox.front().pause) {
-      m_outbox.front().pause = false;
-      auto timer = std::make_shared<asio::steady_timer>(m_strand, kSegmentPause);
-      timer->async_wait([self = shared_from_this(), timer](const error_code& ec) {
-        if (!ec) self->writeNext();
-      });
-      return;
-    }
-    const Segment& s = m_outbox.front();
-    asio::async_write(
-        m_socket, asio::buffer(s.bytes->data() + s.from, s.to - s.from),
-        asio::bind_executor(m_strand, [self = shared_from_this()](const error_code& ec, size_t) {
-          if (ec || self->m_outbox.empty()) return;
-          const bool closeAfter = self->m_outbox.front().closeAfter;
-          self->m_outbox.pop_front();
-          if (closeAfter) return self->shut();
-          self->writeNext();
-        }));
-  }
-
-  asio::strand<asio::io_context::executor_type> m_strand;
-  asio::ip::tcp::socket m_socket;
-  std::shared_ptr<State> m_state;
+  std::shared_ptr<Shared> m_shared;
   mc::MessageReader m_reader;
-  std::array<std::uint8_t, 2048> m_buffer{};
-  std::deque<Segment> m_outbox;
 };
 
-MitsubishiServer::MitsubishiServer(asio::io_context& io, std::shared_ptr<MitsubishiControl> control,
+MitsubishiServer::MitsubishiServer(boost::asio::io_context& io,
+                                   std::shared_ptr<MitsubishiControl> control,
                                    std::string bindAddress, std::uint16_t port)
-    : m_io(io),
-      m_state(std::make_shared<State>()),
-      m_bind(std::move(bindAddress)),
-      m_port(port),
-      m_acceptor(io) {
-  m_state->control = std::move(control);
+    : MitsubishiServer(io, std::make_shared<Shared>(), std::move(bindAddress), port) {
+  m_shared->control = std::move(control);
 }
 
-MitsubishiServer::~MitsubishiServer() { stop(); }
-
-Status MitsubishiServer::start() {
-  error_code ec;
-  const auto address = asio::ip::make_address(m_bind, ec);
-  if (ec) return Error(ErrorCode::kInvalidArgument, "bad bind address '" + m_bind + "'");
-  const asio::ip::tcp::endpoint endpoint(address, m_port);
-  m_acceptor.open(endpoint.protocol(), ec);
-  if (!ec) m_acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) m_acceptor.bind(endpoint, ec);
-  if (!ec) m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    Error e(ErrorCode::kIo,
-            "cannot listen on " + m_bind + ":" + std::to_string(m_port) + ": " + ec.message());
-    if (ec == asio::error::access_denied && m_port < 1024) {
-      return std::move(e).with("ports below 1024 need root: run as root or pick --base-port 1683");
-    }
-    return e;
-  }
-  m_port = m_acceptor.local_endpoint().port();
-  accept();
-  return okStatus();
-}
-
-void MitsubishiServer::accept() {
-  m_acceptor.async_accept([this](const error_code& ec, asio::ip::tcp::socket socket) {
-    if (ec || m_stopped) return;
-    error_code ignored;
-    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-    auto client = std::make_shared<Client>(std::move(socket), m_io, m_state);
-    {
-      std::lock_guard lock(m_clientsMutex);
-      std::erase_if(m_clients, [](const auto& w) { return w.expired(); });
-      m_clients.push_back(client);
-    }
-    client->start();
-    accept();
-  });
+MitsubishiServer::MitsubishiServer(boost::asio::io_context& io, std::shared_ptr<Shared> shared,
+                                   std::string bindAddress, std::uint16_t port)
+    : ControlServer(io, std::move(bindAddress), port,
+                    [shared] { return std::make_unique<Connection>(shared); }),
+      m_shared(std::move(shared)) {
+  setLowPortHint("ports below 1024 need root: run as root or pick --base-port 1683");
 }
 
 void MitsubishiServer::withControl(const std::function<void(MitsubishiControl&)>& f) {
-  std::lock_guard lock(m_state->mutex);
-  f(*m_state->control);
+  std::lock_guard lock(m_shared->mutex);
+  f(*m_shared->control);
 }
 
-void MitsubishiServer::dropClients() {
-  std::lock_guard lock(m_clientsMutex);
-  for (auto& w : m_clients) {
-    if (auto c = w.lock()) c->close();
-  }
-  m_clients.clear();
+void MitsubishiServer::step(std::chrono::milliseconds dt) {
+  withControl([&](MitsubishiControl& c) { c.step(dt); });
 }
 
-void MitsubishiServer::stop() {
-  if (m_stopped.exchange(true)) return;
-  error_code ignored;
-  m_acceptor.cancel(ignored);
-  m_acceptor.close(ignored);
-  dropClients();
-}
+MitsubishiSim::MitsubishiSim(boost::asio::io_context& io, MitsubishiSimOptions options)
+    : ControlHost(io, options, "mitsubishi-"), m_options(std::move(options)) {}
 
-MitsubishiSim::MitsubishiSim(asio::io_context& io, MitsubishiSimOptions options)
-    : m_io(io), m_options(std::move(options)), m_timer(io) {}
-
-MitsubishiSim::~MitsubishiSim() { stop(); }
-
-Status MitsubishiSim::start() {
-  const auto& o = m_options;
-  if (o.machines < 1 || o.machines > 1000) {
-    return Error(ErrorCode::kInvalidArgument, "machines must be 1..1000");
-  }
-  if (o.tick.count() <= 0 || o.timeScale <= 0) {
-    return Error(ErrorCode::kInvalidArgument, "tick and time scale must be positive");
-  }
-  if (o.partSystems < 1 || o.partSystems > 4) {
+Status MitsubishiSim::check() const {
+  if (m_options.partSystems < 1 || m_options.partSystems > 4) {
     return Error(ErrorCode::kInvalidArgument, "part systems must be 1..4");
   }
-  for (int i = 0; i < o.machines; ++i) {
-    const auto index = static_cast<std::size_t>(i);
-    m_names.push_back(index < o.names.size() ? o.names[index]
-                                             : "mitsubishi-" + std::to_string(i + 1));
-    MachineProfile profile;
-    profile.name = m_names.back();
-    profile.seed = o.seed;
-    profile.index = static_cast<std::uint32_t>(i);
-    profile.timeScale = o.timeScale;
-    const auto type = o.types.empty() ? mc::SystemType::kM700M : o.types[index % o.types.size()];
-    auto control = std::make_shared<MitsubishiControl>(profile, type, o.partSystems);
-    const auto port =
-        o.basePort == 0 ? std::uint16_t{0} : static_cast<std::uint16_t>(o.basePort + i);
-    m_servers.push_back(std::make_unique<MitsubishiServer>(m_io, control, o.bindAddress, port));
-    m_servers.back()->setSplitBytes(o.splitBytes);
-    m_servers.back()->setReplyDelay(o.replyDelay);
-    m_servers.back()->setFaultsEvery(o.cutEvery, o.garbageEvery);
-    m_servers.back()->setBigEndian(o.bigEndian);
-    if (auto s = m_servers.back()->start(); !s) {
-      for (auto& server : m_servers) server->stop();
-      m_servers.clear();
-      return std::move(s).error().with("machine " + m_names.back());
-    }
-  }
-  schedule();
   return okStatus();
 }
 
-void MitsubishiSim::schedule() {
-  m_timer.expires_after(m_options.tick);
-  m_timer.async_wait([this](const error_code& ec) {
-    if (ec || m_stopped) return;
-    for (auto& s : m_servers) s->withControl([&](MitsubishiControl& c) { c.step(m_options.tick); });
-    m_sinceDrop += m_options.tick;
-    if (m_options.dropEvery.count() > 0 && m_sinceDrop >= m_options.dropEvery) {
-      m_sinceDrop = {};
-      for (auto& s : m_servers) s->dropClients();
-    }
-    schedule();
-  });
-}
-
-void MitsubishiSim::stop() {
-  if (m_stopped) return;
-  m_stopped = true;
-  m_timer.cancel();
-  for (auto& s : m_servers) s->stop();
-}
-
-std::vector<std::uint16_t> MitsubishiSim::ports() const {
-  std::vector<std::uint16_t> out;
-  for (const auto& s : m_servers) out.push_back(s->port());
-  return out;
+std::unique_ptr<ControlServer> MitsubishiSim::makeServer(std::size_t index,
+                                                         const MachineProfile& profile,
+                                                         std::uint16_t port) {
+  const auto& o = m_options;
+  const auto type = o.types.empty() ? mc::SystemType::kM700M : o.types[index % o.types.size()];
+  auto control = std::make_shared<MitsubishiControl>(profile, type, o.partSystems);
+  auto server = std::make_unique<MitsubishiServer>(io(), control, o.bindAddress, port);
+  server->setBigEndian(o.bigEndian);
+  return server;
 }
 
 }  // namespace spindle::sim

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "base/error.hpp"
 #include "collectors/modbus_tcp/modbus_codec.hpp"
+#include "sim/control_server.hpp"
 
 namespace spindle::sim {
 
@@ -52,47 +52,32 @@ class ModbusImage {
   std::vector<Range> m_illegal;
 };
 
-class ModbusServer {
+/// A Modbus TCP device on one port (sim/control_server). Faults: silence and the reply delay.
+class ModbusServer : public ControlServer {
  public:
   ModbusServer(boost::asio::io_context& io, std::shared_ptr<ModbusImage> image,
                std::string bindAddress = "127.0.0.1", std::uint16_t port = 0);
-  ~ModbusServer();
-  ModbusServer(const ModbusServer&) = delete;
-  ModbusServer& operator=(const ModbusServer&) = delete;
 
-  /// Binds and starts accepting. kIo when the port cannot be bound.
-  Status start();
-  /// Closes the listener and every client. Idempotent; any thread.
-  void stop();
-  std::uint16_t port() const { return m_port; }
+  /// Nothing: whoever owns the image writes it.
+  void step(std::chrono::milliseconds) override {}
 
-  void setSilent(bool silent) { m_state->silent = silent; }
-  void setReplyDelay(std::chrono::milliseconds delay) { m_state->delayMs = delay.count(); }
   /// Requests received (counted also while silent), per function code 0-255.
-  std::uint64_t requests(std::uint8_t function) const { return m_state->requests[function].load(); }
+  std::uint64_t requests(std::uint8_t function) const {
+    return m_shared->requests[function].load();
+  }
   std::uint64_t totalRequests() const;
-  /// Closes the connected clients; they may reconnect.
-  void dropClients();
 
  private:
-  class Client;
-  /// What clients share with the server; they may outlive it by a handler or two.
-  struct State {
+  class Connection;
+  /// What connections share with the server; they may outlive it by a handler or two.
+  struct Shared {
     std::shared_ptr<ModbusImage> image;
-    std::atomic<bool> silent{false};
-    std::atomic<std::int64_t> delayMs{0};
     std::array<std::atomic<std::uint64_t>, 256> requests{};
   };
-  void accept();
+  ModbusServer(boost::asio::io_context& io, std::shared_ptr<Shared> shared, std::string bindAddress,
+               std::uint16_t port);
 
-  boost::asio::io_context& m_io;
-  std::shared_ptr<State> m_state;
-  std::string m_bind;
-  std::uint16_t m_port;
-  boost::asio::ip::tcp::acceptor m_acceptor;
-  std::mutex m_clientsMutex;
-  std::vector<std::weak_ptr<Client>> m_clients;
-  std::atomic<bool> m_stopped{false};
+  std::shared_ptr<Shared> m_shared;
 };
 
 }  // namespace spindle::sim

@@ -91,69 +91,37 @@ void fillModbusImage(ModbusImage& image, const std::vector<Update>& snap) {
                      {static_cast<std::uint16_t>(speed), static_cast<std::uint16_t>(load * 10)});
 }
 
+namespace {
+/// A machine's device: its model written into the image whenever a step changed something.
+class ModbusMachine : public ModbusServer {
+ public:
+  ModbusMachine(boost::asio::io_context& io, const MachineProfile& profile,
+                std::shared_ptr<ModbusImage> image, std::string bindAddress, std::uint16_t port)
+      : ModbusServer(io, image, std::move(bindAddress), port),
+        m_model(profile),
+        m_image(std::move(image)) {
+    fillModbusImage(*m_image, m_model.snapshot());
+  }
+
+  void step(std::chrono::milliseconds dt) override {
+    if (!m_model.step(dt).empty()) fillModbusImage(*m_image, m_model.snapshot());
+  }
+
+ private:
+  MachineModel m_model;
+  std::shared_ptr<ModbusImage> m_image;
+};
+}  // namespace
+
 ModbusSim::ModbusSim(boost::asio::io_context& io, ModbusSimOptions options)
-    : m_io(io), m_options(std::move(options)), m_timer(io) {}
+    : ControlHost(io, options, "press-"), m_options(std::move(options)) {}
 
-ModbusSim::~ModbusSim() { stop(); }
-
-Status ModbusSim::start() {
-  if (m_options.machines < 1 || m_options.machines > 1000) {
-    return Error(ErrorCode::kInvalidArgument, "machines must be 1..1000");
-  }
-  if (m_options.tick.count() <= 0 || m_options.timeScale <= 0) {
-    return Error(ErrorCode::kInvalidArgument, "tick and time scale must be positive");
-  }
-  for (int i = 0; i < m_options.machines; ++i) {
-    const auto index = static_cast<std::size_t>(i);
-    m_names.push_back(index < m_options.names.size() ? m_options.names[index]
-                                                     : "press-" + std::to_string(i + 1));
-    MachineProfile profile;
-    profile.name = m_names.back();
-    profile.seed = m_options.seed;
-    profile.index = static_cast<std::uint32_t>(i);
-    profile.timeScale = m_options.timeScale;
-    m_models.emplace_back(profile);
-    auto image = std::make_shared<ModbusImage>(1000);
-    image->addIllegalRange(4, kIllegalFrom, kIllegalTo);
-    fillModbusImage(*image, m_models.back().snapshot());
-    m_images.push_back(image);
-    const auto port = m_options.basePort == 0 ? std::uint16_t{0}
-                                              : static_cast<std::uint16_t>(m_options.basePort + i);
-    m_servers.push_back(std::make_unique<ModbusServer>(m_io, image, m_options.bindAddress, port));
-    if (auto s = m_servers.back()->start(); !s) {
-      for (auto& server : m_servers) server->stop();
-      m_servers.clear();
-      return std::move(s).error().with("machine " + m_names.back());
-    }
-  }
-  schedule();
-  return okStatus();
-}
-
-void ModbusSim::schedule() {
-  m_timer.expires_after(m_options.tick);
-  m_timer.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || m_stopped) return;
-    for (std::size_t i = 0; i < m_models.size(); ++i) {
-      if (!m_models[i].step(m_options.tick).empty()) {
-        fillModbusImage(*m_images[i], m_models[i].snapshot());
-      }
-    }
-    schedule();
-  });
-}
-
-void ModbusSim::stop() {
-  if (m_stopped) return;
-  m_stopped = true;
-  m_timer.cancel();
-  for (auto& s : m_servers) s->stop();
-}
-
-std::vector<std::uint16_t> ModbusSim::ports() const {
-  std::vector<std::uint16_t> out;
-  for (const auto& s : m_servers) out.push_back(s->port());
-  return out;
+std::unique_ptr<ControlServer> ModbusSim::makeServer(std::size_t, const MachineProfile& profile,
+                                                     std::uint16_t port) {
+  auto image = std::make_shared<ModbusImage>(1000);
+  image->addIllegalRange(4, kIllegalFrom, kIllegalTo);
+  return std::make_unique<ModbusMachine>(io(), profile, std::move(image), m_options.bindAddress,
+                                         port);
 }
 
 }  // namespace spindle::sim

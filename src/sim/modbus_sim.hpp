@@ -11,22 +11,17 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "base/error.hpp"
+#include "sim/control_server.hpp"
 #include "sim/machine_model.hpp"
 #include "sim/modbus_server.hpp"
 
 namespace spindle::sim {
 
-struct ModbusSimOptions {
-  std::string bindAddress = "127.0.0.1";
-  std::uint16_t basePort = 5020;  ///< machine i on basePort + i; 0 picks free ports
-  int machines = 1;               ///< 1..1000
-  std::uint64_t seed = 1;
-  std::chrono::milliseconds tick{100};
-  double timeScale = 1.0;
-  std::vector<std::string> names;
+/// The common options (sim/control_server.hpp); base port 5020. The faults stay off.
+struct ModbusSimOptions : ControlSimOptions {
+  ModbusSimOptions() { basePort = 5020; }
 };
 
 /// Writes one machine's state (MachineModel::snapshot()) into its image.
@@ -35,28 +30,20 @@ void fillModbusImage(ModbusImage& image, const std::vector<Update>& snapshot);
 constexpr std::uint16_t kIllegalFrom = 100;
 constexpr std::uint16_t kIllegalTo = 199;
 
-class ModbusSim {
+/// One image per machine, written from its model whenever a tick changed something.
+class ModbusSim : public ControlHost {
  public:
   ModbusSim(boost::asio::io_context& io, ModbusSimOptions options);
-  ~ModbusSim();
-  /// Binds every port (all or none) and starts ticking.
-  Status start();
-  void stop();
-  std::vector<std::uint16_t> ports() const;
-  const std::vector<std::string>& names() const { return m_names; }
-  ModbusServer& server(std::size_t machine) { return *m_servers.at(machine); }
+  ModbusServer& server(std::size_t machine) {
+    return static_cast<ModbusServer&>(serverAt(machine));
+  }
+
+ protected:
+  std::unique_ptr<ControlServer> makeServer(std::size_t index, const MachineProfile& profile,
+                                            std::uint16_t port) override;
 
  private:
-  void schedule();
-
-  boost::asio::io_context& m_io;
   ModbusSimOptions m_options;
-  std::vector<std::string> m_names;
-  std::vector<MachineModel> m_models;
-  std::vector<std::shared_ptr<ModbusImage>> m_images;
-  std::vector<std::unique_ptr<ModbusServer>> m_servers;
-  boost::asio::steady_timer m_timer;
-  bool m_stopped = false;
 };
 
 }  // namespace spindle::sim

@@ -5,86 +5,38 @@
 // observations through the journal into the file uplink, and the normalized items in the
 // MTConnect interface's /current.
 
-#include <filesystem>
-
 #include <gtest/gtest.h>
 
-#include "loopback_config.hpp"
-#include "process.hpp"
-#include "uplink_lines.hpp"
-#include "web/testing/http_get.hpp"
+#include "collector_end_to_end.hpp"
 
 namespace spindle::testing {
 namespace {
 
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-
 TEST(FocasEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("spindle_focas_e2e_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const auto base = freePortRange(2);
-  Process sim(
-      {SPINDLE_BINARY, "sim", "--protocol", "focas", "-n", "2", "-p", std::to_string(base),
-       "--focas-series", "16i", "30i", "--focas-paths", "2", "--time-scale", "20", "--seed", "5"},
-      (dir / "sim.out").string(), (dir / "sim.err").string());
-  ASSERT_TRUE(eventually([&] {
-    return (readFile((dir / "sim.err").string()) + readFile((dir / "sim.out").string()))
-               .find("fanuc-2 serving FOCAS") != std::string::npos;
-  })) << readFile((dir / "sim.err").string());
-  {
-    std::ofstream script(dir / "lathe.yaml");
-    script << "version: 2\nkeys: [run, param_6711, p2_param_6711, pmc_D2204_word, macro_510]\n"
-              "passthrough: true\n"
-              "writes:\n  macro_510: param_6711 + 1000\n"
-              "data-items:\n"
-              "  - execution:\n"
-              "      source: \"run == 3 ? 'ACTIVE' : run == 2 ? 'FEED_HOLD' : 'READY'\"\n"
-              "      type: EXECUTION\n"
-              "  - part_count: {source: param_6711, type: PART_COUNT}\n"
-              "  - part_count_2: {source: p2_param_6711, type: PART_COUNT}\n"
-              "  - pmc_word: pmc_D2204_word\n"
-              "  - target: macro_510\n";
-  }
-  const std::uint16_t web = freePort();
-  {
-    std::ofstream cfg(dir / "spindle.yaml");
-    cfg << "edge:\n  data_dir: " << (dir / "data").string() << "\n  status_interval: 0s\n"
-        << loopbackSections(web) << "uplinks:\n  file:\n    path: observations.jsonl\n"
-        << "machines:\n"
-        << "  - id: mill-16i\n    type: focas\n    host: 127.0.0.1\n    port: " << base
-        << "\n    poll_interval: 100ms\n    slow_interval: 500ms\n"
-        << "  - id: lathe-30i\n    type: focas\n    host: 127.0.0.1\n    port: " << base + 1
-        << "\n    paths: [1, 2]\n    poll_interval: 100ms\n    slow_interval: 500ms\n"
-        << "    allow_write: true\n"
-        << "    script: lathe.yaml\n";
-  }
-  Process edge({SPINDLE_BINARY, "run", "--config", (dir / "spindle.yaml").string(), "--for", "60s"},
-               (dir / "edge.out").string(), (dir / "edge.err").string());
-  std::string current;
-  EXPECT_TRUE(eventually(
-      [&] {
-        try {
-          current = web::testing::httpGet(web, "/current").body;
-        } catch (const std::exception&) {  // not listening yet
-          return false;
-        }
-        return current.find("mill-16i") != std::string::npos &&
-               current.find("lathe-30i") != std::string::npos &&
-               current.find("<Execution") != std::string::npos &&
-               current.find("<Program") != std::string::npos &&
-               current.find("<PartCount") != std::string::npos &&
-               current.find("<ControllerMode") != std::string::npos;
-      },
-      20s))
-      << current << readFile((dir / "edge.err").string());
-  std::this_thread::sleep_for(3s);  // the simulated machines run some cycles
-  EXPECT_EQ(edge.kill(SIGTERM), 0) << readFile((dir / "edge.err").string());
-  sim.kill(SIGTERM);
+  CollectorEndToEnd run("focas");
+  ASSERT_TRUE(run.startSim(
+      {"--focas-series", "16i", "30i", "--focas-paths", "2", "--time-scale", "20", "--seed", "5"},
+      "fanuc-2 serving FOCAS"));
+  run.writeFile("lathe.yaml",
+                "version: 2\nkeys: [run, param_6711, p2_param_6711, pmc_D2204_word, macro_510]\n"
+                "passthrough: true\n"
+                "writes:\n  macro_510: param_6711 + 1000\n"
+                "data-items:\n"
+                "  - execution:\n"
+                "      source: \"run == 3 ? 'ACTIVE' : run == 2 ? 'FEED_HOLD' : 'READY'\"\n"
+                "      type: EXECUTION\n"
+                "  - part_count: {source: param_6711, type: PART_COUNT}\n"
+                "  - part_count_2: {source: p2_param_6711, type: PART_COUNT}\n"
+                "  - pmc_word: pmc_D2204_word\n"
+                "  - target: macro_510\n");
+  run.startEdge(e2eMachine("mill-16i", "focas", run.port(), "    slow_interval: 500ms\n") +
+                e2eMachine("lathe-30i", "focas", run.port() + 1,
+                           "    paths: [1, 2]\n    slow_interval: 500ms\n"
+                           "    allow_write: true\n    script: lathe.yaml\n"));
+  EXPECT_TRUE(run.currentShows(
+      {"mill-16i", "lathe-30i", "<Execution", "<Program", "<PartCount", "<ControllerMode"}));
+  const std::string lines = run.stopAndReadLines();
 
-  const std::string lines = readFile((dir / "data" / "observations.jsonl").string());
   // The 16i runs the default script: execution, mode, program, part count, override.
   const auto execution = uplinkValues(lines, "mill-16i", "execution");
   ASSERT_FALSE(execution.empty()) << lines.substr(0, 2000);
@@ -120,7 +72,6 @@ TEST(FocasEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
   ASSERT_FALSE(target.empty());
   EXPECT_NE(target.back(), "UNAVAILABLE");
   EXPECT_GE(std::stod(target.back()), 1000.0) << target.back();
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -5,85 +5,38 @@
 // the journal into the file uplink, and the normalized items in the MTConnect interface's
 // /current.
 
-#include <filesystem>
-
 #include <gtest/gtest.h>
 
-#include "loopback_config.hpp"
-#include "process.hpp"
-#include "uplink_lines.hpp"
-#include "web/testing/http_get.hpp"
+#include "collector_end_to_end.hpp"
 
 namespace spindle::testing {
 namespace {
 
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-
 TEST(MitsubishiEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("spindle_mitsubishi_e2e_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const auto base = freePortRange(2);
-  Process sim({SPINDLE_BINARY, "sim", "--protocol", "mitsubishi", "-n", "2", "-p",
-               std::to_string(base), "--mitsubishi-type", "m700m", "m700l",
-               "--mitsubishi-part-systems", "2", "--time-scale", "20", "--seed", "5"},
-              (dir / "sim.out").string(), (dir / "sim.err").string());
-  ASSERT_TRUE(eventually([&] {
-    return (readFile((dir / "sim.err").string()) + readFile((dir / "sim.out").string()))
-               .find("mitsubishi-2 serving EZSocket") != std::string::npos;
-  })) << readFile((dir / "sim.err").string());
-  {
-    std::ofstream script(dir / "lathe.yaml");
-    script << "version: 2\nkeys: [run_status, p2_run_status, part_count, plc_R2500]\n"
-              "passthrough: true\n"
-              "data-items:\n"
-              "  - execution:\n"
-              "      source: \"run_status == 3 ? 'ACTIVE' : run_status == 7 ? 'FEED_HOLD' : "
-              "'READY'\"\n"
-              "      type: EXECUTION\n"
-              "  - part_count: {source: part_count, type: PART_COUNT}\n"
-              "  - run_status_2: p2_run_status\n"
-              "  - feed_override: plc_R2500\n";
-  }
-  const std::uint16_t web = freePort();
-  {
-    std::ofstream cfg(dir / "spindle.yaml");
-    cfg << "edge:\n  data_dir: " << (dir / "data").string() << "\n  status_interval: 0s\n"
-        << loopbackSections(web) << "uplinks:\n  file:\n    path: observations.jsonl\n"
-        << "machines:\n"
-        << "  - id: mc-m70\n    type: mitsubishi\n    host: 127.0.0.1\n    port: " << base
-        << "\n    poll_interval: 100ms\n    slow_interval: 500ms\n"
-        << "  - id: citizen-l20\n    type: mitsubishi\n    host: 127.0.0.1\n    port: " << base + 1
-        << "\n    system_type: m700l\n    part_systems: [1, 2]\n"
-        << "    poll_interval: 100ms\n    slow_interval: 500ms\n    pipeline: 1\n"
-        << "    script: lathe.yaml\n";
-  }
-  Process edge({SPINDLE_BINARY, "run", "--config", (dir / "spindle.yaml").string(), "--for", "60s"},
-               (dir / "edge.out").string(), (dir / "edge.err").string());
-  std::string current;
-  EXPECT_TRUE(eventually(
-      [&] {
-        try {
-          current = web::testing::httpGet(web, "/current").body;
-        } catch (const std::exception&) {  // not listening yet
-          return false;
-        }
-        return current.find("mc-m70") != std::string::npos &&
-               current.find("citizen-l20") != std::string::npos &&
-               current.find("<Execution") != std::string::npos &&
-               current.find("<Program") != std::string::npos &&
-               current.find("<PartCount") != std::string::npos &&
-               current.find("<ControllerMode") != std::string::npos;
-      },
-      20s))
-      << current << readFile((dir / "edge.err").string());
-  std::this_thread::sleep_for(3s);  // the simulated machines run some cycles
-  EXPECT_EQ(edge.kill(SIGTERM), 0) << readFile((dir / "edge.err").string());
-  sim.kill(SIGTERM);
+  CollectorEndToEnd run("mitsubishi");
+  ASSERT_TRUE(run.startSim({"--mitsubishi-type", "m700m", "m700l", "--mitsubishi-part-systems", "2",
+                            "--time-scale", "20", "--seed", "5"},
+                           "mitsubishi-2 serving EZSocket"));
+  run.writeFile("lathe.yaml",
+                "version: 2\nkeys: [run_status, p2_run_status, part_count, plc_R2500]\n"
+                "passthrough: true\n"
+                "data-items:\n"
+                "  - execution:\n"
+                "      source: \"run_status == 3 ? 'ACTIVE' : run_status == 7 ? 'FEED_HOLD' : "
+                "'READY'\"\n"
+                "      type: EXECUTION\n"
+                "  - part_count: {source: part_count, type: PART_COUNT}\n"
+                "  - run_status_2: p2_run_status\n"
+                "  - feed_override: plc_R2500\n");
+  run.startEdge(e2eMachine("mc-m70", "mitsubishi", run.port(), "    slow_interval: 500ms\n") +
+                e2eMachine("citizen-l20", "mitsubishi", run.port() + 1,
+                           "    system_type: m700l\n    part_systems: [1, 2]\n"
+                           "    slow_interval: 500ms\n    pipeline: 1\n"
+                           "    script: lathe.yaml\n"));
+  EXPECT_TRUE(run.currentShows(
+      {"mc-m70", "citizen-l20", "<Execution", "<Program", "<PartCount", "<ControllerMode"}));
+  const std::string lines = run.stopAndReadLines();
 
-  const std::string lines = readFile((dir / "data" / "observations.jsonl").string());
   // The M700M runs the default script: execution, mode, program, part count, overrides.
   const auto execution = uplinkValues(lines, "mc-m70", "execution");
   ASSERT_FALSE(execution.empty()) << lines.substr(0, 2000);
@@ -113,7 +66,6 @@ TEST(MitsubishiEndToEnd, SimulatorThroughSpindleRunIntoTheJournalAndCurrent) {
   const auto fovr = uplinkValues(lines, "citizen-l20", "feed_override");
   ASSERT_FALSE(fovr.empty());
   EXPECT_NE(fovr.back(), "UNAVAILABLE");
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -3,71 +3,25 @@
 // 30i/31i Robodrill). Every section of the file must be checked here: a new one fails until it is.
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <set>
 
 #include <gtest/gtest.h>
 
-#include "base/testing/fixtures.hpp"
 #include "collectors/focas/focas_codec.hpp"
 #include "collectors/focas/focas_commands.hpp"
+#include "collectors/testing/fixture_file.hpp"
 
 namespace spindle::collectors::focas {
 namespace {
 
-template <typename T>
-T val(Result<T> r) {
-  EXPECT_TRUE(r.ok()) << r.error().describe();
-  return r.ok() ? std::move(r).value() : T{};
-}
-
-using Section = std::map<std::string, std::string>;
-
-std::map<std::string, Section> readSections(const std::filesystem::path& file) {
-  std::map<std::string, Section> out;
-  std::ifstream in(file);
-  std::string line, id;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (line[0] == '[') {
-      id = line.substr(1, line.find(']') - 1);
-      out[id];
-      continue;
-    }
-    const auto eq = line.find(" = ");
-    if (eq != std::string::npos && !id.empty()) out[id][line.substr(0, eq)] = line.substr(eq + 3);
-  }
-  return out;
-}
-
-Bytes unhex(const std::string& hex) {
-  Bytes out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using testing::readWhole;
+using testing::Section;
+using testing::unhex;
+using testing::val;
 
 /// The frame, fed through the stream reader 3 bytes at a time (as a slow TCP peer would).
 Frame readFrame(const std::string& hex) {
-  const Bytes bytes = unhex(hex);
   FrameReader reader(kMaxBody);
-  std::optional<Frame> frame;
-  for (std::size_t at = 0; at < bytes.size();) {
-    const std::size_t n = std::min<std::size_t>(3, bytes.size() - at);
-    at += reader.feed(std::span(bytes).subspan(at, n));
-    auto next = reader.next();
-    EXPECT_TRUE(next.ok()) << next.error().describe();
-    if (!next.ok()) return {};
-    if (next->has_value()) {
-      EXPECT_EQ(at, bytes.size()) << "the frame ended before its bytes did";
-      frame = std::move(**next);
-    }
-  }
-  EXPECT_TRUE(frame.has_value()) << "no whole frame in " << hex.size() / 2 << " bytes";
-  return frame.value_or(Frame{});
+  return readWhole<Frame>(reader, unhex(hex), 3, "frame").value_or(Frame{});
 }
 
 std::vector<Call> calls(const std::string& hex) {
@@ -122,19 +76,9 @@ Call subCall(const Section& s) {
   return c.ok() ? c->front() : Call{};
 }
 
-class FocasFixtures : public ::testing::Test {
+class FocasFixtures : public testing::FixtureSectionsTest {
  protected:
-  void SetUp() override {
-    const auto file = spindle::testing::fixturePath("focas/focas_frames.hex");
-    SPINDLE_NEEDS_FIXTURE(std::filesystem::exists(file), "fixture " << file << " is absent");
-    m_sections = readSections(file);
-  }
-  const Section& section(const std::string& id) {
-    m_checked.insert(id);
-    return m_sections.at(id);
-  }
-  std::map<std::string, Section> m_sections;
-  std::set<std::string> m_checked;
+  FocasFixtures() : FixtureSectionsTest("focas/focas_frames.hex") {}
 };
 
 TEST_F(FocasFixtures, EveryDumpDecodesToTheValuesTheReadmeGives) {

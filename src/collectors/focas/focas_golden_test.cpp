@@ -17,14 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Bytes hexBytes(const std::string& line) {
-  Bytes out;
-  std::istringstream in(line);
-  std::string token;
-  while (in >> token) out.push_back(static_cast<std::uint8_t>(std::stoul(token, nullptr, 16)));
-  return out;
-}
-
 std::string num(const Number& n) {
   if (n.vacant()) return "vacant";
   char text[48];
@@ -156,9 +148,6 @@ testing::GoldenOutput run(const testing::GoldenCase& c) {
   auto& frames = out.exact["frames"];
   FrameReader reader(static_cast<std::size_t>(std::stoul(c.value("max_body", "32768"))));
   std::vector<Call> last;
-  std::istringstream lines(c.input);
-  std::string line;
-  bool broken = false;
   auto handle = [&](const Frame& f) {
     frames.push_back(frameTypeName(f.type) + " v" + std::to_string(f.version) + " " +
                      std::to_string(f.body.size()) + " bytes");
@@ -183,27 +172,7 @@ testing::GoldenOutput run(const testing::GoldenCase& c) {
       }
     }
   };
-  while (!broken && std::getline(lines, line)) {
-    const Bytes bytes = hexBytes(line);
-    std::span<const std::uint8_t> rest(bytes);
-    while (!broken && !rest.empty()) {
-      rest = rest.subspan(reader.feed(rest));
-      for (;;) {
-        auto frame = reader.next();
-        if (!frame) {
-          out.rejections.push_back(frame.error().message());
-          broken = true;
-          break;
-        }
-        if (!frame->has_value()) break;
-        handle(**frame);
-      }
-    }
-  }
-  if (!broken && reader.buffered() > 0) {
-    out.rejections.push_back("stream ends inside a frame (" + std::to_string(reader.buffered()) +
-                             " bytes)");
-  }
+  testing::feedHexStream(c.input, reader, out, "frame", handle);
   return out;
 }
 

@@ -8,18 +8,22 @@
 #include <gtest/gtest.h>
 
 #include "collectors/lsv2/testing/lsv2_controls.hpp"
+#include "collectors/testing/compiled_script.hpp"
 #include "collectors/testing/fake_context.hpp"
+#include "collectors/testing/wait_for_value.hpp"
 #include "collectors/testing/wait_until.hpp"
-#include "transform/script_loader.hpp"
 
 namespace spindle::collectors::lsv2 {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::FakeContext;
+using testing::seen;
+using testing::unavailable;
 using testing::waitUntil;
 using Controls = testing::Lsv2Controls;
 using sim::Lsv2Identity;
+constexpr auto compiled = testing::compiledScript;
 
 Lsv2Options options(std::uint16_t port) {
   Lsv2Options o;
@@ -31,30 +35,6 @@ Lsv2Options options(std::uint16_t port) {
   o.reconnectMin = 50ms;
   o.reconnectMax = 200ms;
   return o;
-}
-
-std::shared_ptr<const transform::CompiledScript> compiled(const std::string& text) {
-  auto c = transform::compileScript(text, "test.yaml");
-  EXPECT_TRUE(c) << (c ? "" : c.error().describe());
-  return c ? *c : nullptr;
-}
-
-bool seen(FakeContext& ctx, const std::string& key) {
-  return waitUntil(
-      [&] {
-        auto v = ctx.latest(key);
-        return v && !std::holds_alternative<model::Unavailable>(*v);
-      },
-      5s);
-}
-
-bool unavailable(FakeContext& ctx, const std::string& key) {
-  return waitUntil(
-      [&] {
-        auto v = ctx.latest(key);
-        return v && std::holds_alternative<model::Unavailable>(*v);
-      },
-      5s);
 }
 
 TEST(Lsv2Collector, IdentifiesEachControlTypeAndReadsWhatItAnswers) {
@@ -145,19 +125,8 @@ TEST(Lsv2Collector, NcErrorsAreConditionsWithText) {
   controls.sim->server(0).withControl(
       [](sim::Lsv2Control& c) { c.raiseError(-2130706422, "010 Machine guard is open !"); });
   auto alarm = [&](model::Level level) {
-    return waitUntil(
-        [&] {
-          for (const auto& o : ctx.observations()) {
-            if (ctx.catalog().item(o.item).key != "alarms") continue;
-            const auto* c = std::get_if<std::shared_ptr<const model::Condition>>(&o.value);
-            if (c && (*c)->nativeCode == "-2130706422" && (*c)->level == level &&
-                (level != model::Level::kFault || (*c)->text == "010 Machine guard is open !")) {
-              return true;
-            }
-          }
-          return false;
-        },
-        5s);
+    return testing::conditionSeen(ctx, "alarms", "-2130706422", level,
+                                  "010 Machine guard is open !");
   };
   EXPECT_TRUE(alarm(model::Level::kFault));
   controls.sim->server(0).withControl([](sim::Lsv2Control& c) { c.clearErrors(); });

@@ -4,7 +4,6 @@
 // fails until it is.
 
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -14,61 +13,23 @@
 #include "base/testing/fixtures.hpp"
 #include "collectors/lsv2/lsv2_codec.hpp"
 #include "collectors/lsv2/lsv2_replies.hpp"
+#include "collectors/testing/fixture_file.hpp"
 
 namespace spindle::collectors::lsv2 {
 namespace {
 
-template <typename T>
-T val(Result<T> r) {
-  EXPECT_TRUE(r.ok()) << r.error().describe();
-  return r.ok() ? std::move(r).value() : T{};
-}
-
-using Section = std::map<std::string, std::string>;
-
-std::map<std::string, Section> readSections(const std::filesystem::path& file) {
-  std::map<std::string, Section> out;
-  std::ifstream in(file);
-  std::string line, id;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (line[0] == '[') {
-      id = line.substr(1, line.find(']') - 1);
-      out[id];
-      continue;
-    }
-    const auto eq = line.find(" = ");
-    if (eq != std::string::npos && !id.empty()) out[id][line.substr(0, eq)] = line.substr(eq + 3);
-  }
-  return out;
-}
-
-Bytes unhex(const std::string& hex) {
-  Bytes out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using testing::readSections;
+using testing::readWhole;
+using testing::Section;
+using testing::unhex;
+using testing::val;
 
 /// The telegram, fed through the stream reader 3 bytes at a time (as a slow TCP peer would);
 /// encoding it again gives the same bytes.
 Telegram readTelegram(const std::string& hex) {
   const Bytes bytes = unhex(hex);
   TelegramReader reader;
-  std::optional<Telegram> telegram;
-  for (std::size_t at = 0; at < bytes.size();) {
-    const std::size_t n = std::min<std::size_t>(3, bytes.size() - at);
-    at += reader.feed(std::span(bytes).subspan(at, n));
-    auto next = reader.next();
-    EXPECT_TRUE(next.ok()) << next.error().describe();
-    if (!next.ok()) return {};
-    if (next->has_value()) {
-      EXPECT_EQ(at, bytes.size()) << "the telegram ended before its bytes did";
-      telegram = std::move(**next);
-    }
-  }
-  EXPECT_TRUE(telegram.has_value()) << "no whole telegram in " << hex.size() / 2 << " bytes";
+  const auto telegram = readWhole<Telegram>(reader, bytes, 3, "telegram");
   if (telegram) {
     EXPECT_EQ(val(encodeTelegram(*telegram)), bytes);
   }

@@ -17,14 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Bytes hexBytes(const std::string& line) {
-  Bytes out;
-  std::istringstream in(line);
-  std::string token;
-  while (in >> token) out.push_back(static_cast<std::uint8_t>(std::stoul(token, nullptr, 16)));
-  return out;
-}
-
 std::string num(double v) {
   char text[48];
   std::snprintf(text, sizeof text, "%g", v);
@@ -167,41 +159,19 @@ testing::GoldenOutput run(const testing::GoldenCase& c) {
   auto& lines = out.exact["telegrams"];
   TelegramReader reader(std::stoul(c.value("max_payload", "4088")));
   Telegram asked;
-  std::istringstream in(c.input);
-  std::string line;
-  bool broken = false;
-  while (!broken && std::getline(in, line)) {
-    const Bytes bytes = hexBytes(line);
-    std::span<const std::uint8_t> rest(bytes);
-    while (!broken && !rest.empty()) {
-      rest = rest.subspan(reader.feed(rest));
-      for (;;) {
-        auto t = reader.next();
-        if (!t) {
-          out.rejections.push_back(t.error().message());
-          broken = true;
-          break;
-        }
-        if (!t->has_value()) break;
-        const Telegram& tel = **t;
-        if (isRequest(tel)) {
-          asked = tel;
-          lines.push_back(describeRequest(tel));
-          continue;
-        }
-        auto d = describeReply(tel, asked, c);
-        if (d) {
-          lines.push_back(*d);
-        } else {
-          out.rejections.push_back(d.error().message());
-        }
-      }
+  testing::feedHexStream(c.input, reader, out, "telegram", [&](const Telegram& tel) {
+    if (isRequest(tel)) {
+      asked = tel;
+      lines.push_back(describeRequest(tel));
+      return;
     }
-  }
-  if (!broken && reader.buffered() > 0) {
-    out.rejections.push_back("stream ends inside a telegram (" + std::to_string(reader.buffered()) +
-                             " bytes)");
-  }
+    auto d = describeReply(tel, asked, c);
+    if (d) {
+      lines.push_back(*d);
+    } else {
+      out.rejections.push_back(d.error().message());
+    }
+  });
   return out;
 }
 

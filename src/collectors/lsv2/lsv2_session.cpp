@@ -33,21 +33,31 @@ void Lsv2Session::stop() {
   asio::post(m_strand, [self = shared_from_this()] {
     if (self->m_stopped) return;
     self->m_stopped = true;
-    ++self->m_generation;
+    self->m_stopGeneration = self->m_generation++;
     self->m_onTelegram = nullptr;
-    error_code ignored;
-    if (self->m_loggedIn && self->m_out.empty()) {
-      // Frees the control's connection at once (A_LO without a name: every login).
-      if (auto bytes = encodeTelegram(logoutRequest(), self->m_buffer)) {
-        asio::write(self->m_socket, asio::buffer(*bytes), ignored);
-      }
-    }
-    self->m_open = false;
-    self->m_socket.close(ignored);
     TcpConnect::drop(self->m_connecting);
     self->m_requestTimer.cancel();
     self->m_retryTimer.cancel();
+    // Frees the control's connection at once (A_LO without a name: every login).
+    auto logout = encodeTelegram(logoutRequest(), self->m_buffer);
+    if (!self->m_loggedIn || !logout) return self->closeSocket();
+    self->m_out.push_back(std::move(*logout));
+    if (self->m_out.size() == 1) {
+      self->writeFront();
+    }  // else it follows the write in flight
+    // A control that takes nothing more is not waited for long.
+    self->m_requestTimer.expires_after(std::chrono::seconds(1));
+    self->m_requestTimer.async_wait([self](const error_code& ec) {
+      if (!ec) self->closeSocket();
+    });
   });
+}
+
+void Lsv2Session::closeSocket() {
+  m_open = false;
+  m_out.clear();
+  error_code ignored;
+  m_socket.close(ignored);
 }
 
 void Lsv2Session::connect() {
@@ -228,20 +238,27 @@ bool Lsv2Session::send(const Telegram& t) {
   }
   m_largestSent = std::max(m_largestSent, bytes->size());
   m_out.push_back(std::move(*bytes));
-  if (m_out.size() > 1) return true;  // written after the one in flight
-  const std::uint64_t gen = m_generation;
-  auto writeNext = std::make_shared<std::function<void()>>();
-  *writeNext = [self = shared_from_this(), gen, writeNext] {
-    asio::async_write(self->m_socket, asio::buffer(self->m_out.front()),
-                      [self, gen, writeNext](const error_code& ec, std::size_t) {
-                        if (self->m_stopped || gen != self->m_generation) return;
-                        if (ec) return self->fail("write failed: " + ec.message());
-                        self->m_out.erase(self->m_out.begin());
-                        if (!self->m_out.empty()) (*writeNext)();
-                      });
-  };
-  (*writeNext)();
+  if (m_out.size() == 1) writeFront();  // else written after the one in flight
   return true;
+}
+
+void Lsv2Session::writeFront() {
+  const std::uint64_t gen = m_stopped ? m_stopGeneration : m_generation;
+  asio::async_write(m_socket, asio::buffer(m_out.front()),
+                    [self = shared_from_this(), gen](const error_code& ec, std::size_t) {
+                      if (self->m_stopped) {
+                        // The connection stop() found: its last writes, the logout, then the close.
+                        if (gen != self->m_stopGeneration || self->m_out.empty()) return;
+                        if (ec) return self->closeSocket();
+                        self->m_out.erase(self->m_out.begin());
+                        if (self->m_out.empty()) return self->closeSocket();
+                        return self->writeFront();
+                      }
+                      if (gen != self->m_generation) return;
+                      if (ec) return self->fail("write failed: " + ec.message());
+                      self->m_out.erase(self->m_out.begin());
+                      if (!self->m_out.empty()) self->writeFront();
+                    });
 }
 
 void Lsv2Session::arm() {

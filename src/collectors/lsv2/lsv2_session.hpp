@@ -111,6 +111,10 @@ class Lsv2Session : public std::enable_shared_from_this<Lsv2Session> {
   void arm();
   void read();
   bool send(const Telegram& t);
+  /// Writes m_out's oldest telegram, then the next ones; after stop() the logout queued last,
+  /// then closes.
+  void writeFront();
+  void closeSocket();
   void fail(const std::string& reason);
 
   Strand m_strand;
@@ -133,6 +137,7 @@ class Lsv2Session : public std::enable_shared_from_this<Lsv2Session> {
   bool m_loggedIn = false;
   bool m_stopped = false;
   std::uint64_t m_generation = 0;
+  std::uint64_t m_stopGeneration = 0;  ///< the connection stop() found (its writes finish)
   std::uint64_t m_requests = 0;
   std::uint64_t m_timeouts = 0;
   std::size_t m_largestSent = 0;

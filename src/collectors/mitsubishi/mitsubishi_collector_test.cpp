@@ -7,9 +7,10 @@
 
 #include <gtest/gtest.h>
 
-#include "collectors/focas/testing/focas_controls.hpp"
 #include "collectors/mitsubishi/testing/mitsubishi_controls.hpp"
+#include "collectors/testing/compiled_script.hpp"
 #include "collectors/testing/fake_context.hpp"
+#include "collectors/testing/wait_for_value.hpp"
 #include "collectors/testing/wait_until.hpp"
 
 namespace spindle::collectors::mitsubishi {
@@ -17,6 +18,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::FakeContext;
+using testing::seen;
+using testing::unavailable;
 using testing::waitUntil;
 using Controls = testing::MitsubishiControls;
 constexpr auto script = testing::compiledScript;
@@ -35,24 +38,6 @@ MitsubishiOptions options(std::uint16_t port, SystemType type = SystemType::kM70
   o.reconnectMax = 200ms;
   o.partSystemNumbers = std::move(systems);
   return o;
-}
-
-bool seen(FakeContext& ctx, const std::string& key) {
-  return waitUntil(
-      [&] {
-        auto v = ctx.latest(key);
-        return v && !std::holds_alternative<model::Unavailable>(*v);
-      },
-      5s);
-}
-
-bool unavailable(FakeContext& ctx, const std::string& key) {
-  return waitUntil(
-      [&] {
-        auto v = ctx.latest(key);
-        return v && std::holds_alternative<model::Unavailable>(*v);
-      },
-      5s);
 }
 
 TEST(MitsubishiCollector, EverySystemTypeReportsTheMonitoringSet) {
@@ -145,19 +130,7 @@ TEST(MitsubishiCollector, TwoPartSystemsAndAlarmsWithText) {
   controls.sim->server(0).withControl(
       [](sim::MitsubishiControl& c) { c.raiseAlarm(2, 1001, "SPINDLE OVERLOAD"); });
   auto alarm = [&](model::Level level) {
-    return waitUntil(
-        [&] {
-          for (const auto& o : ctx.observations()) {
-            if (ctx.catalog().item(o.item).key != "p2_alarms") continue;
-            const auto* c = std::get_if<std::shared_ptr<const model::Condition>>(&o.value);
-            if (c && (*c)->nativeCode == "1001" && (*c)->level == level &&
-                (level != model::Level::kFault || (*c)->text == "SPINDLE OVERLOAD")) {
-              return true;
-            }
-          }
-          return false;
-        },
-        5s);
+    return testing::conditionSeen(ctx, "p2_alarms", "1001", level, "SPINDLE OVERLOAD");
   };
   EXPECT_TRUE(alarm(model::Level::kFault));
   controls.sim->server(0).withControl([](sim::MitsubishiControl& c) { c.clearAlarms(2); });

@@ -3,64 +3,22 @@
 // builds byte for byte equal to the fixture's. Every section of the file must be checked here:
 // a new one fails until it is.
 
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <set>
-
 #include <gtest/gtest.h>
 
-#include "base/testing/fixtures.hpp"
 #include "collectors/mitsubishi/mitsubishi_codec.hpp"
+#include "collectors/testing/fixture_file.hpp"
 
 namespace spindle::collectors::mitsubishi {
 namespace {
 
-using Section = std::map<std::string, std::string>;
-
-std::map<std::string, Section> readSections(const std::filesystem::path& file) {
-  std::map<std::string, Section> out;
-  std::ifstream in(file);
-  std::string line, id;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (line[0] == '[') {
-      id = line.substr(1, line.find(']') - 1);
-      out[id];
-      continue;
-    }
-    const auto eq = line.find(" = ");
-    if (eq != std::string::npos && !id.empty()) out[id][line.substr(0, eq)] = line.substr(eq + 3);
-  }
-  return out;
-}
-
-Bytes unhex(const std::string& hex) {
-  Bytes out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using testing::readWhole;
+using testing::Section;
+using testing::unhex;
 
 /// The message, fed through the stream reader 5 bytes at a time (as a slow TCP peer would).
 Message readMessage(const std::string& hex) {
-  const Bytes bytes = unhex(hex);
   MessageReader reader;
-  std::optional<Message> message;
-  for (std::size_t at = 0; at < bytes.size();) {
-    const std::size_t n = std::min<std::size_t>(5, bytes.size() - at);
-    at += reader.feed(std::span(bytes).subspan(at, n));
-    auto next = reader.next();
-    EXPECT_TRUE(next.ok()) << next.error().describe();
-    if (!next.ok()) return {};
-    if (next->has_value()) {
-      EXPECT_EQ(at, bytes.size()) << "the message ended before its bytes did";
-      message = std::move(**next);
-    }
-  }
-  EXPECT_TRUE(message.has_value()) << "no whole message in " << bytes.size() << " bytes";
-  return message.value_or(Message{});
+  return readWhole<Message>(reader, unhex(hex), 5, "message").value_or(Message{});
 }
 
 Request request(const std::string& hex) {
@@ -92,19 +50,9 @@ Value value(const Reply& r, std::uint32_t wantType) {
   return v.ok() ? *v : Value{};
 }
 
-class MitsubishiFixtures : public ::testing::Test {
+class MitsubishiFixtures : public testing::FixtureSectionsTest {
  protected:
-  void SetUp() override {
-    const auto file = spindle::testing::fixturePath("mitsubishi/ezsocket_frames.hex");
-    SPINDLE_NEEDS_FIXTURE(std::filesystem::exists(file), "fixture " << file << " is absent");
-    m_sections = readSections(file);
-  }
-  const Section& section(const std::string& id) {
-    m_checked.insert(id);
-    return m_sections.at(id);
-  }
-  std::map<std::string, Section> m_sections;
-  std::set<std::string> m_checked;
+  MitsubishiFixtures() : FixtureSectionsTest("mitsubishi/ezsocket_frames.hex") {}
 };
 
 TEST_F(MitsubishiFixtures, EveryFrameDecodesToTheValuesTheReadmeGives) {

@@ -15,14 +15,6 @@
 namespace spindle::collectors::mitsubishi {
 namespace {
 
-Bytes hexBytes(const std::string& line) {
-  Bytes out;
-  std::istringstream in(line);
-  std::string token;
-  while (in >> token) out.push_back(static_cast<std::uint8_t>(std::stoul(token, nullptr, 16)));
-  return out;
-}
-
 std::string show(const Value& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
   if (const auto* d = std::get_if<double>(&v)) {
@@ -85,7 +77,6 @@ testing::GoldenOutput run(const testing::GoldenCase& c) {
   auto& frames = out.exact["frames"];
   MessageReader reader;
   std::string lastOp;
-  bool broken = false;
   auto handle = [&](const Message& m) {
     if (m.type == message_type::kRequest) {
       auto q = decodeRequest(m);
@@ -103,29 +94,7 @@ testing::GoldenOutput run(const testing::GoldenCase& c) {
       frames.push_back(messageTypeName(m.type));
     }
   };
-  std::istringstream lines(c.input);
-  std::string line;
-  while (!broken && std::getline(lines, line)) {
-    const Bytes bytes = hexBytes(line);
-    std::span<const std::uint8_t> rest(bytes);
-    while (!broken && !rest.empty()) {
-      rest = rest.subspan(reader.feed(rest));
-      for (;;) {
-        auto m = reader.next();
-        if (!m) {
-          out.rejections.push_back(m.error().message());
-          broken = true;
-          break;
-        }
-        if (!m->has_value()) break;
-        handle(**m);
-      }
-    }
-  }
-  if (!broken && reader.buffered() > 0) {
-    out.rejections.push_back("stream ends inside a message (" + std::to_string(reader.buffered()) +
-                             " bytes)");
-  }
+  testing::feedHexStream(c.input, reader, out, "message", handle);
   return out;
 }
 

@@ -22,14 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
 
-Bytes hexBytes(const std::string& line) {
-  Bytes out;
-  std::istringstream in(line);
-  std::string token;
-  while (in >> token) out.push_back(static_cast<std::uint8_t>(std::stoul(token, nullptr, 16)));
-  return out;
-}
-
 std::string join(const std::vector<std::uint16_t>& v) {
   std::string s;
   for (auto x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
@@ -78,32 +70,15 @@ TEST(ModbusGolden, CasesProduceExactlyTheExpectedFrames) {
                             testing::GoldenOutput out;
                             auto& frames = out.exact["frames"];
                             FrameDecoder decoder;
-                            std::istringstream lines(c.input);
-                            std::string line;
-                            bool broken = false;
-                            while (!broken && std::getline(lines, line)) {
-                              const Bytes bytes = hexBytes(line);
-                              std::span<const std::uint8_t> rest(bytes);
-                              while (!broken && !rest.empty()) {
-                                rest = rest.subspan(decoder.feed(rest));
-                                for (;;) {
-                                  auto frame = decoder.next();
-                                  if (!frame) {
-                                    out.rejections.push_back(frame.error().message());
-                                    broken = true;
-                                    break;
-                                  }
-                                  if (!frame->has_value()) break;
-                                  std::string error;
-                                  const std::string text = describe(**frame, request, error);
-                                  if (error.empty()) {
-                                    frames.push_back(text);
-                                  } else {
-                                    out.rejections.push_back(error);
-                                  }
-                                }
+                            testing::feedHexLines(c.input, decoder, out, [&](const auto& frame) {
+                              std::string error;
+                              const std::string text = describe(frame, request, error);
+                              if (error.empty()) {
+                                frames.push_back(text);
+                              } else {
+                                out.rejections.push_back(error);
                               }
-                            }
+                            });
                             return out;
                           });
 }

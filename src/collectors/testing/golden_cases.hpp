@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <span>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -137,6 +139,52 @@ void runGoldenCases(const std::filesystem::path& dir, std::size_t minForms, Deco
   const auto cases = loadGoldenCases(dir, minForms);
   ASSERT_FALSE(cases.empty()) << "no golden cases in " << dir;
   for (const auto& c : cases) expectGolden(c, decode(c));
+}
+
+/// The bytes of a line of space-separated hex bytes ("0a 1b ...").
+inline std::vector<std::uint8_t> hexBytes(const std::string& line) {
+  std::vector<std::uint8_t> out;
+  std::istringstream in(line);
+  std::string token;
+  while (in >> token) out.push_back(static_cast<std::uint8_t>(std::stoul(token, nullptr, 16)));
+  return out;
+}
+
+/// Feeds `input` to a stream `reader` (feed, next), one line of hex bytes at a time as a peer
+/// sends them, and gives `handle` each whole unit read. A reader error is a rejection in `out`
+/// and ends the stream: false.
+template <typename Reader, typename Handle>
+bool feedHexLines(const std::string& input, Reader& reader, GoldenOutput& out, Handle&& handle) {
+  std::istringstream lines(input);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const std::vector<std::uint8_t> bytes = hexBytes(line);
+    std::span<const std::uint8_t> rest(bytes);
+    while (!rest.empty()) {
+      rest = rest.subspan(reader.feed(rest));
+      for (;;) {
+        auto unit = reader.next();
+        if (!unit) {
+          out.rejections.push_back(unit.error().message());
+          return false;
+        }
+        if (!unit->has_value()) break;
+        handle(**unit);
+      }
+    }
+  }
+  return true;
+}
+
+/// feedHexLines, and then bytes the reader still holds are a rejection: "stream ends inside a
+/// <what> (N bytes)".
+template <typename Reader, typename Handle>
+void feedHexStream(const std::string& input, Reader& reader, GoldenOutput& out,
+                   const std::string& what, Handle&& handle) {
+  if (feedHexLines(input, reader, out, handle) && reader.buffered() > 0) {
+    out.rejections.push_back("stream ends inside a " + what + " (" +
+                             std::to_string(reader.buffered()) + " bytes)");
+  }
 }
 
 }  // namespace spindle::collectors::testing
