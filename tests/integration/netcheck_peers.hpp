@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/testing/loopback_listener.hpp"
 #include "process.hpp"
 
 namespace spindle::testing::netcheck_peers {
@@ -166,15 +167,9 @@ inline std::string ntpQuery() {
 class Listener {
  public:
   Listener() {
-    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(m_fd, 64);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
+    const auto listener = listenOnLoopback(64);
+    m_fd = listener.fd;
+    m_port = listener.port;
   }
   ~Listener() { ::close(m_fd); }
   std::uint16_t port() const { return m_port; }

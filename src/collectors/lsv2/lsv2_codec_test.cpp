@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "collectors/lsv2/lsv2_replies.hpp"
+#include "collectors/lsv2/lsv2_run_info.hpp"
 
 namespace spindle::collectors::lsv2 {
 namespace {
@@ -97,6 +98,23 @@ TEST(Lsv2Codec, PayloadsRoundTrip) {
   EXPECT_EQ(controlTypeOf("CNC PILOT 640"), ControlType::kCncPilot640);
   EXPECT_EQ(controlTypeOf("MANUALplus 620"), ControlType::kManualPlus);
   EXPECT_EQ(controlTypeOf("Sinumerik"), ControlType::kUnknown);
+}
+
+TEST(Lsv2RunInfo, EachReplyBecomesItsKeysAndTheKeysOfARefusalMatch) {
+  const std::vector<std::uint8_t> automatic{0x00, 0x04};
+  auto mode = runInfoValues(info::kExecutionMode, automatic);
+  ASSERT_TRUE(mode.ok());
+  ASSERT_EQ(mode->size(), 1u);
+  EXPECT_EQ((*mode)[0].key, "execution_mode");
+  EXPECT_EQ((*mode)[0].value, model::Value{std::int64_t{4}});
+  EXPECT_EQ((*mode)[0].kind, model::Kind::kEvent);
+  EXPECT_EQ(runInfoKeys(info::kExecutionMode, {}), std::vector<std::string>{"execution_mode"});
+  EXPECT_FALSE(runInfoValues(info::kProgramState, std::vector<std::uint8_t>{0x01}).ok());
+  EXPECT_FALSE(runInfoValues(99, automatic).ok());
+  EXPECT_EQ(runInfoKeys(info::kAxisLocation, {"X", "C"}),
+            (std::vector<std::string>{"X_pos", "C_pos"}));
+  EXPECT_EQ(axisOfKey("X_pos"), "X");
+  EXPECT_EQ(runInfoKeys(info::kOverrides, {}).size(), 3u);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "base/log_limiter.hpp"
 #include "collectors/emitter.hpp"
 #include "collectors/input_limit_options.hpp"
+#include "collectors/lsv2/lsv2_run_info.hpp"
 
 namespace spindle::collectors::lsv2 {
 
@@ -275,57 +276,14 @@ class Lsv2Collector::Connection final : public SessionHandler,
   }
 
   Status runInfo(std::uint16_t i, std::span<const std::uint8_t> p) {
-    using K = model::Kind;
-    switch (i) {
-      case info::kAxisLocation: {
-        auto axes = decodeAxisLocation(p);
-        if (!axes) return std::move(axes).error();
-        m_axes.clear();
-        for (const auto& x : *axes) {
-          m_axes.push_back(x.name);
-          emit(x.name + "_pos", x.position, K::kSample);
-        }
-        return okStatus();
-      }
-      case info::kExecutionMode: {
-        auto m = decodeExecutionMode(p);
-        if (!m) return std::move(m).error();
-        emit("execution_mode", std::int64_t{*m}, K::kEvent);
-        return okStatus();
-      }
-      case info::kProgramStack: {
-        auto s = decodeProgramStack(p);
-        if (!s) return std::move(s).error();
-        emit("line", std::int64_t{s->line}, K::kEvent);
-        emit("main_program", s->mainProgram, K::kEvent);
-        emit("program", s->currentProgram, K::kEvent);
-        return okStatus();
-      }
-      case info::kOverrides: {
-        auto o = decodeOverrides(p);
-        if (!o) return std::move(o).error();
-        emit("feed_override", o->feed, K::kSample);
-        emit("spindle_override", o->spindle, K::kSample);
-        emit("rapid_override", o->rapid, K::kSample);
-        return okStatus();
-      }
-      case info::kProgramState: {
-        auto s = decodeProgramState(p);
-        if (!s) return std::move(s).error();
-        emit("program_state", std::int64_t{*s}, K::kEvent);
-        return okStatus();
-      }
-      case info::kCurrentTool: {
-        auto t = decodeToolInfo(p);
-        if (!t) return std::move(t).error();
-        emit("tool", std::int64_t{t->number}, K::kEvent);
-        if (t->length) emit("tool_length", *t->length, K::kSample);
-        if (t->radius) emit("tool_radius", *t->radius, K::kSample);
-        return okStatus();
-      }
-      default:
-        return Error(ErrorCode::kInternal, "run info " + std::to_string(i) + " not asked");
+    auto values = runInfoValues(i, p);
+    if (!values) return std::move(values).error();
+    if (i == info::kAxisLocation) m_axes.clear();
+    for (auto& v : *values) {
+      if (i == info::kAxisLocation) m_axes.push_back(axisOfKey(v.key));
+      emit(v.key, std::move(v.value), v.kind);
     }
+    return okStatus();
   }
 
   std::vector<std::string> keysOf(const Ask& a) const {
@@ -339,23 +297,7 @@ class Lsv2Collector::Connection final : public SessionHandler,
       default:
         break;
     }
-    switch (a.info) {
-      case info::kAxisLocation: {
-        std::vector<std::string> keys;
-        for (const auto& n : m_axes) keys.push_back(n + "_pos");
-        return keys;
-      }
-      case info::kExecutionMode:
-        return {"execution_mode"};
-      case info::kProgramStack:
-        return {"line", "main_program", "program"};
-      case info::kOverrides:
-        return {"feed_override", "spindle_override", "rapid_override"};
-      case info::kProgramState:
-        return {"program_state"};
-      default:
-        return {"tool"};
-    }
+    return runInfoKeys(a.info, m_axes);
   }
 
   std::string what(const Ask& a) const {

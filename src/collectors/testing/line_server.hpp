@@ -12,23 +12,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/testing/loopback_listener.hpp"
+
 namespace spindle::collectors::testing {
 
 class LineServer {
  public:
   /// `pong`: answer "* PING" with this line ("" = never answer).
   explicit LineServer(std::string pong = "* PONG 10000") : m_pong(std::move(pong)) {
-    m_listen = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(m_listen, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(m_listen, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(m_listen, 4);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_listen, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
+    const auto listener = spindle::testing::listenOnLoopback(4);
+    m_listen = listener.fd;
+    m_port = listener.port;
     m_acceptor = std::thread([this] { acceptLoop(); });
   }
 

@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/testing/loopback_listener.hpp"
+
 namespace spindle::collectors::mtconnect_agent::testing {
 
 class TestAgent {
@@ -29,17 +31,9 @@ class TestAgent {
   };
 
   explicit TestAgent(std::vector<Item> items) : m_items(std::move(items)) {
-    m_listen = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(m_listen, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(m_listen, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(m_listen, 16);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_listen, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
+    const auto listener = spindle::testing::listenOnLoopback(16);
+    m_listen = listener.fd;
+    m_port = listener.port;
     m_acceptor = std::thread([this] { acceptLoop(); });
   }
 

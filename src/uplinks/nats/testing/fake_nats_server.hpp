@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/testing/loopback_listener.hpp"
+
 namespace spindle::uplinks::nats::testing {
 
 /// Speaks just enough NATS to one client at a time: INFO, then to CONNECT+PING either
@@ -24,17 +26,9 @@ namespace spindle::uplinks::nats::testing {
 class FakeNatsServer {
  public:
   FakeNatsServer() {
-    m_listen = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(m_listen, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(m_listen, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(m_listen, 8);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_listen, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
+    const auto listener = spindle::testing::listenOnLoopback(8);
+    m_listen = listener.fd;
+    m_port = listener.port;
     m_thread = std::thread([this] { run(); });
   }
   ~FakeNatsServer() {
