@@ -304,15 +304,36 @@ class NatsClient {
     return n;
   }
 
+  /// How many messages of the stream `filter` matches, as its leader counts them per subject.
+  std::optional<std::uint64_t> filteredMessages(const std::string& name,
+                                                const std::string& filter) {
+    jsOptions o;
+    jsOptions_Init(&o);
+    o.Stream.Info.SubjectsFilter = filter.c_str();
+    jsStreamInfo* si = nullptr;
+    if (js_GetStreamInfo(&si, m_js, name.c_str(), &o, nullptr) != NATS_OK) return std::nullopt;
+    std::optional<std::uint64_t> n;  // no list: none matched, or a hub that cannot say
+    if (si->State.Subjects != nullptr) {
+      n = 0;
+      for (int i = 0; i < si->State.Subjects->Count; ++i) *n += si->State.Subjects->List[i].Msgs;
+    }
+    jsStreamInfo_Destroy(si);
+    return n;
+  }
+
   /// Reads every message of the stream that `filter` matches (an ordered consumer) and decodes
   /// the batches.
   StoredData readStream(const std::string& name, const std::string& filter) {
     StoredData out;
-    const auto total = streamMessages(name);
+    auto total = streamMessages(name);
     if (!total) {
       out.error = "no stream " + name;
       return out;
     }
+    // The count for the filter, when the hub gives it: the read ends when that many came. (A
+    // cluster's consumer may report the last message early just after a recovery.)
+    const auto matching = filteredMessages(name, filter);
+    if (matching) total = *matching;
     natsSubscription* sub = nullptr;
     jsSubOptions so;
     jsSubOptions_Init(&so);
@@ -327,6 +348,7 @@ class NatsClient {
     // just after a recovery, so a short quiet spell must follow before the read ends.
     bool lastSeen = false;
     while (out.messages < *total) {
+      if (matching) lastSeen = false;  // the count decides, not NumPending
       natsMsg* msg = nullptr;
       if (natsSubscription_NextMsg(&msg, sub, lastSeen ? 1000 : 5000) != NATS_OK) {
         if (!lastSeen) {
