@@ -11,60 +11,7 @@ namespace spindle::web::mtconnect {
 
 namespace {
 constexpr std::size_t kAgentSlots = kDeviceRemovedItem - kDeviceAddedItem + 1;
-
-/// Bytes the allocator takes for a block of `n` (its header, rounded to 16).
-constexpr std::size_t block(std::size_t n) { return (n + 8 + 15) / 16 * 16; }
-
-/// Heap bytes of a string beyond the object (none while it fits the small-string buffer).
-std::size_t heap(const std::string& s) {
-  return s.capacity() > std::string().capacity() ? block(s.capacity() + 1) : 0;
-}
-
-/// The size of a shared payload: its control block and object, and their own heap.
-template <typename T>
-std::size_t shared(const std::shared_ptr<const T>& p, std::size_t inner) {
-  return p ? block(sizeof(T) + 16) + inner : 0;  // made by make_shared: one block
-}
-
-std::size_t payloadBytes(const model::Value& v) {
-  return std::visit(
-      [](const auto& x) -> std::size_t {
-        using V = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<V, std::string>) {
-          return heap(x);
-        } else if constexpr (std::is_same_v<V, std::vector<double>>) {
-          return x.capacity() == 0 ? 0 : block(x.capacity() * sizeof(double));
-        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::Condition>>) {
-          return x ? shared(x, heap(x->text) + heap(x->nativeCode) + heap(x->nativeSeverity) +
-                                   heap(x->qualifier))
-                   : 0;
-        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::Message>>) {
-          return x ? shared(x, heap(x->text) + heap(x->nativeCode)) : 0;
-        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::TimeSeries>>) {
-          return x ? shared(x, x->samples.capacity() * sizeof(double)) : 0;
-        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::DataSet>>) {
-          if (!x) return 0;
-          std::size_t inner = x->entries.capacity() * sizeof(model::DataSetEntry);
-          for (const auto& e : x->entries) {
-            inner += heap(e.key) + heap(e.value);
-            for (const auto& [k, c] : e.cells) inner += 64 + heap(k) + heap(c);
-          }
-          return shared(x, inner);
-        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::Asset>>) {
-          return x ? shared(x, heap(x->id) + heap(x->type) + heap(x->document)) : 0;
-        } else {
-          return 0;
-        }
-      },
-      v);
-}
 }  // namespace
-
-// The window is a deque: entries sit in 512-byte blocks (7 of 72 bytes), plus the block's
-// allocator header and the deque's map: 8 bytes per entry cover them.
-std::size_t entryBytes(const Entry& e) {
-  return sizeof(Entry) + 8 + payloadBytes(e.observation.value);
-}
 
 ObservationIndex::ObservationIndex(const state::StateStore& store, std::size_t assetCapacity,
                                    const model::ItemCatalog* catalog, std::size_t bufferMemory,
@@ -303,33 +250,30 @@ void ObservationIndex::add(Entry e) {
     growTo(m_checkpoint, kAgentSlots + item + 1);
   }
   apply(slot(m_latest, item), e);
-  m_windowBytes += entryBytes(e);
-  m_window.push_back(std::move(e));
+  m_window.push(e);
   auto full = [&] {
     return m_capacity != 0 ? m_window.size() > m_capacity
-                           : m_windowBytes > m_budget && m_window.size() > 1;
+                           : m_window.bytes() > m_budget && m_window.size() > 1;
   };
   while (full()) {
-    const Entry& old = m_window.front();
+    const Entry old = m_window.pop();
     apply(slot(m_checkpoint, old.observation.item), old);
-    m_windowBytes -= entryBytes(old);
-    m_window.pop_front();
   }
 }
 
 std::uint64_t ObservationIndex::bufferSize() const {
   if (m_capacity != 0) return m_capacity;
   std::lock_guard lock(m_mutex);
-  const double average = m_window.empty() || m_windowBytes == 0
-                             ? static_cast<double>(sizeof(Entry) + 8)
-                             : static_cast<double>(m_windowBytes) / m_window.size();
+  // Before any entry: a typical sample's packed size.
+  const double average =
+      m_window.empty() ? 16.0 : static_cast<double>(m_window.bytes()) / m_window.size();
   return static_cast<std::uint64_t>(
       std::min(static_cast<double>(m_budget) / average, 4294967295.0));
 }
 
 std::size_t ObservationIndex::bufferBytes() const {
   std::lock_guard lock(m_mutex);
-  return m_windowBytes;
+  return m_window.bytes();
 }
 
 TimestampNs ObservationIndex::modelChangeTime() const {
@@ -339,7 +283,7 @@ TimestampNs ObservationIndex::modelChangeTime() const {
 
 std::uint64_t ObservationIndex::firstSequence() const {
   std::lock_guard lock(m_mutex);
-  return m_window.empty() ? m_next : m_window.front().sequence;
+  return m_window.empty() ? m_next : m_window.firstSequence();
 }
 
 std::uint64_t ObservationIndex::nextSequence() const {
@@ -373,13 +317,14 @@ bool ObservationIndex::current(std::optional<std::uint64_t> at,
     emitAll(m_latest);
     return true;
   }
-  const std::uint64_t first = m_window.empty() ? m_next : m_window.front().sequence;
+  const std::uint64_t first = m_window.empty() ? m_next : m_window.firstSequence();
   if (*at < first || *at >= m_next) return false;
   std::vector<ItemState> states = m_checkpoint;
-  for (const auto& e : m_window) {
-    if (e.sequence > *at) break;
+  m_window.forEachFrom(first, [&](const Entry& e) {
+    if (e.sequence > *at) return false;
     apply(slot(states, e.observation.item), e);
-  }
+    return true;
+  });
   emitAll(states);
   return true;
 }
@@ -388,18 +333,19 @@ std::uint64_t ObservationIndex::sample(std::uint64_t from, std::size_t count,
                                        const std::function<bool(model::ItemId)>& want,
                                        std::vector<Entry>& out) const {
   std::lock_guard lock(m_mutex);
-  if (m_window.empty()) return m_next;
-  auto it = std::lower_bound(m_window.begin(), m_window.end(), from,
-                             [](const Entry& e, std::uint64_t s) { return e.sequence < s; });
+  std::uint64_t next = m_next;
   std::size_t taken = 0;
-  for (; it != m_window.end(); ++it) {
-    const Entry& e = *it;
-    if (e.observation.kind == model::Kind::kAsset || !want(e.observation.item)) continue;
-    if (taken == count) return e.sequence;
+  m_window.forEachFrom(from, [&](const Entry& e) {
+    if (e.observation.kind == model::Kind::kAsset || !want(e.observation.item)) return true;
+    if (taken == count) {
+      next = e.sequence;
+      return false;
+    }
     out.push_back(e);
     ++taken;
-  }
-  return m_next;
+    return true;
+  });
+  return next;
 }
 
 std::uint64_t ObservationIndex::sampleBackward(std::uint64_t from, std::uint64_t last,
@@ -408,19 +354,15 @@ std::uint64_t ObservationIndex::sampleBackward(std::uint64_t from, std::uint64_t
                                                std::vector<Entry>& out) const {
   std::lock_guard lock(m_mutex);
   if (m_window.empty() || count == 0) return from;
-  // The first entry after `last`; walk back from there.
-  auto it = std::upper_bound(m_window.begin(), m_window.end(), last,
-                             [](std::uint64_t s, const Entry& e) { return s < e.sequence; });
   const std::size_t before = out.size();
-  std::uint64_t lowest = std::max(from, m_window.front().sequence);
-  while (it != m_window.begin()) {
-    --it;
-    if (it->sequence < from) break;
-    lowest = it->sequence;
-    if (it->observation.kind == model::Kind::kAsset || !want(it->observation.item)) continue;
-    out.push_back(*it);
-    if (out.size() - before == count) break;
-  }
+  std::uint64_t lowest = std::max(from, m_window.firstSequence());
+  m_window.forEachBackFrom(last, [&](const Entry& e) {
+    if (e.sequence < from) return false;
+    lowest = e.sequence;
+    if (e.observation.kind == model::Kind::kAsset || !want(e.observation.item)) return true;
+    out.push_back(e);
+    return out.size() - before != count;
+  });
   std::reverse(out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
   return lowest;
 }

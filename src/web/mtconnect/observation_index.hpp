@@ -26,6 +26,7 @@
 #include "model/observation.hpp"
 #include "state/batch_feed.hpp"
 #include "state/state_store.hpp"
+#include "web/mtconnect/compact_window.hpp"
 
 namespace spindle::web::mtconnect {
 
@@ -37,11 +38,6 @@ constexpr model::ItemId kDeviceRemovedItem = kDeviceAddedItem + 2;
 constexpr bool isAgentEvent(model::ItemId id) {
   return id >= kDeviceAddedItem && id <= kDeviceRemovedItem;
 }
-
-struct Entry {
-  std::uint64_t sequence = 0;
-  model::Observation observation;
-};
 
 /// One asset as /assets shows it.
 struct AssetEntry {
@@ -58,17 +54,13 @@ struct AssetEntry {
 /// collectors/input_guard.hpp); this bound holds whatever the source (scripts included).
 constexpr std::size_t kMaxActiveConditions = 256;
 
-/// The memory one entry of the window holds: the entry itself, its value's own heap (text,
-/// numbers) and the shared payload it points to (conditions, messages, time series, data sets,
-/// assets; counted whole, though the store and the journal may share it).
-std::size_t entryBytes(const Entry& e);
-
 class ObservationIndex {
  public:
   /// `assetCapacity` assets are kept; the oldest goes first. With a `catalog`, growth of the
   /// device model is announced by Agent events (none without). The window of recent entries
   /// holds at most `bufferMemory` bytes as entryBytes() counts them (the newest entry always
-  /// stays); 0 keeps as many entries as the store's ring instead. With `filterDuplicates`, a
+  /// stays; entries are packed, see CompactWindow); 0 keeps as many entries as the store's
+  /// ring instead. With `filterDuplicates`, a
   /// sample, event or condition that says nothing new about its item is left out (no entry, no
   /// sequence number): the same value again, a condition already active with the same level
   /// and text, a NORMAL or UNAVAILABLE that changes nothing.
@@ -88,7 +80,7 @@ class ObservationIndex {
   /// The observations the window holds when full: its entry count bound, or its memory bound
   /// divided by the average size of the entries held (at most 2^32-1, as the schemas allow).
   std::uint64_t bufferSize() const;
-  /// Bytes the window's entries hold now (entryBytes summed).
+  /// Bytes the window holds now (CompactWindow::bytes).
   std::size_t bufferBytes() const;
   /// Observations the index missed because the store's ring moved on between refreshes.
   std::uint64_t missed() const;
@@ -159,10 +151,9 @@ class ObservationIndex {
   const model::ItemCatalog* m_catalog;
   std::size_t m_capacity;  ///< entries (count-bound window), or 0
   std::size_t m_budget;    ///< bytes (memory-bound window), or 0
-  std::size_t m_windowBytes = 0;
   std::size_t m_assetCapacity;
   mutable std::mutex m_mutex;
-  std::deque<Entry> m_window;           ///< mirror of the store's ring
+  CompactWindow m_window;               ///< the recent entries, packed
   std::vector<ItemState> m_checkpoint;  ///< by slot(): state before m_window.front()
   std::vector<ItemState> m_latest;      ///< by slot(): state after m_window.back()
   std::uint64_t m_storeNext = 1;        ///< the store's sequence of the next to read
