@@ -296,6 +296,21 @@ Entry CompactWindow::pop() {
   return out;
 }
 
+std::size_t CompactWindow::popBlock(const std::function<void(const Entry&)>& f) {
+  const Block& b = m_blocks.front();
+  Cursor c = start(b);
+  Entry e;
+  const std::size_t n = b.count;
+  for (std::size_t i = 0; i < n; ++i) {
+    decode(b, c, e);
+    f(e);
+  }
+  m_bytes -= footprint(b);
+  m_count -= n;
+  m_blocks.pop_front();
+  return n;
+}
+
 void CompactWindow::forEachFrom(std::uint64_t from,
                                 const std::function<bool(const Entry&)>& f) const {
   auto it = std::partition_point(m_blocks.begin(), m_blocks.end(),

@@ -39,9 +39,14 @@ class CompactWindow {
   void push(const Entry& e);
   /// Removes the oldest entry and returns it. Precondition: !empty().
   Entry pop();
+  /// Removes the oldest block's entries, calling `f` with each, oldest first; returns how
+  /// many. A byte bound frees memory a block at a time, so this is its eviction: one decode
+  /// per entry. Precondition: !empty().
+  std::size_t popBlock(const std::function<void(const Entry&)>& f);
 
   bool empty() const { return m_count == 0; }
   std::size_t size() const { return m_count; }
+  std::size_t blocks() const { return m_blocks.size(); }
   /// Sequence of the oldest and the newest entry. Precondition: !empty().
   std::uint64_t firstSequence() const { return m_blocks.front().firstSeq; }
   std::uint64_t lastSequence() const { return m_blocks.back().lastSeq; }

@@ -153,6 +153,38 @@ TEST(CompactWindow, ReadsFromAnySequenceBothWaysAcrossBlocks) {
   EXPECT_EQ(seen, 0u);
 }
 
+TEST(CompactWindow, PopBlockTakesTheOldestBlockWhole) {
+  CompactWindow window;
+  const auto entries = everyForm();
+  for (int round = 0; round < 200; ++round) {
+    for (auto e : entries) {
+      e.sequence += static_cast<std::uint64_t>(round) * 100'000;
+      window.push(e);
+    }
+  }
+  ASSERT_GT(window.blocks(), 2u);
+  const std::size_t before = window.size();
+  const std::size_t bytes = window.bytes();
+  std::vector<Entry> taken;
+  const std::size_t n = window.popBlock([&](const Entry& e) { taken.push_back(e); });
+  ASSERT_EQ(n, taken.size());
+  EXPECT_EQ(window.size(), before - n);
+  EXPECT_LT(window.bytes(), bytes);
+  for (std::size_t i = 0; i < n; ++i) {
+    Entry want = entries[i % entries.size()];
+    want.sequence += i / entries.size() * 100'000;
+    expectSame(want, taken[i]);
+  }
+  EXPECT_GT(window.firstSequence(), taken.back().sequence);
+  // After one pop, the rest of that block goes whole too.
+  window.pop();
+  const std::size_t left = window.size();
+  window.popBlock([](const Entry&) {});
+  EXPECT_LT(window.size(), left);
+  while (!window.empty()) window.popBlock([](const Entry&) {});
+  EXPECT_EQ(window.bytes(), 0u);
+}
+
 TEST(CompactWindow, SharedPayloadsGoWhenTheirEntryGoes) {
   CompactWindow window;
   auto message = std::make_shared<model::Message>(model::Message{"M", std::string(1000, 'm')});

@@ -251,13 +251,18 @@ void ObservationIndex::add(Entry e) {
   }
   apply(slot(m_latest, item), e);
   m_window.push(e);
-  auto full = [&] {
-    return m_capacity != 0 ? m_window.size() > m_capacity
-                           : m_window.bytes() > m_budget && m_window.size() > 1;
-  };
-  while (full()) {
-    const Entry old = m_window.pop();
-    apply(slot(m_checkpoint, old.observation.item), old);
+  auto leave = [&](const Entry& old) { apply(slot(m_checkpoint, old.observation.item), old); };
+  if (m_capacity != 0) {
+    while (m_window.size() > m_capacity) leave(m_window.pop());
+  } else {
+    // A block at a time (its memory goes whole); the newest entry always stays.
+    while (m_window.bytes() > m_budget && m_window.size() > 1) {
+      if (m_window.blocks() > 1) {
+        m_window.popBlock(leave);
+      } else {
+        leave(m_window.pop());
+      }
+    }
   }
 }
 
