@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/log.hpp"
+#include "base/thread_name.hpp"
 #include "net/net_options.hpp"
 #include "transform/script_runner.hpp"
 
@@ -186,7 +187,12 @@ Status Gateway::start() {
   m_pipeline->start();
 
   m_work.emplace(asio::make_work_guard(m_io));
-  for (int i = 0; i < m_config.edge.threads; ++i) m_threads.emplace_back([this] { m_io.run(); });
+  for (int i = 0; i < m_config.edge.threads; ++i) {
+    m_threads.emplace_back([this, i] {
+      nameThisThread("io-" + std::to_string(i + 1));
+      m_io.run();
+    });
+  }
   m_started = true;
   startWeb();
 

@@ -4,6 +4,7 @@
 
 #include "base/grow.hpp"
 #include "base/log.hpp"
+#include "base/thread_name.hpp"
 #include "model/same_value.hpp"
 
 namespace spindle::app {
@@ -191,7 +192,10 @@ std::optional<transform::ScriptStats> Pipeline::scriptStats(model::MachineId mac
 
 void Pipeline::start() {
   if (m_worker.joinable()) return;
-  m_worker = std::thread([this] { run(); });
+  m_worker = std::thread([this] {
+    nameThisThread("pipeline");
+    run();
+  });
 }
 
 void Pipeline::stop(Duration drainFor) {

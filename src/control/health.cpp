@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/log.hpp"
+#include "base/thread_name.hpp"
 
 namespace spindle::control {
 
@@ -123,7 +124,10 @@ Status HealthPublisher::start() {
     m_stopping = false;
   }
   m_process.sample();  // the first CPU figure needs a previous reading
-  m_thread = std::thread([this] { run(); });
+  m_thread = std::thread([this] {
+    nameThisThread("health");
+    run();
+  });
   return okStatus();
 }
 

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/thread_name.hpp"
+
 namespace spindle::journal {
 namespace {
 std::uint64_t alignDown(std::uint64_t v) { return v & ~std::uint64_t{BlockWriter::kBlock - 1}; }
@@ -100,7 +102,11 @@ void BlockWriter::submit(FileIo& io, int fd) {
     std::lock_guard lock(m_mutex);
     stage.busy = true;
     m_jobs.push_back(Job{&stage, &io, fd});
-    if (!m_thread.joinable()) m_thread = std::thread([this] { run(); });
+    if (!m_thread.joinable())
+      m_thread = std::thread([this] {
+        nameThisThread("journal-write");
+        run();
+      });
   }
   m_changed.notify_all();
   m_filling = 1 - m_filling;

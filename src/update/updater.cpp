@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/log.hpp"
+#include "base/thread_name.hpp"
 #include "update/refusal.hpp"
 #include "update/trial.hpp"
 #include "update/version_store.hpp"
@@ -57,7 +58,10 @@ void Updater::started(Probe probe, std::function<void()> requestStop) {
   if (auto s = file.modify([](UpdateState& st) { st.pid = static_cast<int>(::getpid()); }); !s) {
     m_log->warn("update: {}", s.error().describe());
   }
-  m_thread = std::thread([this] { run(); });
+  m_thread = std::thread([this] {
+    nameThisThread("updater");
+    run();
+  });
 }
 
 Status Updater::watch(control::Channel& channel) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "base/log.hpp"
+#include "base/thread_name.hpp"
 #include "base/time.hpp"
 #include "uplinks/delivery_cursor.hpp"
 
@@ -84,7 +85,10 @@ Status DeliveryEngine::start() {
   m_tokens = 0;
   m_wasReady = m_uplink->ready();
   plan();
-  m_thread = std::thread([this] { run(); });
+  m_thread = std::thread([this] {
+    nameThisThread("deliver/" + m_name);
+    run();
+  });
   return okStatus();
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/log.hpp"
+#include "base/thread_name.hpp"
 
 namespace spindle::control {
 namespace {
@@ -132,7 +133,10 @@ class KeyWatch final : public ChannelHandle {
         m_handlers(std::move(handlers)),
         m_retry(retry),
         m_log(std::move(log)) {
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+      nameThisThread("control");
+      run();
+    });
   }
 
   ~KeyWatch() override {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "base/log.hpp"
+#include "base/thread_name.hpp"
 #include "uplinks/nats/hf_codec.hpp"
 
 namespace spindle::uplinks::nats {
@@ -35,7 +36,10 @@ Status HfPublisher::start() {
     return Error(ErrorCode::kInvalidArgument, "edge id '" + m_edge + "' cannot be a NATS subject");
   }
   m_stopping = false;
-  m_thread = std::thread([this] { run(); });
+  m_thread = std::thread([this] {
+    nameThisThread("hf-publish");
+    run();
+  });
   return okStatus();
 }
 

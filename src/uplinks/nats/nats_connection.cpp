@@ -7,6 +7,7 @@
 
 #include "base/log.hpp"
 #include "base/redact.hpp"
+#include "base/thread_name.hpp"
 #include "base/units.hpp"
 
 namespace spindle::uplinks::nats {
@@ -169,7 +170,10 @@ Status NatsConnection::start() {
   if (!connected()) {
     m_log->warn("NATS server not reachable yet ({}); retrying in the background", status().url);
   }
-  m_keeper = std::thread([this] { keep(); });
+  m_keeper = std::thread([this] {
+    nameThisThread("nats-keeper");
+    keep();
+  });
   return okStatus();
 }
 
