@@ -52,6 +52,8 @@ void ShdrSession::connect() {
         }
         self->m_connected = true;
         self->m_paused = false;
+        error_code ignored;
+        self->m_socket.non_blocking(true, ignored);  // drain() reads without waiting
         self->m_heartbeat = self->m_options.heartbeatOverride;
         self->sendLine("* PING");
         if (auto h = self->m_handler.lock()) {
@@ -77,14 +79,10 @@ void ShdrSession::read() {
           return;
         }
         self->m_backoff.reset();
-        // The watchdog is not moved per read (a cancel and a new wait, 10 times a second per
-        // machine): it looks at the last data's time when it fires.
-        self->m_lastData = std::chrono::steady_clock::now();
-        bool more = true;
-        if (auto h = self->m_handler.lock())
-          more = h->onData(std::string_view(self->m_buffer.data(), n));
+        bool more = self->deliver(self->m_buffer.data(), n);
+        // A read that filled the small buffer: more is waiting (a fast adapter, a backlog).
+        if (more && n == self->m_buffer.size()) more = self->drain();
         if (self->m_stopped || gen != self->m_generation) return;
-        self->sizeBuffer(n);
         if (more) {
           self->read();
         } else {
@@ -93,20 +91,34 @@ void ShdrSession::read() {
       });
 }
 
-void ShdrSession::sizeBuffer(std::size_t n) {
-  const std::size_t size = m_buffer.size();
-  if (n == size && size < kMaxRead) {
-    m_buffer = std::vector<char>(size * 2);
-    m_smallReads = 0;
-  } else if (n <= size / 4 && size > kMinRead) {
-    // 256 small reads in a row: the burst is over (about 25 s of a 10 Hz adapter).
-    if (++m_smallReads >= 256) {
-      m_buffer = std::vector<char>(size / 2);
-      m_smallReads = 0;
+bool ShdrSession::deliver(const char* data, std::size_t n) {
+  // The watchdog is not moved per read (a cancel and a new wait, 10 times a second per
+  // machine): it looks at the last data's time when it fires.
+  m_lastData = std::chrono::steady_clock::now();
+  if (auto h = m_handler.lock()) return h->onData(std::string_view(data, n));
+  return true;
+}
+
+bool ShdrSession::drain() {
+  // One large buffer per network thread, not per session: 2000 sessions keep 1 KiB each,
+  // yet a fast adapter is read 64 KiB at a time. Reads here never wait (the socket is
+  // non-blocking); a few rounds, then the others' turn.
+  thread_local std::vector<char> scratch(kDrainRead);
+  const std::uint64_t gen = m_generation;
+  for (int round = 0; round < 8; ++round) {
+    error_code ec;
+    const std::size_t n = m_socket.read_some(asio::buffer(scratch), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return true;
+    if (ec) {
+      fail(ec == asio::error::eof ? "the adapter closed the connection"
+                                  : "read failed: " + ec.message());
+      return false;
     }
-  } else {
-    m_smallReads = 0;
+    if (!deliver(scratch.data(), n)) return false;
+    if (m_stopped || gen != m_generation) return false;
+    if (n < scratch.size()) return true;
   }
+  return true;
 }
 
 void ShdrSession::resumeReading() {

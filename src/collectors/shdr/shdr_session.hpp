@@ -65,8 +65,11 @@ class ShdrSession : public std::enable_shared_from_this<ShdrSession> {
   void schedulePing();
   void fail(const std::string& reason);
   Duration silenceLimit() const;
-  /// Grows or shrinks m_buffer after a read of `n` bytes (never while a read is pending).
-  void sizeBuffer(std::size_t n);
+  /// Hands `n` bytes to the handler; false when it asks to pause.
+  bool deliver(const char* data, std::size_t n);
+  /// Reads what is waiting without waiting, into the thread's large buffer; false when the
+  /// handler paused or the session failed (then not to read again).
+  bool drain();
 
   Strand m_strand;
   SessionOptions m_options;
@@ -78,12 +81,11 @@ class ShdrSession : public std::enable_shared_from_this<ShdrSession> {
   boost::asio::steady_timer m_pingTimer;
   boost::asio::steady_timer m_retryTimer;
   Backoff m_backoff;
-  /// Sized to the traffic: kMinRead for the usual adapter, doubled when a read fills it (a
-  /// fast adapter or a backlog), halved back after many reads that used a quarter or less.
-  static constexpr std::size_t kMinRead = 1024;
-  static constexpr std::size_t kMaxRead = 64 * 1024;
-  std::vector<char> m_buffer = std::vector<char>(kMinRead);
-  unsigned m_smallReads = 0;
+  /// A 10 Hz adapter's lines fit the session's own small buffer; a read that fills it is
+  /// followed by drain() into the network thread's large one (kDrainRead).
+  static constexpr std::size_t kRead = 1024;
+  static constexpr std::size_t kDrainRead = 64 * 1024;
+  std::vector<char> m_buffer = std::vector<char>(kRead);
   std::string m_outbox;
   bool m_writing = false;
   bool m_connected = false;
