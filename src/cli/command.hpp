@@ -46,5 +46,6 @@ Command addNetcheckCommand(CLI::App& app);  // cmd_netcheck.cpp
 Command addStatusCommand(CLI::App& app);    // cmd_status.cpp
 Command addUpdateCommand(CLI::App& app);    // cmd_update.cpp (sign, keygen: cmd_update_sign.cpp)
 Command addFleetCommand(CLI::App& app);     // cmd_fleet.cpp (cmd_fleet_config.cpp, _ops.cpp)
+Command addOpcuaCommand(CLI::App& app);     // cmd_opcua.cpp
 
 }  // namespace spindle::cli

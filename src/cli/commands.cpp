@@ -53,10 +53,11 @@ int runMain(int argc, char** argv) {
       app.add_option("--log-level", logLevel, "trace, debug, info, warn, error or off")
           ->capture_default_str();
 
-  const std::vector<Command> commands{
-      addRunCommand(app),      addValidateCommand(app), addStatusCommand(app),
-      addNetcheckCommand(app), addJournalCommand(app),  addSimCommand(app),
-      addVersionCommand(app),  addUpdateCommand(app),   addFleetCommand(app)};
+  const std::vector<Command> commands{addRunCommand(app),     addValidateCommand(app),
+                                      addStatusCommand(app),  addNetcheckCommand(app),
+                                      addJournalCommand(app), addSimCommand(app),
+                                      addVersionCommand(app), addUpdateCommand(app),
+                                      addFleetCommand(app),   addOpcuaCommand(app)};
   if (reportUnknownCommand(app, commandWord(argc, argv))) return kExitUsage;
   try {
     app.parse(argc, argv);
