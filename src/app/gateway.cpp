@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "base/free_memory.hpp"
 #include "base/log.hpp"
 #include "base/thread_name.hpp"
 #include "net/net_options.hpp"
@@ -22,7 +23,8 @@ Gateway::Gateway(SpindleConfig config, std::string text, RunOptions options, con
       m_clock(clock),
       m_log(makeLogger("app")),
       m_machines(std::make_unique<MachineManager>(m_config, std::move(text), m_catalog, clock)),
-      m_statusTimer(m_io) {}
+      m_statusTimer(m_io),
+      m_trimTimer(m_io) {}
 
 Gateway::~Gateway() { stop(); }
 
@@ -222,6 +224,7 @@ Status Gateway::start() {
   m_log->info("edge {} collecting from {} machines; journal in {}; uplinks: {}", m_config.edge.id,
               m_machines->running(), m_journal->settings().dir, names);
   scheduleStatus();
+  scheduleTrim();
   if (auto status = startCloud(); !status) {  // control: and its connection (gateway_cloud.cpp)
     stop();
     return status;
@@ -238,7 +241,10 @@ void Gateway::stop() {
   if (m_web) m_web->stop();
   if (m_clockMonitor) m_clockMonitor->stop();
   if (m_resolver) m_resolver->stop();
-  asio::post(m_io, [this] { m_statusTimer.cancel(); });
+  asio::post(m_io, [this] {
+    m_statusTimer.cancel();
+    m_trimTimer.cancel();
+  });
   m_work.reset();
   m_io.stop();
   for (auto& t : m_threads) t.join();
@@ -314,6 +320,16 @@ void Gateway::scheduleStatus() {
     if (ec) return;
     logStatus();
     scheduleStatus();
+  });
+}
+
+void Gateway::scheduleTrim() {
+  // Memory freed after a burst goes back to the system within seconds (base/free_memory.hpp).
+  m_trimTimer.expires_after(std::chrono::seconds(10));
+  m_trimTimer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    releaseFreeMemory();
+    scheduleTrim();
   });
 }
 

@@ -88,6 +88,7 @@ class Gateway {
   /// Logs a message the service manager did not get; the edge goes on.
   void warnIfUnsent(const Status& sent) const;
   void scheduleStatus();
+  void scheduleTrim();
   void logStatus();
 
   SpindleConfig m_config;
@@ -110,6 +111,7 @@ class Gateway {
   /// The machines and the configuration from the cloud; the EdgeApi (machine_manager.hpp).
   std::unique_ptr<MachineManager> m_machines;
   boost::asio::steady_timer m_statusTimer;
+  boost::asio::steady_timer m_trimTimer;  ///< releaseFreeMemory() every 10 s
   bool m_started = false;
   // The cloud link and what it changes at run time (app/gateway_cloud.cpp).
   std::unique_ptr<CloudLink> m_cloud;
