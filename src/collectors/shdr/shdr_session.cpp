@@ -9,6 +9,14 @@ namespace spindle::collectors::shdr {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
+namespace {
+/// Why a read ended the connection, as the log says it.
+std::string readFailure(const error_code& ec) {
+  return ec == asio::error::eof ? "the adapter closed the connection"
+                                : "read failed: " + ec.message();
+}
+}  // namespace
+
 ShdrSession::ShdrSession(Strand strand, SessionOptions options,
                          std::weak_ptr<SessionHandler> handler)
     : m_strand(strand),
@@ -69,26 +77,26 @@ void ShdrSession::read() {
   if (m_reading || m_paused || !m_connected || m_stopped) return;
   m_reading = true;
   const std::uint64_t gen = m_generation;
-  m_socket.async_read_some(
-      asio::buffer(m_buffer), [self = shared_from_this(), gen](const error_code& ec, size_t n) {
-        if (self->m_stopped || gen != self->m_generation) return;
-        self->m_reading = false;
-        if (ec) {
-          self->fail(ec == asio::error::eof ? "the adapter closed the connection"
-                                            : "read failed: " + ec.message());
-          return;
-        }
-        self->m_backoff.reset();
-        bool more = self->deliver(self->m_buffer.data(), n);
-        // A read that filled the small buffer: more is waiting (a fast adapter, a backlog).
-        if (more && n == self->m_buffer.size()) more = self->drain();
-        if (self->m_stopped || gen != self->m_generation) return;
-        if (more) {
-          self->read();
-        } else {
-          self->m_paused = true;
-        }
-      });
+  m_socket.async_read_some(asio::buffer(m_buffer),
+                           [self = shared_from_this(), gen](const error_code& ec, size_t n) {
+                             if (self->m_stopped || gen != self->m_generation) return;
+                             self->m_reading = false;
+                             if (ec) {
+                               self->fail(readFailure(ec));
+                               return;
+                             }
+                             self->m_backoff.reset();
+                             bool more = self->deliver(self->m_buffer.data(), n);
+                             // A read that filled the small buffer: more is waiting (a fast
+                             // adapter, a backlog).
+                             if (more && n == self->m_buffer.size()) more = self->drain();
+                             if (self->m_stopped || gen != self->m_generation) return;
+                             if (more) {
+                               self->read();
+                             } else {
+                               self->m_paused = true;
+                             }
+                           });
 }
 
 bool ShdrSession::deliver(const char* data, std::size_t n) {
@@ -110,8 +118,7 @@ bool ShdrSession::drain() {
     const std::size_t n = m_socket.read_some(asio::buffer(scratch), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return true;
     if (ec) {
-      fail(ec == asio::error::eof ? "the adapter closed the connection"
-                                  : "read failed: " + ec.message());
+      fail(readFailure(ec));
       return false;
     }
     if (!deliver(scratch.data(), n)) return false;
