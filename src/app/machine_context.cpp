@@ -79,4 +79,14 @@ void MachineContext::setScript(std::shared_ptr<const transform::CompiledScript> 
   m_script = std::move(script);
 }
 
+std::string MachineContext::dataDir() const {
+  std::lock_guard lock(m_mutex);
+  return m_dataDir;
+}
+
+void MachineContext::setDataDir(std::string dataDir) {
+  std::lock_guard lock(m_mutex);
+  m_dataDir = std::move(dataDir);
+}
+
 }  // namespace spindle::app

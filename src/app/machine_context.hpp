@@ -41,6 +41,8 @@ class MachineContext final : public collectors::CollectorContext {
   std::shared_ptr<const transform::CompiledScript> script() const override;
   /// The machine's script as its collector should see it (before the collector starts).
   void setScript(std::shared_ptr<const transform::CompiledScript> script);
+  std::string dataDir() const override;
+  void setDataDir(std::string dataDir);
 
   MachineStatus status() const;
   /// When the machine last sent data (any observation, by this edge's clock); 0: never. A
@@ -61,6 +63,7 @@ class MachineContext final : public collectors::CollectorContext {
   Result<model::ItemId> m_connectionItem;  ///< refused only when the catalog is full
   std::atomic<TimestampNs> m_lastData{0};
   std::shared_ptr<const transform::CompiledScript> m_script;  ///< guarded by m_mutex
+  std::string m_dataDir = "spindle-data";                     ///< guarded by m_mutex
 };
 
 }  // namespace spindle::app

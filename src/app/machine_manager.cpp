@@ -148,6 +148,7 @@ void MachineManager::launch(const MachineEntry& machine, MachineContext& context
   }
   auto collector = info->make(machine.options);
   context.setScript(machine.script);
+  context.setDataDir(m_config.edge.dataDir);
   if (auto status = collector->start(context); !status) {
     // One machine that cannot start never stops the others.
     m_log->error("machine {} did not start: {}", machine.id, status.error().describe());

@@ -57,6 +57,9 @@ class CollectorContext {
   /// read take it from the script's inputs (CompiledScript::inputs(): Modbus `registers` and
   /// `coils`, OPC UA `tags`, the `keys` a polled control is asked for). Set before start().
   virtual std::shared_ptr<const transform::CompiledScript> script() const { return nullptr; }
+  /// The edge's data directory (edge.data_dir), where a collector keeps what it must remember
+  /// across restarts (the OPC UA certificates). Set before start().
+  virtual std::string dataDir() const { return "spindle-data"; }
 };
 
 /// Lifecycle: constructed (options validated, no I/O) -> start (I/O begins, returns at once)

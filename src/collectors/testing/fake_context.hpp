@@ -64,6 +64,15 @@ class FakeContext final : public CollectorContext {
     std::lock_guard lock(m_mutex);
     return m_script;
   }
+  std::string dataDir() const override {
+    std::lock_guard lock(m_mutex);
+    return m_dataDir;
+  }
+  /// Where the collector keeps its files (a test's temporary folder); set before start().
+  void setDataDir(std::string dataDir) {
+    std::lock_guard lock(m_mutex);
+    m_dataDir = std::move(dataDir);
+  }
   /// The script the collector sees (a test's register map, say); set before start().
   void setScript(std::shared_ptr<const transform::CompiledScript> script) {
     std::lock_guard lock(m_mutex);
@@ -183,6 +192,7 @@ class FakeContext final : public CollectorContext {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
   mutable std::mutex m_mutex;
   std::shared_ptr<const transform::CompiledScript> m_script;
+  std::string m_dataDir = "spindle-data";
   std::condition_variable m_changed;
   model::Batch m_observations;
   std::vector<ConnectionState> m_states;
