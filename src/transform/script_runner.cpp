@@ -75,8 +75,7 @@ void ScriptRunner::start(model::Batch& out) {
   flushVariables();
   for (std::size_t i = 0; i < s.dataItems().size(); ++i) {
     if (s.dataItems()[i].source.isConstant() || m_dirtyOutputs[i]) {
-      m_dirtyOutputs[i] = 1;
-      m_anyOutputDirty = true;
+      markOutputDirty(i);
     } else {
       m_dataItemStates[i] = {true, model::Unavailable{}};
       if (m_outputItems[i].refused) continue;
@@ -92,10 +91,7 @@ void ScriptRunner::start(model::Batch& out) {
   }
   const std::size_t writeBase = base + s.conditions().size();
   for (std::size_t i = 0; i < s.writes().size(); ++i) {
-    if (s.writes()[i].value.isConstant()) {
-      m_dirtyOutputs[writeBase + i] = 1;
-      m_anyOutputDirty = true;
-    }
+    if (s.writes()[i].value.isConstant()) markOutputDirty(writeBase + i);
   }
   flush(now, out);
 }
@@ -257,10 +253,7 @@ void ScriptRunner::setNode(int node, ScriptValue value) {
     m_dirtyVariables[static_cast<std::size_t>(v)] = 1;
     m_firstDirty = std::min(m_firstDirty, static_cast<std::size_t>(v));
   }
-  for (int o : m_script->outputReaders(node)) {
-    m_dirtyOutputs[static_cast<std::size_t>(o)] = 1;
-    m_anyOutputDirty = true;
-  }
+  for (int o : m_script->outputReaders(node)) markOutputDirty(static_cast<std::size_t>(o));
 }
 
 void ScriptRunner::evaluateVariable(std::size_t index, std::size_t from, ScriptValue input) {
@@ -318,21 +311,36 @@ void ScriptRunner::flush(TimestampNs eventTime, model::Batch& out) {
   }
 }
 
+void ScriptRunner::markOutputDirty(std::size_t index) {
+  if (!m_dirtyOutputs[index]) m_dirtyList.push_back(static_cast<std::uint32_t>(index));
+  m_dirtyOutputs[index] = 1;
+  m_anyOutputDirty = true;
+}
+
+// Only the outputs marked since the last flush, in output order: a script with thousands of
+// outputs (an OPC UA machine's nodes) flushes per distinct timestamp, so scanning every flag
+// would cost the whole script per observation.
 void ScriptRunner::flushOutputs(TimestampNs eventTime, model::Batch& out) {
-  m_anyOutputDirty = false;
   const std::size_t items = m_script->dataItems().size();
   const std::size_t writeBase = items + m_script->conditions().size();
-  for (std::size_t i = 0; i < m_dirtyOutputs.size(); ++i) {
-    if (!m_dirtyOutputs[i]) continue;
-    m_dirtyOutputs[i] = 0;
-    if (i < items) {
-      emitDataItem(i, eventTime, out);
-    } else if (i < writeBase) {
-      emitCondition(i - items, eventTime, out);
-    } else {
-      emitWrite(i - writeBase, eventTime);
+  while (!m_dirtyList.empty()) {
+    m_anyOutputDirty = false;
+    m_flushing.swap(m_dirtyList);
+    std::sort(m_flushing.begin(), m_flushing.end());
+    for (const std::uint32_t o : m_flushing) {
+      const std::size_t i = o;
+      m_dirtyOutputs[i] = 0;
+      if (i < items) {
+        emitDataItem(i, eventTime, out);
+      } else if (i < writeBase) {
+        emitCondition(i - items, eventTime, out);
+      } else {
+        emitWrite(i - writeBase, eventTime);
+      }
     }
+    m_flushing.clear();
   }
+  m_anyOutputDirty = false;
 }
 
 void ScriptRunner::recordError(const std::string& where, const EvalError& error) {

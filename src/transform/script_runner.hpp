@@ -136,6 +136,7 @@ class ScriptRunner {
   void endPulses(TimestampNs eventTime, model::Batch& out);
   void flushVariables();
   void flush(TimestampNs eventTime, model::Batch& out);
+  void markOutputDirty(std::size_t index);
   void flushOutputs(TimestampNs eventTime, model::Batch& out);
   void emitDataItem(std::size_t index, TimestampNs at, model::Batch& out);
   void emitCondition(std::size_t index, TimestampNs at, model::Batch& out);
@@ -162,6 +163,8 @@ class ScriptRunner {
   std::size_t m_firstDirty = 0;
   std::vector<char> m_dirtyOutputs;
   bool m_anyOutputDirty = false;
+  std::vector<std::uint32_t> m_dirtyList;  ///< the outputs whose m_dirtyOutputs flag is set
+  std::vector<std::uint32_t> m_flushing;   ///< the list being flushed (kept for its capacity)
   bool m_hasPulses = false;
   bool m_endingPulses = false;
 
