@@ -77,15 +77,8 @@ ClientSession::ConnectFn connector(ClientSession::Strand strand, opcua::Endpoint
   };
 }
 
-const char* modeName(opcua::MessageSecurityMode mode) {
-  switch (mode) {
-    case opcua::MessageSecurityMode::kSign:
-      return "Sign";
-    case opcua::MessageSecurityMode::kSignAndEncrypt:
-      return "SignAndEncrypt";
-    default:
-      return "no security";
-  }
+const char* modeName(opcua::SecurityMode mode) {
+  return mode == opcua::SecurityMode::kNone ? "no security" : opcua::toString(mode);
 }
 
 void printText(const opcua::TreeBrowseResult& tree, const opcua::ClientSession& session,

@@ -2,6 +2,19 @@
 
 namespace spindle::opcua {
 
+bool Reader::charge(std::size_t bytes, const char* what) {
+  if (!ok()) return false;
+  if (bytes > m_budget) {
+    fail(std::string(what) + " would take " + std::to_string(bytes) +
+         " bytes of memory, more than a message of " + std::to_string(m_bytes.size()) +
+         " bytes may make");
+    m_budget = 0;
+    return false;
+  }
+  m_budget -= bytes;
+  return true;
+}
+
 std::int32_t Reader::length(std::size_t minElementSize, const char* what) {
   const std::size_t at = m_pos;
   const std::int32_t n = i32();

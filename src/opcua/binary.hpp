@@ -29,7 +29,7 @@ class Reader {
   /// Reads `bytes` (not copied: they must outlive the Reader). `baseOffset` is added to the
   /// offsets in error messages, so an error in a message body names its place in the chunk.
   explicit Reader(std::span<const std::uint8_t> bytes, std::size_t baseOffset = 0)
-      : m_bytes(bytes), m_base(baseOffset) {}
+      : m_bytes(bytes), m_base(baseOffset), m_budget(bytes.size() * kBudgetFactor + kBudgetBase) {}
 
   bool ok() const { return m_error.empty(); }
   std::size_t offset() const { return m_pos; }
@@ -75,6 +75,14 @@ class Reader {
   /// no caller allocates for elements that cannot be there.
   std::int32_t length(std::size_t minElementSize, const char* what);
 
+  /// Charges `bytes` of decoded memory (array elements as the decoder allocates them) against
+  /// the budget: a few bytes on the wire can name elements that take a hundred times more
+  /// once decoded (a Variant array of nulls), so what one message may make is bounded
+  /// (kBudgetFactor times its size, plus kBudgetBase). False (and a failure) past it.
+  bool charge(std::size_t bytes, const char* what);
+  static constexpr std::size_t kBudgetFactor = 32;
+  static constexpr std::size_t kBudgetBase = 1 << 20;
+
   /// Records a failure (kept only when it is the first).
   void fail(std::string what);
 
@@ -108,6 +116,7 @@ class Reader {
   std::size_t m_base = 0;
   std::size_t m_pos = 0;
   int m_depth = 0;
+  std::size_t m_budget;  ///< decoded bytes still allowed (charge())
   std::size_t m_errorOffset = 0;
   std::string m_error;
 };

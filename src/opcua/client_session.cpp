@@ -134,7 +134,7 @@ Status ClientSession::prepareSecurity() {
   const SecurityPolicy* policy = findSecurityPolicy(m_endpoint.securityPolicyUri.value_or(""));
   if (policy == nullptr) return Error(ErrorCode::kInternal, "selected an unknown policy");
   m_channelConfig.policy = policy;
-  m_channelConfig.mode = static_cast<SecurityMode>(m_endpoint.securityMode);
+  m_channelConfig.mode = m_endpoint.securityMode;
   // The server certificate protects the channel, or the password on a None channel.
   const SecurityPolicy* trustPolicy = policy->isNone() ? nullptr : policy;
   if (m_config.user && trustPolicy == nullptr) {

@@ -18,7 +18,7 @@ const SecurityPolicy* policyByUriOrName(std::string_view want) {
 bool usable(const EndpointDescription& e) {
   const std::string profile = e.transportProfileUri.value_or("");
   if (!profile.empty() && profile != kUaTcpProfile) return false;
-  const auto mode = static_cast<SecurityMode>(e.securityMode);
+  const auto mode = e.securityMode;
   if (mode != SecurityMode::kNone && mode != SecurityMode::kSign &&
       mode != SecurityMode::kSignAndEncrypt) {
     return false;
@@ -35,7 +35,7 @@ std::string offered(std::span<const EndpointDescription> endpoints) {
     const std::string uri = e.securityPolicyUri.value_or("");
     const SecurityPolicy* p = findSecurityPolicy(uri);
     out += (p ? std::string(p->name) : uri) + "/" +
-           toString(static_cast<SecurityMode>(e.securityMode));
+           toString(e.securityMode);
   }
   return out.empty() ? "nothing" : out;
 }
@@ -55,7 +55,7 @@ Result<EndpointDescription> selectEndpoint(std::span<const EndpointDescription> 
   for (const EndpointDescription& e : endpoints) {
     if (!usable(e)) continue;
     const SecurityPolicy* p = findSecurityPolicy(e.securityPolicyUri.value_or(""));
-    const auto mode = static_cast<SecurityMode>(e.securityMode);
+    const auto mode = e.securityMode;
     if (best) {
       const int rank = p->strength * 4 + static_cast<int>(mode);
       if (rank > chosenRank) {

@@ -277,7 +277,7 @@ void SecureChannel::onMessage(ReceivedMessage m) {
 void SecureChannel::sendOpen(SecurityTokenRequestType type) {
   OpenSecureChannelRequest req;
   req.requestType = type;
-  req.securityMode = static_cast<MessageSecurityMode>(m_config.mode);
+  req.securityMode = m_config.mode;
   req.requestedLifetime = m_config.requestedLifetimeMs;
   m_clientNonce.clear();
   if (!m_config.policy->isNone()) {

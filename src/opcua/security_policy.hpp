@@ -12,7 +12,7 @@
 namespace spindle::opcua {
 
 /// MessageSecurityMode (Part 4, 7.20); the numbers are the wire values.
-enum class SecurityMode : std::uint32_t {
+enum class SecurityMode : std::int32_t {
   kInvalid = 0,
   kNone = 1,
   kSign = 2,

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "opcua/security_policy.hpp"
 #include "opcua/types.hpp"
 
 /// Declares the binary encode and decode of a structure (defined with its fields in a .cpp).
@@ -15,12 +16,9 @@
 
 namespace spindle::opcua {
 
-enum class MessageSecurityMode : std::int32_t {
-  kInvalid = 0,
-  kNone = 1,
-  kSign = 2,
-  kSignAndEncrypt = 3
-};
+/// The services' name for the security mode (Part 4, 7.20): one enumeration for the wire and
+/// the policies (security_policy.hpp).
+using MessageSecurityMode = SecurityMode;
 enum class SecurityTokenRequestType : std::int32_t { kIssue = 0, kRenew = 1 };
 enum class ApplicationType : std::int32_t {
   kServer = 0,

@@ -366,6 +366,7 @@ void decode(Reader& r, Array<T>& a) {
   const std::int32_t n = r.length(minEncodedSize<T>(), "an array");
   a.null = n == -1;
   if (n <= 0) return;
+  if (!r.charge(static_cast<std::size_t>(n) * sizeof(T), "an array")) return;
   a.resize(static_cast<std::size_t>(n));
   for (T& x : a) {
     decode(r, x);

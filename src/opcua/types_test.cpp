@@ -317,6 +317,34 @@ TEST(OpcuaTypes, DepthBombsFailCleanly) {
   EXPECT_TRUE(decodeAll<DiagnosticInfo>(fine).ok());
 }
 
+TEST(OpcuaTypes, DecodedMemoryIsBoundedBySizeOfTheMessage) {
+  // One byte per null Variant on the wire, far more once decoded: 2 MB of them would take
+  // sizeof(Variant) x 2M of memory; a message may make at most 32 x its size + 1 MiB.
+  constexpr std::int32_t kCount = 2'000'000;
+  Bytes bomb{0x98};  // a Variant array of Variants
+  for (int shift = 0; shift < 32; shift += 8)
+    bomb.push_back(static_cast<std::uint8_t>(kCount >> shift));
+  bomb.resize(bomb.size() + kCount, 0x00);
+  ASSERT_GT(sizeof(Variant) * kCount, Reader::kBudgetFactor * bomb.size() + Reader::kBudgetBase);
+  auto v = decodeAll<Variant>(bomb);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.error().message().find("bytes of memory"), std::string::npos) << v.error().describe();
+  // The same through a typed array (DataValues with an empty mask).
+  Bytes values;
+  for (int shift = 0; shift < 32; shift += 8)
+    values.push_back(static_cast<std::uint8_t>(kCount >> shift));
+  values.resize(values.size() + kCount, 0x00);
+  auto dv = decodeAll<Array<DataValue>>(values);
+  ASSERT_FALSE(dv.ok());
+  EXPECT_NE(dv.error().message().find("bytes of memory"), std::string::npos)
+      << dv.error().describe();
+  // Real data is far below the budget: 100,000 doubles.
+  Variant doubles(std::vector<double>(100'000, 1.5));
+  auto back = decodeAll<Variant>(encodeToBytes(doubles));
+  ASSERT_TRUE(back.ok()) << back.error().describe();
+  EXPECT_EQ(*back, doubles);
+}
+
 TEST(OpcuaTypes, NullArraysKeepTheirEncoding) {
   Array<std::uint32_t> null;
   null.null = true;

@@ -47,6 +47,7 @@ void decodeBoxed(Reader& r, Variant::Value& out) {
 template <typename T>
 void decodeElements(Reader& r, Variant::Value& out, std::size_t count) {
   auto& v = out.emplace<std::vector<T>>();
+  if (!r.charge(count * sizeof(T), "a Variant array")) return;
   v.resize(count);
   for (auto& x : v) {
     decode(r, x);

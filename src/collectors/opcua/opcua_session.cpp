@@ -21,15 +21,8 @@ bool sessionGone(const Error& e) {
          says(e, "BadSessionNotActivated");
 }
 
-const char* modeName(ua::MessageSecurityMode mode) {
-  switch (mode) {
-    case ua::MessageSecurityMode::kSign:
-      return "Sign";
-    case ua::MessageSecurityMode::kSignAndEncrypt:
-      return "SignAndEncrypt";
-    default:
-      return "no security";
-  }
+const char* modeName(ua::SecurityMode mode) {
+  return mode == ua::SecurityMode::kNone ? "no security" : ua::toString(mode);
 }
 
 }  // namespace
