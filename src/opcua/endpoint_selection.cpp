@@ -34,8 +34,7 @@ std::string offered(std::span<const EndpointDescription> endpoints) {
     if (!out.empty()) out += ", ";
     const std::string uri = e.securityPolicyUri.value_or("");
     const SecurityPolicy* p = findSecurityPolicy(uri);
-    out += (p ? std::string(p->name) : uri) + "/" +
-           toString(e.securityMode);
+    out += (p ? std::string(p->name) : uri) + "/" + toString(e.securityMode);
   }
   return out.empty() ? "nothing" : out;
 }
