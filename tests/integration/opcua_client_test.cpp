@@ -27,17 +27,11 @@ constexpr const char* kCncUri = "http://spindle.test/cnc";
 
 /// This process's folder for PKIs and peer output; removed when every test passed.
 const fs::path& suiteRoot() {
-  static const fs::path root =
-      fs::temp_directory_path() / ("spindle-opcua-" + std::to_string(::getpid()));
+  static const fs::path root = testing::opcuaSuiteRoot("spindle-opcua");
   return root;
 }
 
-fs::path freshDir(const std::string& name) {
-  fs::path dir = suiteRoot() / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path freshDir(const std::string& name) { return testing::opcuaFreshDir(suiteRoot(), name); }
 
 /// An io_context on its own thread, and helpers to run the client's calls on its strand and
 /// wait for their callback with a deadline.

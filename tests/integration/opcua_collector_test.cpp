@@ -28,16 +28,12 @@ using spindle::testing::OpcuaPeerOptions;
 using namespace std::chrono_literals;
 
 const fs::path& suiteRoot() {
-  static const fs::path root =
-      fs::temp_directory_path() / ("spindle-opcua-collector-" + std::to_string(::getpid()));
+  static const fs::path root = spindle::testing::opcuaSuiteRoot("spindle-opcua-collector");
   return root;
 }
 
 fs::path freshDir(const std::string& name) {
-  fs::path dir = suiteRoot() / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return spindle::testing::opcuaFreshDir(suiteRoot(), name);
 }
 
 std::string testName() { return ::testing::UnitTest::GetInstance()->current_test_info()->name(); }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include "process.hpp"
 
@@ -21,6 +22,21 @@
 #endif
 
 namespace spindle::testing {
+
+/// This test process's folder `<temp>/<prefix>-<pid>` for PKIs and peer output (the suites
+/// remove it when every test passed).
+inline std::filesystem::path opcuaSuiteRoot(const std::string& prefix) {
+  return std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()));
+}
+
+/// `name` under the suite's folder, empty.
+inline std::filesystem::path opcuaFreshDir(const std::filesystem::path& root,
+                                           const std::string& name) {
+  const std::filesystem::path dir = root / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
 
 struct OpcuaPeerOptions {
   int items = 3;

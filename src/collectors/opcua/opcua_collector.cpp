@@ -22,6 +22,7 @@ class OpcuaCollector::Connection final : public SessionHandler,
         m_strand(asio::make_strand(ctx.io())),
         m_emitter(ctx, m_strand, inputLimits(options)),
         m_items(m_tags.size()),
+        m_kinds(m_tags.size(), model::Kind::kEvent),
         m_lastTime(m_tags.size(), 0),
         m_last(m_tags.size()),
         m_problems(m_tags.size()),
@@ -166,7 +167,7 @@ class OpcuaCollector::Connection final : public SessionHandler,
   Emitter m_emitter;
   std::shared_ptr<OpcuaSession> m_session;
   std::vector<std::optional<model::ItemId>> m_items;  ///< per tag, interned at its first value
-  std::map<std::size_t, model::Kind> m_kinds;
+  std::vector<model::Kind> m_kinds;                   ///< per tag, set with m_items
   std::vector<TimestampNs> m_lastTime;
   std::vector<std::optional<model::Value>> m_last;  ///< polling: the last value reported
   std::vector<std::string> m_problems;              ///< per tag: why it is UNAVAILABLE

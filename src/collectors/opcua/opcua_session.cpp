@@ -12,15 +12,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-/// An error whose message starts with one of the names of the server's StatusCode.
-bool says(const Error& e, std::string_view name) { return e.message().starts_with(name); }
-
-/// The server no longer has our session: a new one is needed (not a new connection).
-bool sessionGone(const Error& e) {
-  return says(e, "BadSessionIdInvalid") || says(e, "BadSessionClosed") ||
-         says(e, "BadSessionNotActivated");
-}
-
 const char* modeName(ua::SecurityMode mode) {
   return mode == ua::SecurityMode::kNone ? "no security" : ua::toString(mode);
 }

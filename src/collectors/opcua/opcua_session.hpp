@@ -139,6 +139,13 @@ class OpcuaSession : public std::enable_shared_from_this<OpcuaSession> {
   void goUp(Gen gen);
   void goDown(const Error& why);
   bool stale(Gen gen) const { return gen != m_gen || m_state == State::kStopped; }
+  /// Whether the error is the server's StatusCode `name` (the message starts with its name).
+  static bool says(const Error& e, std::string_view name) { return e.message().starts_with(name); }
+  /// The server no longer has our session: a new one is needed (not a new connection).
+  static bool sessionGone(const Error& e) {
+    return says(e, "BadSessionIdInvalid") || says(e, "BadSessionClosed") ||
+           says(e, "BadSessionNotActivated");
+  }
   std::string describeSession() const;
   void count(std::uint64_t SessionStats::*field, std::uint64_t n = 1);
 

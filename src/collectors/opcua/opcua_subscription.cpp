@@ -12,8 +12,6 @@ namespace spindle::collectors::opcua {
 
 namespace {
 
-bool says(const Error& e, std::string_view name) { return e.message().starts_with(name); }
-
 Duration millis(double ms) {
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(ms));
 }
