@@ -1,7 +1,6 @@
 #include "app/cloud_link.hpp"
 
 #include "base/log.hpp"
-#include "base/log_sinks.hpp"
 #include "base/time.hpp"
 #include "uplinks/nats/nats_uplink.hpp"
 
@@ -46,14 +45,11 @@ CloudLink::~CloudLink() {
 
 Status CloudLink::start() {
   if (m_started) return okStatus();
-  addLogSink(m_logs);
   if (auto s = m_link->start(); !s) {
-    removeLogSink(m_logs);
     return std::move(s).error().with("connecting to NATS");
   }
   if (auto s = m_control->start(); !s) {
     m_link->stop();
-    removeLogSink(m_logs);
     return std::move(s).error().with("starting control");
   }
   if (m_updater != nullptr) {
@@ -76,7 +72,6 @@ void CloudLink::stop() {
   m_started = false;
   m_control->stop();
   m_link->stop();
-  removeLogSink(m_logs);
 }
 
 void CloudLink::fill(control::HealthReport& report) { m_api.fillHealth(report); }

@@ -58,6 +58,7 @@ TEST(ConfigurationDoc, EveryKeyIsDocumentedWithItsDefault) {
   expectDocumented(doc, journal::optionTable().describe(), "journal");
   expectDocumented(doc, net::optionTable().describe(), "net");
   expectDocumented(doc, web::webOptionTable().describe(), "web");
+  expectDocumented(doc, web::management::optionTable().describe(), "web.management");
   expectDocumented(doc, control::optionTable().describe(), "control");
   expectDocumented(doc, update::optionTable().describe(), "update");
   collectors::Registry registry;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/time.hpp"
 #include "control/config_watcher.hpp"
 #include "control/health.hpp"
 #include "control/log_ring.hpp"
@@ -30,6 +31,23 @@ struct MachineSummary {
   std::string detail;   ///< why, when not connected
   std::uint64_t observations = 0;
   double lastDataAgeSeconds = -1;  ///< < 0: no data yet
+  std::string address;             ///< host (or device) it connects to; "" when it has none
+  std::uint16_t port = 0;          ///< 0 when it has none
+  TimestampNs since = 0;           ///< when it entered `state`; 0: never changed
+  std::uint64_t reconnects = 0;    ///< connections made after the first
+  std::uint64_t rejects = 0;       ///< observations its input limits refused (every cause)
+};
+
+/// A collector type this binary offers.
+struct ProtocolInfo {
+  std::string type;
+  std::string description;
+  std::uint16_t defaultPort = 0;  ///< the requirement sheet's port; 0: none (a serial line)
+};
+
+/// A configuration the edge refused: every problem, worded as `spindle validate` words it.
+struct ConfigProblems {
+  std::vector<std::string> problems;
 };
 
 class EdgeApi {
@@ -54,6 +72,8 @@ class EdgeApi {
   virtual std::string configText() const = 0;
   /// What ran at start: the local file, or the last-known-good configuration from the cloud.
   virtual control::ConfigState startConfig() const = 0;
+  /// What runs now: startConfig() updated by every configuration applied or refused since.
+  virtual control::ConfigState configState() const = 0;
 
   /// Health figures: machines, journal, uplinks, clock offset (added to `report`).
   virtual void fillHealth(control::HealthReport& report) = 0;
@@ -61,10 +81,34 @@ class EdgeApi {
   virtual nlohmann::json status() = 0;
   /// Journal figures: sequences, segments, bytes and every uplink's position and counters.
   virtual nlohmann::json journal() const = 0;
-  /// Runs the firewall checks of a built-in profile ({"profile":"commercial"}, the default).
+  /// Runs the firewall checks of a built-in profile ({"profile":"commercial"}, the default);
+  /// profile "machines" checks only the configured machines' ports.
   virtual Result<nlohmann::json> netcheck(const nlohmann::json& args) = 0;
-  /// The edge's recent log lines (while a sink feeds the ring: the cloud link adds it when
-  /// it starts). Shared: the ring outlives whoever reads it.
+  /// One machine's normalized items with their latest values, its script and counters, its
+  /// configuration block (secrets redacted). kNotFound for an unknown id.
+  virtual Result<nlohmann::json> machineDetail(const std::string& id) const = 0;
+  /// The recent values of one numeric item still in the state ring, oldest first, evenly
+  /// thinned to at most `maxPoints`: {"item", "points": [[unix seconds, value]...]}.
+  virtual Result<nlohmann::json> itemHistory(const std::string& id, const std::string& key,
+                                             double seconds, std::size_t maxPoints) const = 0;
+  /// The collector types compiled in, by name.
+  virtual std::vector<ProtocolInfo> protocols() const = 0;
+  /// DNS and NTP settings, the DNS server in use and the clock check's last report.
+  virtual nlohmann::json network() const = 0;
+  /// The configuration file the edge runs from; "" when none (the built-in demo).
+  virtual std::string configFile() const = 0;
+  /// Checks a new local configuration (the whole file's text) as `spindle validate` does.
+  virtual ConfigProblems checkLocalConfig(const std::string& yaml) const = 0;
+  /// Applies a new local configuration (checked first: kInvalidArgument naming every problem,
+  /// nothing changes): machines at once, as applyConfig() does. The caller writes the file.
+  virtual Result<control::ApplyOutcome> applyLocalConfig(const std::string& yaml) = 0;
+  /// Reads the whole journal and checks every record.
+  virtual Result<nlohmann::json> verifyJournal() = 0;
+  /// The profiles netcheck() takes: the built-in ones and "machines".
+  virtual std::vector<std::string> netcheckProfiles() const = 0;
+  /// The edge's recent log lines, fed from the first call on until the edge goes (the cloud
+  /// link and the management page ask for it at their start). Shared: the ring outlives
+  /// whoever reads it.
   virtual std::shared_ptr<control::LogRing> logs() = 0;
 };
 

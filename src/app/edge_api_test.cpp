@@ -28,7 +28,8 @@ class EdgeApiTest : public ::testing::Test {
   /// A configuration whose machines (SHDR on a closed loopback port) never connect.
   std::string yaml(const std::string& machines) const {
     return "edge:\n  id: edge-1\n  data_dir: " + (m_dir / "data").string() +
-           "\n  status_interval: 0s\nnet:\n  ntp_servers: []\nweb:\n  enabled: false\n"
+           "\n  status_interval: 0s\nnet:\n  ntp_servers: []\nweb:\n  enabled: false\n  "
+           "management:\n    enabled: false\n"
            "machines:\n" +
            machines;
   }

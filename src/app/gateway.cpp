@@ -128,10 +128,26 @@ void Gateway::startWeb() {
         "web.bind, or set web.enabled: false)",
         status.error().describe());
     m_web.reset();
+    m_management.reset();
     return;
   }
   m_log->info("MTConnect agent interface on http://{}:{}/ (probe, current, sample, assets)",
               m_config.web.bind, m_web->port());
+}
+
+void Gateway::startManagement() {
+  if (!m_config.management.enabled) return;
+  m_management = std::make_shared<web::management::ManagementServer>(
+      m_io, m_config.management, *m_machines,
+      web::management::EdgeIdentity{m_config.edge.id, m_config.edge.dataDir}, m_clock);
+  if (auto status = m_management->start(); !status) {
+    // Beside the data flow, as the MTConnect interface: collection goes on without it.
+    m_log->error(
+        "management page not started: {} (collection continues; change web.management.port "
+        "or web.management.bind, or set web.management.enabled: false)",
+        status.error().describe());
+    m_management.reset();
+  }
 }
 
 void Gateway::startWatchdog() {
@@ -197,6 +213,7 @@ Status Gateway::start() {
   }
   m_started = true;
   startWeb();
+  startManagement();
 
   if (m_config.simulator.enabled) {
     const auto& s = m_config.simulator;
@@ -239,6 +256,7 @@ void Gateway::stop() {
   m_machines->stopCollectors();
   if (m_sim) m_sim->stop();
   if (m_web) m_web->stop();
+  if (m_management) m_management->stop();
   if (m_clockMonitor) m_clockMonitor->stop();
   if (m_resolver) m_resolver->stop();
   asio::post(m_io, [this] {

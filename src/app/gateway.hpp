@@ -25,6 +25,7 @@
 #include "state/state_store.hpp"
 #include "update/updater.hpp"
 #include "uplinks/delivery_engine.hpp"
+#include "web/management/management_server.hpp"
 #include "web/web_server.hpp"
 
 namespace spindle::app {
@@ -71,6 +72,8 @@ class Gateway {
   EdgeApi& api() { return *m_machines; }
   /// The web server's bound port (0 when disabled or not started).
   std::uint16_t webPort() const { return m_web ? m_web->port() : 0; }
+  /// The management page's bound port (0 when disabled or not started).
+  std::uint16_t managementPort() const { return m_management ? m_management->port() : 0; }
   /// The DNS chain every outbound connection uses; null before start().
   std::shared_ptr<net::ResolverChain> resolver() const { return m_resolver; }
   /// The clock check's last report (state kUnknown when no NTP server is configured).
@@ -84,6 +87,7 @@ class Gateway {
   void stopJournal();
   Status startNet();
   void startWeb();
+  void startManagement();
   void startWatchdog();
   /// Logs a message the service manager did not get; the edge goes on.
   void warnIfUnsent(const Status& sent) const;
@@ -105,6 +109,7 @@ class Gateway {
   std::shared_ptr<net::ResolverChain> m_resolver;
   std::shared_ptr<net::ClockMonitor> m_clockMonitor;
   std::unique_ptr<web::Server> m_web;
+  std::shared_ptr<web::management::ManagementServer> m_management;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> m_work;
   std::vector<std::thread> m_threads;
   std::unique_ptr<sim::SimServer> m_sim;

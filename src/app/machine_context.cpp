@@ -49,6 +49,9 @@ bool MachineContext::tryEmit(model::Batch& batch) {
 void MachineContext::setState(collectors::ConnectionState state, const std::string& detail) {
   std::lock_guard lock(m_mutex);
   if (state != m_status.state) m_status.since = m_clock.now();
+  if (state != m_status.state && state == collectors::ConnectionState::kConnected) {
+    ++m_status.connects;
+  }
   m_status.state = state;
   m_status.detail = detail;
 }

@@ -15,6 +15,7 @@ struct MachineStatus {
   collectors::ConnectionState state = collectors::ConnectionState::kStopped;
   std::string detail;
   TimestampNs since = 0;
+  std::uint64_t connects = 0;         ///< times it entered kConnected
   collectors::InputRefusals refused;  ///< what the machine's input limits refused so far
 };
 

@@ -16,6 +16,11 @@
 
 namespace spindle::app {
 
+namespace {
+/// The profile of no cloud checks: only the configured machines' ports.
+constexpr const char* kMachinesProfile = "machines";
+}  // namespace
+
 std::vector<MachineSummary> MachineManager::machines() const {
   std::lock_guard lock(m_mutex);
   std::vector<MachineSummary> out;
@@ -25,11 +30,15 @@ std::vector<MachineSummary> MachineManager::machines() const {
     m.type = entry.type;
     m.enabled = entry.enabled;
     m.state = collectors::toString(collectors::ConnectionState::kStopped);
+    std::tie(m.address, m.port) = machineAddress(entry);
     for (const auto& ctx : m_contexts) {
       if (ctx->machineName() != entry.id) continue;
       const auto status = ctx->status();
       m.state = collectors::toString(status.state);
       m.detail = status.detail;
+      m.since = status.since;
+      m.reconnects = status.connects > 1 ? status.connects - 1 : 0;
+      m.rejects = status.refused.total();
       m.lastDataAgeSeconds = dataAge(*ctx);
       m.observations = m_parts.state->machineStats(ctx->machine()).observations;
     }
@@ -38,16 +47,29 @@ std::vector<MachineSummary> MachineManager::machines() const {
   return out;
 }
 
+std::vector<std::string> MachineManager::netcheckProfiles() const {
+  auto names = netcheck::builtinProfileNames();
+  names.push_back(kMachinesProfile);
+  return names;
+}
+
 // Built-in profiles only: a remote request never names a file on the edge.
 Result<nlohmann::json> MachineManager::netcheck(const nlohmann::json& args) {
   std::string name = "commercial";
   if (args.is_object() && args.contains("profile") && args["profile"].is_string()) {
     name = args["profile"].get<std::string>();
   }
-  auto profile = netcheck::builtinProfile(name);
-  if (!profile) return std::move(profile).error().with("netcheck");
   netcheck::NetcheckRequest request;
-  request.profile = std::move(*profile);
+  if (name != kMachinesProfile) {
+    auto profile = netcheck::builtinProfile(name);
+    if (!profile) return std::move(profile).error().with("netcheck");
+    request.profile = std::move(*profile);
+  } else {
+    request.profile.name = kMachinesProfile;
+    request.profile.description = "the configured machines' ports only";
+    request.profile.source = "built-in";
+    request.resolvConf = "";  // no DNS checks: nothing leaves for the cloud
+  }
   std::string text;
   {
     std::lock_guard lock(m_mutex);

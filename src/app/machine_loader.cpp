@@ -71,6 +71,7 @@ void MachineLoader::load(const YAML::Node& block, std::size_t index, SpindleConf
   }
   entry.options = info->load(block, entry.id, m_diags);
   entry.settings = control::canonicalYaml(block);
+  entry.blockText = YAML::Dump(block) + "\n";
   loadScript(block, entry);
   checkScript(*info, block, entry);
   out.machines.push_back(std::move(entry));

@@ -14,6 +14,7 @@
 
 #include "app/remote_config.hpp"
 #include "base/log.hpp"
+#include "base/log_sinks.hpp"
 #include "control/config_text.hpp"
 #include "transform/script_runner.hpp"
 
@@ -49,6 +50,8 @@ MachineManager::MachineManager(SpindleConfig& config, std::string text, model::I
 MachineManager::~MachineManager() {
   stopCollectors();
   release();
+  std::lock_guard lock(m_logsMutex);
+  if (m_logs) removeLogSink(m_logs);
 }
 
 void MachineManager::attach(EdgeParts parts) {
@@ -94,6 +97,7 @@ std::shared_ptr<control::LogRing> MachineManager::logs() {
   if (!m_logs) {
     m_logs = std::make_shared<control::LogRing>(
         static_cast<std::size_t>(m_config.cloud.control.logLines));
+    addLogSink(m_logs);  // fed until the manager goes
   }
   return m_logs;
 }
@@ -315,8 +319,35 @@ Status MachineManager::restartMachine(const std::string& id) {
 Result<control::ApplyOutcome> MachineManager::applyConfig(const std::string& yaml,
                                                           const std::string& version) {
   auto loaded = loadDesired(yaml);
-  if (!loaded) return std::move(loaded).error();
-  SpindleConfig& desired = *loaded->loaded.config;
+  auto outcome = loaded ? applyLoaded(std::move(*loaded), version)
+                        : Result<control::ApplyOutcome>(std::move(loaded).error());
+  noteConfig(version, "cloud", outcome);
+  return outcome;
+}
+
+void MachineManager::noteConfig(const std::string& version, const std::string& source,
+                                const Result<control::ApplyOutcome>& outcome) {
+  std::lock_guard lock(m_mutex);
+  if (!m_configState) m_configState = m_startConfig;
+  if (outcome) {
+    m_configState->version = version;
+    m_configState->source = source;
+    m_configState->appliedAt = m_clock.now();
+    m_configState->outcome = outcome.value();
+  } else {
+    m_configState->rejectedVersion = version;
+    m_configState->error = outcome.error().describe();
+  }
+}
+
+control::ConfigState MachineManager::configState() const {
+  std::lock_guard lock(m_mutex);
+  return m_configState ? *m_configState : m_startConfig;
+}
+
+Result<control::ApplyOutcome> MachineManager::applyLoaded(RemoteLoad loaded,
+                                                          const std::string& version) {
+  SpindleConfig& desired = *loaded.loaded.config;
   std::lock_guard lock(m_mutex);
   if (!m_running) return Error(ErrorCode::kUnavailable, "the edge is stopping");
   auto find = [](std::vector<MachineEntry>& list, const std::string& id) {
@@ -354,13 +385,13 @@ Result<control::ApplyOutcome> MachineManager::applyConfig(const std::string& yam
   // Everything but the machines runs as it started until the next start, which takes it from
   // the last-known-good configuration.
   control::ApplyOutcome outcome;
-  if (auto diff = control::diffConfigs(m_startedText, loaded->loaded.text)) {
+  if (auto diff = control::diffConfigs(m_startedText, loaded.loaded.text)) {
     for (const auto& section : diff->sections) {
       if (!appliesLive(section)) outcome.pendingRestart.push_back(section);
     }
   }
-  for (const auto& r : loaded->refused) outcome.refused.push_back(r.describe());
-  m_runningText = loaded->loaded.text;
+  for (const auto& r : loaded.refused) outcome.refused.push_back(r.describe());
+  m_runningText = loaded.loaded.text;
   m_log->info("configuration {}: {} machines changed{}{}", version, changed,
               outcome.pendingRestart.empty()
                   ? ""

@@ -86,13 +86,32 @@ class MachineManager final : public EdgeApi {
                                             const std::string& version) override;
   std::string configText() const override;
   control::ConfigState startConfig() const override { return m_startConfig; }
+  control::ConfigState configState() const override;
   void fillHealth(control::HealthReport& report) override;
   nlohmann::json status() override;
   nlohmann::json journal() const override;
   Result<nlohmann::json> netcheck(const nlohmann::json& args) override;
   std::shared_ptr<control::LogRing> logs() override;
+  // EdgeApi, the management page's part (app/machine_details.cpp)
+  Result<nlohmann::json> machineDetail(const std::string& id) const override;
+  Result<nlohmann::json> itemHistory(const std::string& id, const std::string& key, double seconds,
+                                     std::size_t maxPoints) const override;
+  std::vector<ProtocolInfo> protocols() const override;
+  nlohmann::json network() const override;
+  std::string configFile() const override;
+  ConfigProblems checkLocalConfig(const std::string& yaml) const override;
+  Result<control::ApplyOutcome> applyLocalConfig(const std::string& yaml) override;
+  Result<nlohmann::json> verifyJournal() override;
+  std::vector<std::string> netcheckProfiles() const override;
 
  private:
+  /// Applies a loaded configuration: machines whose settings changed start, stop or restart.
+  Result<control::ApplyOutcome> applyLoaded(RemoteLoad loaded, const std::string& version);
+  /// Records a configuration applied or refused for configState().
+  void noteConfig(const std::string& version, const std::string& source,
+                  const Result<control::ApplyOutcome>& outcome);
+  /// Where a machine connects (address, port), from its block; cached by its settings text.
+  std::pair<std::string, std::uint16_t> machineAddress(const MachineEntry& entry) const;
   void prepareRemoteRules();
   Result<RemoteLoad> loadDesired(const std::string& yaml) const;
   std::string kvName() const;
@@ -134,6 +153,10 @@ class MachineManager final : public EdgeApi {
   RemoteRules m_remoteRules;
   std::string m_startedText;           ///< what started: other sections run as it says
   control::ConfigState m_startConfig;  ///< the file, or the last-known-good configuration
+  /// m_startConfig, then every configuration applied or refused since. Under m_mutex.
+  std::optional<control::ConfigState> m_configState;
+  /// machineAddress()'s cache: settings text -> address and port. Under m_mutex.
+  mutable std::map<std::string, std::pair<std::string, std::uint16_t>> m_addresses;
 };
 
 }  // namespace spindle::app

@@ -153,8 +153,13 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
   }
   if (root["web"]) {
     const std::size_t before = diags.size();
-    web::webOptionTable().load(root["web"], cfg.web, diags, "web");
+    web::webOptionTable().load(root["web"], cfg.web, diags, "web", {"management"});
     if (diags.size() == before) web::validate(cfg.web, root["web"], diags);
+    if (const YAML::Node block = root["web"]["management"]; root["web"].IsMap() && block) {
+      const std::size_t at = diags.size();
+      web::management::optionTable().load(block, cfg.management, diags, "web.management");
+      if (diags.size() == at) web::management::validate(cfg.management, block, diags);
+    }
   }
   if (root["simulator"]) {
     simulatorOptionTable().load(root["simulator"], cfg.simulator, diags, "simulator");

@@ -17,6 +17,7 @@
 #include "net/net_options.hpp"
 #include "transform/compiled_script.hpp"
 #include "uplinks/registry.hpp"
+#include "web/management/management_options.hpp"
 #include "web/web_options.hpp"
 
 namespace spindle::app {
@@ -56,6 +57,9 @@ struct MachineEntry {
   /// The machine's block as parsed, in control::canonicalYaml() form: whether it changed is
   /// decided on it (empty: removed, starts again if it comes back).
   std::string settings;
+  /// The machine's block as YAML text (the management page shows it; text, not a node, since
+  /// a node costs kilobytes per machine).
+  std::string blockText;
   /// The adapter script: the machine's own file, its type's default, or none (raw keys).
   std::shared_ptr<const transform::CompiledScript> script;
   std::string scriptName;  ///< the file, "default <type> script" or "none"
@@ -69,6 +73,7 @@ struct SpindleConfig {
       journal;  ///< resolve with journal::resolveSettings(journal, edge.dataDir)
   net::NetOptions net;
   web::WebOptions web;
+  web::management::ManagementOptions management;  ///< `web.management:`
   /// Configured uplinks (`uplinks:`), plus those that run by default (uplinks/registry.hpp).
   std::vector<uplinks::UplinkEntry> uplinks;
   SimulatorOptions simulator;

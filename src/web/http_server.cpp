@@ -6,6 +6,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "base/log.hpp"
 
@@ -34,13 +35,26 @@ std::string urlDecode(std::string_view text) {
   return out;
 }
 
+std::string_view HttpRequest::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (n == name) return v;
+  }
+  return {};
+}
+
 namespace {
 
-HttpRequest toRequest(const http::request<http::empty_body>& req) {
+HttpRequest toRequest(http::request<http::string_body>&& req) {
   HttpRequest r;
   r.method = std::string(req.method_string());
   r.target = std::string(req.target());
   r.accept = std::string(req[http::field::accept]);
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  r.body = std::move(req.body());
   const auto q = r.target.find('?');
   r.path = urlDecode(std::string_view(r.target).substr(0, q));
   if (q != std::string::npos) {
@@ -60,70 +74,113 @@ HttpRequest toRequest(const http::request<http::empty_body>& req) {
   return r;
 }
 
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+template <class Stream>
+constexpr bool kSecure = std::is_same_v<Stream, TlsStream>;
+
 }  // namespace
 
-class HttpServer::Connection : public Responder, public std::enable_shared_from_this<Connection> {
+/// What the server keeps of a connection, whatever its stream.
+class HttpServer::Connection {
  public:
-  Connection(asio::ip::tcp::socket socket, Executor strand, std::shared_ptr<HttpServer> server,
-             std::string address)
-      : m_strand(strand),
-        m_stream(std::move(socket)),
-        m_server(std::move(server)),
-        m_address(std::move(address)) {}
-
-  ~Connection() override { m_server->release(m_address); }
-
+  virtual ~Connection() = default;
   /// Waiting for a request (none read completely yet): such a connection may be evicted.
   bool waiting() const { return m_waiting.load(); }
   std::int64_t waitingSince() const { return m_waitingSince.load(); }
-
   /// Closes the connection if it is still waiting for a request and was not evicted yet.
   bool evict() {
     if (!m_waiting.load() || m_evicted.exchange(true)) return false;
     close();
     return true;
   }
+  virtual void close() = 0;
 
-  void start() {
-    asio::dispatch(m_strand, [self = shared_from_this()] { self->read(); });
+ protected:
+  void setWaiting(bool waiting) {
+    if (waiting) m_waitingSince = std::chrono::steady_clock::now().time_since_epoch().count();
+    m_waiting = waiting;
   }
 
-  void close() {
-    asio::post(m_strand, [self = shared_from_this()] {
+ private:
+  std::atomic<bool> m_waiting{true};
+  std::atomic<std::int64_t> m_waitingSince{
+      std::chrono::steady_clock::now().time_since_epoch().count()};
+  std::atomic<bool> m_evicted{false};
+};
+
+template <class Stream>
+class HttpServer::StreamConnection : public Connection,
+                                     public Responder,
+                                     public std::enable_shared_from_this<StreamConnection<Stream>> {
+ public:
+  StreamConnection(Stream stream, Executor strand, std::shared_ptr<HttpServer> server,
+                   std::string address)
+      : m_strand(strand),
+        m_stream(std::move(stream)),
+        m_server(std::move(server)),
+        m_address(std::move(address)) {}
+
+  ~StreamConnection() override { m_server->release(m_address); }
+
+  void start() {
+    asio::dispatch(m_strand, [self = this->shared_from_this()] {
+      if constexpr (kSecure<Stream>) {
+        self->lowest().expires_after(self->m_server->m_options.headerTimeout);
+        self->m_stream.async_handshake(asio::ssl::stream_base::server,
+                                       [self](const error_code& ec) {
+                                         if (ec) {
+                                           ++self->m_server->m_refusedRequests;
+                                           self->lowest().close();
+                                           return;
+                                         }
+                                         self->read();
+                                       });
+      } else {
+        self->read();
+      }
+    });
+  }
+
+  void close() override {
+    asio::post(m_strand, [self = this->shared_from_this()] {
       error_code ignored;
-      self->m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-      self->m_stream.close();
+      self->lowest().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+      self->lowest().close();
     });
   }
 
   void reply(unsigned status, std::string contentType, std::string body) override {
-    asio::dispatch(m_strand, [self = shared_from_this(), status, type = std::move(contentType),
-                              body = std::move(body)]() mutable {
-      auto res = std::make_shared<http::response<http::string_body>>(
-          static_cast<http::status>(status), 11);
-      res->set(http::field::server, "spindle");
-      res->set(http::field::content_type, type);
-      res->keep_alive(self->m_keepAlive);
-      res->body() = std::move(body);
-      res->prepare_payload();
-      self->m_stream.expires_after(self->m_server->m_options.writeTimeout);
-      http::async_write(self->m_stream, *res,
-                        [self, res](const error_code& ec, size_t) { self->afterResponse(ec); });
-    });
+    send(HttpResponse{status, std::move(contentType), std::move(body), {}});
+  }
+
+  void send(HttpResponse response) override {
+    asio::dispatch(
+        m_strand, [self = this->shared_from_this(), response = std::move(response)]() mutable {
+          auto res = std::make_shared<http::response<http::string_body>>(
+              static_cast<http::status>(response.status), 11);
+          self->setHeaders(*res, response.contentType);
+          for (const auto& [name, value] : response.headers) res->insert(name, value);
+          res->keep_alive(self->m_keepAlive);
+          res->body() = std::move(response.body);
+          res->prepare_payload();
+          self->lowest().expires_after(self->m_server->m_options.writeTimeout);
+          http::async_write(self->m_stream, *res,
+                            [self, res](const error_code& ec, size_t) { self->afterResponse(ec); });
+        });
   }
 
   void startStream(std::string contentType) override {
-    asio::dispatch(m_strand, [self = shared_from_this(), type = std::move(contentType)] {
+    asio::dispatch(m_strand, [self = this->shared_from_this(), type = std::move(contentType)] {
       self->m_streamHead = std::make_shared<http::response<http::empty_body>>(http::status::ok, 11);
-      self->m_streamHead->set(http::field::server, "spindle");
-      self->m_streamHead->set(http::field::content_type, type);
+      self->setHeaders(*self->m_streamHead, type);
       self->m_streamHead->set(http::field::cache_control, "no-store");
       self->m_streamHead->chunked(true);
       self->m_headSerializer =
           std::make_shared<http::response_serializer<http::empty_body>>(*self->m_streamHead);
       self->m_streamOpen = true;
       self->m_headPending = true;
-      self->m_stream.expires_after(self->m_server->m_options.writeTimeout);
+      self->lowest().expires_after(self->m_server->m_options.writeTimeout);
       http::async_write_header(self->m_stream, *self->m_headSerializer,
                                [self](const error_code& ec, size_t) {
                                  self->m_headPending = false;
@@ -134,7 +191,7 @@ class HttpServer::Connection : public Responder, public std::enable_shared_from_
   }
 
   void sendChunk(std::string data, std::function<void(bool)> done) override {
-    asio::dispatch(m_strand, [self = shared_from_this(), data = std::move(data),
+    asio::dispatch(m_strand, [self = this->shared_from_this(), data = std::move(data),
                               done = std::move(done)]() mutable {
       auto write = [self, data = std::make_shared<std::string>(std::move(data)),
                     done = std::move(done)]() mutable {
@@ -142,12 +199,12 @@ class HttpServer::Connection : public Responder, public std::enable_shared_from_
           done(false);
           return;
         }
-        self->m_stream.expires_after(self->m_server->m_options.writeTimeout);
+        self->lowest().expires_after(self->m_server->m_options.writeTimeout);
         asio::async_write(self->m_stream, http::make_chunk(asio::buffer(*data)),
                           [self, data, done = std::move(done)](const error_code& ec, size_t) {
                             if (ec) {
                               self->m_streamOpen = false;
-                              self->m_stream.close();
+                              self->lowest().close();
                             }
                             done(!ec);
                           });
@@ -161,14 +218,14 @@ class HttpServer::Connection : public Responder, public std::enable_shared_from_
   }
 
   void endStream() override {
-    asio::dispatch(m_strand, [self = shared_from_this()] {
+    asio::dispatch(m_strand, [self = this->shared_from_this()] {
       if (!self->m_streamOpen) {
-        self->m_stream.close();
+        self->lowest().close();
         return;
       }
       self->m_streamOpen = false;
       self->m_keepAlive = false;
-      self->m_stream.expires_after(self->m_server->m_options.writeTimeout);
+      self->lowest().expires_after(self->m_server->m_options.writeTimeout);
       asio::async_write(self->m_stream, http::make_chunk_last(),
                         [self](const error_code& ec, size_t) { self->afterResponse(ec); });
     });
@@ -177,28 +234,34 @@ class HttpServer::Connection : public Responder, public std::enable_shared_from_
   Executor executor() override { return m_strand; }
 
  private:
-  void setWaiting(bool waiting) {
-    if (waiting) m_waitingSince = std::chrono::steady_clock::now().time_since_epoch().count();
-    m_waiting = waiting;
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(m_stream); }
+
+  template <class Message>
+  void setHeaders(Message& message, const std::string& contentType) {
+    message.set(http::field::server, "spindle");
+    message.set(http::field::content_type, contentType);
+    for (const auto& [name, value] : m_server->m_options.responseHeaders) {
+      message.set(name, value);
+    }
   }
 
   /// The next request: on a keep-alive connection with nothing buffered, first wait up to
   /// idle_timeout for its first byte; then the whole head must come within header_timeout.
   void read() {
-    m_request = {};
     m_parser.emplace();
-    m_parser->header_limit(16 * 1024);
+    m_parser->header_limit(static_cast<std::uint32_t>(m_server->m_options.maxHeaderBytes));
+    m_parser->body_limit(m_server->m_options.maxBodyBytes);
     setWaiting(true);
     if (m_firstRequest || m_buffer.size() > 0) {
       m_firstRequest = false;
       readHead();
       return;
     }
-    m_stream.expires_after(m_server->m_options.idleTimeout);
+    lowest().expires_after(m_server->m_options.idleTimeout);
     m_stream.async_read_some(m_buffer.prepare(4096),
-                             [self = shared_from_this()](const error_code& ec, size_t n) {
+                             [self = this->shared_from_this()](const error_code& ec, size_t n) {
                                if (ec) {
-                                 self->m_stream.close();
+                                 self->lowest().close();
                                  return;
                                }
                                self->m_buffer.commit(n);
@@ -207,43 +270,60 @@ class HttpServer::Connection : public Responder, public std::enable_shared_from_
   }
 
   void readHead() {
-    m_stream.expires_after(m_server->m_options.headerTimeout);
+    lowest().expires_after(m_server->m_options.headerTimeout);
     http::async_read(m_stream, m_buffer, *m_parser,
-                     [self = shared_from_this()](const error_code& ec, size_t) {
+                     [self = this->shared_from_this()](const error_code& ec, size_t) {
                        if (ec) {
-                         if (ec == beast::error::timeout) ++self->m_server->m_timedOut;
-                         self->m_stream.close();
+                         self->refuse(ec);
                          return;
                        }
                        self->setWaiting(false);
-                       self->m_request = self->m_parser->release();
-                       self->m_keepAlive = self->m_request.keep_alive();
-                       self->m_server->m_handler(toRequest(self->m_request), self);
+                       auto request = self->m_parser->release();
+                       self->m_keepAlive = request.keep_alive();
+                       HttpRequest r = toRequest(std::move(request));
+                       r.remoteAddress = self->m_address;
+                       r.secure = kSecure<Stream>;
+                       self->m_server->m_handler(r, self);
                      });
+  }
+
+  /// A request that could not be read: over a limit gets its status before the close.
+  void refuse(const error_code& ec) {
+    if (ec == beast::error::timeout) ++m_server->m_timedOut;
+    unsigned status = 0;
+    if (ec == http::error::header_limit) status = 431;
+    if (ec == http::error::body_limit) status = 413;
+    if (ec == http::error::unexpected_body) status = 413;
+    if (status == 0) {
+      lowest().close();
+      return;
+    }
+    ++m_server->m_refusedRequests;
+    setWaiting(false);
+    m_keepAlive = false;
+    send(HttpResponse{status,
+                      "text/plain; charset=utf-8",
+                      status == 431 ? "request head too large\n" : "request body too large\n",
+                      {}});
   }
 
   void afterResponse(const error_code& ec) {
     if (ec || !m_keepAlive || m_server->m_stopped) {
       error_code ignored;
-      m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-      m_stream.close();
+      lowest().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      lowest().close();
       return;
     }
     read();
   }
 
   Executor m_strand;
-  beast::tcp_stream m_stream;
+  Stream m_stream;
   std::shared_ptr<HttpServer> m_server;
   std::string m_address;  ///< the client's IP address
-  std::atomic<bool> m_waiting{true};
-  std::atomic<std::int64_t> m_waitingSince{
-      std::chrono::steady_clock::now().time_since_epoch().count()};
-  std::atomic<bool> m_evicted{false};
   bool m_firstRequest = true;
   beast::flat_buffer m_buffer;
-  std::optional<http::request_parser<http::empty_body>> m_parser;
-  http::request<http::empty_body> m_request;
+  std::optional<http::request_parser<http::string_body>> m_parser;
   bool m_keepAlive = true;
   std::shared_ptr<http::response<http::empty_body>> m_streamHead;
   std::shared_ptr<http::response_serializer<http::empty_body>> m_headSerializer;
@@ -261,7 +341,7 @@ HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options, Handler 
 
 HttpServerStats HttpServer::stats() const {
   return HttpServerStats{m_evicted.load(), m_refusedFull.load(), m_refusedClient.load(),
-                         m_timedOut.load()};
+                         m_timedOut.load(), m_refusedRequests.load()};
 }
 
 bool HttpServer::admit(const std::string& address) {
@@ -347,13 +427,22 @@ void HttpServer::accept() {
       error_code ignored;
       socket.close(ignored);  // refuse rather than queue without bound
     } else {
-      auto conn = std::make_shared<Connection>(std::move(socket), strand, self, address);
-      {
-        std::lock_guard lock(self->m_mutex);
-        std::erase_if(self->m_open, [](const auto& w) { return w.expired(); });
-        self->m_open.push_back(conn);
+      auto open = [&](auto conn) {
+        {
+          std::lock_guard lock(self->m_mutex);
+          std::erase_if(self->m_open, [](const auto& w) { return w.expired(); });
+          self->m_open.push_back(conn);
+        }
+        conn->start();
+      };
+      if (self->m_options.tls) {
+        open(std::make_shared<StreamConnection<TlsStream>>(
+            TlsStream(beast::tcp_stream(std::move(socket)), *self->m_options.tls), strand, self,
+            address));
+      } else {
+        open(std::make_shared<StreamConnection<beast::tcp_stream>>(
+            beast::tcp_stream(std::move(socket)), strand, self, address));
       }
-      conn->start();
     }
     self->accept();
   });

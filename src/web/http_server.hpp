@@ -13,6 +13,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "base/error.hpp"
@@ -27,6 +28,23 @@ struct HttpRequest {
   std::string path;                          ///< decoded path without the query: "/m1/sample"
   std::map<std::string, std::string> query;  ///< decoded; the last value of a repeated name wins
   std::string accept;                        ///< the Accept header
+  /// Every header as sent (names in lower case), in order; bounded by the head limit.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;           ///< up to HttpServerOptions::maxBodyBytes
+  std::string remoteAddress;  ///< the client's IP address
+  bool secure = false;        ///< arrived over TLS
+
+  /// The first header named `name` (lower case), or "" when absent.
+  std::string_view header(std::string_view name) const;
+};
+
+/// An answer with headers of its own (cookies, Retry-After, Content-Disposition) beside the
+/// server's (HttpServerOptions::responseHeaders).
+struct HttpResponse {
+  unsigned status = 200;
+  std::string contentType = "application/json; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 /// How a handler answers one request. Every method may be called from any thread; the work
@@ -37,6 +55,10 @@ class Responder {
   using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
   virtual ~Responder() = default;
   virtual void reply(unsigned status, std::string contentType, std::string body) = 0;
+  /// reply() with headers of its own; a responder without them drops the headers.
+  virtual void send(HttpResponse response) {
+    reply(response.status, std::move(response.contentType), std::move(response.body));
+  }
   /// Sends the status line and headers of a chunked response.
   virtual void startStream(std::string contentType) = 0;
   /// Sends one chunk; `done(ok)` runs on the strand when it was written (ok false: the client
@@ -63,13 +85,21 @@ struct HttpServerOptions {
   Duration headerTimeout = std::chrono::seconds(10);
   Duration idleTimeout = std::chrono::seconds(60);  ///< between requests on a keep-alive one
   Duration writeTimeout = std::chrono::seconds(30);
+  std::size_t maxHeaderBytes = 16 * 1024;  ///< a longer request head: 431, closed
+  /// A request body longer than this is refused (413, closed); 0: no request carries a body.
+  std::size_t maxBodyBytes = 0;
+  /// Added to every response (security headers of the management page).
+  std::vector<std::pair<std::string, std::string>> responseHeaders;
+  /// Set: the listener speaks TLS only (the handshake within headerTimeout).
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 struct HttpServerStats {
-  std::uint64_t evicted = 0;        ///< idle connections closed to admit a new client
-  std::uint64_t refusedFull = 0;    ///< full of working connections: nothing to evict
-  std::uint64_t refusedClient = 0;  ///< over the per-client limit
-  std::uint64_t timedOut = 0;       ///< request heads that did not arrive in time
+  std::uint64_t evicted = 0;          ///< idle connections closed to admit a new client
+  std::uint64_t refusedFull = 0;      ///< full of working connections: nothing to evict
+  std::uint64_t refusedClient = 0;    ///< over the per-client limit
+  std::uint64_t timedOut = 0;         ///< request heads that did not arrive in time
+  std::uint64_t refusedRequests = 0;  ///< heads or bodies over their limits, bad TLS handshakes
 };
 
 class HttpServer : public std::enable_shared_from_this<HttpServer> {
@@ -87,6 +117,8 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
 
  private:
   class Connection;
+  template <class Stream>
+  class StreamConnection;
   void accept();
   /// Admits a client from `address` or says why not (then the caller closes the socket).
   /// On admission the connection count and the client's count are taken.
@@ -104,7 +136,8 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   std::mutex m_mutex;
   std::vector<std::weak_ptr<Connection>> m_open;
   std::map<std::string, std::size_t> m_perClient;  ///< open connections by remote address
-  std::atomic<std::uint64_t> m_evicted{0}, m_refusedFull{0}, m_refusedClient{0}, m_timedOut{0};
+  std::atomic<std::uint64_t> m_evicted{0}, m_refusedFull{0}, m_refusedClient{0}, m_timedOut{0},
+      m_refusedRequests{0};
   std::shared_ptr<spdlog::logger> m_log;
   LogLimiter m_refusalLog;
 };

@@ -175,6 +175,7 @@ TEST_F(Cli, StatusAsksTheRunningEdgeAndSaysWhenNoneRuns) {
                     "net:\n  dns_preferred: []\n  dns_servers: ['127.0.0.1:" +
                     std::to_string(freePort()) + "']\n  resolv_conf: \"\"\n  ntp_servers: []\n" +
                     "web:\n  bind: 0.0.0.0\n  port: " + std::to_string(web) + "\n" +
+                    "  management:\n    enabled: false\n" +
                     "machines:\n  - id: m1\n    type: shdr\n    host: 127.0.0.1\n    port: " +
                     std::to_string(freePort()) + "\n");
   auto none = spindle({"status", "--config", cfg});
@@ -236,6 +237,7 @@ TEST_F(Cli, DemoShowsThreeMachinesProducingDataWithinTenSeconds) {
   replace("data_dir: spindle-data", "data_dir: " + (m_dir / "data").string());
   for (int i = 0; i < 3; ++i) replace(std::to_string(17878 + i), std::to_string(base + 100 + i));
   replace("port: 5000", "port: " + std::to_string(freePort()));
+  replace("port: 8080", "port: " + std::to_string(freePort()));
   const auto cfg = write("demo.yaml", demo);
 
   const auto start = std::chrono::steady_clock::now();

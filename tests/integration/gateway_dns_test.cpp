@@ -41,7 +41,7 @@ TEST(GatewayDns, AMachineNamedByHostNameResolvesThroughTheFallback) {
       "net:\n  dns_preferred: [127.0.0.1:" + std::to_string(google->port) +
       "]\n  dns_servers: [127.0.0.1:" + std::to_string(plant->port) +
       "]\n  resolv_conf: \"\"\n  dns_timeout: 300ms\n  ntp_servers: []\n" +
-      "web:\n  enabled: false\n" +
+      "web:\n  enabled: false\n  management:\n    enabled: false\n" +
       "machines:\n  - id: mill-1\n    type: shdr\n    host: mill-1.spindle.test\n    port: " +
       std::to_string(simulator.ports()[0]) + "\n    reconnect_min: 50ms\n";
   collectors::Registry registry;
@@ -95,7 +95,7 @@ TEST(GatewayDns, TheCloudLinkReachesAHubNamedThroughTheFallback) {
           "net:\n  dns_preferred: [127.0.0.1:" + std::to_string(google->port) +
           "]\n  dns_servers: [127.0.0.1:" + std::to_string(plant->port) +
           "]\n  resolv_conf: \"\"\n  dns_timeout: 300ms\n  ntp_servers: []\n" +
-          "web:\n  enabled: false\n" +
+          "web:\n  enabled: false\n  management:\n    enabled: false\n" +
           "uplinks:\n  nats:\n    servers: [nats://hub.spindle.test:" + std::to_string(hubPort) +
           "]\n" + "machines:\n  - {id: m1, type: shdr, host: 127.0.0.1, port: " +
           std::to_string(freePort()) + "}\n");

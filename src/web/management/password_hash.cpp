@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "base/base64.hpp"
+#include "web/management/openssl_errors.hpp"
 
 namespace spindle::web::management {
 namespace {
@@ -20,18 +21,6 @@ constexpr std::size_t kFieldCount = 6;
 
 Error malformed(std::string message) {
   return Error(ErrorCode::kInvalidArgument, "malformed password hash: " + std::move(message));
-}
-
-// OpenSSL's queued reasons, appended so a refusal says why; the queue is left empty.
-std::string opensslReasons() {
-  std::string reasons;
-  while (const unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    reasons += reasons.empty() ? ": " : "; ";
-    reasons += buf;
-  }
-  return reasons;
 }
 
 // Memory scrypt needs for V (128 * r * N) plus B (128 * r * p), as OpenSSL counts it, with
