@@ -2,6 +2,7 @@
 // machines' lines of the periodic status log.
 
 #include <algorithm>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -23,7 +24,11 @@ constexpr const char* kMachinesProfile = "machines";
 
 std::vector<MachineSummary> MachineManager::machines() const {
   std::lock_guard lock(m_mutex);
+  // By name once, so the list costs O(machines), not O(machines^2) (the page asks every second).
+  std::unordered_map<std::string_view, const MachineContext*> byName;
+  for (const auto& ctx : m_contexts) byName[ctx->machineName()] = ctx.get();
   std::vector<MachineSummary> out;
+  out.reserve(m_config.machines.size());
   for (const auto& entry : m_config.machines) {
     MachineSummary m;
     m.id = entry.id;
@@ -31,8 +36,8 @@ std::vector<MachineSummary> MachineManager::machines() const {
     m.enabled = entry.enabled;
     m.state = collectors::toString(collectors::ConnectionState::kStopped);
     std::tie(m.address, m.port) = machineAddress(entry);
-    for (const auto& ctx : m_contexts) {
-      if (ctx->machineName() != entry.id) continue;
+    if (const auto found = byName.find(entry.id); found != byName.end()) {
+      const auto* ctx = found->second;
       const auto status = ctx->status();
       m.state = collectors::toString(status.state);
       m.detail = status.detail;

@@ -36,6 +36,26 @@ TEST(ControlLogRing, KeepsTheLastLines) {
   EXPECT_EQ(ring->lines(1).size(), 1u);
 }
 
+TEST(ControlLogRing, FollowsNewLinesByTheirCount) {
+  auto ring = std::make_shared<LogRing>(3);
+  spdlog::logger log("test.follow", ring);
+  std::uint64_t seen = 0;
+  EXPECT_TRUE(ring->linesAfter(seen, seen).empty());
+  log.info("line 1");
+  log.info("line 2");
+  auto fresh = ring->linesAfter(seen, seen);
+  ASSERT_EQ(fresh.size(), 2u);
+  EXPECT_NE(fresh[1].find("line 2"), std::string::npos);
+  EXPECT_EQ(seen, 2u);
+  EXPECT_TRUE(ring->linesAfter(seen, seen).empty());
+  // More new lines than the ring holds: the newest it still has.
+  for (int i = 3; i <= 7; ++i) log.info("line {}", i);
+  fresh = ring->linesAfter(seen, seen);
+  ASSERT_EQ(fresh.size(), 3u);
+  EXPECT_NE(fresh[0].find("line 5"), std::string::npos);
+  EXPECT_EQ(seen, 7u);
+}
+
 TEST(ControlDiagnostics, AnswersEachCommand) {
   auto ring = std::make_shared<LogRing>(10);
   spdlog::logger log("test.diag", ring);

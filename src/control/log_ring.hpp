@@ -19,6 +19,10 @@ class LogRing final : public spdlog::sinks::base_sink<std::mutex> {
 
   /// The last `n` lines (fewer if fewer were logged), oldest first, without newlines.
   std::vector<std::string> lines(std::size_t n);
+  /// The lines logged after the first `seen` lines ever logged (at most the capacity: older
+  /// ones are gone), oldest first; `total` becomes the number of lines ever logged, the `seen`
+  /// of the next call. For following the log live.
+  std::vector<std::string> linesAfter(std::uint64_t seen, std::uint64_t& total);
   std::size_t capacity() const { return m_capacity; }
 
  protected:
@@ -29,6 +33,7 @@ class LogRing final : public spdlog::sinks::base_sink<std::mutex> {
   std::size_t m_capacity;
   std::size_t m_maxLineBytes;
   std::deque<std::string> m_lines;
+  std::uint64_t m_total = 0;  ///< lines ever logged
 };
 
 }  // namespace spindle::control

@@ -26,8 +26,10 @@ int levelRank(std::string_view level) {
   return 2;
 }
 
-/// A line of the log ring ("2026-12-05T21:45:38.123 info  [component] message") as JSON.
-nlohmann::json logLine(const std::string& line) {
+}  // namespace
+
+// A line of the log ring ("2026-12-05T21:45:38.123 info  [component] message").
+nlohmann::json logLineJson(const std::string& line) {
   nlohmann::json j = {{"time", nullptr}, {"level", "info"}, {"component", ""}, {"message", line}};
   std::tm tm{};
   const char* rest = strptime(line.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -60,8 +62,6 @@ nlohmann::json logLine(const std::string& line) {
   j["message"] = std::string(tail);
   return j;
 }
-
-}  // namespace
 
 void ManagementServer::updateRates() {
   const auto now = m_clock.now();
@@ -140,7 +140,7 @@ nlohmann::json ManagementServer::edgeJson() {
   if (auto ring = m_api.logs()) {
     const auto lines = ring->lines(ring->capacity());
     for (auto it = lines.rbegin(); it != lines.rend() && problems.size() < 20; ++it) {
-      auto line = logLine(*it);
+      auto line = logLineJson(*it);
       if (levelRank(line["level"].get<std::string>()) >= 3) problems.push_back(std::move(line));
     }
   }
@@ -317,7 +317,7 @@ void ManagementServer::logs(const Call& call) {
     const auto lines = ring->lines(ring->capacity());
     std::vector<nlohmann::json> picked;
     for (auto it = lines.rbegin(); it != lines.rend() && picked.size() < limit; ++it) {
-      auto line = logLine(*it);
+      auto line = logLineJson(*it);
       if (levelRank(line["level"].get<std::string>()) < least) continue;
       if (!component.empty() &&
           line["component"].get<std::string>().find(component) == std::string::npos) {

@@ -1,6 +1,8 @@
 // The management API's live updates: one timer on the io_context every half second builds each
 // event once and queues it to every open stream (LiveClient bounds what a stream may hold).
 
+#include <limits>
+
 #include "web/management/live_client.hpp"
 #include "web/management/management_server.hpp"
 
@@ -28,6 +30,11 @@ void ManagementServer::openEvents(const Call& call) {
     m_live.push_back(client);
   }
   client->start();
+  if (auto ring = m_api.logs(); ring && m_logSeen.load() == 0) {
+    std::uint64_t total = 0;
+    ring->linesAfter(std::numeric_limits<std::uint64_t>::max(), total);
+    m_logSeen = total;  // the first stream follows from now; the page reads the past by /logs
+  }
   client->push("machines", machinesJson().dump());
   client->push("edge", edgeJson().dump());
 }
@@ -60,6 +67,18 @@ void ManagementServer::tick() {
   if (ticks % 4 == 0) {
     const std::string edge = edgeJson().dump();
     for (auto& c : live) c->push("edge", edge);
+  }
+  // New log lines, every tick, to every stream (the Logs page follows them).
+  if (auto ring = m_api.logs()) {
+    std::uint64_t total = 0;
+    const auto lines = ring->linesAfter(m_logSeen.load(), total);
+    m_logSeen = total;
+    if (!lines.empty()) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& line : lines) list.push_back(logLineJson(line));
+      const std::string text = list.dump();
+      for (auto& c : live) c->push("log", text);
+    }
   }
   // Values: each followed machine's items read once, each client sent what is new to it.
   std::map<std::string, nlohmann::json> items;

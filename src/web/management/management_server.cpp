@@ -1,5 +1,6 @@
 #include "web/management/management_server.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include "base/base64.hpp"
@@ -120,7 +121,15 @@ Status ManagementServer::start() {
     std::string cert = m_options.certificate;
     std::string key = m_options.key;
     if (cert.empty()) {
-      auto made = ensureSelfSigned(m_identity.dataDir, {m_identity.edgeId});
+      // The edge id names the certificate when it is a host name ("press-1"), as it often is.
+      std::vector<std::string> names;
+      const auto& id = m_identity.edgeId;
+      if (!id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+          })) {
+        names.push_back(id);
+      }
+      auto made = ensureSelfSigned(m_identity.dataDir, names);
       if (!made) return std::move(made).error().with("the management page's certificate");
       cert = made->cert;
       key = made->key;

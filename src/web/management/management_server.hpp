@@ -128,6 +128,7 @@ class ManagementServer : public std::enable_shared_from_this<ManagementServer> {
   std::string m_setupCodeFile;
   boost::asio::steady_timer m_timer;
   std::atomic<bool> m_stopped{false};
+  std::atomic<std::uint64_t> m_logSeen{0};  ///< log lines already sent as `log` events
 
   mutable std::mutex m_mutex;  ///< what follows
   std::map<std::string, std::pair<std::uint64_t, TimestampNs>> m_lastCounts;
@@ -143,5 +144,7 @@ class ManagementServer : public std::enable_shared_from_this<ManagementServer> {
 HttpResponse apiError(unsigned status, std::string word, std::string message);
 /// A JSON answer.
 HttpResponse apiJson(unsigned status, const nlohmann::json& body);
+/// A line of the edge's log ring as the API shows it: {time, level, component, message}.
+nlohmann::json logLineJson(const std::string& line);
 
 }  // namespace spindle::web::management
