@@ -9,6 +9,7 @@
 
 #include "base/free_memory.hpp"
 #include "base/log.hpp"
+#include "base/redact.hpp"
 #include "base/thread_name.hpp"
 #include "net/net_options.hpp"
 #include "transform/script_runner.hpp"
@@ -140,6 +141,23 @@ void Gateway::startManagement() {
   m_management = std::make_shared<web::management::ManagementServer>(
       m_io, m_config.management, *m_machines,
       web::management::EdgeIdentity{m_config.edge.id, m_config.edge.dataDir}, m_clock);
+  m_management->setCloudDescription([this] {
+    nlohmann::json cloud = nlohmann::json::object();
+    if (!m_cloud || !m_config.cloud.nats) return cloud;
+    nlohmann::json servers = nlohmann::json::array();
+    for (const auto& url : m_config.cloud.nats->servers) servers.push_back(redactUrl(url));
+    cloud["servers"] = std::move(servers);
+    cloud["authentication"] = !m_config.cloud.nats->credentials.empty() ? "credentials file"
+                              : !m_config.cloud.nats->user.empty()      ? "user and password"
+                                                                        : "none";
+    for (const auto& u : uplinkStats()) {
+      if (u.name != CloudLink::consumerName()) continue;
+      cloud["link"] = m_cloud->describe(u.lastOk);
+      cloud["last_ack"] = u.lastOk == 0 ? nlohmann::json(nullptr)
+                                        : nlohmann::json(static_cast<double>(u.lastOk) / 1e9);
+    }
+    return cloud;
+  });
   if (auto status = m_management->start(); !status) {
     // Beside the data flow, as the MTConnect interface: collection goes on without it.
     m_log->error(

@@ -305,7 +305,10 @@ TEST_F(ManagementApi, ShowsTheEdgeItsMachinesAndTheirValues) {
   EXPECT_FALSE(history["points"].empty());
   EXPECT_EQ(get("/api/v1/machines/mill-1/history?item=no_such_item", cookie).status, 404);
   const auto cloud = json::parse(get("/api/v1/cloud", cookie).body);
-  EXPECT_TRUE(cloud["nats"].is_object()) << cloud.dump();
+  ASSERT_TRUE(cloud["nats"].is_object()) << cloud.dump();
+  EXPECT_EQ(cloud["nats"]["state"], "disconnected");
+  EXPECT_NE(cloud["nats"]["servers"].dump().find("127.0.0.1:1"), std::string::npos) << cloud.dump();
+  EXPECT_TRUE(cloud["nats"]["link"].is_string()) << cloud.dump();
   EXPECT_EQ(cloud["config"]["source"], "file");
   // The diagnostics bundle: one file, the configuration in it redacted.
   const auto bundle = get("/api/v1/diagnostics", cookie);

@@ -263,17 +263,26 @@ void ManagementServer::cloud(const Call& call) {
   nlohmann::json nats = nullptr;
   for (const auto& u : report.uplinks) {
     if (u.name != "nats") continue;
-    nats = {{"connected", u.connected}, {"lag", u.lag},
-            {"lag_s", u.lagSeconds},    {"in_flight", u.inFlight},
-            {"delivered", u.delivered}, {"retries", u.retries},
+    nats = {{"state", u.connected ? "connected" : "disconnected"},
+            {"connected", u.connected},
+            {"lag", u.lag},
+            {"lag_s", u.lagSeconds},
+            {"in_flight", u.inFlight},
+            {"delivered", u.delivered},
+            {"retries", u.retries},
             {"last_error", u.lastError}};
   }
-  for (const auto& u : m_api.journal()["uplinks"]) {
+  const auto journal = m_api.journal();  // held: the loop reads into it
+  for (const auto& u : journal["uplinks"]) {
     if (u.value("name", "") == "nats" && nats.is_object()) {
       for (const auto& [k, v] : u.items()) {
         if (!nats.contains(k)) nats[k] = v;
       }
     }
+  }
+  if (nats.is_object() && m_cloudDescription) {
+    const auto described = m_cloudDescription();
+    for (const auto& [k, v] : described.items()) nats[k] = v;
   }
   const auto c = m_api.configState();
   nlohmann::json config = {{"version", c.version},

@@ -53,6 +53,13 @@ class ManagementServer : public std::enable_shared_from_this<ManagementServer> {
   /// Closes the listener, every connection and stream, stops the worker. Idempotent.
   void stop();
 
+  /// What the edge says of its cloud link beyond the uplink's figures (the hub, whether it is
+  /// connected, the last acknowledgement): merged into GET /api/v1/cloud's `nats`. Before
+  /// start(); called on the io threads. Must never return credentials.
+  void setCloudDescription(std::function<nlohmann::json()> describe) {
+    m_cloudDescription = std::move(describe);
+  }
+
   std::uint16_t port() const;
   bool secure() const { return m_secure; }
   /// The setup code's file while no account exists ("" once one does).
@@ -128,6 +135,7 @@ class ManagementServer : public std::enable_shared_from_this<ManagementServer> {
   std::string m_setupCodeFile;
   boost::asio::steady_timer m_timer;
   std::atomic<bool> m_stopped{false};
+  std::function<nlohmann::json()> m_cloudDescription;
   std::atomic<std::uint64_t> m_logSeen{0};  ///< log lines already sent as `log` events
 
   mutable std::mutex m_mutex;  ///< what follows

@@ -15,8 +15,9 @@ export async function mount(root, { api }) {
     const c = cloud.config || {};
     const nats = n ? h("dl", { class: "kv" },
       h("dt", {}, "State"), h("dd", { "data-test": "nats-state" }, badge(n.state)),
-      h("dt", {}, "Server"), h("dd", {}, n.server || "—"),
-      h("dt", {}, "Account"), h("dd", {}, n.account || "—"),
+      h("dt", {}, "Link"), h("dd", {}, n.link || "—"),
+      h("dt", {}, "Servers"), h("dd", {}, n.servers && n.servers.length ? n.servers.join(", ") : "—"),
+      h("dt", {}, "Authentication"), h("dd", {}, n.authentication || "—"),
       h("dt", {}, "Last ack"), when(n.last_ack),
       h("dt", {}, "Lag"), h("dd", {}, n.lag === null || n.lag === undefined ? "—" : `${number(n.lag)} obs`),
       h("dt", {}, "In flight"), h("dd", {}, n.in_flight === null || n.in_flight === undefined ? "—" : `${number(n.in_flight)} obs`),
