@@ -102,6 +102,9 @@ class EdgeApi {
   /// Applies a new local configuration (checked first: kInvalidArgument naming every problem,
   /// nothing changes): machines at once, as applyConfig() does. The caller writes the file.
   virtual Result<control::ApplyOutcome> applyLocalConfig(const std::string& yaml) = 0;
+  /// The pipeline between the collectors and the journal: accepted, journaled, refused pushes,
+  /// queued now, lost, duplicates left out, holding (the journal refuses the batch at hand).
+  virtual nlohmann::json pipeline() const = 0;
   /// Reads the whole journal and checks every record.
   virtual Result<nlohmann::json> verifyJournal() = 0;
   /// The profiles netcheck() takes: the built-in ones and "machines".

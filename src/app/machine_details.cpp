@@ -14,6 +14,7 @@
 #include "journal/inspect.hpp"
 #include "net/clock_monitor.hpp"
 #include "net/resolver_chain.hpp"
+#include "transform/script_loader.hpp"
 
 namespace spindle::app {
 
@@ -114,6 +115,10 @@ Result<nlohmann::json> MachineManager::machineDetail(const std::string& id) cons
   nlohmann::json script = {
       {"name", entry->scriptName}, {"text", ""}, {"runs", 0}, {"errors", 0}, {"last_error", ""}};
   script["text"] = scriptText(entry->scriptName);
+  if (script["text"] == "" && entry->script) {
+    // The type's built-in default script: its text is compiled in.
+    if (const auto* text = transform::defaultScriptText(entry->type)) script["text"] = *text;
+  }
   for (const auto& ctx : m_contexts) {
     if (ctx->machineName() != id) continue;
     for (const auto& obs : m_parts.state->current(ctx->machine())) {
@@ -267,6 +272,13 @@ Result<control::ApplyOutcome> MachineManager::applyLocalConfig(const std::string
     m_localText = yaml;  // the new local baseline the cloud's configuration lays over
   }
   return outcome;
+}
+
+nlohmann::json MachineManager::pipeline() const {
+  const auto p = m_parts.pipeline->stats();
+  return {{"accepted", p.accepted}, {"journaled", p.journaled}, {"refused", p.refused},
+          {"queued", p.queued},     {"lost", p.lost},           {"duplicates", p.duplicates},
+          {"holding", p.holding}};
 }
 
 Result<nlohmann::json> MachineManager::verifyJournal() {

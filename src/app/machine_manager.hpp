@@ -102,6 +102,7 @@ class MachineManager final : public EdgeApi {
   ConfigProblems checkLocalConfig(const std::string& yaml) const override;
   Result<control::ApplyOutcome> applyLocalConfig(const std::string& yaml) override;
   Result<nlohmann::json> verifyJournal() override;
+  nlohmann::json pipeline() const override;
   std::vector<std::string> netcheckProfiles() const override;
 
  private:

@@ -105,6 +105,18 @@ nlohmann::json ManagementServer::machinesJson() {
   return list;
 }
 
+std::string ManagementServer::machinesText() {
+  constexpr TimestampNs kFresh = 500'000'000;
+  std::lock_guard build(m_machinesMutex);
+  const auto now = m_clock.now();
+  if (!m_machinesText || now - m_machinesBuilt >= kFresh || now < m_machinesBuilt) {
+    m_machinesText = std::make_shared<const std::string>(
+        machinesJson().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    m_machinesBuilt = now;
+  }
+  return *m_machinesText;
+}
+
 nlohmann::json ManagementServer::edgeJson() {
   control::HealthReport report;
   report.time = m_clock.now();

@@ -35,7 +35,7 @@ void ManagementServer::openEvents(const Call& call) {
     ring->linesAfter(std::numeric_limits<std::uint64_t>::max(), total);
     m_logSeen = total;  // the first stream follows from now; the page reads the past by /logs
   }
-  client->push("machines", machinesJson().dump());
+  client->push("machines", machinesText());
   client->push("edge", edgeJson().dump());
 }
 
@@ -61,7 +61,7 @@ void ManagementServer::tick() {
   if (ticks % 2 == 0) updateRates();  // rates every second, with or without browsers
   if (live.empty()) return;
   if (ticks % 2 == 0) {
-    const std::string machines = machinesJson().dump();
+    const std::string machines = machinesText();
     for (auto& c : live) c->push("machines", machines);
   }
   if (ticks % 4 == 0) {

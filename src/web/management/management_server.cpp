@@ -112,7 +112,8 @@ Status ManagementServer::start() {
   http.bind = m_options.bind;
   http.port = m_options.port.value;
   http.maxConnections = m_options.maxConnections;
-  http.maxConnectionsPerClient = std::max<std::size_t>(8, m_options.maxConnections / 4);
+  // Browsers behind one address (a plant PC's tabs, a NAT): half the connections.
+  http.maxConnectionsPerClient = std::max<std::size_t>(8, m_options.maxConnections / 2);
   http.maxBodyBytes = kMaxBody;
   http.maxHeaderBytes = 16 * 1024;
   http.idleTimeout = std::chrono::seconds(60);
@@ -290,6 +291,10 @@ void ManagementServer::serveMetrics(const HttpRequest& request, Responder& out) 
     e.stateSince = m.since;
     extras.machines.push_back(std::move(e));
   }
+  const auto pipeline = m_api.pipeline();
+  extras.pipelineQueued = pipeline.value("queued", std::uint64_t{0});
+  extras.pipelineRefusedPushes = pipeline.value("refused", std::uint64_t{0});
+  extras.pipelineHolding = pipeline.value("holding", false);
   const auto journal = m_api.journal();
   extras.journalSegments = journal.value("segments", std::uint64_t{0});
   extras.journalFirstSequence = journal.value("first_sequence", std::uint64_t{0});
@@ -349,7 +354,9 @@ void ManagementServer::serveApi(Call call) {
   }
   if (p.size() == 1 && first == "edge" && m == "GET") return out.send(apiJson(200, edgeJson()));
   if (p.size() == 1 && first == "machines" && m == "GET") {
-    return out.send(apiJson(200, machinesJson()));
+    HttpResponse r{200, "application/json; charset=utf-8", machinesText(), {}};
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return out.send(std::move(r));
   }
   if (p.size() == 1 && first == "protocols" && m == "GET") {
     nlohmann::json list = nlohmann::json::array();
