@@ -97,7 +97,8 @@ class EdgeApi {
   virtual nlohmann::json network() const = 0;
   /// The configuration file the edge runs from; "" when none (the built-in demo).
   virtual std::string configFile() const = 0;
-  /// Checks a new local configuration (the whole file's text) as `spindle validate` does.
+  /// Checks a new local configuration (the whole file's text) as `spindle validate` does;
+  /// refused while the edge runs a configuration from the cloud (change it there).
   virtual ConfigProblems checkLocalConfig(const std::string& yaml) const = 0;
   /// Applies a new local configuration (checked first: kInvalidArgument naming every problem,
   /// nothing changes): machines at once, as applyConfig() does. The caller writes the file.

@@ -242,6 +242,12 @@ std::string MachineManager::configFile() const {
 
 ConfigProblems MachineManager::checkLocalConfig(const std::string& yaml) const {
   ConfigProblems out;
+  if (const auto state = configState(); state.source != "file") {
+    // The cloud's configuration runs: a local change would be replaced by its next one.
+    out.problems.push_back("this edge runs the configuration " + state.version +
+                           " from the cloud: change it there");
+    return out;
+  }
   const auto file = configFile();
   auto loaded = loadConfigText(yaml, file.empty() ? "configuration" : file,
                                collectors::builtinCollectors(), m_configDir);

@@ -239,7 +239,7 @@ class HttpServer::StreamConnection : public Connection,
   template <class Message>
   void setHeaders(Message& message, const std::string& contentType) {
     message.set(http::field::server, "spindle");
-    message.set(http::field::content_type, contentType);
+    if (!contentType.empty()) message.set(http::field::content_type, contentType);  // 204: none
     for (const auto& [name, value] : m_server->m_options.responseHeaders) {
       message.set(name, value);
     }
