@@ -55,15 +55,17 @@ const config::OptionTable<WebOptions>& webOptionTable() {
   return table;
 }
 
-bool validate(const WebOptions& o, const YAML::Node& block, config::Diagnostics& diags) {
-  bool good = true;
+bool checkBind(const std::string& bind, const YAML::Node& block, config::Diagnostics& diags) {
   boost::system::error_code ec;
-  boost::asio::ip::make_address(o.bind, ec);
-  if (ec) {
-    diags.add(block["bind"], "bind must be an IP address, not '" + o.bind + "'",
-              "0.0.0.0 for every interface, or the plant-side address");
-    good = false;
-  }
+  boost::asio::ip::make_address(bind, ec);
+  if (!ec) return true;
+  diags.add(block["bind"], "bind must be an IP address, not '" + bind + "'",
+            "0.0.0.0 for every interface, or the plant-side address");
+  return false;
+}
+
+bool validate(const WebOptions& o, const YAML::Node& block, config::Diagnostics& diags) {
+  bool good = checkBind(o.bind, block, diags);
   if (!mtconnect::parseSchemaVersion(o.schemaVersion)) {
     diags.add(block["schema_version"],
               "schema_version must be one of " + std::string(mtconnect::servedSchemaVersions()) +

@@ -36,6 +36,9 @@ struct WebOptions {
 
 const config::OptionTable<WebOptions>& webOptionTable();
 
+/// Checks that `bind` is an IP address (a listener's address; a diagnostic at block["bind"]).
+bool checkBind(const std::string& bind, const YAML::Node& block, config::Diagnostics& diags);
+
 /// Checks values beyond their types; adds diagnostics at `block`.
 bool validate(const WebOptions& options, const YAML::Node& block, config::Diagnostics& diags);
 

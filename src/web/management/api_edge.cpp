@@ -81,27 +81,28 @@ void ManagementServer::updateRates() {
   m_lastCounts = std::move(counts);
 }
 
+nlohmann::json ManagementServer::machineRow(const app::MachineSummary& m) const {
+  const auto rate = m_rates.find(m.id);  // under m_mutex
+  return {{"id", m.id},
+          {"type", m.type},
+          {"address", m.address},
+          {"port", m.port == 0 ? nlohmann::json(nullptr) : nlohmann::json(m.port)},
+          {"enabled", m.enabled},
+          {"state", m.enabled ? m.state : std::string("disabled")},
+          {"since", orNull(unixSeconds(m.since), m.since != 0)},
+          {"detail", m.detail},
+          {"last_data_age_s", orNull(m.lastDataAgeSeconds, m.lastDataAgeSeconds >= 0)},
+          {"rate", orNull(rate == m_rates.end() ? 0 : rate->second, rate != m_rates.end())},
+          {"observations", m.observations},
+          {"reconnects", m.reconnects},
+          {"rejects", m.rejects}};
+}
+
 nlohmann::json ManagementServer::machinesJson() {
   const auto machines = m_api.machines();
   nlohmann::json list = nlohmann::json::array();
   std::lock_guard lock(m_mutex);
-  for (const auto& m : machines) {
-    const auto rate = m_rates.find(m.id);
-    list.push_back(
-        {{"id", m.id},
-         {"type", m.type},
-         {"address", m.address},
-         {"port", m.port == 0 ? nlohmann::json(nullptr) : nlohmann::json(m.port)},
-         {"enabled", m.enabled},
-         {"state", m.enabled ? m.state : std::string("disabled")},
-         {"since", orNull(unixSeconds(m.since), m.since != 0)},
-         {"detail", m.detail},
-         {"last_data_age_s", orNull(m.lastDataAgeSeconds, m.lastDataAgeSeconds >= 0)},
-         {"rate", orNull(rate == m_rates.end() ? 0 : rate->second, rate != m_rates.end())},
-         {"observations", m.observations},
-         {"reconnects", m.reconnects},
-         {"rejects", m.rejects}});
-  }
+  for (const auto& m : machines) list.push_back(machineRow(m));
   return list;
 }
 
@@ -225,10 +226,14 @@ void ManagementServer::machine(const Call& call) {
     out.send(apiError(404, "not_found", detail.error().message()));
     return;
   }
-  for (const auto& row : machinesJson()) {
-    if (row["id"] == id) {
-      for (const auto& [k, v] : row.items()) (*detail)[k] = v;
+  for (const auto& m : m_api.machines()) {
+    if (m.id != id) continue;
+    nlohmann::json row;
+    {
+      std::lock_guard lock(m_mutex);
+      row = machineRow(m);
     }
+    for (const auto& [k, v] : row.items()) (*detail)[k] = v;
   }
   out.send(apiJson(200, *detail));
 }

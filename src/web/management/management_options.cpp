@@ -1,6 +1,6 @@
 #include "web/management/management_options.hpp"
 
-#include <boost/asio/ip/address.hpp>
+#include "web/web_options.hpp"
 
 namespace spindle::web::management {
 
@@ -42,14 +42,7 @@ const config::OptionTable<ManagementOptions>& optionTable() {
 }
 
 bool validate(const ManagementOptions& o, const YAML::Node& block, config::Diagnostics& diags) {
-  bool good = true;
-  boost::system::error_code ec;
-  boost::asio::ip::make_address(o.bind, ec);
-  if (ec) {
-    diags.add(block["bind"], "bind must be an IP address, not '" + o.bind + "'",
-              "0.0.0.0 for every interface, or the plant-side address");
-    good = false;
-  }
+  bool good = checkBind(o.bind, block, diags);
   if (o.certificate.empty() != o.key.empty()) {
     diags.add(block, "certificate and key go together: give both, or neither",
               "neither, with tls: true, makes a self-signed certificate");

@@ -161,7 +161,6 @@ Status ManagementServer::start() {
 void ManagementServer::stop() {
   if (m_stopped.exchange(true)) return;
   if (m_http) m_http->stop();
-  boost::system::error_code ignored;
   m_timer.cancel();
   std::vector<std::shared_ptr<LiveClient>> live;
   {

@@ -97,6 +97,8 @@ class ManagementServer : public std::enable_shared_from_this<ManagementServer> {
 
   // api_edge.cpp
   nlohmann::json edgeJson();
+  /// One machine's row of the machines list. Under m_mutex (it reads the rates).
+  nlohmann::json machineRow(const app::MachineSummary& machine) const;
   nlohmann::json machinesJson();
   /// machinesJson() as text, built at most twice a second and shared by every request and
   /// stream in between (500 machines cost about 2 ms to build).
