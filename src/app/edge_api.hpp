@@ -91,6 +91,13 @@ class EdgeApi {
   /// thinned to at most `maxPoints`: {"item", "points": [[unix seconds, value]...]}.
   virtual Result<nlohmann::json> itemHistory(const std::string& id, const std::string& key,
                                              double seconds, std::size_t maxPoints) const = 0;
+  /// The keys of one machine as its collector sends them, before its script, with the
+  /// latest value of each: {"keys": [{"key", "category", "value", "time", "published"}],
+  /// "watch_seconds"}. The first call starts watching for a minute, each call extends it, so
+  /// the first answer may be empty (nothing is recorded for a machine nobody looks at).
+  /// `published`: the key reaches the store as it is (else only the script reads it).
+  /// kNotFound for an unknown or stopped machine.
+  virtual Result<nlohmann::json> rawKeys(const std::string& id) = 0;
   /// The collector types compiled in, by name.
   virtual std::vector<ProtocolInfo> protocols() const = 0;
   /// DNS and NTP settings, the DNS server in use and the clock check's last report.

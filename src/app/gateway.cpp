@@ -94,8 +94,8 @@ Status Gateway::startNet() {
   m_resolver = std::move(*resolver);
   if (m_config.net.ntpServers.empty()) {
     m_log->info("clock check off: no NTP server configured (net.ntp_servers)");
-    return okStatus();
   }
+  // Made even without servers: a changed `net:` section may give it some (applyNet).
   m_clockMonitor =
       net::ClockMonitor::create(m_io.get_executor(), m_resolver, net::clockOptions(m_config.net));
   m_clockMonitor->start();
@@ -218,6 +218,13 @@ Status Gateway::start() {
   parts.resolver = m_resolver;
   parts.uplinks = [this] { return uplinkStats(); };
   parts.clock = [this] { return clockReport(); };
+  parts.applyNet = [resolver = m_resolver, monitor = m_clockMonitor,
+                    log = m_log](const net::NetOptions& options) {
+    if (auto changed = resolver->reconfigure(net::resolverOptions(options)); !changed) {
+      log->error("DNS servers not changed: {}", changed.error().describe());
+    }
+    monitor->reconfigure(net::clockOptions(options));
+  };
   m_machines->attach(std::move(parts));
   m_machines->prepareScripts();
   m_pipeline->start();

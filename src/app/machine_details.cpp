@@ -13,6 +13,7 @@
 #include "control/config_watcher.hpp"
 #include "journal/inspect.hpp"
 #include "net/clock_monitor.hpp"
+#include "net/proxy.hpp"
 #include "net/resolver_chain.hpp"
 #include "transform/script_loader.hpp"
 
@@ -195,6 +196,33 @@ Result<nlohmann::json> MachineManager::itemHistory(const std::string& id, const 
   return nlohmann::json{{"item", key}, {"points", std::move(out)}};
 }
 
+Result<nlohmann::json> MachineManager::rawKeys(const std::string& id) {
+  constexpr auto kWatch = std::chrono::seconds(60);
+  model::MachineId machine = 0;
+  {
+    std::lock_guard lock(m_mutex);
+    const auto ctx = std::find_if(m_contexts.begin(), m_contexts.end(),
+                                  [&](const auto& c) { return c->machineName() == id; });
+    if (ctx == m_contexts.end())
+      return Error(ErrorCode::kNotFound, "no running machine '" + id + "'");
+    machine = (*ctx)->machine();
+  }
+  m_parts.pipeline->watchRaw(machine, kWatch);
+  nlohmann::json keys = nlohmann::json::array();
+  for (const auto& obs : m_parts.pipeline->rawValues(machine)) {
+    const auto& item = m_catalog.item(obs.item);
+    keys.push_back({{"key", item.key},
+                    {"category", categoryOf(obs.kind)},
+                    {"value", valueJson(obs.value)},
+                    {"time", unixSeconds(obs.timestamp)},
+                    {"published", m_catalog.published(obs.item)}});
+  }
+  std::sort(keys.begin(), keys.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["key"].get_ref<const std::string&>() < b["key"].get_ref<const std::string&>();
+  });
+  return nlohmann::json{{"keys", std::move(keys)}, {"watch_seconds", kWatch.count()}};
+}
+
 std::vector<ProtocolInfo> MachineManager::protocols() const {
   const auto& registry = collectors::builtinCollectors();
   std::vector<ProtocolInfo> out;
@@ -206,18 +234,23 @@ std::vector<ProtocolInfo> MachineManager::protocols() const {
 }
 
 nlohmann::json MachineManager::network() const {
-  nlohmann::json dns = {{"preferred", m_config.net.dnsPreferred},
-                        {"servers", m_config.net.dnsServers},
-                        {"resolv_conf", m_config.net.resolvConf},
+  net::NetOptions net;
+  {
+    std::lock_guard lock(m_mutex);  // applyLoaded may change it
+    net = m_config.net;
+  }
+  nlohmann::json dns = {{"preferred", net.dnsPreferred},
+                        {"servers", net.dnsServers},
+                        {"resolv_conf", net.resolvConf},
                         {"in_use", nullptr}};
-  if (m_parts.resolver && !m_parts.resolver->servers().empty()) {
-    const auto status = m_parts.resolver->status();
+  const auto status = m_parts.resolver ? m_parts.resolver->status() : net::ResolverStatus{};
+  if (status.current < status.servers.size()) {
     const auto& current = status.servers[status.current];
     dns["in_use"] = {{"server", current.server.name()},
                      {"source", net::toString(current.server.source)},
                      {"last", current.last ? net::toString(*current.last) : "not asked yet"}};
   }
-  nlohmann::json ntp = {{"servers", m_config.net.ntpServers},
+  nlohmann::json ntp = {{"servers", net.ntpServers},
                         {"offset_ms", nullptr},
                         {"state", "unknown"},
                         {"server", ""},
@@ -231,7 +264,23 @@ nlohmann::json MachineManager::network() const {
       ntp["offset_ms"] = -std::chrono::duration<double, std::milli>(clock.sample->offset).count();
     }
   }
-  return {{"dns", std::move(dns)}, {"ntp", std::move(ntp)}, {"proxy", nullptr}};
+  // The setting as configured, and what the edge makes of it (the environment's proxy for
+  // "env"); never the password.
+  nlohmann::json proxy = {{"setting", net.proxy},
+                          {"no_proxy", net.noProxy},
+                          {"credentials", !net.proxyCredentials.empty()},
+                          {"in_use", nullptr},
+                          {"problem", ""}};
+  if (auto settings = net::proxySettings(net); !settings) {
+    proxy["problem"] = settings.error().describe();
+  } else if (*settings) {
+    const auto& p = **settings;
+    proxy["in_use"] = {{"address", p.address()},
+                       {"description", net::describe(p)},
+                       {"source", p.source},
+                       {"no_proxy", p.noProxy}};
+  }
+  return {{"dns", std::move(dns)}, {"ntp", std::move(ntp)}, {"proxy", std::move(proxy)}};
 }
 
 std::string MachineManager::configFile() const {

@@ -11,6 +11,7 @@
 #include "base/log.hpp"
 #include "journal/journal_reader.hpp"
 #include "net/clock_monitor.hpp"
+#include "net/proxy.hpp"
 #include "net/resolver_chain.hpp"
 #include "netcheck/machine_targets.hpp"
 #include "netcheck/netcheck.hpp"
@@ -76,10 +77,20 @@ Result<nlohmann::json> MachineManager::netcheck(const nlohmann::json& args) {
     request.resolvConf = "";  // no DNS checks: nothing leaves for the cloud
   }
   std::string text;
+  net::NetOptions net;
   {
     std::lock_guard lock(m_mutex);
     text = m_runningText;
+    net = m_config.net;
   }
+  // The edge's own DNS and NTP servers, so the check proves what the edge uses.
+  if (!net.dnsPreferred.empty()) request.dnsPreferred = net.dnsPreferred;
+  request.dnsServers = net.dnsServers;
+  if (name != kMachinesProfile) request.resolvConf = net.resolvConf;
+  if (!net.ntpServers.empty()) request.ntpServers = net.ntpServers;
+  auto proxy = net::proxySettings(net);
+  if (!proxy) return std::move(proxy).error().with("netcheck: the HTTP proxy (net.proxy)");
+  request.proxy = std::move(*proxy);
   const auto& registry = collectors::builtinCollectors();
   try {
     auto machines = netcheck::machineTargets(YAML::Load(text),
@@ -183,7 +194,17 @@ nlohmann::json MachineManager::journal() const {
     for (const auto& [name, value] : u.counters) ju[name] = value;
     uplinks.push_back(std::move(ju));
   }
+  // The sync latency as a cumulative histogram (as /metrics shows it).
+  nlohmann::json buckets = nlohmann::json::array();
+  std::uint64_t atOrBelow = 0;
+  for (std::size_t i = 0; i < std::size(journal::kSyncLatencyBounds); ++i) {
+    atOrBelow += js.syncLatency[i];
+    buckets.push_back({{"le", journal::kSyncLatencyBounds[i]}, {"count", atOrBelow}});
+  }
   return {{"first_sequence", js.firstSequence},
+          {"syncs", js.syncs},
+          {"io_errors", js.ioErrors},
+          {"sync_seconds", {{"count", js.syncs}, {"sum", js.syncSeconds}, {"buckets", buckets}}},
           {"next_sequence", js.nextSequence},
           {"durable_sequence", js.durableSequence},
           {"segments", js.segments},
@@ -232,8 +253,8 @@ nlohmann::json MachineManager::status() {
       {"reason", clock.reason},
       {"server", clock.server},
       {"offset_ms", r.clockOffsetMs ? nlohmann::json(*r.clockOffsetMs) : nlohmann::json(nullptr)}};
-  if (m_parts.resolver && !m_parts.resolver->servers().empty()) {
-    const auto dns = m_parts.resolver->status();
+  const auto dns = m_parts.resolver ? m_parts.resolver->status() : net::ResolverStatus{};
+  if (dns.current < dns.servers.size()) {
     const auto& current = dns.servers[dns.current];
     status["dns"] = {{"server", current.server.name()},
                      {"source", net::toString(current.server.source)},

@@ -385,9 +385,21 @@ Result<control::ApplyOutcome> MachineManager::applyLoaded(RemoteLoad loaded,
   // Everything but the machines runs as it started until the next start, which takes it from
   // the last-known-good configuration.
   control::ApplyOutcome outcome;
+  auto live = [this](const std::string& section) {
+    return appliesLive(section) || (section == "net" && m_parts.applyNet);
+  };
   if (auto diff = control::diffConfigs(m_startedText, loaded.loaded.text)) {
     for (const auto& section : diff->sections) {
-      if (!appliesLive(section)) outcome.pendingRestart.push_back(section);
+      if (!live(section)) outcome.pendingRestart.push_back(section);
+    }
+  }
+  if (auto diff = control::diffConfigs(m_runningText, loaded.loaded.text);
+      diff && m_parts.applyNet) {
+    const auto& sections = diff->sections;
+    if (std::find(sections.begin(), sections.end(), "net") != sections.end()) {
+      m_config.net = desired.net;
+      m_parts.applyNet(m_config.net);
+      m_log->info("net: DNS and clock settings applied");
     }
   }
   for (const auto& r : loaded.refused) outcome.refused.push_back(r.describe());

@@ -46,6 +46,10 @@ struct EdgeParts {
   std::function<std::vector<uplinks::DeliveryStats>()> uplinks;
   /// The clock check's last report. Any thread.
   std::function<net::ClockReport()> clock;
+  /// Puts a changed `net:` section in force now (the DNS chain, the clock check). Called with
+  /// the manager's lock held: it must return at once and not call the manager. Null: a
+  /// changed `net:` waits for the next start.
+  std::function<void(const net::NetOptions&)> applyNet;
 };
 
 class MachineManager final : public EdgeApi {
@@ -98,6 +102,7 @@ class MachineManager final : public EdgeApi {
                                      std::size_t maxPoints) const override;
   std::vector<ProtocolInfo> protocols() const override;
   nlohmann::json network() const override;
+  Result<nlohmann::json> rawKeys(const std::string& id) override;
   std::string configFile() const override;
   ConfigProblems checkLocalConfig(const std::string& yaml) const override;
   Result<control::ApplyOutcome> applyLocalConfig(const std::string& yaml) override;

@@ -280,7 +280,45 @@ void Pipeline::applyScriptChanges() {
   }
 }
 
+void Pipeline::watchRaw(model::MachineId machine, Duration span) {
+  std::lock_guard lock(m_rawMutex);
+  RawTap& tap = m_rawTaps[machine];
+  tap.until = std::max(tap.until, m_clock.now() + span.count());
+  m_rawWatched.store(true, std::memory_order_relaxed);
+}
+
+std::vector<model::Observation> Pipeline::rawValues(model::MachineId machine) const {
+  std::vector<model::Observation> out;
+  std::lock_guard lock(m_rawMutex);
+  if (const auto it = m_rawTaps.find(machine); it != m_rawTaps.end()) {
+    for (const auto& [item, obs] : it->second.latest) out.push_back(obs);
+  }
+  return out;
+}
+
+void Pipeline::captureRaw(const model::Batch& batch) {
+  const TimestampNs now = m_clock.now();
+  std::lock_guard lock(m_rawMutex);
+  std::erase_if(m_rawTaps, [now](const auto& entry) { return entry.second.until < now; });
+  if (m_rawTaps.empty()) {
+    m_rawWatched.store(false, std::memory_order_relaxed);
+    return;
+  }
+  RawTap* tap = nullptr;
+  model::MachineId machine = 0;
+  for (const auto& obs : batch) {
+    if (tap == nullptr || obs.machine != machine) {
+      machine = obs.machine;
+      const auto it = m_rawTaps.find(machine);
+      tap = it == m_rawTaps.end() ? nullptr : &it->second;
+      if (tap == nullptr) continue;
+    }
+    tap->latest.insert_or_assign(obs.item, obs);
+  }
+}
+
 bool Pipeline::process(model::Batch& batch, bool runScript) {
+  if (runScript && m_rawWatched.load(std::memory_order_relaxed)) captureRaw(batch);
   if (runScript && !m_scripts.empty() && !batch.empty()) {
     const auto it = m_scripts.find(batch.front().machine);
     if (it != m_scripts.end()) {

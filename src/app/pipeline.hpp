@@ -113,6 +113,14 @@ class Pipeline : public state::BatchFeed {
   /// The script statistics of `machine`; nullopt when it runs no script. Any thread.
   std::optional<transform::ScriptStats> scriptStats(model::MachineId machine) const;
 
+  /// The machine's observations as its collector sent them, before its script: the latest
+  /// per key, captured while someone watches (the machine's page lists a machine's raw keys).
+  /// watchRaw() starts the capture, or extends it, for `span`; rawValues() gives what it
+  /// caught so far, by key (nothing before the collector sends again). Unwatched, the worker
+  /// pays one relaxed load per batch. Bounded by the machine's key limit. Any thread.
+  void watchRaw(model::MachineId machine, Duration span);
+  std::vector<model::Observation> rawValues(model::MachineId machine) const;
+
   /// Follows every batch once it is applied to the state, before the journal has it (the
   /// NATS high-frequency channel, the MTConnect interface). Each subscriber has its own
   /// bounded queue (state/batch_feed.hpp); the worker offers and never waits for one. Any
@@ -141,6 +149,8 @@ class Pipeline : public state::BatchFeed {
   Duration beatIfDue();
   void dropDuplicates(model::Batch& batch);
   bool append(const model::Batch& batch);
+  /// Keeps the latest raw observation of each watched machine's keys. Worker thread.
+  void captureRaw(const model::Batch& batch);
 
   std::size_t m_capacity;
   state::StateStore& m_state;
@@ -226,6 +236,14 @@ class Pipeline : public state::BatchFeed {
   std::mutex m_listenerMutex;  ///< held while listeners run, so removing one waits for it
   std::map<model::MachineId, std::function<void()>> m_roomListeners;
   state::BatchFanout m_fanout;
+
+  struct RawTap {
+    TimestampNs until = 0;  ///< m_clock time the capture ends
+    std::map<model::ItemId, model::Observation> latest;
+  };
+  mutable std::mutex m_rawMutex;
+  std::map<model::MachineId, RawTap> m_rawTaps;  ///< under m_rawMutex
+  std::atomic<bool> m_rawWatched{false};         ///< some tap is open
 };
 
 }  // namespace spindle::app

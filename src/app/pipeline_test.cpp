@@ -338,5 +338,47 @@ data-items:
   EXPECT_FALSE(state.latest(m_item).has_value());
 }
 
+TEST_F(PipelineTest, RawKeysAreKeptBeforeTheScriptOnlyWhileWatched) {
+  auto script = transform::compileScript(
+      "version: 2\nkeys: [x]\ndata-items:\n  - doubled: {source: x * 2}\n", "test-script");
+  ASSERT_TRUE(script.ok()) << script.error().describe();
+  journal::testing::ManualClock clock(1'000'000'000);
+  state::StateStore state(64);
+  auto journal = openJournal();
+  Pipeline pipeline(1000, state, *journal, m_catalog, clock);
+  pipeline.setScript(
+      m_machine, std::make_unique<transform::ScriptRunner>(*script, m_catalog, m_machine, clock));
+  const auto other = m_catalog.addMachine("other");
+  pipeline.start();
+  const model::ItemId doubled = m_catalog.intern(m_machine, "doubled").value();
+  auto push = [&](std::int64_t value) {
+    auto b = batchOf(1);
+    b[0].value = value;
+    b[0].timestamp = clock.now();
+    ASSERT_TRUE(pipeline.tryPush(b));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto obs = state.latest(doubled); obs && obs->value == model::Value{value * 2}) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ADD_FAILURE() << "value " << value << " never went through";
+  };
+  push(1);
+  EXPECT_TRUE(pipeline.rawValues(m_machine).empty()) << "recorded while nobody watched";
+  pipeline.watchRaw(m_machine, std::chrono::seconds(60));
+  push(2);
+  push(3);
+  auto raw = pipeline.rawValues(m_machine);
+  ASSERT_EQ(raw.size(), 1u) << "one key, its latest value";
+  EXPECT_EQ(raw[0].item, m_item);
+  EXPECT_EQ(raw[0].value, model::Value{std::int64_t{3}}) << "the value before the script";
+  EXPECT_TRUE(pipeline.rawValues(other).empty());
+  // The watch ends: the next batch closes the capture and what it held goes.
+  clock.advance(std::chrono::seconds(61));
+  push(4);
+  EXPECT_TRUE(pipeline.rawValues(m_machine).empty());
+  pipeline.stop();
+}
+
 }  // namespace
 }  // namespace spindle::app

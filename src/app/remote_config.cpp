@@ -5,6 +5,7 @@
 #include "config/yaml_checks.hpp"
 #include "config/yaml_nesting.hpp"
 #include "control/config_text.hpp"
+#include "net/proxy.hpp"
 #include "net/server_address.hpp"
 
 namespace spindle::app {
@@ -21,6 +22,7 @@ constexpr LocalOnly kLocalOnly[] = {
     {"journal", "dir", "local-only: a path on the edge"},
     {"output", "path", "local-only: a path on the edge"},
     {"net", "resolv_conf", "local-only: a path on the edge"},
+    {"net", "proxy_credentials", "local-only: a path on the edge"},
     {"uplinks", nullptr, "local-only: the cloud link is set in the edge's own file"},
     {"control", nullptr, "local-only: what the cloud may change is set in the edge's own file"},
     {"simulator", nullptr, "local-only: the demo simulator listens on the edge"},
@@ -172,6 +174,12 @@ void checkRemoteHosts(const YAML::Node& root, const net::HostRules& hosts,
       checkHost(item, parsed ? parsed->host : item.Scalar(), std::string("net.") + key, hosts,
                 diags);
     }
+  }
+  // The proxy sees where every HTTPS connection goes: the cloud may only name an allowed one.
+  if (const YAML::Node proxy = net["proxy"];
+      proxy && proxy.IsScalar() && !proxy.Scalar().empty() && proxy.Scalar() != "env") {
+    auto parsed = net::parseProxyUrl(proxy.Scalar());
+    checkHost(proxy, parsed ? parsed->host : proxy.Scalar(), "net.proxy", hosts, diags);
   }
 }
 

@@ -93,6 +93,19 @@ TEST_F(RemoteConfigTest, HostsOutsideAllowedHostsAreRefused) {
   EXPECT_TRUE(ok.loaded.config.has_value()) << ok.loaded.diagnostics.describe();
 }
 
+TEST_F(RemoteConfigTest, TheCloudMayNameOnlyAnAllowedProxy) {
+  // The proxy sees where every HTTPS connection goes: a host outside allowed_hosts is refused.
+  auto r = load("net:\n  proxy: http://proxy.example.com:3128\n" + machine(""));
+  ASSERT_FALSE(r.loaded.config.has_value());
+  EXPECT_NE(r.loaded.diagnostics.describe().find("net.proxy names host 'proxy.example.com'"),
+            std::string::npos)
+      << r.loaded.diagnostics.describe();
+  auto allowed = load("net:\n  proxy: http://10.0.0.8:3128\n" + machine(""));
+  EXPECT_TRUE(allowed.loaded.config.has_value()) << allowed.loaded.diagnostics.describe();
+  auto env = load("net:\n  proxy: env\n" + machine(""));
+  EXPECT_TRUE(env.loaded.config.has_value()) << env.loaded.diagnostics.describe();
+}
+
 TEST_F(RemoteConfigTest, LocalOnlyKeysKeepTheLocalValueAndAreRefused) {
   auto r = load(
       "  data_dir: /tmp/elsewhere\n"

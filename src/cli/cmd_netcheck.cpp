@@ -7,6 +7,7 @@
 #include "cli/command.hpp"
 #include "cli/config_loading.hpp"
 #include "net/net_options.hpp"
+#include "net/proxy.hpp"
 #include "netcheck/netcheck.hpp"
 
 namespace spindle::cli {
@@ -28,6 +29,9 @@ struct NetcheckArgs {
   std::string caFile;
   bool loopbackOnly = false;
   bool showProfile = false;
+  std::string proxy;  ///< URL, env or none; empty: the configuration's (none without --config)
+  std::string proxyCredentials;
+  std::vector<std::string> noProxy;
 };
 
 int usage(const std::string& message) {
@@ -61,7 +65,7 @@ std::optional<netcheck::Profile> loadProfile(const std::string& nameOrPath, std:
 /// Reads what netcheck needs from spindle.yaml: the machines' protocol ports and the `net:`
 /// section. The whole file is validated first with the same loader as `spindle run`.
 bool applyConfig(const std::string& file, const CommandContext& ctx,
-                 netcheck::NetcheckRequest& request) {
+                 netcheck::NetcheckRequest& request, net::NetOptions& net) {
   auto loaded = loadConfiguration(file, false, ctx.registry);
   if (!loaded.config) {
     printDiagnostics(loaded.diagnostics);
@@ -97,7 +101,25 @@ bool applyConfig(const std::string& file, const CommandContext& ctx,
     request.resolvConf = options.resolvConf;
     request.dnsTimeout = options.dnsTimeout;
     if (block["ntp_servers"]) request.ntpServers = options.ntpServers;
+    net.proxy = options.proxy;
+    net.proxyCredentials = options.proxyCredentials;
+    net.noProxy = options.noProxy;
   }
+  return true;
+}
+
+/// The proxy from the configuration's net: keys, overridden by --proxy, --proxy-credentials
+/// and --no-proxy. False (printed) on a problem.
+bool applyProxy(const NetcheckArgs& args, net::NetOptions net, netcheck::NetcheckRequest& request) {
+  if (!args.proxy.empty()) net.proxy = args.proxy == "none" ? "" : args.proxy;
+  if (!args.proxyCredentials.empty()) net.proxyCredentials = args.proxyCredentials;
+  net.noProxy.insert(net.noProxy.end(), args.noProxy.begin(), args.noProxy.end());
+  auto proxy = net::proxySettings(net);
+  if (!proxy) {
+    std::cerr << "spindle netcheck: " << proxy.error().describe() << "\n";
+    return false;
+  }
+  request.proxy = std::move(proxy).value();
   return true;
 }
 
@@ -111,7 +133,9 @@ int runNetcheckCommand(const NetcheckArgs& args, const CommandContext& ctx) {
   }
   netcheck::NetcheckRequest request;
   request.profile = std::move(*profile);
-  if (!args.config.empty() && !applyConfig(args.config, ctx, request)) return kExitUsage;
+  net::NetOptions net;
+  if (!args.config.empty() && !applyConfig(args.config, ctx, request, net)) return kExitUsage;
+  if (!applyProxy(args, std::move(net), request)) return kExitUsage;
   for (const auto& spec : args.maps) {
     if (auto added = request.map.add(spec); !added) return usage(added.error().message());
   }
@@ -184,6 +208,15 @@ Command addNetcheckCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_flag("--loopback-only", args->loopbackOnly,
                 "send nothing outside 127.0.0.0/8 (tests, demos); other targets are skipped");
+  cmd->add_option("--proxy", args->proxy,
+                  "HTTP proxy for the HTTPS checks: http://HOST[:PORT], env (https_proxy and "
+                  "friends) or none; default: net.proxy of --config, else none");
+  cmd->add_option("--proxy-credentials", args->proxyCredentials,
+                  "file with one line user:password for the proxy (net.proxy_credentials)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--no-proxy", args->noProxy,
+                  "a host, domain, address or network that skips the proxy (added to "
+                  "net.no_proxy); repeatable");
   cmd->add_flag("--show-profile", args->showProfile, "print the profile and exit");
   return {cmd, [args](const CommandContext& ctx) { return runNetcheckCommand(*args, ctx); }};
 }

@@ -162,6 +162,7 @@ Status Journal::commit() {
 
 Status Journal::syncAndPublish() {
   if (m_durableEnd == m_next && m_buffer.empty()) return okStatus();
+  const auto started = std::chrono::steady_clock::now();
   if (const int rc = m_io->fdatasync(m_fd); rc != 0) {
     // After a failed fdatasync the kernel may have dropped the dirty pages: the bytes are
     // rewritten from memory into a fresh segment instead of trusting a second sync.
@@ -171,9 +172,15 @@ Status Journal::syncAndPublish() {
   m_bufferBase += m_buffer.size();
   m_buffer.clear();
   m_bufferWritten = 0;
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto bound = std::lower_bound(std::begin(kSyncLatencyBounds), std::end(kSyncLatencyBounds),
+                                      took);  // a sync of exactly a bound counts in its bucket
   {
     std::lock_guard lock(m_mutex);
     ++m_counters.syncs;
+    ++m_counters.syncLatency[static_cast<std::size_t>(bound - std::begin(kSyncLatencyBounds))];
+    m_counters.syncSeconds += took;
   }
   publish(m_bufferBase, m_next);
   return okStatus();

@@ -4,11 +4,13 @@
 /// bounded in bytes and age with an explicit policy when full. See docs/journal.md (operating
 /// it) and docs/journal-format.md (the bytes).
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +38,12 @@ struct AppendResult {
   bool durable = false;  ///< already durable on return; else see Journal::waitDurable
 };
 
+/// Upper bounds (seconds) of the fdatasync latency histogram in JournalStats; one more
+/// bucket counts the syncs slower than the last bound.
+inline constexpr double kSyncLatencyBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+inline constexpr std::size_t kSyncLatencyBuckets = std::size(kSyncLatencyBounds) + 1;
+
 /// A snapshot for health, metrics, logs and `spindle journal inspect`.
 struct JournalStats {
   std::uint64_t firstSequence = 0;    ///< oldest observation still held
@@ -45,6 +53,10 @@ struct JournalStats {
   std::uint64_t bytes = 0;  ///< on disk plus waiting in the write buffer
   std::uint64_t appendedObservations = 0, appendedRecords = 0, appendedBytes = 0;
   std::uint64_t syncs = 0;
+  /// How long the successful syncs took: syncs per bucket of kSyncLatencyBounds (not
+  /// cumulative; the last bucket is beyond the last bound), and their total in seconds.
+  std::array<std::uint64_t, kSyncLatencyBuckets> syncLatency{};
+  double syncSeconds = 0;
   std::uint64_t ioErrors = 0;             ///< failed writes, syncs, creates (each retried)
   std::uint64_t deletedSegments = 0;      ///< acknowledged by every consumer, then removed
   std::uint64_t evictedSegments = 0;      ///< dropped by max_size, max_age or a full disk

@@ -167,6 +167,37 @@ TEST_F(JournalDiskFull, AFailedSyncRewritesTheUnsyncedRecordsElsewhere) {
   EXPECT_EQ(readContiguous(**again), 400u);
 }
 
+TEST_F(JournalDiskFull, SyncLatencyIsCountedInItsBucket) {
+  auto io = std::make_shared<FaultyFileIo>(m_dir.str(), 1 << 30);
+  Settings s = settings();
+  s.sync = SyncPolicy{SyncMode::kInterval, std::chrono::hours(1)};
+  auto opened = Journal::open(s, m_clock, io);
+  ASSERT_TRUE(opened.ok());
+  auto& j = **opened;
+  ASSERT_EQ(appendPatiently(j, 1), 1);
+  ASSERT_TRUE(j.commit().ok());
+  const auto before = j.stats();
+  io->delaySyncs(std::chrono::milliseconds(30));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(appendPatiently(j, 1), 1);
+    ASSERT_TRUE(j.commit().ok());
+  }
+  const auto after = j.stats();
+  EXPECT_EQ(after.syncs, before.syncs + 3);
+  std::uint64_t counted = 0;
+  for (const auto n : after.syncLatency) counted += n;
+  EXPECT_EQ(counted, after.syncs) << "every sync lands in one bucket";
+  // 30 ms and more: the buckets up to 25 ms got none of the three slow syncs.
+  std::size_t slow = 0;
+  while (kSyncLatencyBounds[slow] < 0.03) ++slow;
+  std::uint64_t beyond = 0;
+  for (std::size_t i = slow; i < kSyncLatencyBuckets; ++i) {
+    beyond += after.syncLatency[i] - before.syncLatency[i];
+  }
+  EXPECT_EQ(beyond, 3u);
+  EXPECT_GE(after.syncSeconds - before.syncSeconds, 0.09);
+}
+
 TEST_F(JournalDiskFull, ANewSegmentThatCannotBeCreatedWaitsForSpace) {
   auto io = std::make_shared<FaultyFileIo>(m_dir.str(), 1 << 30);
   Settings s = settings();

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 
@@ -46,6 +47,8 @@ std::string formatOffset(Duration offset) {
 
 struct ClockMonitor::Round {
   std::function<void(ClockReport)> done;
+  ClockOptions options;  ///< as when the round started
+  std::uint64_t generation = 0;
   std::size_t server = 0;
   std::vector<asio::ip::udp::endpoint> addresses;
   std::size_t address = 0;
@@ -74,8 +77,36 @@ void ClockMonitor::start() {
   asio::post(m_strand, [self = shared_from_this()] {
     if (self->m_running) return;
     self->m_running = true;
+    if (self->m_options.servers.empty()) {
+      self->turnOff();
+      return;
+    }
     self->checkNow([self](const ClockReport&) { self->schedule(); });
   });
+}
+
+void ClockMonitor::reconfigure(ClockOptions options) {
+  asio::post(m_strand, [self = shared_from_this(), options = std::move(options)]() mutable {
+    self->m_options = std::move(options);
+    ++self->m_generation;
+    self->m_timer.cancel();
+    if (self->m_options.servers.empty()) {
+      self->turnOff();
+      return;
+    }
+    if (self->m_running) self->checkNow([self](const ClockReport&) { self->schedule(); });
+  });
+}
+
+void ClockMonitor::turnOff() {
+  ClockReport report;
+  report.reason = "clock check off: no NTP server configured (net.ntp_servers)";
+  report.checkedAt = m_clock->now();
+  if (m_untrusted.exchange(false)) {
+    makeLogger("net.clock")->info("clock check off: observations are no longer flagged");
+  }
+  std::lock_guard lock(m_mutex);
+  m_report = report;
 }
 
 void ClockMonitor::stop() {
@@ -86,7 +117,7 @@ void ClockMonitor::stop() {
 }
 
 void ClockMonitor::schedule() {
-  if (!m_running) return;
+  if (!m_running || m_options.servers.empty()) return;
   m_timer.expires_after(m_options.interval);
   m_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec || !self->m_running) return;
@@ -97,15 +128,19 @@ void ClockMonitor::schedule() {
 void ClockMonitor::checkNow(std::function<void(ClockReport)> done) {
   auto round = std::make_shared<Round>();
   round->done = std::move(done);
-  asio::post(m_strand, [self = shared_from_this(), round] { self->nextServer(round); });
+  asio::post(m_strand, [self = shared_from_this(), round] {
+    round->options = self->m_options;
+    round->generation = self->m_generation;
+    self->nextServer(round);
+  });
 }
 
 void ClockMonitor::nextServer(const std::shared_ptr<Round>& round) {
-  if (round->sample || round->server >= m_options.servers.size()) {
+  if (round->sample || round->server >= round->options.servers.size()) {
     conclude(round);
     return;
   }
-  const ServerAddress server = m_options.servers[round->server++];
+  const ServerAddress server = round->options.servers[round->server++];
   round->addresses.clear();
   round->address = 0;
   boost::system::error_code ec;
@@ -143,9 +178,9 @@ void ClockMonitor::nextAddress(const std::shared_ptr<Round>& round) {
     return;
   }
   const auto endpoint = round->addresses[round->address++];
-  const std::string name = m_options.servers[round->server - 1].toString();
+  const std::string name = round->options.servers[round->server - 1].toString();
   querySntp(
-      m_strand, endpoint, m_options.timeout,
+      m_strand, endpoint, round->options.timeout,
       [self = shared_from_this(), round, endpoint, name](Result<SntpSample> result) {
         const std::string where =
             name == endpointText(endpoint) ? name : name + " (" + endpointText(endpoint) + ")";
@@ -168,7 +203,7 @@ void ClockMonitor::conclude(const std::shared_ptr<Round>& round) {
   if (!round->sample) {
     report.state = ClockState::kUntrusted;
     report.reason =
-        m_options.servers.empty() ? "no NTP servers configured" : "no NTP server answered";
+        round->options.servers.empty() ? "no NTP servers configured" : "no NTP server answered";
     for (const auto& f : round->failures) report.reason += "; " + f;
   } else {
     report.sample = round->sample;
@@ -179,13 +214,20 @@ void ClockMonitor::conclude(const std::shared_ptr<Round>& round) {
                              " (stratum " + std::to_string(round->sample->stratum) + ")";
     // The true offset lies within offset +- delay/2: only a clock surely beyond the limit is
     // distrusted (a slow path must not flag a good clock).
-    if (magnitude > m_options.maxOffset + round->sample->delay / 2) {
+    const Duration limit = round->options.maxOffset;
+    if (magnitude > limit + round->sample->delay / 2) {
       report.state = ClockState::kUntrusted;
-      report.reason = text + ", more than the " + formatDuration(m_options.maxOffset) + " allowed";
+      report.reason = text + ", more than the " + formatDuration(limit) + " allowed";
     } else {
       report.state = ClockState::kTrusted;
       report.reason = text;
     }
+  }
+  if (round->generation != m_generation) {
+    // Servers changed meanwhile: the caller hears what it asked, the report waits for the
+    // round on the new servers.
+    if (auto done = std::exchange(round->done, nullptr)) done(std::move(report));
+    return;
   }
   const bool wasUntrusted = m_untrusted.exchange(report.state == ClockState::kUntrusted);
   if (wasUntrusted != (report.state == ClockState::kUntrusted)) {

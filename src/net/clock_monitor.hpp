@@ -57,8 +57,13 @@ class ClockMonitor : public std::enable_shared_from_this<ClockMonitor> {
                                               ClockOptions options,
                                               std::shared_ptr<const Clock> clock = nullptr);
 
-  /// Checks now and then every `interval`. Returns at once.
+  /// Checks now and then every `interval`. Returns at once. With no servers it checks nothing
+  /// and reports kUnknown ("clock check off") until reconfigure() gives it some.
   void start();
+  /// Replaces the servers, timeout, interval and limit (a changed `net:` section). A started
+  /// monitor checks again at once with them; a check in flight on the old servers still
+  /// answers its caller but no longer sets the report. Thread-safe; returns at once.
+  void reconfigure(ClockOptions options);
   /// Cancels the periodic check; a check in flight still reports. Idempotent.
   void stop();
   /// One check now; `done` (optional) runs on the monitor's strand with the new report.
@@ -82,9 +87,12 @@ class ClockMonitor : public std::enable_shared_from_this<ClockMonitor> {
   void nextAddress(const std::shared_ptr<Round>& round);
   void conclude(const std::shared_ptr<Round>& round);
 
+  void turnOff();  ///< no servers: report kUnknown, flag nothing
+
   Strand m_strand;
   std::shared_ptr<ResolverChain> m_resolver;
-  ClockOptions m_options;
+  ClockOptions m_options;          ///< strand only; each round takes a copy
+  std::uint64_t m_generation = 0;  ///< bumped by reconfigure(): older rounds set no report
   std::shared_ptr<const Clock> m_clock;
   boost::asio::steady_timer m_timer;
   bool m_running = false;

@@ -136,6 +136,53 @@ TEST_F(NetClockMonitor, FallsToTheNextServerAndDistrustsWhenNoneAnswers) {
   EXPECT_NE(bad.reason.find("no NTP server answered"), std::string::npos) << bad.reason;
 }
 
+TEST_F(NetClockMonitor, ReconfigureChecksAtOnceWithTheNewServersAndCanTurnTheCheckOff) {
+  FakeNtpServer ntp;
+  ClockOptions options;
+  options.servers = {};
+  options.timeout = 300ms;
+  options.interval = std::chrono::hours(1);
+  auto monitor = ClockMonitor::create(m_io.get_executor(), nullptr, options,
+                                      std::make_shared<SkewedClock>(-90s));
+  monitor->start();
+  auto waitFor = [&](auto done) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(5ms);
+    }
+    return done();
+  };
+  // No servers: nothing is checked and nothing is flagged.
+  ASSERT_TRUE(waitFor([&] { return monitor->report().checkedAt != 0; }));
+  EXPECT_EQ(monitor->report().state, ClockState::kUnknown);
+  EXPECT_NE(monitor->report().reason.find("clock check off"), std::string::npos);
+
+  // Servers arrive: checked at once (not after the hour), the 90 s skew is found.
+  options.servers = {ntp.address()};
+  monitor->reconfigure(options);
+  ASSERT_TRUE(waitFor([&] { return monitor->report().state == ClockState::kUntrusted; }))
+      << monitor->report().reason;
+  EXPECT_EQ(monitor->observationFlags(), model::kFlagUntrustedClock);
+  EXPECT_EQ(monitor->report().server, ntp.address().toString());
+
+  // A wider limit applies to the next check, which reconfigure starts at once.
+  options.maxOffset = std::chrono::minutes(5);
+  monitor->reconfigure(options);
+  ASSERT_TRUE(waitFor([&] { return monitor->report().state == ClockState::kTrusted; }))
+      << monitor->report().reason;
+  EXPECT_EQ(monitor->observationFlags(), model::kFlagNone);
+
+  // Back to no servers: untrusted flags stop.
+  options.maxOffset = 1s;
+  monitor->reconfigure(options);
+  ASSERT_TRUE(waitFor([&] { return monitor->report().state == ClockState::kUntrusted; }));
+  options.servers = {};
+  monitor->reconfigure(options);
+  ASSERT_TRUE(waitFor([&] { return monitor->report().state == ClockState::kUnknown; }));
+  EXPECT_EQ(monitor->observationFlags(), model::kFlagNone);
+  monitor->stop();
+}
+
 TEST(NetClockFormat, SignedOffsets) {
   EXPECT_EQ(formatOffset(std::chrono::microseconds(12300)), "+12.3 ms");
   EXPECT_EQ(formatOffset(-std::chrono::milliseconds(2450)), "-2.450 s");

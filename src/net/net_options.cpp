@@ -1,5 +1,6 @@
 #include "net/net_options.hpp"
 
+#include "net/proxy.hpp"
 #include "net/resolv_conf.hpp"
 
 namespace spindle::net {
@@ -24,6 +25,42 @@ bool checkList(const std::vector<std::string>& texts, const YAML::Node& node, st
     if (!parsed) {
       diags.add(node && node.IsSequence() && i < node.size() ? node[i] : node,
                 parsed.error().message());
+      good = false;
+    }
+  }
+  return good;
+}
+
+/// The proxy keys: the URL parses as http:// without credentials, the credentials file reads
+/// now (a clear message at load rather than a 407 later), no_proxy entries are well formed.
+bool checkProxy(const NetOptions& o, const YAML::Node& block, config::Diagnostics& diags) {
+  bool good = true;
+  const std::string proxy = o.proxy;
+  if (!proxy.empty() && proxy != "env") {
+    auto url = parseProxyUrl(proxy);
+    if (!url) {
+      diags.add(block["proxy"], "net.proxy: " + url.error().message());
+      good = false;
+    } else if (url->hasCredentials) {
+      diags.add(block["proxy"],
+                "net.proxy must not carry credentials: the configuration is shown on the "
+                "management page and sent to the cloud",
+                "write user:password into a file (mode 0600) and name it in "
+                "net.proxy_credentials");
+      good = false;
+    }
+  }
+  if (!o.proxyCredentials.empty()) {
+    if (auto read = readProxyCredentials(o.proxyCredentials); !read) {
+      diags.add(block["proxy_credentials"], "net.proxy_credentials: " + read.error().message());
+      good = false;
+    }
+  }
+  const YAML::Node list = block["no_proxy"];
+  for (std::size_t i = 0; i < o.noProxy.size(); ++i) {
+    if (auto ok = checkNoProxyEntry(o.noProxy[i]); !ok) {
+      diags.add(list && list.IsSequence() && i < list.size() ? list[i] : list,
+                "net.no_proxy: " + ok.error().message());
       good = false;
     }
   }
@@ -56,6 +93,18 @@ const config::OptionTable<NetOptions>& optionTable() {
                "beyond this offset from NTP time the clock is untrusted and observations are "
                "flagged",
                {"1ms", ""});
+    t.optional("proxy", &NetOptions::proxy, "\"\"",
+               "HTTP proxy for the edge's HTTPS traffic: \"\" none, http://HOST[:PORT] (port "
+               "3128 when missing; only http:// proxies, HTTPS goes through in a CONNECT "
+               "tunnel), or env: https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY as curl reads "
+               "them. NATS (7422) never uses it");
+    t.optional("proxy_credentials", &NetOptions::proxyCredentials, "\"\"",
+               "file holding one line user:password for the proxy (Basic authentication); "
+               "never put credentials in the proxy URL");
+    t.optional("no_proxy", &NetOptions::noProxy, "[]",
+               "hosts that skip the proxy: a name, a domain (example.com or .example.com: "
+               "itself and every name under it), an IP address, a network (10.0.0.0/8), or *; "
+               "with proxy: env, $no_proxy/$NO_PROXY is added");
     return t;
   }();
   return table;
@@ -76,7 +125,7 @@ bool validate(const NetOptions& o, const YAML::Node& block, config::Diagnostics&
       good = false;
     }
   }
-  return good;
+  return checkProxy(o, block, diags) && good;
 }
 
 ResolverOptions resolverOptions(const NetOptions& o) {

@@ -1,5 +1,5 @@
 #pragma once
-/// The `net:` section of spindle.yaml: the DNS chain and the clock check.
+/// The `net:` section of spindle.yaml: the DNS chain, the clock check and the HTTP proxy.
 ///
 ///   net:
 ///     dns_preferred: [8.8.8.8, 8.8.4.4]   # asked first (Google DNS)
@@ -11,6 +11,9 @@
 ///     ntp_timeout: 2s
 ///     ntp_interval: 15m
 ///     max_clock_offset: 1s
+///     proxy: http://proxy.plant:3128      # HTTPS through an HTTP proxy ("" none, env)
+///     proxy_credentials: /etc/spindle/proxy.pass   # one line user:password
+///     no_proxy: [.plant.local, 10.0.0.0/8]
 
 #include <string>
 #include <vector>
@@ -33,11 +36,18 @@ struct NetOptions {
   Duration ntpTimeout = std::chrono::seconds(2);
   Duration ntpInterval = std::chrono::minutes(15);
   Duration maxClockOffset = std::chrono::seconds(1);
+  /// The HTTP proxy for the edge's HTTPS traffic: "" none, "env" from the environment, or
+  /// "http://host[:port]" (port 3128 when missing). net/proxy.hpp turns these into settings.
+  std::string proxy;
+  std::string proxyCredentials;      ///< file with one line user:password; "" none
+  std::vector<std::string> noProxy;  ///< hosts, domains, addresses, networks that go direct
 };
 
 const config::OptionTable<NetOptions>& optionTable();
 
-/// Checks the values beyond their types (addresses parse, durations are positive). Adds
+/// Checks the values beyond their types (addresses parse, durations are positive, the proxy
+/// URL parses without credentials, the credentials file reads, no_proxy entries are well
+/// formed). Adds
 /// diagnostics at `block` (the `net:` map) and returns false on a problem.
 bool validate(const NetOptions& options, const YAML::Node& block, config::Diagnostics& diags);
 

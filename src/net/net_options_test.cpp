@@ -72,5 +72,57 @@ TEST(NetOptionsTable, ReportsBadValuesWithTheirLine) {
   EXPECT_NE(text.find("did you mean 'ntp_servers'"), std::string::npos) << text;
 }
 
+TEST(NetOptionsProxy, AcceptsAUrlACredentialsFileAndNoProxy) {
+  const auto pass = std::filesystem::temp_directory_path() / "spindle_net_options_proxy.pass";
+  std::ofstream(pass) << "edge:secret\n";
+  const YAML::Node block =
+      YAML::Load("proxy: http://proxy.plant:3128\nproxy_credentials: " + pass.string() +
+                 "\nno_proxy: [.plant.local, 10.0.0.0/8, '*']\n");
+  NetOptions o;
+  config::Diagnostics diags("spindle.yaml");
+  optionTable().load(block, o, diags, "net");
+  EXPECT_TRUE(validate(o, block, diags)) << diags.describe();
+  EXPECT_EQ(o.proxy, "http://proxy.plant:3128");
+  EXPECT_EQ(o.noProxy.size(), 3u);
+  std::filesystem::remove(pass);
+}
+
+TEST(NetOptionsProxy, RefusesCredentialsInTheUrlHttpsAndBadEntries) {
+  const YAML::Node block = YAML::Load(
+      "proxy: http://edge:secret@proxy.plant:3128\n"
+      "proxy_credentials: /nonexistent/proxy.pass\n"
+      "no_proxy:\n"
+      "  - .plant.local\n"
+      "  - 10.0.0.0/40\n");
+  NetOptions o;
+  config::Diagnostics diags("spindle.yaml");
+  optionTable().load(block, o, diags, "net");
+  EXPECT_FALSE(validate(o, block, diags));
+  const std::string text = diags.describe();
+  EXPECT_NE(text.find("spindle.yaml:1:"), std::string::npos) << text;
+  EXPECT_NE(text.find("net.proxy_credentials"), std::string::npos) << text;
+  EXPECT_EQ(text.find("secret"), std::string::npos) << text;
+  EXPECT_NE(text.find("cannot read the proxy credentials file /nonexistent/proxy.pass"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("spindle.yaml:5:"), std::string::npos) << text;
+
+  const YAML::Node https = YAML::Load("proxy: https://proxy.plant:3128\n");
+  config::Diagnostics httpsDiags("spindle.yaml");
+  NetOptions h;
+  optionTable().load(https, h, httpsDiags, "net");
+  EXPECT_FALSE(validate(h, https, httpsDiags));
+  EXPECT_NE(httpsDiags.describe().find("only http:// proxies"), std::string::npos)
+      << httpsDiags.describe();
+}
+
+TEST(NetOptionsProxy, EnvIsAcceptedAsIs) {
+  const YAML::Node block = YAML::Load("proxy: env\n");
+  NetOptions o;
+  config::Diagnostics diags("spindle.yaml");
+  optionTable().load(block, o, diags, "net");
+  EXPECT_TRUE(validate(o, block, diags)) << diags.describe();
+}
+
 }  // namespace
 }  // namespace spindle::net

@@ -157,6 +157,7 @@ struct ResolverChain::Job {
   std::size_t next = 0;
   bool sawNoSuchName = false;
   std::string failures;
+  std::uint64_t generation = 0;  ///< of the servers `order` indexes
 };
 
 ResolverChain::ResolverChain(Strand strand, ResolverOptions options)
@@ -170,18 +171,77 @@ Result<std::shared_ptr<ResolverChain>> ResolverChain::create(asio::any_io_execut
                                                              ResolverOptions options) {
   Strand strand = asio::make_strand(executor);
   std::shared_ptr<ResolverChain> chain(new ResolverChain(strand, std::move(options)));
-  for (const auto& server : chain->m_options.servers) {
+  auto channels = chain->makeChannels(chain->m_options);
+  if (!channels) return std::move(channels).error();
+  chain->m_channels = std::move(channels).value();
+  chain->m_probeChannels.resize(chain->m_channels.size());
+  return chain;
+}
+
+Result<std::vector<std::shared_ptr<AresChannel>>> ResolverChain::makeChannels(
+    const ResolverOptions& options) const {
+  std::vector<std::shared_ptr<AresChannel>> out;
+  for (const auto& server : options.servers) {
     if (!server.address.isIpLiteral()) {
       return Error(ErrorCode::kInvalidArgument,
                    "DNS server '" + server.address.host + "' must be an IP address");
     }
-    auto channel = AresChannel::create(strand, server.address, chain->m_options.timeout,
-                                       chain->m_options.hostsFile);
+    auto channel =
+        AresChannel::create(m_strand, server.address, options.timeout, options.hostsFile);
     if (!channel) return std::move(channel).error();
-    chain->m_channels.push_back(std::move(channel).value());
-    chain->m_probeChannels.push_back(nullptr);
+    out.push_back(std::move(channel).value());
   }
-  return chain;
+  return out;
+}
+
+Status ResolverChain::reconfigure(ResolverOptions options) {
+  for (const auto& server : options.servers) {
+    if (!server.address.isIpLiteral()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "DNS server '" + server.address.host + "' must be an IP address");
+    }
+  }
+  asio::post(m_strand, [self = shared_from_this(), options = std::move(options)]() mutable {
+    if (self->m_stopped) return;
+    auto log = makeLogger("net.dns");
+    auto channels = self->makeChannels(options);
+    if (!channels) {
+      log->error("DNS servers not changed: {}", channels.error().describe());
+      return;
+    }
+    auto old = std::move(self->m_channels);
+    auto oldProbes = std::move(self->m_probeChannels);
+    self->m_channels = std::move(channels).value();
+    self->m_probeChannels.assign(self->m_channels.size(), nullptr);
+    {
+      std::lock_guard lock(self->m_mutex);
+      self->m_options = std::move(options);
+      self->m_health.clear();
+      for (const auto& server : self->m_options.servers) {
+        self->m_health.push_back(DnsServerHealth{server});
+      }
+      self->m_current = 0;
+      ++self->m_generation;
+    }
+    self->m_nextReprobe = {};
+    // Lookups on the old channels end as cancelled; onAttempt sees the older generation and
+    // starts them again on the new servers.
+    for (auto& channel : old) channel->cancel();
+    for (auto& channel : oldProbes) {
+      if (channel) channel->cancel();
+    }
+    std::string names;
+    for (const auto& server : self->m_options.servers) {
+      names += (names.empty() ? "" : ", ") + server.name() + " (" + toString(server.source) + ")";
+    }
+    log->info("DNS servers now {}", names.empty() ? "none" : names);
+  });
+  return okStatus();
+}
+
+std::vector<DnsServer> ResolverChain::servers() const {
+  std::lock_guard lock(m_mutex);
+  return m_options.servers;
 }
 
 void ResolverChain::resolve(std::string host, std::uint16_t port, Callback callback) {
@@ -223,6 +283,11 @@ void ResolverChain::start(const std::shared_ptr<Job>& job) {
     std::lock_guard lock(m_mutex);
     current = m_current;
   }
+  job->generation = m_generation;
+  job->order.clear();
+  job->next = 0;
+  job->sawNoSuchName = false;
+  job->failures.clear();
   job->order.push_back(current);
   for (std::size_t i = 0; i < m_channels.size(); ++i) {
     if (i != current) job->order.push_back(i);
@@ -248,6 +313,10 @@ void ResolverChain::attempt(const std::shared_ptr<Job>& job) {
 }
 
 void ResolverChain::onAttempt(const std::shared_ptr<Job>& job, const DnsAttempt& a) {
+  if (job->generation != m_generation && !m_stopped) {
+    start(job);  // the servers changed while it waited: ask the new ones
+    return;
+  }
   learn(a);
   if (m_stopped || a.outcome == DnsOutcome::kCancelled) {
     finish(job, Error(ErrorCode::kUnavailable, "resolver stopped"));
@@ -283,8 +352,9 @@ void ResolverChain::probe(std::size_t index, std::string host,
       callback(a);
       return;
     }
-    self->ask(index, host, false, [self, callback = std::move(callback)](DnsAttempt a) {
-      self->learn(a);
+    const std::uint64_t generation = self->m_generation;
+    self->ask(index, host, false, [self, generation, callback = std::move(callback)](DnsAttempt a) {
+      if (generation == self->m_generation) self->learn(a);
       callback(a);
     });
   });
@@ -311,7 +381,8 @@ void ResolverChain::ask(std::size_t index, const std::string& host, bool hostsFi
   // c-ares may call back from inside lookup() or from its processing: continue on a fresh
   // turn of the strand so the chain never re-enters c-ares from a c-ares callback.
   (*channel)->lookup(host, m_options.ipv6,
-                     [self = shared_from_this(), index, done = std::move(done)](AresAnswer ans) {
+                     [self = shared_from_this(), index, address = m_options.servers[index].address,
+                      done = std::move(done)](AresAnswer ans) {
                        DnsAttempt a;
                        a.server = index;
                        a.outcome = classify(ans.status);
@@ -321,8 +392,7 @@ void ResolverChain::ask(std::size_t index, const std::string& host, bool hostsFi
                        if (ans.status == ARES_EREFUSED) {
                          a.message = "the server answered REFUSED";
                        } else if (ans.status == ARES_ECONNREFUSED) {
-                         std::tie(a.outcome, a.message) =
-                             unreachable(self->m_options.servers[index].address);
+                         std::tie(a.outcome, a.message) = unreachable(address);
                        }
                        asio::post(self->m_strand, [done, a = std::move(a)] { done(a); });
                      });
@@ -375,7 +445,9 @@ void ResolverChain::maybeReprobe(const std::string& host) {
   m_nextReprobe = now + m_options.reprobeInterval;
   for (std::size_t i = 0; i < current; ++i) {
     ask(i, host, m_options.hostsFile,
-        [self = shared_from_this()](DnsAttempt a) { self->learn(a); });
+        [self = shared_from_this(), generation = m_generation](DnsAttempt a) {
+          if (generation == self->m_generation) self->learn(a);
+        });
   }
 }
 

@@ -128,9 +128,17 @@ class ResolverChain : public std::enable_shared_from_this<ResolverChain> {
   /// calls fail at once. Idempotent, thread-safe.
   void stop();
 
+  /// Replaces the servers and timeouts (a changed `net:` section, e.g. from the management
+  /// page). Lookups in flight start again on the new list, so none waits on a server that is
+  /// no longer configured; health and the server asked first start afresh. Thread-safe; the
+  /// change lands on the chain's strand soon after. kInvalidArgument (nothing changed) when a
+  /// server is not an IP address.
+  Status reconfigure(ResolverOptions options);
+
   /// A snapshot for health pages. Thread-safe.
   ResolverStatus status() const;
-  const std::vector<DnsServer>& servers() const { return m_options.servers; }
+  /// The servers in order, a copy (reconfigure() may replace them). Thread-safe.
+  std::vector<DnsServer> servers() const;
 
  private:
   struct Job;
@@ -146,9 +154,17 @@ class ResolverChain : public std::enable_shared_from_this<ResolverChain> {
   void learn(const DnsAttempt& attempt);
   void moveTo(std::size_t index);  ///< with m_mutex held
   void maybeReprobe(const std::string& host);
+  /// The channels for `options.servers` (one per server), or the first error.
+  Result<std::vector<std::shared_ptr<AresChannel>>> makeChannels(
+      const ResolverOptions& options) const;
 
   Strand m_strand;
+  /// Written only on the strand, and then with m_mutex held: the strand reads it freely,
+  /// other threads under m_mutex (servers()).
   ResolverOptions m_options;
+  /// Bumped by each reconfigure: an answer from an older generation's channel is not learned
+  /// from, and its lookup starts again on the current servers.
+  std::uint64_t m_generation = 0;
   std::vector<std::shared_ptr<AresChannel>> m_channels;       ///< hosts file first
   std::vector<std::shared_ptr<AresChannel>> m_probeChannels;  ///< DNS only
   bool m_stopped = false;

@@ -294,6 +294,70 @@ TEST_F(NetResolverChain, ProbeAsksOneServerOnly) {
   EXPECT_EQ(m_chain->status().current, 1u) << "the probe taught the chain";
 }
 
+TEST_F(NetResolverChain, ReconfigureRestartsALookupInFlightOnTheNewServers) {
+  FakeDnsServer hole(Records{}, /*drop=*/true);
+  FakeDnsServer plant(Records{{"api.spindle.test", "127.0.0.5"}});
+  ResolverOptions options;
+  options.servers = {server(hole.address(), DnsSource::kPreferred)};
+  options.timeout = 5s;  // the lookup would wait this long on the black hole
+  options.hostsFile = false;
+  auto made = ResolverChain::create(m_io.get_executor(), options);
+  ASSERT_TRUE(made.ok());
+  m_chain = made.value();
+
+  std::promise<Result<ResolverChain::Endpoints>> promise;
+  auto future = promise.get_future();
+  const auto start = std::chrono::steady_clock::now();
+  m_chain->resolve("api.spindle.test", 443, [&promise](Result<ResolverChain::Endpoints> r) {
+    promise.set_value(std::move(r));
+  });
+  const auto waitForQuery = start + 5s;
+  while (hole.queries() == 0 && std::chrono::steady_clock::now() < waitForQuery) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(hole.queries(), 1);
+
+  options.servers = {server(plant.address(), DnsSource::kConfigured)};
+  options.timeout = 300ms;
+  ASSERT_TRUE(m_chain->reconfigure(options).ok());
+  ASSERT_EQ(future.wait_for(3s), std::future_status::ready)
+      << "the lookup still waits on the server that was removed";
+  auto r = future.get();
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_EQ(r->front().address().to_string(), "127.0.0.5");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+
+  const auto servers = m_chain->servers();
+  ASSERT_EQ(servers.size(), 1u);
+  EXPECT_EQ(servers[0].address, plant.address());
+  const auto status = m_chain->status();
+  ASSERT_EQ(status.servers.size(), 1u);
+  EXPECT_EQ(status.current, 0u);
+  EXPECT_EQ(status.servers[0].last, DnsOutcome::kAnswered) << "the cancelled old lookup counted";
+  EXPECT_EQ(status.servers[0].failures, 0u);
+}
+
+TEST_F(NetResolverChain, ReconfigureRefusesANameAsServerAndKeepsTheOldList) {
+  FakeDnsServer plant(Records{{"api.spindle.test", "127.0.0.9"}});
+  chain({server(plant.address(), DnsSource::kConfigured)});
+  ResolverOptions options;
+  options.servers = {server(ServerAddress{"dns.example.com", 53}, DnsSource::kConfigured)};
+  const auto changed = m_chain->reconfigure(options);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_NE(changed.error().message().find("must be an IP address"), std::string::npos);
+  auto r = resolve("api.spindle.test");
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_EQ(r->front().address().to_string(), "127.0.0.9");
+
+  // An empty list is allowed: names then fail at once, literals still work.
+  ASSERT_TRUE(m_chain->reconfigure(ResolverOptions{}).ok());
+  auto none = resolve("api.spindle.test");
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message().find("no DNS servers configured"), std::string::npos);
+  EXPECT_TRUE(m_chain->status().servers.empty());
+  EXPECT_TRUE(resolve("127.0.0.3").ok());
+}
+
 TEST(NetDnsChain, BuildsTiersInOrderWithoutDuplicates) {
   const ServerAddress g1{"8.8.8.8", 53}, g2{"8.8.4.4", 53}, local{"192.168.1.1", 53};
   const auto chain = buildDnsChain({g1, g2}, {local}, {local, g2, ServerAddress{"10.0.0.1", 53}});

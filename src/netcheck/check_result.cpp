@@ -78,6 +78,8 @@ const char* toString(CheckKind kind) {
       return "nats";
     case CheckKind::kMachine:
       return "machine";
+    case CheckKind::kProxy:
+      return "proxy";
   }
   return "tcp";
 }
@@ -140,6 +142,7 @@ nlohmann::json toJson(const NetcheckReport& r) {
             {"issuers", r.dpi.issuers},
             {"endpoints", r.dpi.endpoints},
             {"bypass", r.dpi.bypass}}},
+          {"notes", r.notes},
           {"checks", checks}};
 }
 
@@ -188,6 +191,7 @@ std::string renderTable(const NetcheckReport& r) {
     out += "Create a bypass (no-decryption) rule on the firewall for this edge's traffic to:\n";
     for (const auto& b : r.dpi.bypass) out += "  " + b + "\n";
   }
+  for (const auto& note : r.notes) out += "\n" + wrap(note, kWidth, 0) + "\n";
   const std::size_t failed = r.count(CheckStatus::kFail);
   out += "\n" + std::to_string(r.count(CheckStatus::kPass)) + " passed, " +
          std::to_string(r.count(CheckStatus::kWarn)) + " warnings, " + std::to_string(failed) +

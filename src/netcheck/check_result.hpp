@@ -21,6 +21,7 @@ enum class CheckKind {
   kHttps,    ///< the service behind an HTTPS endpoint answers as expected
   kNats,     ///< NATS INFO read, TLS negotiated as the server asks
   kMachine,  ///< a configured machine's protocol port
+  kProxy,    ///< the HTTP proxy the HTTPS checks go through (TCP to it)
 };
 const char* toString(CheckKind kind);
 
@@ -64,6 +65,8 @@ struct NetcheckReport {
   Duration elapsed{0};
   std::vector<CheckResult> checks;
   DpiFinding dpi;
+  /// Sentences about the run as a whole ("the NATS rows were checked direct, ...").
+  std::vector<std::string> notes;
 
   std::size_t count(CheckStatus status) const;
   /// Required checks that failed.

@@ -88,5 +88,23 @@ TEST(NetcheckReport, TableShowsCausesRemediesAndTheDpiBypassList) {
       << t;
 }
 
+TEST(CheckResultProxy, TheProxyKindAndTheNotesReachJsonAndTable) {
+  NetcheckReport r = sample();
+  CheckResult proxy;
+  proxy.kind = CheckKind::kProxy;
+  proxy.status = CheckStatus::kPass;
+  proxy.target = "proxy.plant:3128";
+  proxy.detail = "connected";
+  r.checks.push_back(proxy);
+  r.notes.push_back("the NATS rows were checked direct");
+  const auto json = toJson(r);
+  EXPECT_EQ(json["checks"].back()["id"], "proxy:proxy.plant:3128");
+  EXPECT_EQ(json["checks"].back()["kind"], "proxy");
+  EXPECT_EQ(json["notes"], nlohmann::json::array({"the NATS rows were checked direct"}));
+  const std::string table = renderTable(r);
+  EXPECT_NE(table.find("pass   proxy   proxy.plant:3128"), std::string::npos) << table;
+  EXPECT_NE(table.find("\nthe NATS rows were checked direct\n"), std::string::npos) << table;
+}
+
 }  // namespace
 }  // namespace spindle::netcheck

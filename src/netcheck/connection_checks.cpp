@@ -26,19 +26,6 @@ using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 using TlsStream = asio::ssl::stream<tcp::socket>;
 
-std::string text(const tcp::endpoint& ep) {
-  return net::ServerAddress{ep.address().to_string(), ep.port()}.toString();
-}
-
-std::string millis(Clock::duration d) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f ms",
-                std::chrono::duration<double, std::milli>(d).count());
-  return buffer;
-}
-
-std::string portText(std::uint16_t port) { return "TCP " + std::to_string(port); }
-
 /// Where traffic for host:port goes: a --map rule, the IP itself, or the DNS chain's answer.
 awaitable<Result<std::vector<tcp::endpoint>>> destinations(RunContext& ctx, const std::string& host,
                                                            std::uint16_t port) {
@@ -57,113 +44,7 @@ awaitable<Result<std::vector<tcp::endpoint>>> destinations(RunContext& ctx, cons
   co_return resolved;
 }
 
-/// Resolves and applies --loopback-only. False (row filled) when there is nowhere to connect.
-awaitable<bool> prepare(RunContext& ctx, const std::string& host, std::uint16_t port,
-                        std::vector<tcp::endpoint>& out, CheckResult& row) {
-  if (ctx.loopbackOnly && ctx.resolver->servers().empty() && !ctx.map->find(host, port)) {
-    error_code ec;
-    asio::ip::make_address(host, ec);
-    if (ec) {
-      row.status = CheckStatus::kSkip;
-      row.detail =
-          "not checked: " + host + " is not mapped and no DNS server is within --loopback-only";
-      co_return false;
-    }
-  }
-  error_code literalError;
-  asio::ip::make_address(host, literalError);
-  if (ctx.dnsDead && literalError && !ctx.map->find(host, port)) {
-    row.status = CheckStatus::kFail;
-    row.detail = "cannot resolve " + host;
-    if (ctx.noNetwork) {
-      row.cause = "this edge has no network (no route to any DNS server, see the dns rows)";
-      row.remedy = "connect the edge to the network first (link, IP address, default gateway).";
-      co_return false;
-    }
-    row.cause = "no DNS server answered (see the dns rows), so " + host + " has no address";
-    row.remedy =
-        "fix DNS first: allow outbound UDP 53 to the DNS servers, or configure a DNS "
-        "server that answers.";
-    co_return false;
-  }
-  auto found = co_await destinations(ctx, host, port);
-  if (!found) {
-    row.status = CheckStatus::kFail;
-    row.detail = "cannot resolve " + host;
-    row.cause = found.error().describe();
-    row.remedy = found.error().code() == ErrorCode::kNotFound
-                     ? "check the name; if a DNS filter blocks it, allow " + host + " there."
-                     : "fix DNS first (see the dns rows): allow UDP 53 to the DNS servers, or "
-                       "configure a DNS server that answers.";
-    co_return false;
-  }
-  for (const auto& ep : *found) {
-    if (!ctx.loopbackOnly || net::isLoopback(ep.address())) out.push_back(ep);
-  }
-  if (out.empty()) {
-    row.status = CheckStatus::kSkip;
-    row.detail = "not checked: " + text(found->front()) +
-                 " is outside 127.0.0.0/8 and --loopback-only is set";
-    co_return false;
-  }
-  co_return true;
-}
-
-struct Connected {
-  error_code ec;
-  bool timedOut = false;
-  tcp::endpoint endpoint;
-  Clock::duration took{};
-};
-
-awaitable<Connected> connectTcp(RunContext& ctx, tcp::socket& socket,
-                                const std::vector<tcp::endpoint>& to) {
-  Connected c;
-  const auto start = Clock::now();
-  Deadline deadline(ctx.executor, ctx.timeout, [&socket] {
-    error_code ignored;
-    socket.close(ignored);
-  });
-  c.endpoint = co_await asio::async_connect(socket, to, redirect_error(use_awaitable, c.ec));
-  c.timedOut = deadline.expired();
-  c.took = Clock::now() - start;
-  if (c.ec && !c.timedOut) c.endpoint = to.back();
-  co_return c;
-}
-
-/// Fills a TCP (or machine) row from a connection attempt. `allow` names the traffic to allow.
-void judgeTcp(const Connected& c, const std::vector<tcp::endpoint>& to, const std::string& allow,
-              Duration timeout, CheckResult& row) {
-  row.address = text(c.ec ? to.front() : c.endpoint);
-  if (!c.ec) {
-    row.status = CheckStatus::kPass;
-    row.detail = "connected to " + text(c.endpoint) + " in " + millis(c.took);
-    row.facts["connect_ms"] = std::chrono::duration<double, std::milli>(c.took).count();
-    return;
-  }
-  row.status = CheckStatus::kFail;
-  if (c.timedOut) {
-    row.detail = "no answer within " + formatDuration(timeout);
-    row.cause = "the connection attempt to " + row.address +
-                " got no answer: a firewall silently drops " + allow;
-    row.facts["error"] = "timeout";
-  } else if (c.ec == asio::error::connection_refused) {
-    row.detail = "connection refused by " + row.address;
-    row.cause = "the connection was refused (TCP reset): a firewall rejects " + allow +
-                ", or nothing listens at " + row.address;
-    row.facts["error"] = "refused";
-  } else if (c.ec == asio::error::host_unreachable || c.ec == asio::error::network_unreachable) {
-    row.detail = "no route to " + row.address;
-    row.cause = "the network is unreachable from this edge (" + c.ec.message() +
-                "): no gateway, or a firewall answers 'unreachable' for " + allow;
-    row.facts["error"] = "unreachable";
-  } else {
-    row.detail = "cannot connect: " + c.ec.message();
-    row.cause = "connecting to " + row.address + " failed: " + c.ec.message();
-    row.facts["error"] = c.ec.message();
-  }
-  row.remedy = "allow outbound " + allow + " from this edge.";
-}
+std::string portText(std::uint16_t port) { return "TCP " + std::to_string(port); }
 
 void skip(CheckResult* row, const std::string& why) {
   if (row == nullptr) return;
@@ -374,29 +255,169 @@ awaitable<void> checkNats(RunContext& ctx, tcp::socket& socket, const Endpoint& 
 
 }  // namespace
 
-awaitable<void> checkEndpoint(RunContext& ctx, const Endpoint& ep, EndpointRows rows) {
-  CheckResult& tcpRow = *rows.tcp;
+std::string endpointText(const tcp::endpoint& ep) {
+  return net::ServerAddress{ep.address().to_string(), ep.port()}.toString();
+}
+
+std::string millisText(Clock::duration d) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f ms",
+                std::chrono::duration<double, std::milli>(d).count());
+  return buffer;
+}
+
+awaitable<bool> prepare(RunContext& ctx, const std::string& host, std::uint16_t port,
+                        std::vector<tcp::endpoint>& out, CheckResult& row) {
+  if (ctx.loopbackOnly && ctx.resolver->servers().empty() && !ctx.map->find(host, port)) {
+    error_code ec;
+    asio::ip::make_address(host, ec);
+    if (ec) {
+      row.status = CheckStatus::kSkip;
+      row.detail =
+          "not checked: " + host + " is not mapped and no DNS server is within --loopback-only";
+      co_return false;
+    }
+  }
+  error_code literalError;
+  asio::ip::make_address(host, literalError);
+  if (ctx.dnsDead && literalError && !ctx.map->find(host, port)) {
+    row.status = CheckStatus::kFail;
+    row.detail = "cannot resolve " + host;
+    if (ctx.noNetwork) {
+      row.cause = "this edge has no network (no route to any DNS server, see the dns rows)";
+      row.remedy = "connect the edge to the network first (link, IP address, default gateway).";
+      co_return false;
+    }
+    row.cause = "no DNS server answered (see the dns rows), so " + host + " has no address";
+    row.remedy =
+        "fix DNS first: allow outbound UDP 53 to the DNS servers, or configure a DNS "
+        "server that answers.";
+    co_return false;
+  }
+  auto found = co_await destinations(ctx, host, port);
+  if (!found) {
+    row.status = CheckStatus::kFail;
+    row.detail = "cannot resolve " + host;
+    row.cause = found.error().describe();
+    row.remedy = found.error().code() == ErrorCode::kNotFound
+                     ? "check the name; if a DNS filter blocks it, allow " + host + " there."
+                     : "fix DNS first (see the dns rows): allow UDP 53 to the DNS servers, or "
+                       "configure a DNS server that answers.";
+    co_return false;
+  }
+  for (const auto& ep : *found) {
+    if (!ctx.loopbackOnly || net::isLoopback(ep.address())) out.push_back(ep);
+  }
+  if (out.empty()) {
+    row.status = CheckStatus::kSkip;
+    row.detail = "not checked: " + endpointText(found->front()) +
+                 " is outside 127.0.0.0/8 and --loopback-only is set";
+    co_return false;
+  }
+  co_return true;
+}
+
+awaitable<Connected> connectTcp(RunContext& ctx, tcp::socket& socket,
+                                const std::vector<tcp::endpoint>& to) {
+  Connected c;
+  const auto start = Clock::now();
+  Deadline deadline(ctx.executor, ctx.timeout, [&socket] {
+    error_code ignored;
+    socket.close(ignored);
+  });
+  c.endpoint = co_await asio::async_connect(socket, to, redirect_error(use_awaitable, c.ec));
+  c.timedOut = deadline.expired();
+  c.took = Clock::now() - start;
+  if (c.ec && !c.timedOut) c.endpoint = to.back();
+  co_return c;
+}
+
+void judgeTcp(const Connected& c, const std::vector<tcp::endpoint>& to, const std::string& allow,
+              Duration timeout, CheckResult& row) {
+  row.address = endpointText(c.ec ? to.front() : c.endpoint);
+  if (!c.ec) {
+    row.status = CheckStatus::kPass;
+    row.detail = "connected to " + endpointText(c.endpoint) + " in " + millisText(c.took);
+    row.facts["connect_ms"] = std::chrono::duration<double, std::milli>(c.took).count();
+    return;
+  }
+  row.status = CheckStatus::kFail;
+  if (c.timedOut) {
+    row.detail = "no answer within " + formatDuration(timeout);
+    row.cause = "the connection attempt to " + row.address +
+                " got no answer: a firewall silently drops " + allow;
+    row.facts["error"] = "timeout";
+  } else if (c.ec == asio::error::connection_refused) {
+    row.detail = "connection refused by " + row.address;
+    row.cause = "the connection was refused (TCP reset): a firewall rejects " + allow +
+                ", or nothing listens at " + row.address;
+    row.facts["error"] = "refused";
+  } else if (c.ec == asio::error::host_unreachable || c.ec == asio::error::network_unreachable) {
+    row.detail = "no route to " + row.address;
+    row.cause = "the network is unreachable from this edge (" + c.ec.message() +
+                "): no gateway, or a firewall answers 'unreachable' for " + allow;
+    row.facts["error"] = "unreachable";
+  } else {
+    row.detail = "cannot connect: " + c.ec.message();
+    row.cause = "connecting to " + row.address + " failed: " + c.ec.message();
+    row.facts["error"] = c.ec.message();
+  }
+  row.remedy = "allow outbound " + allow + " from this edge.";
+}
+
+namespace {
+
+/// Resolves and connects straight to the endpoint. "" when connected, else why the next
+/// stages do not run.
+awaitable<std::string> connectDirect(RunContext& ctx, const Endpoint& ep, tcp::socket& socket,
+                                     CheckResult& tcpRow) {
   std::vector<tcp::endpoint> to;
   const auto start = Clock::now();
   if (!co_await prepare(ctx, ep.host, ep.port, to, tcpRow)) {
     tcpRow.elapsed = Clock::now() - start;
-    const std::string why = tcpRow.status == CheckStatus::kSkip ? "outside --loopback-only"
-                                                                : "no address for " + ep.host;
-    skip(rows.tls, why);
-    skip(rows.https, why);
-    skip(rows.nats, why);
-    co_return;
+    co_return tcpRow.status == CheckStatus::kSkip ? "outside --loopback-only"
+                                                  : "no address for " + ep.host;
   }
-  tcp::socket socket(ctx.executor);
   const Connected c = co_await connectTcp(ctx, socket, to);
-  const std::string allow = portText(ep.port) + " to " + ep.host +
-                            (ep.host == text(to.front()) ? "" : " (" + text(to.front()) + ")");
+  const std::string allow =
+      portText(ep.port) + " to " + ep.host +
+      (ep.host == endpointText(to.front()) ? "" : " (" + endpointText(to.front()) + ")");
   judgeTcp(c, to, allow, ctx.timeout, tcpRow);
   tcpRow.elapsed = Clock::now() - start;
-  if (c.ec || c.timedOut) {
-    skip(rows.tls, "TCP failed");
-    skip(rows.https, "TCP failed");
-    skip(rows.nats, "TCP failed");
+  if (c.ec || c.timedOut) co_return "TCP failed";
+  co_return "";
+}
+
+/// With a proxy set, says on the row why this endpoint goes direct.
+void noteDirect(const RunContext& ctx, const Endpoint& ep, CheckResult& tcpRow) {
+  if (ctx.proxy == nullptr) return;
+  if (ep.has(Stage::kNats)) {
+    tcpRow.facts["proxy"] = "not used: the NATS link connects direct";
+  } else if (ep.has(Stage::kTls)) {
+    tcpRow.facts["proxy"] = "not used: no_proxy";
+    if (tcpRow.status == CheckStatus::kPass) tcpRow.detail += " (direct: no_proxy)";
+  } else {
+    tcpRow.facts["proxy"] = "not used: a plain TCP check";
+  }
+}
+
+}  // namespace
+
+awaitable<void> checkEndpoint(RunContext& ctx, const Endpoint& ep, EndpointRows rows) {
+  CheckResult& tcpRow = *rows.tcp;
+  tcp::socket socket(ctx.executor);
+  const bool viaProxy = usesProxy(ctx, ep);
+  std::string failed;
+  if (viaProxy) {
+    failed = co_await openTunnel(ctx, ep, socket, tcpRow);
+  } else {
+    failed = co_await connectDirect(ctx, ep, socket, tcpRow);
+    noteDirect(ctx, ep, tcpRow);
+  }
+  if (!failed.empty()) {
+    skip(rows.tls, failed);
+    skip(rows.https, failed);
+    skip(rows.nats, failed);
     co_return;
   }
   for (CheckResult* r : {rows.tls, rows.https, rows.nats}) {
@@ -418,6 +439,14 @@ awaitable<void> checkEndpoint(RunContext& ctx, const Endpoint& ep, EndpointRows 
       co_await checkHttps(ctx, tls, ep, *rows.https);
     } else {
       skip(rows.https, "TLS failed");
+    }
+  }
+  if (viaProxy) {
+    // Every stage went through the tunnel: say so where people read the result.
+    for (CheckResult* r : {rows.tls, rows.https}) {
+      if (r == nullptr || r->status == CheckStatus::kSkip) continue;
+      r->detail += " (via proxy " + tcpRow.address + ")";
+      r->facts["via_proxy"] = tcpRow.address;
     }
   }
   error_code ignored;

@@ -47,7 +47,7 @@ std::string sourceWords(net::DnsSource source) {
 
 awaitable<void> checkDnsServer(RunContext& ctx, std::size_t index, const std::string& lookup,
                                CheckResult& row) {
-  const net::DnsServer& server = ctx.resolver->servers()[index];
+  const net::DnsServer server = ctx.resolver->servers()[index];
   row.address = server.address.toString();
   row.facts["source"] = net::toString(server.source);
   row.facts["lookup"] = lookup;

@@ -120,6 +120,24 @@ Result<std::shared_ptr<net::ResolverChain>> makeChain(Run& run) {
   return net::ResolverChain::create(run.ctx.executor, options);
 }
 
+/// The proxy's own row, required when some endpoint goes through it, and the note that NATS
+/// does not.
+void layOutProxy(Run& run) {
+  if (run.ctx.proxy == nullptr) return;
+  const auto& endpoints = run.request.profile.endpoints;
+  const bool used = std::any_of(endpoints.begin(), endpoints.end(), [&run](const Endpoint& ep) {
+    return detail::usesProxy(run.ctx, ep);
+  });
+  const std::size_t row =
+      addRow(run, CheckKind::kProxy, run.ctx.proxy->address(),
+             "HTTP proxy for the HTTPS traffic (" + run.ctx.proxy->source + ")", used);
+  run.jobs.push_back(guarded(run, row, [&run, row]() -> awaitable<void> {
+    co_await detail::checkProxy(run.ctx, run.report.checks[row]);
+  }));
+  const std::string note = detail::natsDirectNote(*run.ctx.proxy, run.request.profile);
+  if (!note.empty()) run.report.notes.push_back(note);
+}
+
 void layOut(Run& run) {
   const auto& rq = run.request;
   for (std::size_t i = 0; i < run.dnsRows.size(); ++i) {
@@ -150,8 +168,12 @@ void layOut(Run& run) {
   std::string list;
   for (const auto& b : run.bypass) list += (list.empty() ? "" : ", ") + b;
   run.ctx.bypass = "this edge's traffic to " + list;
+  layOutProxy(run);
   for (const auto& ep : rq.profile.endpoints) {
-    const std::string what = "TCP " + std::to_string(ep.port) + ": " + ep.what;
+    const std::string what =
+        (detail::usesProxy(run.ctx, ep) ? "CONNECT tunnel through the HTTP proxy to TCP "
+                                        : "TCP ") +
+        std::to_string(ep.port) + ": " + ep.what;
     const std::size_t tcp = addRow(run, CheckKind::kTcp, ep.target(), what, ep.required);
     std::size_t tls = kNone, https = kNone, nats = kNone;
     if (ep.has(Stage::kTls)) {
@@ -425,6 +447,9 @@ Status validateRequest(const NetcheckRequest& rq) {
   for (const auto& s : rq.ntpServers) {
     if (auto r = net::parseServerAddress(s, 123); !r) return r.error();
   }
+  if (rq.proxy && (rq.proxy->host.empty() || rq.proxy->port == 0)) {
+    return bad("the proxy needs a host and a port");
+  }
   return okStatus();
 }
 
@@ -447,6 +472,7 @@ void runNetcheckAsync(asio::any_io_executor executor, NetcheckRequest request,
   run->ctx.loopbackOnly = run->request.loopbackOnly;
   run->ctx.timeout = run->request.timeout;
   run->ctx.dnsTimeout = std::min(run->request.dnsTimeout, run->request.timeout);
+  run->ctx.proxy = run->request.proxy ? &*run->request.proxy : nullptr;
   boost::system::error_code ec;
   run->tls.set_default_verify_paths(ec);
   if (!run->request.caFile.empty()) {

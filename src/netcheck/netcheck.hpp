@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 
 #include "base/error.hpp"
 #include "base/units.hpp"
+#include "net/proxy.hpp"
 #include "netcheck/check_result.hpp"
 #include "netcheck/machine_targets.hpp"
 #include "netcheck/profile.hpp"
@@ -41,10 +43,16 @@ struct NetcheckRequest {
   /// Send nothing outside 127.0.0.0/8 and ::1: other targets are reported as skipped.
   /// For tests and demos.
   bool loopbackOnly = false;
+  /// The HTTP proxy (net::proxySettings()); nullopt: everything direct. When set, every
+  /// TLS/HTTPS endpoint whose host is not in its no_proxy is reached through a CONNECT tunnel
+  /// (its name resolved by the proxy, or its --map address), and a `proxy` row checks the
+  /// proxy itself. NATS endpoints stay direct, as the NATS link does; the report says so.
+  std::optional<net::ProxySettings> proxy;
 };
 
 /// Checks the request before anything is sent: a readable caFile, parsable server addresses,
-/// a positive timeout and parallelism. kInvalidArgument naming the problem.
+/// a positive timeout and parallelism, a proxy with a host and a port. kInvalidArgument naming
+/// the problem.
 Status validateRequest(const NetcheckRequest& request);
 
 /// Runs every check on `executor` (it makes its own strand; any thread count). Returns at

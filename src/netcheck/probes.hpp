@@ -4,13 +4,17 @@
 /// required are set; the check sets status, address, detail, cause, remedy, facts, elapsed).
 /// Arguments are references to what the run owns (see awaitCallback on GCC 12).
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "net/proxy.hpp"
 #include "net/resolver_chain.hpp"
 #include "net/server_address.hpp"
 #include "netcheck/check_result.hpp"
@@ -35,6 +39,8 @@ struct RunContext {
   bool dnsDead = false;
   /// Set with dnsDead when every DNS server was out of route: the edge has no network at all.
   bool noNetwork = false;
+  /// The HTTP proxy for TLS/HTTPS endpoints (those not in its no_proxy); null: all direct.
+  const net::ProxySettings* proxy = nullptr;
 };
 
 /// Asks DNS server `index` of the chain for `lookup`.
@@ -56,6 +62,53 @@ struct EndpointRows {
 /// TCP, then TLS and HTTPS, or NATS, on one connection; a failed stage skips the next.
 boost::asio::awaitable<void> checkEndpoint(RunContext& ctx, const Endpoint& endpoint,
                                            EndpointRows rows);
+
+/// True when `endpoint`'s traffic goes through ctx.proxy: a TLS (HTTPS) endpoint whose host is
+/// not in no_proxy. NATS and plain TCP checks always go direct, as the NATS link does.
+bool usesProxy(const RunContext& ctx, const Endpoint& endpoint);
+
+/// Connects to the proxy and opens a CONNECT tunnel to `endpoint` on `socket` (a --map rule
+/// names the tunnel's far end; otherwise the proxy resolves the name). Fills `tcpRow` with the
+/// tunnel's outcome and its proxy-specific cause and remedy. Returns "" when the tunnel is
+/// open, else why the next stages do not run.
+boost::asio::awaitable<std::string> openTunnel(RunContext& ctx, const Endpoint& endpoint,
+                                               boost::asio::ip::tcp::socket& socket,
+                                               CheckResult& tcpRow);
+
+/// The proxy's own row: TCP to it (resolved through the DNS chain).
+boost::asio::awaitable<void> checkProxy(RunContext& ctx, CheckResult& row);
+
+/// The report note when a proxy is set and the profile has NATS endpoints: they go direct.
+std::string natsDirectNote(const net::ProxySettings& proxy, const Profile& profile);
+
+// Shared by the connection checks (connection_checks.cpp, proxy_checks.cpp).
+
+/// "127.0.0.1:443", "[::1]:443".
+std::string endpointText(const boost::asio::ip::tcp::endpoint& endpoint);
+/// "1.2 ms".
+std::string millisText(std::chrono::steady_clock::duration d);
+
+/// Resolves host:port (a --map rule, an IP literal, or the DNS chain) and applies
+/// --loopback-only. False (row filled: fail or skip) when there is nowhere to connect.
+boost::asio::awaitable<bool> prepare(RunContext& ctx, const std::string& host, std::uint16_t port,
+                                     std::vector<boost::asio::ip::tcp::endpoint>& out,
+                                     CheckResult& row);
+
+struct Connected {
+  boost::system::error_code ec;
+  bool timedOut = false;
+  boost::asio::ip::tcp::endpoint endpoint;
+  std::chrono::steady_clock::duration took{};
+};
+
+/// Connects `socket` to the first of `to` that answers, within ctx.timeout.
+boost::asio::awaitable<Connected> connectTcp(RunContext& ctx, boost::asio::ip::tcp::socket& socket,
+                                             const std::vector<boost::asio::ip::tcp::endpoint>& to);
+
+/// Fills a TCP (or machine, or proxy) row from a connection attempt. `allow` names the traffic
+/// to allow in the remedy.
+void judgeTcp(const Connected& c, const std::vector<boost::asio::ip::tcp::endpoint>& to,
+              const std::string& allow, Duration timeout, CheckResult& row);
 
 /// A TCP connection to a machine's protocol port.
 boost::asio::awaitable<void> checkMachine(RunContext& ctx, const MachineTarget& machine,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The management page in a real browser: Debian's chromium, headless, driven by puppeteer-core.
 // Walks what a plant engineer does on a fresh edge: first-start password, log in, the dashboard,
-// live machines, one machine's plot, adding a machine, the network check, the DNS settings,
+// live machines, one machine's plot and raw keys, adding a machine, the network check, the DNS settings,
 // logging out. One line per step; a screenshot of every page; exit code 0 only if every step
 // passed. The edge (`spindle run` with three simulated machines, and a fourth simulated adapter
 // for the "add" step) is started by the CTest glue, which passes everything by environment:
@@ -181,6 +181,16 @@ await step("machine page: the plot draws a chosen numeric item", async () => {
   return `${machineId}: ${item} plotted`;
 });
 
+await step("machine page: raw keys as the collector sends them, once the panel opens", async () => {
+  await page.click("#raw-keys summary");
+  await page.waitForSelector("#raw-table tbody tr[data-key]", { timeout: 15_000 });
+  const keys = await page.$$eval("#raw-table tbody tr[data-key]", (rows) => rows.map((r) => r.dataset.key));
+  const note = await text("#raw-note");
+  if (!/before the adapter script/.test(note)) throw new Error(`note: "${note}"`);
+  await shot("machine-raw");
+  return `${keys.length} raw keys, e.g. ${keys.slice(0, 3).join(", ")}`;
+});
+
 await step("add a machine: refused with the edge's message, then saved and connected", async () => {
   await go("#/machines/new");
   await page.waitForSelector("#machine-form");
@@ -231,10 +241,10 @@ await step("DNS: change the preferred servers and find them in the configuration
   await page.waitForSelector("#network-errors [data-test=network-saved], #network-errors .error-box");
   if (await page.$("#network-errors .error-box")) throw new Error(await text("#network-errors .error-box"));
   const note = await text("#network-errors [data-test=network-saved]");
-  // The running values show the change only when the edge applied it now, not when it waits
-  // for a restart (the answer's pending_restart, which the note repeats).
+  // DNS changes apply at once: no restart is asked for, and the running values show them.
   const shown = await text("#dns-preferred-now");
-  if (!/restart/.test(note) && !kDnsPreferred.every((s) => shown.includes(s))) {
+  if (/restart/.test(note)) throw new Error(`"${note}": a DNS change should apply without a restart`);
+  if (!kDnsPreferred.every((s) => shown.includes(s))) {
     throw new Error(`"${note}", yet the page shows preferred servers "${shown}"`);
   }
   const config = fs.readFileSync(configFile, "utf8");

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/gateway.hpp"
+#include "base/time.hpp"
 #include "collectors/registry.hpp"
 #include "journal/testing/journal_testing.hpp"
 #include "process.hpp"
@@ -26,6 +27,7 @@ using web::testing::HttpCall;
 using web::testing::HttpReply;
 
 constexpr const char* kNatsSecret = "n4tsS3cretWord";
+constexpr const char* kProxySecret = "pr0xyS3cretWord";
 constexpr const char* kAdminPassword = "correct horse battery staple";
 constexpr const char* kViewerPassword = "viewer password 123";
 
@@ -87,7 +89,7 @@ class ManagementApi : public ::testing::Test {
   /// One request; its answer must not carry any secret of the configuration.
   static HttpReply call(HttpCall c) {
     auto r = web::testing::httpCall(s_port, c);
-    for (const char* secret : {kNatsSecret, kAdminPassword, kViewerPassword}) {
+    for (const char* secret : {kNatsSecret, kAdminPassword, kViewerPassword, kProxySecret}) {
       EXPECT_EQ(r.body.find(secret), std::string::npos)
           << c.method << " " << c.target << " answered a secret: " << r.body.substr(0, 300);
     }
@@ -167,9 +169,10 @@ class ManagementApi : public ::testing::Test {
 TEST_F(ManagementApi, NothingIsReadableWithoutALogin) {
   for (const char* target :
        {"/api/v1/edge", "/api/v1/machines", "/api/v1/machines/mill-1",
-        "/api/v1/machines/mill-1/history?item=spindle_speed", "/api/v1/protocols",
-        "/api/v1/network", "/api/v1/netcheck/profiles", "/api/v1/cloud", "/api/v1/journal",
-        "/api/v1/logs", "/api/v1/diagnostics", "/api/v1/events", "/api/v1/users"}) {
+        "/api/v1/machines/mill-1/history?item=spindle_speed", "/api/v1/machines/mill-1/raw",
+        "/api/v1/protocols", "/api/v1/network", "/api/v1/netcheck/profiles", "/api/v1/cloud",
+        "/api/v1/journal", "/api/v1/logs", "/api/v1/diagnostics", "/api/v1/events",
+        "/api/v1/users"}) {
     const auto r = get(target);
     EXPECT_EQ(r.status, 401) << target;
     EXPECT_EQ(json::parse(r.body, nullptr, false).value("error", ""), "unauthenticated") << target;
@@ -304,6 +307,23 @@ TEST_F(ManagementApi, ShowsTheEdgeItsMachinesAndTheirValues) {
       get("/api/v1/machines/mill-1/history?item=spindle_speed&seconds=600", cookie).body);
   EXPECT_FALSE(history["points"].empty());
   EXPECT_EQ(get("/api/v1/machines/mill-1/history?item=no_such_item", cookie).status, 404);
+  // Raw keys: recorded only once the page asks, then the collector's next values show.
+  json raw;
+  const auto rawDeadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    raw = json::parse(get("/api/v1/machines/mill-1/raw", cookie).body);
+    if (raw["keys"].empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  } while (raw["keys"].empty() && std::chrono::steady_clock::now() < rawDeadline);
+  ASSERT_FALSE(raw["keys"].empty()) << raw.dump();
+  EXPECT_EQ(raw["watch_seconds"], 60);
+  const double now = static_cast<double>(wallClockNs()) / 1e9;
+  for (const auto& k : raw["keys"]) {
+    EXPECT_FALSE(k["key"].get<std::string>().empty()) << k.dump();
+    EXPECT_TRUE(k["published"].is_boolean()) << k.dump();
+    EXPECT_TRUE(k.contains("value")) << k.dump();
+    EXPECT_NEAR(k["time"].get<double>(), now, 60.0) << k.dump();
+  }
+  EXPECT_EQ(get("/api/v1/machines/no-such-mill/raw", cookie).status, 404);
   const auto cloud = json::parse(get("/api/v1/cloud", cookie).body);
   ASSERT_TRUE(cloud["nats"].is_object()) << cloud.dump();
   EXPECT_EQ(cloud["nats"]["state"], "disconnected");
@@ -320,6 +340,12 @@ TEST_F(ManagementApi, ShowsTheEdgeItsMachinesAndTheirValues) {
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("spindle_machine_up{machine=\"mill-1\",type=\"shdr\"} 1"),
             std::string::npos);
+  // The journal has synced by now: its fsync latency histogram is there, counted.
+  EXPECT_NE(metrics.body.find("# TYPE spindle_journal_fsync_seconds histogram"), std::string::npos);
+  EXPECT_NE(metrics.body.find("spindle_journal_fsync_seconds_bucket{le=\"+Inf\"} "),
+            std::string::npos);
+  EXPECT_EQ(metrics.body.find("spindle_journal_fsync_seconds_count 0\n"), std::string::npos)
+      << "no sync counted";
 }
 
 TEST_F(ManagementApi, AMachineAddedIsCheckedSavedAndConnects) {
@@ -350,14 +376,67 @@ TEST_F(ManagementApi, AMachineAddedIsCheckedSavedAndConnects) {
     if (!connected) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(connected);
-  // DNS settings: checked, written to the file, in force from the next start.
-  auto dns =
-      send("PUT", "/api/v1/network",
-           {{"dns", {{"preferred", {"127.0.0.53"}}, {"servers", {"127.0.0.54"}}}}}, cookie, csrf);
+  // DNS and NTP settings: checked, written to the file, and in force at once.
+  auto dns = send("PUT", "/api/v1/network",
+                  {{"dns", {{"preferred", {"127.0.0.53"}}, {"servers", {"127.0.0.54"}}}},
+                   {"ntp", {{"servers", {"127.0.0.1:9"}}}}},
+                  cookie, csrf);
   ASSERT_EQ(dns.status, 200) << dns.body;
   EXPECT_NE(readFile(s_config).find("127.0.0.53"), std::string::npos);
-  // The DNS chain is built at start: the answer says so, and the page shows it.
-  EXPECT_EQ(json::parse(dns.body)["pending_restart"], json::array({"net"})) << dns.body;
+  EXPECT_EQ(json::parse(dns.body)["pending_restart"], json::array()) << dns.body;
+  auto network = [&] { return json::parse(get("/api/v1/network", cookie).body); };
+  auto until = [](auto done) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return done();
+  };
+  // The chain now asks the new preferred server first; the clock check ran on the new NTP
+  // server (nothing answers on port 9: untrusted, and it says why).
+  EXPECT_TRUE(until([&] {
+    const auto n = network();
+    return n["dns"]["in_use"].is_object() &&
+           n["dns"]["in_use"]["server"].get<std::string>().find("127.0.0.53") == 0;
+  })) << network().dump();
+  EXPECT_TRUE(until([&] { return network()["ntp"]["state"] == "untrusted"; })) << network().dump();
+  EXPECT_NE(network()["ntp"]["reason"].get<std::string>().find("127.0.0.1:9"), std::string::npos)
+      << network().dump();
+  auto off = send("PUT", "/api/v1/network", {{"ntp", {{"servers", json::array()}}}}, cookie, csrf);
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_TRUE(until([&] { return network()["ntp"]["state"] == "unknown"; })) << network().dump();
+  // The proxy: its password goes to a file of the edge's (0600), never into the configuration
+  // nor back to the page (send() scans every answer for it).
+  auto proxy = send("PUT", "/api/v1/network",
+                    {{"proxy",
+                      {{"url", "http://127.0.0.1:3128"},
+                       {"no_proxy", {".plant.local"}},
+                       {"user", "edge"},
+                       {"password", kProxySecret}}}},
+                    cookie, csrf);
+  ASSERT_EQ(proxy.status, 200) << proxy.body;
+  const std::string saved = readFile(s_config);
+  EXPECT_EQ(saved.find(kProxySecret), std::string::npos);
+  EXPECT_NE(saved.find("proxy_credentials"), std::string::npos) << saved;
+  const auto credentials = s_dir->path() / "data" / "proxy-credentials";
+  EXPECT_EQ(readFile(credentials), std::string("edge:") + kProxySecret + "\n");
+  EXPECT_EQ(std::filesystem::status(credentials).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const auto shown = network()["proxy"];
+  EXPECT_EQ(shown["in_use"]["description"], "http://127.0.0.1:3128 as user 'edge'") << shown;
+  EXPECT_EQ(shown["credentials"], true);
+  EXPECT_EQ(
+      send("PUT", "/api/v1/network", {{"proxy", {{"url", "https://127.0.0.1:3128"}}}}, cookie, csrf)
+          .status,
+      422)
+      << "an https:// proxy is refused as spindle validate refuses it";
+  auto none =
+      send("PUT", "/api/v1/network",
+           {{"proxy", {{"url", ""}, {"no_proxy", json::array()}, {"clear_credentials", true}}}},
+           cookie, csrf);
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_FALSE(std::filesystem::exists(credentials));
+  EXPECT_TRUE(network()["proxy"]["in_use"].is_null()) << network()["proxy"];
   auto badDns =
       send("PUT", "/api/v1/network", {{"dns", {{"preferred", {"not an address"}}}}}, cookie, csrf);
   EXPECT_EQ(badDns.status, 422) << badDns.body;

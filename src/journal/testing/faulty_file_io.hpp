@@ -1,12 +1,14 @@
 #pragma once
 /// A FileIo over the real file system that pretends the disk holds only `capacity` bytes of
 /// segment files (writes past it land partly, then fail with ENOSPC, as on a full disk), and
-/// can fail the next fdatasync calls with EIO.
+/// can fail the next fdatasync calls with EIO or make them slow.
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -22,6 +24,8 @@ class FaultyFileIo final : public FileIo {
 
   void setCapacity(std::uint64_t bytes) { m_capacity = bytes; }
   void failSyncs(int count) { m_failSyncs = count; }
+  /// Every fdatasync takes at least this long (a slow or busy disk).
+  void delaySyncs(std::chrono::milliseconds delay) { m_syncDelay = delay; }
   /// Creating files fails with ENOSPC (a full directory or inode table) while set.
   void failCreates(bool fail) { m_failCreates = fail; }
   int enospcCount() const { return m_enospc.load(); }
@@ -52,6 +56,9 @@ class FaultyFileIo final : public FileIo {
       --m_failSyncs;
       return -EIO;
     }
+    if (const auto delay = m_syncDelay.load(); delay.count() > 0) {
+      std::this_thread::sleep_for(delay);
+    }
     return m_real->fdatasync(fd);
   }
   int ftruncate(int fd, std::uint64_t size) override { return m_real->ftruncate(fd, size); }
@@ -73,6 +80,7 @@ class FaultyFileIo final : public FileIo {
   std::string m_dir;
   std::atomic<std::uint64_t> m_capacity;
   std::atomic<int> m_failSyncs{0};
+  std::atomic<std::chrono::milliseconds> m_syncDelay{std::chrono::milliseconds(0)};
   std::atomic<bool> m_failCreates{false};
   std::atomic<int> m_enospc{0};
   std::mutex m_mutex;

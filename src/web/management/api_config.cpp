@@ -2,7 +2,9 @@
 // NTP servers changed. Each is checked as `spindle validate` checks a file, written atomically
 // over the configuration file (the previous one kept as <file>.bak) and applied.
 
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <sys/stat.h>
@@ -155,13 +157,64 @@ void ManagementServer::changeNetwork(const Call& call) {
     return true;
   };
   if (!set("dns", "preferred", "dns_preferred") || !set("dns", "servers", "dns_servers") ||
-      !set("ntp", "servers", "ntp_servers")) {
+      !set("ntp", "servers", "ntp_servers") || !set("proxy", "no_proxy", "no_proxy")) {
     call.out->send(apiError(400, "bad_request", "server lists are up to 16 non-empty texts"));
     return;
+  }
+  if (b.contains("proxy")) {
+    if (auto problem = changeProxy(b["proxy"], root); !problem.empty()) {
+      call.out->send(apiError(400, "bad_request", problem));
+      return;
+    }
   }
   YAML::Emitter emitter;
   emitter << root;
   saveConfig(call, std::string(emitter.c_str()) + "\n");
+}
+
+// The proxy's URL, and its credentials: typed on the page, written to a file of the edge's own
+// (0600) that the configuration names, never into the configuration itself nor back to a
+// browser. Returns what is wrong with the request, or "".
+std::string ManagementServer::changeProxy(const nlohmann::json& proxy, YAML::Node& root) {
+  if (!proxy.is_object()) return "proxy must be an object";
+  if (proxy.contains("url")) {
+    const auto& url = proxy["url"];
+    if (!url.is_string() || url.get_ref<const std::string&>().size() > 512) {
+      return "proxy.url must be a text of at most 512 characters";
+    }
+    root["net"]["proxy"] = url.get<std::string>();
+  }
+  const auto file = (std::filesystem::path(m_identity.dataDir) / "proxy-credentials").string();
+  if (proxy.value("clear_credentials", false)) {
+    if (root["net"]["proxy_credentials"]) root["net"].remove("proxy_credentials");
+    std::error_code ignored;
+    std::filesystem::remove(file, ignored);
+    return "";
+  }
+  const auto text = [&](const char* key) -> std::optional<std::string> {
+    if (!proxy.contains(key)) return std::string();
+    if (!proxy[key].is_string()) return std::nullopt;
+    return proxy[key].get<std::string>();
+  };
+  const auto user = text("user");
+  const auto password = text("password");
+  if (!user || !password) return "proxy.user and proxy.password must be texts";
+  if (user->empty()) {
+    if (!password->empty()) return "a proxy password needs its user";
+    return "";  // the credentials stay as they are
+  }
+  const auto bad = [](const std::string& v, bool colon) {
+    return v.size() > 1024 ||
+           v.find_first_of(colon ? std::string_view(":\r\n\0", 4)
+                                 : std::string_view("\r\n\0", 3)) != std::string::npos;
+  };
+  if (bad(*user, true)) return "the proxy user must not hold ':' or line breaks";
+  if (bad(*password, false)) return "the proxy password must not hold line breaks";
+  if (auto written = writeFileAtomically(file, *user + ":" + *password + "\n", 0600); !written) {
+    return "the proxy credentials could not be written: " + written.error().describe();
+  }
+  root["net"]["proxy_credentials"] = file;
+  return "";
 }
 
 void ManagementServer::saveConfig(const Call& call, const std::string& yaml) {

@@ -217,6 +217,15 @@ void ManagementServer::machine(const Call& call) {
     out.send(apiJson(200, *history));
     return;
   }
+  if (p.size() == 3 && p[2] == "raw") {
+    auto raw = m_api.rawKeys(id);
+    if (!raw) {
+      out.send(apiError(404, "not_found", raw.error().message()));
+      return;
+    }
+    out.send(apiJson(200, *raw));
+    return;
+  }
   if (p.size() != 2) {
     out.send(apiError(404, "not_found", "no endpoint " + call.request.path));
     return;

@@ -299,6 +299,16 @@ void ManagementServer::serveMetrics(const HttpRequest& request, Responder& out) 
   extras.journalFirstSequence = journal.value("first_sequence", std::uint64_t{0});
   extras.journalNextSequence = journal.value("next_sequence", std::uint64_t{0});
   extras.journalDurableSequence = journal.value("durable_sequence", std::uint64_t{0});
+  extras.journalSyncs = journal.value("syncs", std::uint64_t{0});
+  extras.journalIoErrors = journal.value("io_errors", std::uint64_t{0});
+  if (const auto latency = journal.find("sync_seconds"); latency != journal.end()) {
+    auto& h = extras.journalSyncSeconds;
+    for (const auto& b : latency->value("buckets", nlohmann::json::array())) {
+      h.buckets.emplace_back(b.value("le", 0.0), b.value("count", std::uint64_t{0}));
+    }
+    h.count = latency->value("count", std::uint64_t{0});
+    h.sum = latency->value("sum", 0.0);
+  }
   out.send(HttpResponse{
       200, "text/plain; version=0.0.4; charset=utf-8", renderMetrics(report, extras), {}});
 }

@@ -27,6 +27,10 @@
 #include "web/management/sessions.hpp"
 #include "web/management/slow_worker.hpp"
 
+namespace YAML {
+class Node;
+}
+
 namespace spindle::web::management {
 
 class LiveClient;
@@ -116,6 +120,9 @@ class ManagementServer : public std::enable_shared_from_this<ManagementServer> {
   // api_config.cpp
   void changeMachine(const Call& call);
   void changeNetwork(const Call& call);
+  /// Puts a request's `proxy` object into `root` (writing typed credentials to a file of the
+  /// edge's); what is wrong with it, or "".
+  std::string changeProxy(const nlohmann::json& proxy, YAML::Node& root);
   /// Checks, writes (atomically, with a .bak) and applies a new configuration text.
   void saveConfig(const Call& call, const std::string& yaml);
 

@@ -16,6 +16,7 @@ namespace {
 
 constexpr const char* kGauge = "gauge";
 constexpr const char* kCounter = "counter";
+constexpr const char* kHistogram = "histogram";
 
 // Every family, in the order they are written.
 constexpr MetricFamily kFamilies[] = {
@@ -72,6 +73,8 @@ constexpr MetricFamily kFamilies[] = {
     {"spindle_journal_durable_sequence", kGauge,
      "Every observation below this sequence is durable."},
     {"spindle_journal_syncs_total", kCounter, "Journal fdatasync calls."},
+    {"spindle_journal_fsync_seconds", kHistogram,
+     "How long the journal's fdatasync calls took (the durability wait of every batch)."},
     {"spindle_journal_io_errors_total", kCounter,
      "Failed journal writes, syncs and creates (each retried)."},
     {"spindle_uplink_connected", kGauge, "1 when the uplink is connected and delivering."},
@@ -262,11 +265,20 @@ class Labels {
 class Exposition {
  public:
   void add(Family family, const Labels& labels, const std::string& value) {
+    add(family, "", labels, value);
+  }
+  void add(Family family, const std::string& value) { add(family, Labels(), value); }
+  /// A histogram's series: `suffix` is "_bucket", "_sum" or "_count" ("" for other families).
+  /// A repeated series (two machines with one id) is left out: Prometheus would refuse the
+  /// scrape.
+  void add(Family family, std::string_view suffix, const Labels& labels, const std::string& value) {
     Pending& pending = m_pending[family.index];
-    // A repeated series (two machines with one id) would make Prometheus refuse the scrape.
-    if (!pending.series.insert(labels.text()).second) return;
+    std::string key(suffix);
+    key += labels.text();
+    if (!pending.series.insert(std::move(key)).second) return;
     std::string& out = pending.samples;
     out += kFamilies[family.index].name;
+    out += suffix;
     if (!labels.text().empty()) {
       out += '{';
       out += labels.text();
@@ -276,7 +288,6 @@ class Exposition {
     out += value;
     out += '\n';
   }
-  void add(Family family, const std::string& value) { add(family, Labels(), value); }
 
   std::string text() const {
     std::string out;
@@ -397,6 +408,14 @@ void addJournal(Exposition& out, const control::JournalHealth& j, const MetricsE
   for (const Optional& o : optional) {
     if (o.value) out.add(o.family, number(*o.value));
   }
+  const auto& h = x.journalSyncSeconds;
+  if (h.buckets.empty()) return;
+  for (const auto& [bound, count] : h.buckets) {
+    out.add("spindle_journal_fsync_seconds", "_bucket", Labels("le", number(bound)), number(count));
+  }
+  out.add("spindle_journal_fsync_seconds", "_bucket", Labels("le", "+Inf"), number(h.count));
+  out.add("spindle_journal_fsync_seconds", "_sum", Labels(), number(h.sum));
+  out.add("spindle_journal_fsync_seconds", "_count", Labels(), number(h.count));
 }
 
 void addUplink(Exposition& out, const control::UplinkHealth& u, const UplinkMetricsExtras* extras) {

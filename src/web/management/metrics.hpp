@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -53,6 +54,15 @@ struct MetricsExtras {
   std::optional<std::uint64_t> journalDurableSequence;
   std::optional<std::uint64_t> journalSyncs;     ///< fdatasync calls so far
   std::optional<std::uint64_t> journalIoErrors;  ///< failed writes, syncs, creates so far
+  /// How long the journal's fdatasync calls took: (upper bound in seconds, syncs at or below
+  /// it) in rising order, cumulative as Prometheus histograms are; count and sum in seconds.
+  /// No buckets: no `spindle_journal_fsync_seconds` family.
+  struct Histogram {
+    std::vector<std::pair<double, std::uint64_t>> buckets;
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+  Histogram journalSyncSeconds;
 
   /// From app::PipelineStats: observations waiting between the collectors and the journal,
   /// collector pushes refused because the queue was full, and whether the journal refuses the
@@ -71,7 +81,7 @@ struct MetricsExtras {
 /// One metric family: what `# HELP` and `# TYPE` say of it.
 struct MetricFamily {
   const char* name;  ///< e.g. "spindle_machine_up"
-  const char* type;  ///< "gauge" or "counter"
+  const char* type;  ///< "gauge", "counter" or "histogram"
   const char* help;  ///< one line, no backslash (the text is written as it is)
 };
 

@@ -128,6 +128,17 @@ std::string parseSample(const std::string& line, Sample& out) {
   return "";
 }
 
+// The family a sample belongs to: its own name, or a histogram's for its _bucket, _sum and
+// _count series.
+std::string familyOf(const std::string& name, const std::map<std::string, std::string>& types) {
+  for (const std::string suffix : {"_bucket", "_sum", "_count"}) {
+    if (!name.ends_with(suffix)) continue;
+    const std::string base = name.substr(0, name.size() - suffix.size());
+    if (auto it = types.find(base); it != types.end() && it->second == "histogram") return base;
+  }
+  return name;
+}
+
 // Every line: HELP and TYPE once per family, before its samples; a family's samples together;
 // no series twice; counters end in _total. Returns the problems found, one per line.
 std::string checkExposition(const std::string& text) {
@@ -175,8 +186,12 @@ std::string checkExposition(const std::string& text) {
       problem(n, error, line);
       continue;
     }
-    if (s.name != current) problem(n, "sample outside its family's block", line);
-    if (types.count(s.name) == 0) problem(n, "sample before its TYPE", line);
+    const std::string family = familyOf(s.name, types);
+    if (family != current) problem(n, "sample outside its family's block", line);
+    if (types.count(family) == 0) problem(n, "sample before its TYPE", line);
+    if (family != s.name && s.name.ends_with("_bucket") && s.labels.count("le") == 0) {
+      problem(n, "histogram bucket without le", line);
+    }
     if (!series.insert(s.name + s.labelText).second) problem(n, "series repeated", line);
   }
   return problems;
@@ -193,8 +208,14 @@ std::vector<Sample> samples(const std::string& text) {
 }
 
 std::set<std::string> familiesIn(const std::string& text) {
+  std::map<std::string, std::string> types;
+  for (const auto& line : lines(text)) {
+    if (line.rfind("# TYPE ", 0) != 0) continue;
+    const std::string rest = line.substr(7);
+    types[rest.substr(0, rest.find(' '))] = rest.substr(rest.find(' ') + 1);
+  }
   std::set<std::string> out;
-  for (const auto& s : samples(text)) out.insert(s.name);
+  for (const auto& s : samples(text)) out.insert(familyOf(s.name, types));
   return out;
 }
 
@@ -426,9 +447,28 @@ MetricsExtras fullExtras() {
   x.journalDurableSequence = 19;
   x.journalSyncs = 5;
   x.journalIoErrors = 0;
+  x.journalSyncSeconds.buckets = {{0.001, 2}, {0.01, 4}, {0.1, 4}};
+  x.journalSyncSeconds.count = 5;
+  x.journalSyncSeconds.sum = 0.3125;
   x.pipelineRefusedPushes = 6;
   x.pipelineHolding = false;
   return x;
+}
+
+TEST(ManagementMetrics, WritesTheSyncLatencyAsAPrometheusHistogram) {
+  const std::string text = renderMetrics(fullReport(), fullExtras());
+  EXPECT_EQ(checkExposition(text), "");
+  const std::string expected =
+      "# TYPE spindle_journal_fsync_seconds histogram\n"
+      "spindle_journal_fsync_seconds_bucket{le=\"0.001\"} 2\n"
+      "spindle_journal_fsync_seconds_bucket{le=\"0.01\"} 4\n"
+      "spindle_journal_fsync_seconds_bucket{le=\"0.1\"} 4\n"
+      "spindle_journal_fsync_seconds_bucket{le=\"+Inf\"} 5\n"
+      "spindle_journal_fsync_seconds_sum 0.3125\n"
+      "spindle_journal_fsync_seconds_count 5\n";
+  EXPECT_NE(text.find(expected), std::string::npos) << text;
+  // No buckets (no journal figures): no family at all, not an empty histogram.
+  EXPECT_EQ(renderMetrics(fullReport(), MetricsExtras{}).find("fsync_seconds"), std::string::npos);
 }
 
 TEST(ManagementMetrics, EveryListedFamilyIsWrittenOnceWithOneType) {
@@ -439,7 +479,7 @@ TEST(ManagementMetrics, EveryListedFamilyIsWrittenOnceWithOneType) {
     EXPECT_TRUE(listed.insert(f.name).second) << "listed twice: " << f.name;
     EXPECT_TRUE(isMetricName(f.name) && std::string(f.name).rfind("spindle_", 0) == 0) << f.name;
     const std::string type = f.type;
-    EXPECT_TRUE(type == "gauge" || type == "counter") << f.name;
+    EXPECT_TRUE(type == "gauge" || type == "counter" || type == "histogram") << f.name;
     EXPECT_EQ(type == "counter", std::string(f.name).ends_with("_total")) << f.name;
     EXPECT_EQ(std::string(f.help).find_first_of("\\\n"), std::string::npos) << f.name;
     // One TYPE line per family, and it says what the table says.

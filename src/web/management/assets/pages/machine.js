@@ -1,5 +1,6 @@
 // One machine: its items and conditions updating live (`values` events for this machine), a plot
-// of one numeric item (history from the state ring, then extended live), its script and config.
+// of one numeric item (history from the state ring, then extended live), its raw keys (before the
+// script), its script and config.
 import { h, setText, table, badge, updateBadge, ageText, duration, number, pageHead, timeCell, absoluteTime, errorBox, toast } from "../js/ui.js";
 import { Plot } from "../js/plot.js";
 
@@ -50,6 +51,35 @@ export async function mount(root, { api, admin, params }) {
                       { id: "items-table", "data-test": "items-table" });
   const conditions = table([{ label: "Condition" }, { label: "Level" }, { label: "Code" }, { label: "Text" }],
                            { id: "conditions-table", "data-test": "conditions-table" });
+  // Raw keys: what the collector sends before the script, asked for only while the panel is
+  // open (the edge records them only while someone watches).
+  const raw = table([{ label: "Raw key" }, { label: "Value" }, { label: "Time" }, { label: "Goes to" }],
+                    { id: "raw-table", "data-test": "raw-table" });
+  const rawNote = h("p", { class: "muted small", id: "raw-note" }, "");
+  const rawPanel = h("details", { class: "panel", id: "raw-keys", "data-test": "raw-keys" },
+                     h("summary", {}, h("h2", { class: "inline" }, "Raw keys")), rawNote, raw.el);
+  let rawTimer = null;
+  async function refreshRaw() {
+    rawTimer = null;
+    if (!rawPanel.open) return;
+    try {
+      const answer = await api.get(`/machines/${encodeURIComponent(id)}/raw`);
+      const keys = answer.keys || [];
+      raw.tbody.replaceChildren(...(keys.length ? keys.map((k) => {
+        const time = h("td", {});
+        timeCell(time, k.time);
+        return h("tr", { "data-key": k.key }, h("td", {}, h("code", {}, k.key)), h("td", {}, valueText(k)), time,
+                 h("td", {}, k.published ? badge("stored as sent", "ok") : badge("read by the script", "idle")));
+      }) : [h("tr", {}, h("td", { colspan: 4, class: "empty" }, "Waiting for the collector's next values…"))]));
+      setText(rawNote, `${keys.length} keys, as the collector sent them before the adapter script.`);
+    } catch (error) {
+      setText(rawNote, error.message);
+    }
+    if (rawPanel.open) rawTimer = setTimeout(refreshRaw, 2000);
+  }
+  rawPanel.addEventListener("toggle", () => {
+    if (rawPanel.open && rawTimer === null) refreshRaw();
+  });
   const script = h("dl", { class: "kv", "data-test": "script-counters" });
   const scriptText = h("pre", { id: "script-text" });
   const config = h("pre", { id: "machine-config" });
@@ -61,6 +91,7 @@ export async function mount(root, { api, admin, params }) {
     h("div", { class: "grid2" },
       h("section", {}, h("h2", {}, "Items"), items.el),
       h("section", {}, h("h2", {}, "Conditions"), conditions.el)),
+    rawPanel,
     h("div", { class: "grid2" },
       h("section", { class: "panel" }, h("h2", {}, "Adapter script"), script, h("p"), scriptText),
       h("section", { class: "panel" }, h("h2", {}, "Configuration"), config)));
@@ -165,6 +196,6 @@ export async function mount(root, { api, admin, params }) {
       },
     },
     tick() { for (const row of rows.values()) timeCell(row.time, row.item.time); plot.requestDraw(); },
-    dispose() { plot.dispose(); },
+    dispose() { plot.dispose(); clearTimeout(rawTimer); rawPanel.open = false; },
   };
 }
