@@ -61,6 +61,8 @@ TEST(ConfigurationDoc, EveryKeyIsDocumentedWithItsDefault) {
   expectDocumented(doc, web::management::optionTable().describe(), "web.management");
   expectDocumented(doc, control::optionTable().describe(), "control");
   expectDocumented(doc, update::optionTable().describe(), "update");
+  expectDocumented(doc, net::http::httpsOptionTable().describe(), "https");
+  expectDocumented(doc, control::crash::crashReportOptionTable().describe(), "crash_reports");
   collectors::Registry registry;
   collectors::registerBuiltinCollectors(registry);
   for (const auto& name : registry.names()) {

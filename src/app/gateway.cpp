@@ -12,6 +12,7 @@
 #include "base/redact.hpp"
 #include "base/thread_name.hpp"
 #include "net/net_options.hpp"
+#include "net/proxy.hpp"
 #include "transform/script_runner.hpp"
 
 namespace spindle::app {
@@ -95,6 +96,12 @@ Status Gateway::startNet() {
   if (m_config.net.ntpServers.empty()) {
     m_log->info("clock check off: no NTP server configured (net.ntp_servers)");
   }
+  auto proxy = net::proxySettings(m_config.net);
+  if (!proxy) return std::move(proxy).error().with("the HTTP proxy (net.proxy)");
+  auto http = net::http::HttpClient::create(
+      net::http::clientOptions(m_config.https, m_config.edge.id, std::move(*proxy), m_resolver));
+  if (!http) return std::move(http).error().with("starting the HTTP client");
+  m_http = std::move(*http);
   // Made even without servers: a changed `net:` section may give it some (applyNet).
   m_clockMonitor =
       net::ClockMonitor::create(m_io.get_executor(), m_resolver, net::clockOptions(m_config.net));
@@ -210,6 +217,7 @@ Status Gateway::start() {
     stopJournal();
     return status;
   }
+  startCrashReports();
   EdgeParts parts;
   parts.io = &m_io;
   parts.pipeline = m_pipeline.get();
@@ -218,6 +226,9 @@ Status Gateway::start() {
   parts.resolver = m_resolver;
   parts.uplinks = [this] { return uplinkStats(); };
   parts.clock = [this] { return clockReport(); };
+  parts.crashReportsPending = [this] {
+    return m_crashReports ? m_crashReports->pendingCount() : 0;
+  };
   parts.applyNet = [resolver = m_resolver, monitor = m_clockMonitor,
                     log = m_log](const net::NetOptions& options) {
     if (auto changed = resolver->reconfigure(net::resolverOptions(options)); !changed) {
@@ -284,6 +295,7 @@ void Gateway::stop() {
   if (m_management) m_management->stop();
   if (m_clockMonitor) m_clockMonitor->stop();
   if (m_resolver) m_resolver->stop();
+  stopCrashReports();
   asio::post(m_io, [this] {
     m_statusTimer.cancel();
     m_trimTimer.cancel();
@@ -298,6 +310,7 @@ void Gateway::stop() {
   m_web.reset();
   m_clockMonitor.reset();
   m_resolver.reset();
+  m_http.reset();
   if (m_pipeline) m_pipeline->stop();
   stopJournal();
   const auto stats = m_pipeline ? m_pipeline->stats() : PipelineStats{};

@@ -18,8 +18,10 @@
 #include "app/pipeline.hpp"
 #include "app/service_notify.hpp"
 #include "app/spindle_config.hpp"
+#include "control/crash/crash_reports.hpp"
 #include "journal/journal.hpp"
 #include "net/clock_monitor.hpp"
+#include "net/http/http_client.hpp"
 #include "net/resolver_chain.hpp"
 #include "sim/sim_server.hpp"
 #include "state/state_store.hpp"
@@ -78,6 +80,8 @@ class Gateway {
   std::shared_ptr<net::ResolverChain> resolver() const { return m_resolver; }
   /// The clock check's last report (state kUnknown when no NTP server is configured).
   net::ClockReport clockReport() const;
+  /// The edge's HTTP client (TLS, the DNS chain, the proxy); null before start().
+  net::http::HttpClient* http() const { return m_http.get(); }
 
  private:
   Status startJournal();
@@ -89,6 +93,10 @@ class Gateway {
   void startWeb();
   void startManagement();
   void startWatchdog();
+  /// Prunes the crash reports of earlier runs and sends them on a thread of their own when
+  /// crash_reports names an API key (app/gateway_crash.cpp).
+  void startCrashReports();
+  void stopCrashReports();
   /// Logs a message the service manager did not get; the edge goes on.
   void warnIfUnsent(const Status& sent) const;
   void scheduleStatus();
@@ -108,6 +116,9 @@ class Gateway {
   boost::asio::io_context m_io;
   std::shared_ptr<net::ResolverChain> m_resolver;
   std::shared_ptr<net::ClockMonitor> m_clockMonitor;
+  std::unique_ptr<net::http::HttpClient> m_http;
+  std::shared_ptr<control::crash::CrashReports> m_crashReports;
+  std::thread m_crashSender;  ///< posts the reports of earlier crashes, then ends
   std::unique_ptr<web::Server> m_web;
   std::shared_ptr<web::management::ManagementServer> m_management;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> m_work;

@@ -106,6 +106,7 @@ Result<nlohmann::json> MachineManager::netcheck(const nlohmann::json& args) {
 }
 
 void MachineManager::fillHealth(control::HealthReport& report) {
+  if (m_parts.crashReportsPending) report.crashReportsPending = m_parts.crashReportsPending();
   {
     std::lock_guard lock(m_mutex);
     for (const auto& ctx : m_contexts) {

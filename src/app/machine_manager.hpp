@@ -50,6 +50,8 @@ struct EdgeParts {
   /// the manager's lock held: it must return at once and not call the manager. Null: a
   /// changed `net:` waits for the next start.
   std::function<void(const net::NetOptions&)> applyNet;
+  /// Crash reports waiting to be sent (health's crash_reports_pending). Any thread; may be null.
+  std::function<std::size_t()> crashReportsPending;
 };
 
 class MachineManager final : public EdgeApi {

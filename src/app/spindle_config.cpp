@@ -14,8 +14,9 @@
 namespace spindle::app {
 namespace {
 
-const std::vector<std::string> kTopLevelKeys{"edge", "state", "journal",   "output",
-                                             "net",  "web",   "simulator", "machines"};
+const std::vector<std::string> kTopLevelKeys{"edge",     "state",        "journal", "output",
+                                             "net",      "https",        "web",     "simulator",
+                                             "machines", "crash_reports"};
 const std::vector<std::string> kCloudKeys{"uplinks", "control", "update"};  // app/cloud_config.cpp
 
 // The journal's keys that need more than their type checked: the fsync spelling and the
@@ -133,8 +134,8 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
       diags.add(
           kv.first, "unknown section '" + key + "'",
           guess.empty()
-              ? "sections: edge, state, journal, uplinks, net, web, simulator, machines, control, "
-                "update"
+              ? "sections: edge, state, journal, uplinks, net, https, web, simulator, machines, "
+                "control, update, crash_reports"
               : "did you mean '" + guess + "'?");
     }
   }
@@ -150,6 +151,19 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
     const std::size_t before = diags.size();
     net::optionTable().load(root["net"], cfg.net, diags, "net");
     if (diags.size() == before) net::validate(cfg.net, root["net"], diags);
+  }
+  if (root["https"]) {
+    const std::size_t before = diags.size();
+    net::http::httpsOptionTable().load(root["https"], cfg.https, diags, "https");
+    if (diags.size() == before) net::http::validate(cfg.https, root["https"], diags);
+  }
+  if (root["crash_reports"]) {
+    const std::size_t before = diags.size();
+    control::crash::crashReportOptionTable().load(root["crash_reports"], cfg.crashReports, diags,
+                                                  "crash_reports");
+    if (diags.size() == before) {
+      control::crash::validate(cfg.crashReports, root["crash_reports"], diags);
+    }
   }
   if (root["web"]) {
     const std::size_t before = diags.size();

@@ -12,8 +12,10 @@
 #include "collectors/registry.hpp"
 #include "config/diagnostics.hpp"
 #include "config/option_table.hpp"
+#include "control/crash/crash_options.hpp"
 #include "journal/journal_options.hpp"
 #include "net/host_rules.hpp"
+#include "net/http/https_options.hpp"
 #include "net/net_options.hpp"
 #include "transform/compiled_script.hpp"
 #include "uplinks/registry.hpp"
@@ -72,6 +74,9 @@ struct SpindleConfig {
   journal::JournalOptions
       journal;  ///< resolve with journal::resolveSettings(journal, edge.dataDir)
   net::NetOptions net;
+  net::http::HttpsOptions https;  ///< `https:`: the HTTP client (net/http/https_options.hpp)
+  /// `crash_reports:`: where reports of a crash go (control/crash/crash_options.hpp).
+  control::crash::CrashReportOptions crashReports;
   web::WebOptions web;
   web::management::ManagementOptions management;  ///< `web.management:`
   /// Configured uplinks (`uplinks:`), plus those that run by default (uplinks/registry.hpp).

@@ -3,7 +3,9 @@
 #include "app/gateway.hpp"
 #include "cli/command.hpp"
 #include "cli/config_loading.hpp"
+#include "control/crash/crash_handler.hpp"
 #include "update/launcher.hpp"
+#include "update/signing.hpp"
 #include "update/updater.hpp"
 
 namespace spindle::cli {
@@ -40,6 +42,14 @@ Command addRunCommand(CLI::App& app) {
                 loaded.config->cloud.update.value_or(update::UpdateOptions{});
             const std::string dataDir = loaded.config->edge.dataDir;
             update::launch(dataDir, updateOptions.maxCrashes, *makeLogger("update"));
+            // A crash from here on leaves a report the next start sends (control/crash).
+            update::Sha256 configHash;
+            configHash.update(loaded.text.data(), loaded.text.size());
+            if (auto installed = control::crash::installCrashHandler(
+                    {control::crash::crashDirectory(dataDir), SPINDLE_VERSION, configHash.hex()});
+                !installed) {
+              makeLogger("crash")->warn("no crash reports: {}", installed.error().describe());
+            }
             auto keys = update::loadTrustedKeys(updateOptions);
             if (!keys) {
               std::cerr << "spindle run: " << keys.error().describe() << "\n";

@@ -41,11 +41,13 @@ Command addRunCommand(CLI::App& app);
 Command addValidateCommand(CLI::App& app);
 Command addSimCommand(CLI::App& app);
 Command addVersionCommand(CLI::App& app);
-Command addJournalCommand(CLI::App& app);   // cmd_journal.cpp
-Command addNetcheckCommand(CLI::App& app);  // cmd_netcheck.cpp
-Command addStatusCommand(CLI::App& app);    // cmd_status.cpp
-Command addUpdateCommand(CLI::App& app);    // cmd_update.cpp (sign, keygen: cmd_update_sign.cpp)
-Command addFleetCommand(CLI::App& app);     // cmd_fleet.cpp (cmd_fleet_config.cpp, _ops.cpp)
-Command addOpcuaCommand(CLI::App& app);     // cmd_opcua.cpp
+Command addJournalCommand(CLI::App& app);    // cmd_journal.cpp
+Command addNetcheckCommand(CLI::App& app);   // cmd_netcheck.cpp
+Command addStatusCommand(CLI::App& app);     // cmd_status.cpp
+Command addUpdateCommand(CLI::App& app);     // cmd_update.cpp (sign, keygen: cmd_update_sign.cpp)
+Command addFleetCommand(CLI::App& app);      // cmd_fleet.cpp (cmd_fleet_config.cpp, _ops.cpp)
+Command addOpcuaCommand(CLI::App& app);      // cmd_opcua.cpp
+Command addDebugCommand(CLI::App& app);      // cmd_debug.cpp (hidden: debug crash)
+Command addProvisionCommand(CLI::App& app);  // cmd_provision.cpp
 
 }  // namespace spindle::cli

@@ -25,9 +25,13 @@ std::string commandWord(int argc, char** argv) {
 
 /// An unknown command gets a clear message and, when one is close, the command meant.
 bool reportUnknownCommand(const CLI::App& app, const std::string& word) {
-  std::vector<std::string> names;
-  for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
-  if (word.empty() || std::find(names.begin(), names.end(), word) != names.end()) return false;
+  std::vector<std::string> names;  // what is offered: hidden commands (no group) are not
+  bool known = false;
+  for (const auto* sub : app.get_subcommands({})) {
+    known = known || sub->get_name() == word;
+    if (!sub->get_group().empty()) names.push_back(sub->get_name());
+  }
+  if (word.empty() || known) return false;
   std::cerr << "spindle: unknown command '" << word << "'";
   if (const std::string guess = config::closestMatch(word, names); !guess.empty()) {
     std::cerr << " (did you mean '" << guess << "'?)";
@@ -53,11 +57,11 @@ int runMain(int argc, char** argv) {
       app.add_option("--log-level", logLevel, "trace, debug, info, warn, error or off")
           ->capture_default_str();
 
-  const std::vector<Command> commands{addRunCommand(app),     addValidateCommand(app),
-                                      addStatusCommand(app),  addNetcheckCommand(app),
-                                      addJournalCommand(app), addSimCommand(app),
-                                      addVersionCommand(app), addUpdateCommand(app),
-                                      addFleetCommand(app),   addOpcuaCommand(app)};
+  const std::vector<Command> commands{
+      addRunCommand(app),      addValidateCommand(app), addStatusCommand(app),
+      addNetcheckCommand(app), addJournalCommand(app),  addSimCommand(app),
+      addVersionCommand(app),  addUpdateCommand(app),   addFleetCommand(app),
+      addOpcuaCommand(app),    addDebugCommand(app),    addProvisionCommand(app)};
   if (reportUnknownCommand(app, commandWord(argc, argv))) return kExitUsage;
   try {
     app.parse(argc, argv);

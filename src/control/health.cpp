@@ -101,6 +101,7 @@ std::string toJson(const HealthReport& r) {
     j["update"] = nullptr;
   }
   j["load1"] = p.load1;
+  j["crash_reports_pending"] = r.crashReportsPending ? json(*r.crashReportsPending) : json(nullptr);
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -114,6 +114,8 @@ struct HealthReport {
   std::optional<double> clockOffsetMs;  ///< edge clock minus NTP; unset when unknown
   ProcessSample process;
   std::optional<UpdateHealth> update;
+  /// Crash reports written and not yet sent (control/crash); unset when nobody counts them.
+  std::optional<std::size_t> crashReportsPending;
 };
 
 /// Serializes a report as one JSON object.
