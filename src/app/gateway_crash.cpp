@@ -22,9 +22,10 @@ void Gateway::startCrashReports() {
   const std::size_t pending = m_crashReports->pendingCount();
   if (pending == 0) return;
   if (settings.apiKey.empty()) {
-    m_log->warn("{} crash report(s) in {} are kept, not sent: crash_reports.api_key_file is not "
-                "set",
-                pending, settings.directory);
+    m_log->warn(
+        "{} crash report(s) in {} are kept, not sent: crash_reports.api_key_file is not "
+        "set",
+        pending, settings.directory);
     return;
   }
   m_crashSender = std::thread([this, reports = m_crashReports, endpoint = options.endpoint] {
@@ -40,10 +41,9 @@ void Gateway::startCrashReports() {
           const auto response = m_http->perform(std::move(request));
           if (response.error) return Status(*response.error);
           if (!response.ok()) {
-            return Status(Error(ErrorCode::kUnavailable,
-                                "the crash endpoint answered HTTP " +
-                                    std::to_string(response.status) + ": " +
-                                    response.body.substr(0, 200)));
+            return Status(Error(ErrorCode::kUnavailable, "the crash endpoint answered HTTP " +
+                                                             std::to_string(response.status) +
+                                                             ": " + response.body.substr(0, 200)));
           }
           return okStatus();
         });

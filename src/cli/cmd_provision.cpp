@@ -80,8 +80,8 @@ Command addProvisionCommand(CLI::App& app) {
             net::http::HttpsOptions https;
             if (!root.IsMap() || !loadSection(root, "net", net::optionTable(), netOptions) ||
                 !loadSection(root, "https", net::http::httpsOptionTable(), https)) {
-              if (!root.IsMap()) std::cerr << "spindle provision: " << args->config
-                                           << " is not a YAML map\n";
+              if (!root.IsMap())
+                std::cerr << "spindle provision: " << args->config << " is not a YAML map\n";
               return kExitUsage;
             }
             if (!args->caFile.empty()) https.caFile = args->caFile;
@@ -118,8 +118,8 @@ Command addProvisionCommand(CLI::App& app) {
               (*resolver)->stop();
               return finish(kExitFailure);
             }
-            control::ProvisionRequest request{args->api, args->token,  dataDir,
-                                              args->config, hostname(), args->force};
+            control::ProvisionRequest request{args->api,    args->token, dataDir,
+                                              args->config, hostname(),  args->force};
             auto edge = control::provision(request, **client);
             (*client)->stop();
             (*resolver)->stop();
@@ -128,8 +128,8 @@ Command addProvisionCommand(CLI::App& app) {
               return finish(kExitFailure);
             }
             std::cout << "provisioned: this edge is " << *edge << "; " << args->config
-                      << " names it and its cloud link (the previous file is "
-                      << args->config << ".bak). Start or restart spindle to join the fleet.\n";
+                      << " names it and its cloud link (the previous file is " << args->config
+                      << ".bak). Start or restart spindle to join the fleet.\n";
             return finish(kExitOk);
           }};
 }

@@ -76,14 +76,10 @@ Error refusal(const net::http::HttpResponse& r, const std::string& url) {
 
 }  // namespace
 
-std::string claimBody(std::string_view token, std::string_view publicKey,
-                      std::string_view hostname, std::string_view version) {
-  return json{{"schema", kClaimSchema},
-              {"token", token},
-              {"key_type", "ed25519"},
-              {"public_key", publicKey},
-              {"hostname", hostname},
-              {"version", version}}
+std::string claimBody(std::string_view token, std::string_view publicKey, std::string_view hostname,
+                      std::string_view version) {
+  return json{{"schema", kClaimSchema},  {"token", token},       {"key_type", "ed25519"},
+              {"public_key", publicKey}, {"hostname", hostname}, {"version", version}}
       .dump();
 }
 
@@ -129,8 +125,7 @@ Result<ClaimAnswer> parseClaimAnswer(std::string_view body) {
 }
 
 Result<std::string> provisionedConfig(const std::string& yaml, const ClaimAnswer& answer,
-                                      const std::string& credentialsFile,
-                                      const std::string& api) {
+                                      const std::string& credentialsFile, const std::string& api) {
   YAML::Node root;
   try {
     root = yaml.empty() ? YAML::Node(YAML::NodeType::Map) : YAML::Load(yaml);
@@ -162,9 +157,8 @@ Result<std::string> provision(const ProvisionRequest& rq, net::http::HttpClient&
   const fs::path dir(rq.dataDir);
   const std::string marker = (dir / "provisioning.json").string();
   if (fs::exists(marker) && !rq.force) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "this edge is already provisioned (" + marker +
-                     "); --force claims it again with a new token");
+    return Error(ErrorCode::kInvalidArgument, "this edge is already provisioned (" + marker +
+                                                  "); --force claims it again with a new token");
   }
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -191,8 +185,8 @@ Result<std::string> provision(const ProvisionRequest& rq, net::http::HttpClient&
   request.method = "POST";
   request.url = url;
   request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-  request.body = claimBody(rq.token, base64Encode(key->publicKey().raw), rq.hostname,
-                           SPINDLE_VERSION);
+  request.body =
+      claimBody(rq.token, base64Encode(key->publicKey().raw), rq.hostname, SPINDLE_VERSION);
   // A claim is repeatable: the same token and key claim the same edge, so a lost answer may
   // be asked for again.
   request.idempotent = true;

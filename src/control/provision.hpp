@@ -42,8 +42,8 @@ struct ClaimAnswer {
 };
 
 /// The JSON body of the claim. `publicKey` is the base64 of the raw 32-byte Ed25519 key.
-std::string claimBody(std::string_view token, std::string_view publicKey,
-                      std::string_view hostname, std::string_view version);
+std::string claimBody(std::string_view token, std::string_view publicKey, std::string_view hostname,
+                      std::string_view version);
 
 /// Checks and reads the API's answer: kInvalidArgument naming the field that is missing or
 /// malformed (an edge id of letters, digits, '-' and '_', 1 to 64, as NATS subjects take it;
@@ -55,8 +55,7 @@ Result<ClaimAnswer> parseClaimAnswer(std::string_view body);
 /// .credentials (`credentialsFile`), control.config_bucket, https.api. Everything else stays.
 /// kInvalidArgument when `yaml` does not parse or is not a map.
 Result<std::string> provisionedConfig(const std::string& yaml, const ClaimAnswer& answer,
-                                      const std::string& credentialsFile,
-                                      const std::string& api);
+                                      const std::string& credentialsFile, const std::string& api);
 
 /// The whole claim: refuses (kInvalidArgument) an edge with `<dataDir>/provisioning.json`
 /// unless `force`; makes `<dataDir>/edge-key.pem` (Ed25519, 0600) unless it exists; posts the

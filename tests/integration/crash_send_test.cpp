@@ -29,8 +29,8 @@ class CrashSend : public ::testing::Test {
     m_pki = std::make_unique<TestPki>(m_openssl, *m_dir);
     ASSERT_TRUE(m_pki->makeCa("ca", "/CN=Spindle test CA"));
     ASSERT_TRUE(m_pki->makeServer("notify", "ca", {"127.0.0.1"}));
-    auto server = https_peers::startHttpsServer(m_python, *m_dir, m_pki->pem("notify"),
-                                                m_pki->key("notify"));
+    auto server =
+        https_peers::startHttpsServer(m_python, *m_dir, m_pki->pem("notify"), m_pki->key("notify"));
     ASSERT_TRUE(server.has_value());
     m_server = std::move(*server);
     m_crash = *m_dir / "data/crash";
@@ -42,7 +42,8 @@ class CrashSend : public ::testing::Test {
         "spindle.yaml", "edge:\n  id: crash-edge\n  data_dir: " + (*m_dir / "data") +
                             "\n  status_interval: 0s\n"
                             "net:\n  dns_preferred: []\n  resolv_conf: \"\"\n  ntp_servers: []\n"
-                            "https:\n  ca_file: " + m_pki->pem("ca") +
+                            "https:\n  ca_file: " +
+                            m_pki->pem("ca") +
                             "\nweb:\n  enabled: false\n  management:\n    enabled: false\n" +
                             crashReports + "machines: []\n");
     ++m_runs;
@@ -62,8 +63,7 @@ class CrashSend : public ::testing::Test {
     return n;
   }
   json collected() {
-    auto client = net::http::HttpClient::create(
-        {.caFile = m_pki->pem("ca"), .retries = 0});
+    auto client = net::http::HttpClient::create({.caFile = m_pki->pem("ca"), .retries = 0});
     const auto r = (*client)->perform(
         {.url = "https://127.0.0.1:" + std::to_string(m_server.port) + "/collected"});
     return json::parse(r.body, nullptr, false);
@@ -77,9 +77,9 @@ class CrashSend : public ::testing::Test {
 };
 
 TEST_F(CrashSend, TheNextStartSendsTheReportAndDeletesItOnceAccepted) {
-  Process crash({"/usr/bin/env", "SPINDLE_DEBUG_CRASH=1", SPINDLE_BINARY, "debug", "crash",
-                 "--dir", m_crash},
-                *m_dir / "crash.out", *m_dir / "crash.err");
+  Process crash(
+      {"/usr/bin/env", "SPINDLE_DEBUG_CRASH=1", SPINDLE_BINARY, "debug", "crash", "--dir", m_crash},
+      *m_dir / "crash.out", *m_dir / "crash.err");
   ASSERT_EQ(crash.wait(std::chrono::seconds(60)), -SIGSEGV) << readFile(*m_dir / "crash.err");
   ASSERT_EQ(reports(), 1u);
 

@@ -36,12 +36,11 @@ class Provision : public ::testing::Test {
     m_pki = std::make_unique<TestPki>(m_openssl, *m_dir);
     ASSERT_TRUE(m_pki->makeCa("ca", "/CN=Spindle test cloud CA"));
     ASSERT_TRUE(m_pki->makeServer("api", "ca", {"127.0.0.1"}));
-    const json tokens = {
-        {"tok-good",
-         {{"edge_id", "plant-7_edge-3"},
-          {"nats_servers", {"tls://127.0.0.1:7422"}},
-          {"credentials", kCreds},
-          {"config_bucket", "fleet_config"}}}};
+    const json tokens = {{"tok-good",
+                          {{"edge_id", "plant-7_edge-3"},
+                           {"nats_servers", {"tls://127.0.0.1:7422"}},
+                           {"credentials", kCreds},
+                           {"config_bucket", "fleet_config"}}}};
     m_dir->write("tokens.json", tokens.dump());
     m_peer.port = freePort();
     m_peer.process = std::make_unique<Process>(
@@ -62,9 +61,10 @@ class Provision : public ::testing::Test {
 
   int provision(const std::string& token, std::vector<std::string> extra = {},
                 bool trustCa = true) {
-    std::vector<std::string> argv = {SPINDLE_BINARY, "provision", "--config", m_config,
-                                     "--api", "https://127.0.0.1:" + std::to_string(m_peer.port),
-                                     "--token", token};
+    std::vector<std::string> argv = {
+        SPINDLE_BINARY, "provision", "--config",
+        m_config,       "--api",     "https://127.0.0.1:" + std::to_string(m_peer.port),
+        "--token",      token};
     if (trustCa) {
       argv.push_back("--ca-file");
       argv.push_back(m_pki->pem("ca"));
@@ -99,18 +99,18 @@ TEST_F(Provision, ClaimsTheEdgeAndWritesWhatItNeedsToJoinTheFleet) {
   const auto claims = json::parse(readFile(*m_dir / "claims.json"));
   ASSERT_TRUE(claims.contains("tok-good")) << claims;
   const std::string pubOut = *m_dir / "pub.der";
-  ASSERT_EQ(runProgram({m_openssl, "pkey", "-in", key, "-pubout", "-outform", "DER", "-out",
-                        pubOut},
-                       *m_dir / "pkey"),
-            0);
+  ASSERT_EQ(
+      runProgram({m_openssl, "pkey", "-in", key, "-pubout", "-outform", "DER", "-out", pubOut},
+                 *m_dir / "pkey"),
+      0);
   const std::string der = readFile(pubOut);
   ASSERT_EQ(der.size(), 44u) << "an Ed25519 SubjectPublicKeyInfo is 44 bytes";
   const std::string rawB64 = *m_dir / "raw.b64";
   std::ofstream(*m_dir / "raw.bin", std::ios::binary) << der.substr(12);
-  ASSERT_EQ(runProgram({"/bin/sh", "-c", "base64 -w0 '" + (*m_dir / "raw.bin") + "' > '" +
-                                            rawB64 + "'"},
-                       *m_dir / "b64"),
-            0);
+  ASSERT_EQ(
+      runProgram({"/bin/sh", "-c", "base64 -w0 '" + (*m_dir / "raw.bin") + "' > '" + rawB64 + "'"},
+                 *m_dir / "b64"),
+      0);
   EXPECT_EQ(claims["tok-good"]["public_key"], readFile(rawB64));
   // The credentials: the API's text, private.
   EXPECT_EQ(readFile(data("nats.creds")), kCreds);
@@ -125,8 +125,7 @@ TEST_F(Provision, ClaimsTheEdgeAndWritesWhatItNeedsToJoinTheFleet) {
   EXPECT_EQ(readFile(m_config + ".bak"), before);
   EXPECT_EQ(readFile(m_config).find("SUAPROVISIONTESTSEED"), std::string::npos);
   // What was written is a configuration the edge runs.
-  EXPECT_EQ(runProgram({SPINDLE_BINARY, "validate", m_config}, *m_dir / "validate"),
-            0)
+  EXPECT_EQ(runProgram({SPINDLE_BINARY, "validate", m_config}, *m_dir / "validate"), 0)
       << readFile(*m_dir / "validate.err") << readFile(*m_dir / "validate.out");
   const auto record = json::parse(readFile(data("provisioning.json")));
   EXPECT_EQ(record["edge_id"], "plant-7_edge-3");
