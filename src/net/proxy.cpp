@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include <boost/asio/ip/address.hpp>
-#include <openssl/evp.h>
 
+#include "base/base64.hpp"
 #include "net/server_address.hpp"
 
 namespace spindle::net {
@@ -315,13 +315,7 @@ std::string describe(const ProxySettings& proxy) {
 
 std::string basicAuthorization(const ProxySettings& proxy) {
   if (proxy.user.empty()) return "";
-  const std::string plain = proxy.user + ":" + proxy.password;
-  std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                reinterpret_cast<const unsigned char*>(plain.data()),
-                                static_cast<int>(plain.size()));
-  encoded.resize(static_cast<std::size_t>(n));
-  return "Basic " + encoded;
+  return "Basic " + base64Encode(proxy.user + ":" + proxy.password);
 }
 
 }  // namespace spindle::net
