@@ -32,11 +32,12 @@
 #include "nats_cluster.hpp"
 #include "uplinks/delivery_engine.hpp"
 #include "uplinks/nats/nats_uplink.hpp"
-#include "uplinks/nats/payload_codec.hpp"
+#include "uplinks/payload/payload_codec.hpp"
 
 namespace {
 
 using namespace spindle;
+using namespace spindle::uplinks;
 using namespace spindle::uplinks::nats;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;

@@ -26,6 +26,7 @@ CloudLink::CloudLink(const SpindleConfig& config, model::ItemCatalog& catalog, E
   };
   ch.diagnostics.netcheck = [this](const json& args) { return m_api.netcheck(args); };
   ch.diagnostics.journal = [this]() -> Result<json> { return m_api.journal(); };
+  ch.diagnostics.upload = [this](const json& args) { return m_api.uploadDiagnostics(args); };
   ch.diagnostics.logs = m_logs;
   ch.config.validate = [this](const std::string& yaml) { return m_api.validateConfig(yaml); };
   ch.config.apply = [this](const std::string& yaml, const std::string& version) {

@@ -63,6 +63,8 @@ TEST(ConfigurationDoc, EveryKeyIsDocumentedWithItsDefault) {
   expectDocumented(doc, update::optionTable().describe(), "update");
   expectDocumented(doc, net::http::httpsOptionTable().describe(), "https");
   expectDocumented(doc, control::crash::crashReportOptionTable().describe(), "crash_reports");
+  expectDocumented(doc, transform::store::optionTable().describe(), "adapter_store");
+  expectDocumented(doc, upload::optionTable().describe(), "uploads");
   collectors::Registry registry;
   collectors::registerBuiltinCollectors(registry);
   for (const auto& name : registry.names()) {

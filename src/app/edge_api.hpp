@@ -84,6 +84,14 @@ class EdgeApi {
   /// Runs the firewall checks of a built-in profile ({"profile":"commercial"}, the default);
   /// profile "machines" checks only the configured machines' ports.
   virtual Result<nlohmann::json> netcheck(const nlohmann::json& args) = 0;
+  /// `diag.upload`: writes a diagnostics bundle (status, journal, network, the redacted
+  /// configuration, recent logs) and queues it for the uploads bucket, or for the presigned
+  /// PUT URL in {"url": ...}. Answers {"upload": id, "key", "bytes"}; kUnavailable where the
+  /// edge cannot upload.
+  virtual Result<nlohmann::json> uploadDiagnostics(const nlohmann::json& args) {
+    (void)args;
+    return Error(ErrorCode::kUnavailable, "this edge cannot upload");
+  }
   /// One machine's normalized items with their latest values, its script and counters, its
   /// configuration block (secrets redacted). kNotFound for an unknown id.
   virtual Result<nlohmann::json> machineDetail(const std::string& id) const = 0;

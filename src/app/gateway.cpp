@@ -41,6 +41,8 @@ Status Gateway::startJournal() {
   env.catalog = &m_catalog;
   env.toStdout = m_options.toStdout;
   if (m_cloud) env.services = m_cloud->services();
+  env.services["http.client.factory"] = m_httpFactory;
+  env.services["https.api"] = m_config.https.api;
   std::vector<std::unique_ptr<uplinks::Uplink>> made;
   for (const auto& entry : m_config.uplinks) {
     const auto* type = uplinks::builtinUplinks().find(entry.name);
@@ -88,20 +90,47 @@ std::vector<uplinks::DeliveryStats> Gateway::uplinkStats() const {
   return out;
 }
 
-Status Gateway::startNet() {
+// The DNS chain and the HTTP clients come before the journal: uplinks are made with them.
+Status Gateway::startHttp() {
   auto resolver =
       net::ResolverChain::create(m_io.get_executor(), net::resolverOptions(m_config.net));
   if (!resolver) return std::move(resolver).error().with("starting the DNS resolver chain");
   m_resolver = std::move(*resolver);
+  auto proxy = net::proxySettings(m_config.net);
+  if (!proxy) return std::move(proxy).error().with("the HTTP proxy (net.proxy)");
+  m_httpFactory = [https = m_config.https, edge = m_config.edge.id, proxy = *proxy,
+                   resolver = m_resolver](int connections) {
+    auto options = net::http::clientOptions(https, edge, proxy, resolver);
+    options.maxConnectionsPerHost = std::max(1, connections);
+    return net::http::HttpClient::create(std::move(options));
+  };
+  auto http = m_httpFactory(8);
+  if (!http) return std::move(http).error().with("starting the HTTP client");
+  m_http = std::move(*http);
+  // Uploads (diagnostics bundles; presigned URLs need no `uploads:` section) on a client of
+  // their own: a 1 GiB part stream never queues the API's requests behind it.
+  auto uploadClient = m_httpFactory(4);
+  if (!uploadClient) return std::move(uploadClient).error().with("starting the upload client");
+  auto queue = upload::UploadQueue::create(
+      m_config.uploads.value_or(upload::UploadOptions{}), m_config.edge.dataDir,
+      std::shared_ptr<net::http::HttpClient>(std::move(*uploadClient)));
+  if (!queue) return std::move(queue).error();
+  m_uploads = std::move(*queue);
+  m_uploads->onFinished([log = m_log](const upload::UploadDone& done) {
+    if (done.ok) {
+      log->info("upload {} is in the bucket: {}", done.id, done.key);
+    } else {
+      log->error("upload {} failed for good: {}", done.id, done.error);
+    }
+  });
+  m_uploads->start();
+  return okStatus();
+}
+
+Status Gateway::startNet() {
   if (m_config.net.ntpServers.empty()) {
     m_log->info("clock check off: no NTP server configured (net.ntp_servers)");
   }
-  auto proxy = net::proxySettings(m_config.net);
-  if (!proxy) return std::move(proxy).error().with("the HTTP proxy (net.proxy)");
-  auto http = net::http::HttpClient::create(
-      net::http::clientOptions(m_config.https, m_config.edge.id, std::move(*proxy), m_resolver));
-  if (!http) return std::move(http).error().with("starting the HTTP client");
-  m_http = std::move(*http);
   // Made even without servers: a changed `net:` section may give it some (applyNet).
   m_clockMonitor =
       net::ClockMonitor::create(m_io.get_executor(), m_resolver, net::clockOptions(m_config.net));
@@ -205,6 +234,7 @@ Status Gateway::start() {
     return Error(ErrorCode::kIo, ec.message()).with("creating data_dir " + m_config.edge.dataDir);
   }
   m_state = std::make_unique<state::StateStore>(m_config.state.ringSize);
+  if (auto status = startHttp(); !status) return status;
   if (auto status = startJournal(); !status) {
     stopJournal();
     return status;
@@ -226,6 +256,9 @@ Status Gateway::start() {
   parts.resolver = m_resolver;
   parts.uplinks = [this] { return uplinkStats(); };
   parts.clock = [this] { return clockReport(); };
+  parts.upload = [queue = m_uploads.get()](upload::UploadRequest request) {
+    return queue->enqueue(std::move(request));
+  };
   parts.crashReportsPending = [this] {
     return m_crashReports ? m_crashReports->pendingCount() : 0;
   };
@@ -294,6 +327,7 @@ void Gateway::stop() {
   if (m_web) m_web->stop();
   if (m_management) m_management->stop();
   if (m_clockMonitor) m_clockMonitor->stop();
+  if (m_uploads) m_uploads->stop();  // an upload in flight resumes at the next start
   if (m_resolver) m_resolver->stop();
   stopCrashReports();
   asio::post(m_io, [this] {

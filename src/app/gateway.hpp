@@ -89,7 +89,8 @@ class Gateway {
   Status startCloud();  // resolves the hub's names, connects, starts control/
   void resolveCloudServers();
   void stopJournal();
-  Status startNet();
+  Status startHttp();  // the DNS chain and the HTTP clients (before the journal's uplinks)
+  Status startNet();   // the clock check
   void startWeb();
   void startManagement();
   void startWatchdog();
@@ -116,7 +117,9 @@ class Gateway {
   boost::asio::io_context m_io;
   std::shared_ptr<net::ResolverChain> m_resolver;
   std::shared_ptr<net::ClockMonitor> m_clockMonitor;
+  net::http::ClientFactory m_httpFactory;  ///< clients as the edge makes them (the HTTPS uplink's)
   std::unique_ptr<net::http::HttpClient> m_http;
+  std::unique_ptr<upload::UploadQueue> m_uploads;  ///< files for the uploads bucket
   std::shared_ptr<control::crash::CrashReports> m_crashReports;
   std::thread m_crashSender;  ///< posts the reports of earlier crashes, then ends
   std::unique_ptr<web::Server> m_web;

@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "app/machine_manager.hpp"
+#include "app/netcheck_targets.hpp"
 #include "base/log.hpp"
 #include "journal/journal_reader.hpp"
 #include "net/clock_monitor.hpp"
@@ -82,6 +83,9 @@ Result<nlohmann::json> MachineManager::netcheck(const nlohmann::json& args) {
     std::lock_guard lock(m_mutex);
     text = m_runningText;
     net = m_config.net;
+    // The endpoints the running configuration names, through the edge's client options; none
+    // for the machines-only profile (nothing leaves for the cloud).
+    if (name != kMachinesProfile) addConfiguredEndpoints(m_config, request);
   }
   // The edge's own DNS and NTP servers, so the check proves what the edge uses.
   if (!net.dnsPreferred.empty()) request.dnsPreferred = net.dnsPreferred;

@@ -6,6 +6,7 @@
 
 #include "control/config_text.hpp"
 #include "transform/script_loader.hpp"
+#include "transform/store/script_ref.hpp"
 
 namespace spindle::app {
 namespace {
@@ -112,8 +113,8 @@ bool MachineLoader::reportMistypedTypeKey(const YAML::Node& block, const std::st
   return false;
 }
 
-// `script: FILE` (relative to the configuration's folder), `script: none`, or nothing for the
-// collector type's default script.
+// `script: FILE` (relative to the configuration's folder), `script: store:NAME@VERSION`,
+// `script: none`, or nothing for the collector type's default script.
 void MachineLoader::loadScript(const YAML::Node& block, MachineEntry& entry) {
   const YAML::Node node = block["script"];
   if (!node) {
@@ -127,6 +128,10 @@ void MachineLoader::loadScript(const YAML::Node& block, MachineEntry& entry) {
   }
   if (node.Scalar() == "none") {
     entry.scriptName = "none";
+    return;
+  }
+  if (transform::store::namesStoreScript(node.Scalar())) {
+    loadStoreScript(node, entry);
     return;
   }
   fs::path path(node.Scalar());
@@ -188,6 +193,45 @@ void MachineLoader::loadScriptFile(const YAML::Node& node, const std::string& pa
   }
   entry.script = it->second.script;
   entry.scriptName = path;
+}
+
+// A store script is signed by the store's publisher, so a configuration from the cloud may name
+// any (no script folder applies) and its problems are reported in full.
+void MachineLoader::loadStoreScript(const YAML::Node& node, MachineEntry& entry) {
+  const std::string& written = node.Scalar();
+  auto ref = transform::store::parseScriptRef(written);
+  if (!ref) {
+    m_diags.add(node, "'script' in machine '" + entry.id + "': " + ref.error().describe(),
+                "a store script is named store:NAME@VERSION, e.g. store:haas-ngc@3, or "
+                "store:NAME for the store's highest version");
+    return;
+  }
+  if (m_options.store == nullptr) {
+    m_diags.add(node,
+                "machine '" + entry.id + "' names the store script " + written +
+                    ", and no adapter store is configured",
+                "add an adapter_store: section with the store's url and keys "
+                "(docs/configuration.md)");
+    return;
+  }
+  auto [it, first] = m_scripts.try_emplace(written);
+  if (first) {
+    auto got = m_options.store->script(*ref);
+    if (!got) {
+      m_scripts.erase(it);  // each machine naming it hears about it
+      m_diags.add(node, "cannot get script " + written + " of machine '" + entry.id +
+                            "': " + got.error().describe());
+      return;
+    }
+    const std::string name = "store:" + ref->name + "@" + got->version;
+    auto compiled = transform::compileScriptDiagnostics(got->text, name);
+    for (const auto& item : compiled.diagnostics.items()) m_diags.addItem(item);
+    it->second.script = std::move(compiled.script);
+    it->second.failed = it->second.script == nullptr;
+    m_storeNames[written] = name;
+  }
+  entry.script = it->second.script;
+  entry.scriptName = m_storeNames[written];
 }
 
 bool MachineLoader::insideScriptFolder(const YAML::Node& node, const std::string& path,

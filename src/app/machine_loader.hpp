@@ -1,6 +1,7 @@
 #pragma once
 /// The `machines:` list of spindle.yaml: one entry per machine, its collector's options checked
-/// and its adapter script compiled. A script (a type's default or a file) is compiled once however
+/// and its adapter script compiled. A script (a type's default, a file or one of the adapter
+/// store) is compiled once however
 /// many machines use it; they share the compiled script, so a large configuration loads in
 /// time and memory linear in its size.
 
@@ -33,6 +34,8 @@ class MachineLoader {
   void checkScript(const collectors::CollectorInfo& info, const YAML::Node& block,
                    const MachineEntry& entry);
   void loadDefaultScript(const YAML::Node& block, MachineEntry& entry);
+  /// Gets `store:NAME@VERSION` from the adapter store (LoadOptions::store) and compiles it.
+  void loadStoreScript(const YAML::Node& node, MachineEntry& entry);
   /// Reads and compiles a file; remote configurations only from the script folder.
   void loadScriptFile(const YAML::Node& node, const std::string& path, MachineEntry& entry);
   bool insideScriptFolder(const YAML::Node& node, const std::string& path, MachineEntry& entry);
@@ -42,7 +45,9 @@ class MachineLoader {
   config::Diagnostics& m_diags;
   std::string m_knownTypes;
   std::set<std::string> m_ids;
-  std::map<std::string, Compiled> m_scripts;  ///< by "default <type>" or file path
+  /// By "default <type>", file path or store reference as written.
+  std::map<std::string, Compiled> m_scripts;
+  std::map<std::string, std::string> m_storeNames;  ///< reference as written -> with version
 };
 
 }  // namespace spindle::app

@@ -31,6 +31,7 @@
 #include "net/resolver_chain.hpp"
 #include "state/state_store.hpp"
 #include "uplinks/delivery_engine.hpp"
+#include "upload/upload_queue.hpp"
 
 namespace spindle::app {
 
@@ -52,6 +53,9 @@ struct EdgeParts {
   std::function<void(const net::NetOptions&)> applyNet;
   /// Crash reports waiting to be sent (health's crash_reports_pending). Any thread; may be null.
   std::function<std::size_t()> crashReportsPending;
+  /// Queues a file for the uploads bucket (upload/upload_queue.hpp); returns its id. Any
+  /// thread; null when the edge has no upload queue.
+  std::function<Result<std::string>(upload::UploadRequest)> upload;
 };
 
 class MachineManager final : public EdgeApi {
@@ -97,6 +101,7 @@ class MachineManager final : public EdgeApi {
   nlohmann::json status() override;
   nlohmann::json journal() const override;
   Result<nlohmann::json> netcheck(const nlohmann::json& args) override;
+  Result<nlohmann::json> uploadDiagnostics(const nlohmann::json& args) override;  // diag_upload.cpp
   std::shared_ptr<control::LogRing> logs() override;
   // EdgeApi, the management page's part (app/machine_details.cpp)
   Result<nlohmann::json> machineDetail(const std::string& id) const override;

@@ -28,6 +28,9 @@ constexpr LocalOnly kLocalOnly[] = {
     {"simulator", nullptr, "local-only: the demo simulator listens on the edge"},
     {"update", nullptr,
      "local-only: the keys updates are signed with are set in the edge's own file"},
+    {"adapter_store", nullptr,
+     "local-only: the adapter store and the keys its scripts are checked with are set in the "
+     "edge's own file"},
 };
 
 YAML::Node child(const YAML::Node& root, const LocalOnly& rule) {

@@ -10,13 +10,14 @@
 #include "config/yaml_checks.hpp"
 #include "config/yaml_nesting.hpp"
 #include "model/item_catalog.hpp"
+#include "transform/store/https_fetcher.hpp"
 
 namespace spindle::app {
 namespace {
 
-const std::vector<std::string> kTopLevelKeys{"edge",     "state",        "journal", "output",
-                                             "net",      "https",        "web",     "simulator",
-                                             "machines", "crash_reports"};
+const std::vector<std::string> kTopLevelKeys{
+    "edge", "state",     "journal",  "output",        "net",           "https",
+    "web",  "simulator", "machines", "crash_reports", "adapter_store", "uploads"};
 const std::vector<std::string> kCloudKeys{"uplinks", "control", "update"};  // app/cloud_config.cpp
 
 // The journal's keys that need more than their type checked: the fsync spelling and the
@@ -31,6 +32,45 @@ void checkJournal(const YAML::Node& block, const SpindleConfig& cfg, config::Dia
   }
   const YAML::Node node = block && block[key] ? block[key] : block;
   diags.add(node, (key == "fsync" ? "journal.fsync: " : "") + message);
+}
+
+// Stands in for an adapter store whose section has problems: they are reported, and the
+// machines naming store scripts say why they have none.
+class BrokenStore final : public transform::store::ScriptSource {
+ public:
+  Result<transform::store::StoreScript> script(const transform::store::ScriptRef&) override {
+    return Error(ErrorCode::kInvalidArgument, "the adapter_store section has problems (above)");
+  }
+  std::vector<std::string> warnings() const override { return {}; }
+  std::vector<std::string> notes() const override { return {}; }
+};
+
+// The `adapter_store:` section, and the store `store:` scripts come from during this load:
+// the caller's, or one opened here (owned by `opened`). Null when there is neither; a
+// BrokenStore when the section has problems (reported).
+transform::store::ScriptSource* openStore(const YAML::Node& root, SpindleConfig& cfg,
+                                          const LoadOptions& options, config::Diagnostics& diags,
+                                          std::unique_ptr<transform::store::ScriptSource>& opened) {
+  const YAML::Node block = root["adapter_store"];
+  if (!block) return options.store;
+  const std::size_t before = diags.size();
+  transform::store::StoreOptions store;
+  transform::store::optionTable().load(block, store, diags, "adapter_store");
+  if (diags.size() != before || !transform::store::validate(store, block, diags)) {
+    opened = std::make_unique<BrokenStore>();
+    return opened.get();
+  }
+  cfg.adapterStore = store;
+  if (options.store != nullptr) return options.store;
+  auto made = transform::store::openAdapterStore(store, cfg.edge.dataDir, cfg.https, cfg.net,
+                                                 cfg.edge.id, options.storeAccess);
+  if (!made) {
+    diags.add(block, "adapter_store: " + made.error().describe());
+    opened = std::make_unique<BrokenStore>();
+    return opened.get();
+  }
+  opened = std::move(*made);
+  return opened.get();
 }
 
 }  // namespace
@@ -90,7 +130,8 @@ const config::OptionTable<SimulatorOptions>& simulatorOptionTable() {
 }
 
 LoadResult loadConfigText(const std::string& text, const std::string& name,
-                          const collectors::Registry& registry, const std::string& baseDir) {
+                          const collectors::Registry& registry, const std::string& baseDir,
+                          transform::store::StoreAccess storeAccess) {
   if (const auto deep = config::findDeepNesting(text)) {
     LoadResult result{std::nullopt, config::Diagnostics(name)};
     result.diagnostics.addAt(
@@ -107,7 +148,8 @@ LoadResult loadConfigText(const std::string& text, const std::string& name,
     result.diagnostics.addAt(e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
     return result;
   }
-  return loadConfigRoot(root, text, name, registry, LoadOptions{baseDir, nullptr});
+  return loadConfigRoot(root, text, name, registry,
+                        LoadOptions{baseDir, nullptr, nullptr, storeAccess});
 }
 
 LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const std::string& name,
@@ -135,7 +177,7 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
           kv.first, "unknown section '" + key + "'",
           guess.empty()
               ? "sections: edge, state, journal, uplinks, net, https, web, simulator, machines, "
-                "control, update, crash_reports"
+                "control, update, crash_reports, adapter_store, uploads"
               : "did you mean '" + guess + "'?");
     }
   }
@@ -165,6 +207,14 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
       control::crash::validate(cfg.crashReports, root["crash_reports"], diags);
     }
   }
+  if (root["uploads"]) {
+    const std::size_t before = diags.size();
+    upload::UploadOptions uploads;
+    upload::optionTable().load(root["uploads"], uploads, diags, "uploads");
+    if (diags.size() == before && upload::validate(uploads, root["uploads"], diags)) {
+      cfg.uploads = uploads;
+    }
+  }
   if (root["web"]) {
     const std::size_t before = diags.size();
     web::webOptionTable().load(root["web"], cfg.web, diags, "web", {"management"});
@@ -179,6 +229,9 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
     simulatorOptionTable().load(root["simulator"], cfg.simulator, diags, "simulator");
   }
   loadCloudSections(root, cfg.uplinks, cfg.cloud, diags);
+  std::unique_ptr<transform::store::ScriptSource> openedStore;
+  LoadOptions machineOptions = options;
+  machineOptions.store = openStore(root, cfg, options, diags, openedStore);
   const YAML::Node machines = root["machines"];
   if (!machines) {
     diags.add(root, "no 'machines' section",
@@ -186,7 +239,7 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
   } else if (!machines.IsSequence()) {
     diags.add(machines, "'machines' must be a list (each item starts with '- id: ...')");
   } else {
-    MachineLoader loader(registry, options, diags);
+    MachineLoader loader(registry, machineOptions, diags);
     std::size_t index = 0;
     for (const auto& block : machines) loader.load(block, index++, cfg);
     if (machines.size() > model::ItemCatalog::kMaxMachines) {
@@ -195,12 +248,17 @@ LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const
                               std::to_string(model::ItemCatalog::kMaxMachines));
     }
   }
+  if (machineOptions.store != nullptr) {
+    for (auto& w : machineOptions.store->warnings()) cfg.warnings.push_back(std::move(w));
+    cfg.notes = machineOptions.store->notes();
+  }
   if (options.remote != nullptr) checkRemoteHosts(root, options.remote->hosts, diags);
   if (diags.empty()) result.config = std::move(cfg);
   return result;
 }
 
-LoadResult loadConfigFile(const std::string& path, const collectors::Registry& registry) {
+LoadResult loadConfigFile(const std::string& path, const collectors::Registry& registry,
+                          transform::store::StoreAccess storeAccess) {
   std::ifstream in(path);
   if (!in) {
     LoadResult result{std::nullopt, config::Diagnostics(path)};
@@ -210,7 +268,7 @@ LoadResult loadConfigFile(const std::string& path, const collectors::Registry& r
   std::stringstream buffer;
   buffer << in.rdbuf();
   return loadConfigText(buffer.str(), path, registry,
-                        std::filesystem::path(path).parent_path().string());
+                        std::filesystem::path(path).parent_path().string(), storeAccess);
 }
 
 }  // namespace spindle::app

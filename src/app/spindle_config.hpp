@@ -18,7 +18,10 @@
 #include "net/http/https_options.hpp"
 #include "net/net_options.hpp"
 #include "transform/compiled_script.hpp"
+#include "transform/store/script_source.hpp"
+#include "transform/store/store_options.hpp"
 #include "uplinks/registry.hpp"
+#include "upload/upload_options.hpp"
 #include "web/management/management_options.hpp"
 #include "web/web_options.hpp"
 
@@ -62,9 +65,12 @@ struct MachineEntry {
   /// The machine's block as YAML text (the management page shows it; text, not a node, since
   /// a node costs kilobytes per machine).
   std::string blockText;
-  /// The adapter script: the machine's own file, its type's default, or none (raw keys).
+  /// The adapter script: the machine's own file, one of the adapter store, its type's
+  /// default, or none (raw keys).
   std::shared_ptr<const transform::CompiledScript> script;
-  std::string scriptName;  ///< the file, "default <type> script" or "none"
+  /// The file, "store:NAME@VERSION" (the version used, also when `script:` named none),
+  /// "default <type> script" or "none".
+  std::string scriptName;
 };
 
 struct SpindleConfig {
@@ -83,8 +89,17 @@ struct SpindleConfig {
   std::vector<uplinks::UplinkEntry> uplinks;
   SimulatorOptions simulator;
   std::vector<MachineEntry> machines;
-  CloudOptions cloud;                 ///< uplinks: nats: and control: (app/cloud_config.hpp)
-  std::vector<std::string> warnings;  ///< deprecated keys still accepted, for the log
+  CloudOptions cloud;  ///< uplinks: nats: and control: (app/cloud_config.hpp)
+  /// `adapter_store:`: where `store:` scripts come from (transform/store/store_options.hpp).
+  std::optional<transform::store::StoreOptions> adapterStore;
+  /// `uploads:`: the uploads bucket (upload/upload_options.hpp); unset without the section.
+  std::optional<upload::UploadOptions> uploads;
+  /// For the log: deprecated keys still accepted, and adapter store problems that did not stop
+  /// a script from being had (unreachable, a refused index or script with the last good copy
+  /// kept).
+  std::vector<std::string> warnings;
+  /// Where each `store:` script came from (the cache, the store), for `spindle validate`.
+  std::vector<std::string> notes;
 };
 
 struct LoadResult {
@@ -105,16 +120,26 @@ struct RemoteRules {
 struct LoadOptions {
   std::string baseDir;  ///< script paths are relative to it ("" = the working directory)
   const RemoteRules* remote = nullptr;  ///< set for a configuration from the cloud
+  /// Where `store:` scripts come from. Null: the load opens the adapter store its
+  /// `adapter_store:` section names (transform/store/https_fetcher.hpp) for its own duration;
+  /// tests give their own. Not owned; used from the loading thread only.
+  transform::store::ScriptSource* store = nullptr;
+  /// When the adapter store goes to the network (ignored when `store` is set).
+  transform::store::StoreAccess storeAccess = transform::store::StoreAccess::kRefreshWhenDue;
 };
 
 /// Parses and validates YAML text; `name` is used in messages (the file name). Script paths
 /// are relative to `baseDir` (the configuration file's folder; "" = the working directory).
-LoadResult loadConfigText(const std::string& text, const std::string& name,
-                          const collectors::Registry& registry, const std::string& baseDir = "");
+LoadResult loadConfigText(
+    const std::string& text, const std::string& name, const collectors::Registry& registry,
+    const std::string& baseDir = "",
+    transform::store::StoreAccess storeAccess = transform::store::StoreAccess::kRefreshWhenDue);
 /// Validates a parsed document; `text` (its source) becomes LoadResult::text.
 LoadResult loadConfigRoot(const YAML::Node& root, const std::string& text, const std::string& name,
                           const collectors::Registry& registry, const LoadOptions& options);
-LoadResult loadConfigFile(const std::string& path, const collectors::Registry& registry);
+LoadResult loadConfigFile(
+    const std::string& path, const collectors::Registry& registry,
+    transform::store::StoreAccess storeAccess = transform::store::StoreAccess::kRefreshWhenDue);
 
 /// The embedded demo configuration (examples/demo.yaml, compiled in).
 const std::string& demoConfigText();

@@ -1,4 +1,4 @@
-// spindle journal inspect|verify|dump|consumers DIR: the operator's view of a journal
+// spindle journal inspect|verify|dump|export|consumers DIR: the operator's view of a journal
 // directory. These only read (never the writer's lock), so they work while spindle runs.
 // drop-consumer DIR NAME leaves a request file the journal takes when it next looks (within a
 // second while spindle runs, else when it next opens).
@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <iostream>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -18,8 +20,8 @@
 #include "base/time.hpp"
 #include "base/units.hpp"
 #include "cli/command.hpp"
+#include "journal/export.hpp"
 #include "journal/inspect.hpp"
-#include "model/json_encoder.hpp"
 
 namespace spindle::cli {
 namespace {
@@ -122,20 +124,67 @@ int inspect(const std::string& dir, bool decode) {
 
 int dump(const std::string& dir, std::uint64_t from, std::uint64_t limit) {
   std::string line;
-  auto visited = journal::dumpJournal(dir, from, limit,
-                                      [&](std::uint64_t sequence, const model::Observation& obs,
-                                          const model::ItemCatalog& catalog) {
-                                        line.clear();
-                                        model::appendJsonLine(line, obs, catalog);
-                                        line.resize(line.size() - 2);
-                                        line += fmt::format(",\"seq\":{}}}\n", sequence);
-                                        std::fwrite(line.data(), 1, line.size(), stdout);
-                                      });
+  auto visited =
+      journal::dumpJournal(dir, from, limit,
+                           [&](std::uint64_t sequence, const model::Observation& obs,
+                               const model::ItemCatalog& catalog) {
+                             line.clear();
+                             journal::appendObservationLine(line, sequence, obs, catalog);
+                             std::fwrite(line.data(), 1, line.size(), stdout);
+                           });
   std::fflush(stdout);
   if (!visited) {
     std::cerr << "spindle journal: " << visited.error().describe() << "\n";
     return kExitFailure;
   }
+  return kExitOk;
+}
+
+struct ExportArgs {
+  std::string from, to;
+  std::vector<std::string> machines;
+  std::string out;
+  std::string edge;
+  bool zstd = false;
+};
+
+int exportRange(const std::string& dir, const ExportArgs& args) {
+  journal::ExportRequest request;
+  request.dir = dir;
+  for (auto [text, into] : {std::pair{&args.from, &request.from}, {&args.to, &request.to}}) {
+    auto t = journal::parseExportTime(*text);
+    if (!t) {
+      std::cerr << "spindle journal export: " << t.error().describe() << "\n";
+      return kExitUsage;
+    }
+    *into = t.value();
+  }
+  request.machines = args.machines;
+  if (!args.edge.empty()) request.edge = args.edge;
+  request.zstd = args.zstd;
+  auto summary = args.out.empty() || args.out == "-"
+                     ? journal::exportJournal(request, std::cout)
+                     : journal::exportJournalToFile(request, args.out);
+  std::cout.flush();
+  if (!summary) {
+    std::cerr << "spindle journal export: " << summary.error().describe() << "\n";
+    return summary.error().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  const auto& s = summary.value();
+  std::string text = fmt::format("spindle journal export: {} observations", s.observations);
+  if (s.observations > 0) text += fmt::format(", sequences {}-{}", s.firstSequence, s.lastSequence);
+  text += fmt::format(", {} bytes{} to {}, {} scanned, in {:.3f} s", s.bytes,
+                      args.zstd ? " (zstd)" : "",
+                      args.out.empty() || args.out == "-" ? "stdout" : args.out, s.scanned,
+                      std::chrono::duration<double>(s.elapsed).count());
+  if (s.damagedRecords > 0) {
+    text += fmt::format("; {} damaged records skipped (see 'spindle journal verify')",
+                        s.damagedRecords);
+  }
+  if (s.unreadableSegments > 0) {
+    text += fmt::format("; {} unreadable segment files skipped", s.unreadableSegments);
+  }
+  std::cerr << text << "\n";
   return kExitOk;
 }
 
@@ -240,6 +289,7 @@ Command addJournalCommand(CLI::App& app) {
     std::uint64_t limit = 0;
   };
   auto args = std::make_shared<Args>();
+  auto exportArgs = std::make_shared<ExportArgs>();
   auto* cmd =
       app.add_subcommand("journal", "look into a journal directory, list its consumers, drop one");
   cmd->require_subcommand(1);
@@ -248,12 +298,14 @@ Command addJournalCommand(CLI::App& app) {
   auto* verifyCmd = cmd->add_subcommand(
       "verify", "check every record (checksums and decoding); exit 1 when any is damaged");
   auto* dumpCmd = cmd->add_subcommand("dump", "print observations as JSON lines with their seq");
+  auto* exportCmd = cmd->add_subcommand(
+      "export", "the observations of a time range [from, to) as JSON lines, for an upload");
   auto* consumersCmd = cmd->add_subcommand(
       "consumers", "the consumers retention keeps data for: position, lag, last cursor update");
   auto* dropCmd = cmd->add_subcommand(
       "drop-consumer",
       "stop keeping data for a consumer the configuration no longer runs (counted and logged)");
-  for (auto* sub : {inspectCmd, verifyCmd, dumpCmd, consumersCmd, dropCmd}) {
+  for (auto* sub : {inspectCmd, verifyCmd, dumpCmd, exportCmd, consumersCmd, dropCmd}) {
     sub->add_option("dir", args->dir, "the journal directory (default <data_dir>/journal)")
         ->required()
         ->check(CLI::ExistingDirectory);
@@ -262,8 +314,24 @@ Command addJournalCommand(CLI::App& app) {
   dumpCmd->add_option("--from", args->from, "first sequence to print")->capture_default_str();
   dumpCmd->add_option("--limit", args->limit, "most observations to print; 0 for all")
       ->capture_default_str();
-  return {cmd, [args, inspectCmd, verifyCmd, consumersCmd, dropCmd](const CommandContext&) {
+  const std::string timeForms =
+      "UTC time: RFC 3339 (2026-12-06T05:00:00Z, fractions and offsets allowed) or a date "
+      "(2026-12-06, its midnight)";
+  exportCmd->add_option("--from", exportArgs->from, "first time included; " + timeForms)
+      ->required();
+  exportCmd->add_option("--to", exportArgs->to, "first time excluded; " + timeForms)->required();
+  exportCmd
+      ->add_option("--machine", exportArgs->machines,
+                   "only this machine (repeat for several); default every machine")
+      ->allow_extra_args(false);  // one name per --machine: never swallows DIR
+  exportCmd->add_option("--out", exportArgs->out,
+                        "write this file atomically (temporary file, then rename); default stdout");
+  exportCmd->add_flag("--zstd", exportArgs->zstd, "compress the output (one zstd stream)");
+  exportCmd->add_option("--edge", exportArgs->edge, "edge id to name in the header line");
+  return {cmd, [args, exportArgs, inspectCmd, verifyCmd, exportCmd, consumersCmd,
+                dropCmd](const CommandContext&) {
             if (inspectCmd->parsed()) return inspect(args->dir, false);
+            if (exportCmd->parsed()) return exportRange(args->dir, *exportArgs);
             if (verifyCmd->parsed()) return inspect(args->dir, true);
             if (consumersCmd->parsed()) return listConsumers(args->dir);
             if (dropCmd->parsed()) return dropConsumer(args->dir, args->consumer);

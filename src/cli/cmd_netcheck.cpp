@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "app/netcheck_targets.hpp"
 #include "cli/command.hpp"
 #include "cli/config_loading.hpp"
 #include "net/net_options.hpp"
@@ -62,7 +63,8 @@ std::optional<netcheck::Profile> loadProfile(const std::string& nameOrPath, std:
   return std::nullopt;
 }
 
-/// Reads what netcheck needs from spindle.yaml: the machines' protocol ports and the `net:`
+/// Reads what netcheck needs from spindle.yaml: the machines' protocol ports, the HTTPS
+/// endpoints it names with the edge's client options (app/netcheck_targets.hpp) and the `net:`
 /// section. The whole file is validated first with the same loader as `spindle run`.
 bool applyConfig(const std::string& file, const CommandContext& ctx,
                  netcheck::NetcheckRequest& request, net::NetOptions& net) {
@@ -87,6 +89,7 @@ bool applyConfig(const std::string& file, const CommandContext& ctx,
     return false;
   }
   request.machines = std::move(machines).value();
+  app::addConfiguredEndpoints(*loaded.config, request);
   if (const YAML::Node block = root["net"]) {
     net::NetOptions options;
     config::Diagnostics diags(file);
@@ -183,8 +186,8 @@ Command addNetcheckCommand(CLI::App& app) {
                   "commercial, govcloud, or a profile file (YAML; see docs/network.md)")
       ->capture_default_str();
   cmd->add_option("--config", args->config,
-                  "spindle.yaml: also check every machine's protocol port and use its net: "
-                  "section")
+                  "spindle.yaml: also check every machine's protocol port and the HTTPS "
+                  "endpoints it names (api rows), and use its net: section")
       ->check(CLI::ExistingFile);
   cmd->add_option("--map", args->maps,
                   "HOST=ADDR:PORT: send traffic for HOST (or HOST:PORT, or *:PORT) to ADDR:PORT, "

@@ -19,12 +19,10 @@ void printPlugins(std::ostream& out, const char* heading, const Registry& regist
   for (const auto& name : registry.names()) {
     const auto* info = registry.find(name);
     out << "  " << name << std::string(width - name.size() + 2, ' ');
-    if (info->defaultPort != 0) {
-      out << "port " << info->defaultPort;
-    } else {
-      out << "no port  ";
-    }
-    out << "  " << info->description << "\n";
+    std::string port =
+        info->defaultPort != 0 ? "port " + std::to_string(info->defaultPort) : "no port";
+    port.resize(std::max<std::size_t>(port.size(), 10), ' ');  // "port 65535" at most
+    out << port << "  " << info->description << "\n";
   }
 }
 
@@ -37,7 +35,8 @@ Command addValidateCommand(CLI::App& app) {
     bool list = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("validate", "check a configuration without touching the network");
+  auto* cmd = app.add_subcommand(
+      "validate", "check a configuration (only adapter store scripts not cached are fetched)");
   cmd->add_option("file", args->file, "configuration file")->check(CLI::ExistingFile);
   cmd->add_flag("--demo", args->demo, "check the embedded demo configuration");
   cmd->add_flag("--list", args->list,
@@ -54,7 +53,10 @@ Command addValidateCommand(CLI::App& app) {
               std::cerr << "spindle validate: give a FILE or --demo\n";
               return kExitUsage;
             }
-            auto loaded = loadConfiguration(args->file, args->demo, ctx.registry);
+            // Store scripts the cache holds are checked from there, whatever their age: only
+            // what it lacks is fetched (docs/scripts.md).
+            auto loaded = loadConfiguration(args->file, args->demo, ctx.registry,
+                                            transform::store::StoreAccess::kCacheFirst);
             if (!loaded.config) {
               printDiagnostics(loaded.diagnostics);
               return kExitUsage;
@@ -63,6 +65,8 @@ Command addValidateCommand(CLI::App& app) {
             std::cout << cfg.source << ": valid (" << cfg.machines.size() << " machines";
             if (cfg.simulator.enabled) std::cout << ", simulator on";
             std::cout << ")\n";
+            for (const auto& note : cfg.notes) std::cout << "  " << note << "\n";
+            for (const auto& warning : cfg.warnings) std::cout << "  warning: " << warning << "\n";
             return kExitOk;
           }};
 }

@@ -49,5 +49,6 @@ Command addFleetCommand(CLI::App& app);      // cmd_fleet.cpp (cmd_fleet_config.
 Command addOpcuaCommand(CLI::App& app);      // cmd_opcua.cpp
 Command addDebugCommand(CLI::App& app);      // cmd_debug.cpp (hidden: debug crash)
 Command addProvisionCommand(CLI::App& app);  // cmd_provision.cpp
+Command addStoreCommand(CLI::App& app);      // cmd_store.cpp (the adapter store's sign-index)
 
 }  // namespace spindle::cli

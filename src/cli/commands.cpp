@@ -61,7 +61,8 @@ int runMain(int argc, char** argv) {
       addRunCommand(app),      addValidateCommand(app), addStatusCommand(app),
       addNetcheckCommand(app), addJournalCommand(app),  addSimCommand(app),
       addVersionCommand(app),  addUpdateCommand(app),   addFleetCommand(app),
-      addOpcuaCommand(app),    addDebugCommand(app),    addProvisionCommand(app)};
+      addOpcuaCommand(app),    addDebugCommand(app),    addProvisionCommand(app),
+      addStoreCommand(app)};
   if (reportUnknownCommand(app, commandWord(argc, argv))) return kExitUsage;
   try {
     app.parse(argc, argv);

@@ -5,9 +5,10 @@
 namespace spindle::cli {
 
 app::LoadResult loadConfiguration(const std::string& file, bool demo,
-                                  const collectors::Registry& registry) {
+                                  const collectors::Registry& registry,
+                                  transform::store::StoreAccess storeAccess) {
   if (demo) return app::loadConfigText(app::demoConfigText(), "<demo>", registry);
-  return app::loadConfigFile(file, registry);
+  return app::loadConfigFile(file, registry, storeAccess);
 }
 
 void printDiagnostics(const config::Diagnostics& diags) {

@@ -7,8 +7,11 @@
 
 namespace spindle::cli {
 
-app::LoadResult loadConfiguration(const std::string& file, bool demo,
-                                  const collectors::Registry& registry);
+/// `storeAccess`: when `store:` scripts go to the network (validate: only for what the
+/// cache lacks).
+app::LoadResult loadConfiguration(
+    const std::string& file, bool demo, const collectors::Registry& registry,
+    transform::store::StoreAccess storeAccess = transform::store::StoreAccess::kRefreshWhenDue);
 
 /// Prints every problem, one per line, and a count, to stderr.
 void printDiagnostics(const config::Diagnostics& diags);

@@ -93,6 +93,29 @@ TEST(ControlDiagnostics, AnswersEachCommand) {
             std::string::npos);
   const json missing = d.handle("netcheck", "");  // no handler on this edge
   EXPECT_NE(missing["error"].get<std::string>().find("not available"), std::string::npos);
+  EXPECT_NE(d.handle("upload", "")["error"].get<std::string>().find("not available"),
+            std::string::npos);
+}
+
+TEST(ControlDiagnostics, UploadPassesItsArgumentsAndAnswersTheQueuedUpload) {
+  DiagnosticsHandlers h;
+  json seen;
+  h.upload = [&](const json& args) -> Result<json> {
+    seen = args;
+    if (args.contains("url") && args["url"] == "http://plain") {
+      return Error(ErrorCode::kInvalidArgument, "url must be a presigned https:// PUT URL");
+    }
+    return json{{"upload", "u-1"}, {"key", "diagnostics/e1/x.json"}, {"bytes", 10}};
+  };
+  FakeChannel channel;
+  DiagnosticsService d("e1", channel, h);
+  const json r = d.handle("upload", R"({"url":"https://bucket.example.com/x?X-Amz-Signature=1"})");
+  ASSERT_TRUE(r["ok"].get<bool>()) << r.dump();
+  EXPECT_EQ(r["result"]["upload"], "u-1");
+  EXPECT_EQ(seen["url"], "https://bucket.example.com/x?X-Amz-Signature=1");
+  const json refused = d.handle("upload", R"({"url":"http://plain"})");
+  EXPECT_FALSE(refused["ok"].get<bool>());
+  EXPECT_NE(refused["error"].get<std::string>().find("presigned https://"), std::string::npos);
 }
 
 class CountingProvider final : public HealthProvider {

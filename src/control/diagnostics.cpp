@@ -10,7 +10,8 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxRequestBytes = 64 * 1024;
-const char* const kCommands[] = {"status", "netcheck", "logs", "config", "restart", "journal"};
+const char* const kCommands[] = {"status",  "netcheck", "logs",  "config",
+                                 "restart", "journal",  "upload"};
 
 json errorReply(const std::string& message) { return json{{"ok", false}, {"error", message}}; }
 
@@ -91,6 +92,11 @@ json DiagnosticsService::handle(const std::string& command, std::string_view bod
     if (command == "journal") {
       if (!m_handlers.journal) return unavailable();
       auto r = m_handlers.journal();
+      return r ? ok(std::move(*r)) : errorReply(r.error().describe());
+    }
+    if (command == "upload") {
+      if (!m_handlers.upload) return unavailable();
+      auto r = m_handlers.upload(args);
       return r ? ok(std::move(*r)) : errorReply(r.error().describe());
     }
   } catch (const std::exception& e) {

@@ -3,7 +3,7 @@
 /// on `spindle.<edge>.diag.<command>`, on the edge's own connection). A request body
 /// is a JSON object of arguments (or empty); every reply is one JSON object:
 ///   {"ok":true,"edge":..,"command":..,"result":...}  or  {"ok":false,...,"error":"..."}.
-/// Commands: status, netcheck, logs, config, restart, journal. Unknown ones get an error.
+/// Commands: status, netcheck, logs, config, restart, journal, upload. Unknown ones get an error.
 
 #include <atomic>
 #include <functional>
@@ -33,6 +33,9 @@ struct DiagnosticsHandlers {
   std::function<Status(const std::string& machine)> restartMachine;
   /// `journal`: journal figures (depth, segments, cursors).
   std::function<Result<nlohmann::json>()> journal;
+  /// `upload`: writes a diagnostics bundle and queues it for the uploads bucket (or the
+  /// presigned URL in {"url": ...}); answers the upload's id and key.
+  std::function<Result<nlohmann::json>(const nlohmann::json& args)> upload;
   /// `logs`: the last lines ({"lines":N}, default 100, at most the ring's capacity).
   std::shared_ptr<LogRing> logs;
 };

@@ -80,6 +80,8 @@ const char* toString(CheckKind kind) {
       return "machine";
     case CheckKind::kProxy:
       return "proxy";
+    case CheckKind::kApi:
+      return "api";
   }
   return "tcp";
 }

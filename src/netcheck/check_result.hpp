@@ -22,6 +22,9 @@ enum class CheckKind {
   kNats,     ///< NATS INFO read, TLS negotiated as the server asks
   kMachine,  ///< a configured machine's protocol port
   kProxy,    ///< the HTTP proxy the HTTPS checks go through (TCP to it)
+  /// An endpoint this edge's configuration names (the cloud API, the HTTPS uplink, crash
+  /// reports, the adapter store), requested through the edge's own HTTP client.
+  kApi,
 };
 const char* toString(CheckKind kind);
 

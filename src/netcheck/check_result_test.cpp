@@ -106,5 +106,25 @@ TEST(CheckResultProxy, TheProxyKindAndTheNotesReachJsonAndTable) {
   EXPECT_NE(table.find("\nthe NATS rows were checked direct\n"), std::string::npos) << table;
 }
 
+TEST(CheckResultApi, AnApiRowKeepsItsUrlAsTargetInJsonAndTable) {
+  NetcheckReport r = sample();
+  CheckResult api;
+  api.kind = CheckKind::kApi;
+  api.status = CheckStatus::kFail;
+  api.target = "https://api.example.test:443/v1/ping";
+  api.detail = "HTTP 404: no such endpoint";
+  api.cause = "https.api does not name the Spindle cloud API";
+  api.remedy = "wrong https.api: set it to the API's base URL";
+  r.checks.push_back(api);
+  const auto json = toJson(r);
+  EXPECT_EQ(json["checks"].back()["id"], "api:https://api.example.test:443/v1/ping");
+  EXPECT_EQ(json["checks"].back()["kind"], "api");
+  EXPECT_EQ(json["summary"]["required_failures"], 2);
+  const std::string table = renderTable(r);
+  EXPECT_NE(table.find("FAIL   api     https://api.example.test:443/v1/ping"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find("remedy: wrong https.api"), std::string::npos) << table;
+}
+
 }  // namespace
 }  // namespace spindle::netcheck

@@ -13,6 +13,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "net/clock_monitor.hpp"
+#include "net/http/http_url.hpp"
 #include "net/resolv_conf.hpp"
 #include "netcheck/async_support.hpp"
 #include "netcheck/probes.hpp"
@@ -41,6 +42,10 @@ struct Run {
   std::vector<std::string> bypass;
   std::chrono::steady_clock::time_point start;
   std::function<void(Result<NetcheckReport>)> done;
+  /// The edge's HTTP client for the `api` rows, and the options it was made with.
+  net::http::HttpClientOptions httpOptions;
+  std::unique_ptr<net::http::HttpClient> http;
+  std::vector<std::size_t> apiRows;
 };
 
 std::vector<net::ServerAddress> parseServers(const std::vector<std::string>& texts,
@@ -125,9 +130,13 @@ Result<std::shared_ptr<net::ResolverChain>> makeChain(Run& run) {
 void layOutProxy(Run& run) {
   if (run.ctx.proxy == nullptr) return;
   const auto& endpoints = run.request.profile.endpoints;
-  const bool used = std::any_of(endpoints.begin(), endpoints.end(), [&run](const Endpoint& ep) {
-    return detail::usesProxy(run.ctx, ep);
-  });
+  const auto& targets = run.request.httpTargets;
+  const bool used =
+      std::any_of(endpoints.begin(), endpoints.end(),
+                  [&run](const Endpoint& ep) { return detail::usesProxy(run.ctx, ep); }) ||
+      std::any_of(targets.begin(), targets.end(), [&run](const HttpTarget& t) {
+        return detail::httpTargetUsesProxy(run.httpOptions, t);
+      });
   const std::size_t row =
       addRow(run, CheckKind::kProxy, run.ctx.proxy->address(),
              "HTTP proxy for the HTTPS traffic (" + run.ctx.proxy->source + ")", used);
@@ -136,6 +145,24 @@ void layOutProxy(Run& run) {
   }));
   const std::string note = detail::natsDirectNote(*run.ctx.proxy, run.request.profile);
   if (!note.empty()) run.report.notes.push_back(note);
+}
+
+/// One `api` row per configured endpoint, through the edge's HTTP client.
+void layOutHttpTargets(Run& run) {
+  for (const auto& target : run.request.httpTargets) {
+    const std::string name =
+        target.url.empty() ? target.setting : net::http::redactUrlForMessage(target.url);
+    const bool proxied = detail::httpTargetUsesProxy(run.httpOptions, target);
+    const std::size_t row = addRow(
+        run, CheckKind::kApi, name,
+        target.what + (proxied ? ", through the HTTP proxy" : "") + " (the edge's HTTP client)",
+        true);
+    run.apiRows.push_back(row);
+    const HttpTarget* t = &target;
+    run.jobs.push_back(guarded(run, row, [&run, t, row]() -> awaitable<void> {
+      co_await detail::checkHttpTarget(run.ctx, *t, run.report.checks[row]);
+    }));
+  }
 }
 
 void layOut(Run& run) {
@@ -199,6 +226,7 @@ void layOut(Run& run) {
           co_await detail::checkEndpoint(run.ctx, *endpoint, r);
         }));
   }
+  layOutHttpTargets(run);
   for (const auto& m : rq.machines) {
     const std::size_t row = addRow(
         run, CheckKind::kMachine, m.id + " (" + net::ServerAddress{m.host, m.port}.toString() + ")",
@@ -410,6 +438,20 @@ void judgeDpi(Run& run) {
   if (dpi.detected) dpi.bypass = run.bypass;
 }
 
+/// An `api` row whose certificate was not trusted, on a network where inspection was seen:
+/// the inspection is the likelier cause.
+void judgeApiRows(Run& run) {
+  if (!run.report.dpi.detected) return;
+  for (const std::size_t r : run.apiRows) {
+    auto& row = run.report.checks[r];
+    const std::string failure = row.facts.value("failure", "");
+    if (failure != "tls_untrusted" && failure != "tls_pin") continue;
+    row.cause +=
+        "; deep packet inspection was detected on this network (see the end of the "
+        "report), so a firewall re-signing this traffic is the likely cause";
+  }
+}
+
 awaitable<void> runAll(Run& run) {
   co_await runJobs(run.dnsJobs, run.dnsJobs.size());
   run.ctx.dnsDead = !run.dnsRows.empty() &&
@@ -424,9 +466,30 @@ awaitable<void> runAll(Run& run) {
   judgeDns(run);
   judgeClock(run);
   judgeDpi(run);
+  judgeApiRows(run);
+  // The client first: a request of its own may still be resolving through the chain.
+  if (run.http) run.http->stop();
   run.report.elapsed = std::chrono::steady_clock::now() - run.start;
   run.ctx.resolver->stop();
   run.done(std::move(run.report));
+}
+
+/// The edge's client as the request describes it, bounded for netcheck: this run's proxy and
+/// DNS chain, no retries, each request and connection within the run's timeout.
+Status makeHttpClient(Run& run) {
+  auto& o = run.httpOptions;
+  o = run.request.httpClient.value_or(net::http::HttpClientOptions{});
+  o.proxy = run.request.proxy;
+  o.resolver = run.ctx.resolver;
+  o.retries = 0;
+  o.timeout = run.request.timeout;
+  o.connectTimeout = std::min(o.connectTimeout, run.request.timeout);
+  auto client = net::http::HttpClient::create(o);
+  if (!client) return std::move(client).error().with("making netcheck's HTTP client");
+  run.http = std::move(client).value();
+  run.ctx.http = run.http.get();
+  run.ctx.httpOptions = &run.httpOptions;
+  return okStatus();
 }
 
 }  // namespace
@@ -491,6 +554,13 @@ void runNetcheckAsync(asio::any_io_executor executor, NetcheckRequest request,
     return;
   }
   run->ctx.resolver = chain.value();
+  if (!run->request.httpTargets.empty()) {
+    if (auto made = makeHttpClient(*run); !made) {
+      run->ctx.resolver->stop();
+      asio::post(strand, [done, error = made.error()] { done(error); });
+      return;
+    }
+  }
   layOut(*run);
   run->done = done;
   // The completion handler owns the run until every check has finished.

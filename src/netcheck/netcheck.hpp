@@ -17,8 +17,10 @@
 
 #include "base/error.hpp"
 #include "base/units.hpp"
+#include "net/http/http_client.hpp"
 #include "net/proxy.hpp"
 #include "netcheck/check_result.hpp"
+#include "netcheck/http_target.hpp"
 #include "netcheck/machine_targets.hpp"
 #include "netcheck/profile.hpp"
 #include "netcheck/target_map.hpp"
@@ -48,6 +50,15 @@ struct NetcheckRequest {
   /// (its name resolved by the proxy, or its --map address), and a `proxy` row checks the
   /// proxy itself. NATS endpoints stay direct, as the NATS link does; the report says so.
   std::optional<net::ProxySettings> proxy;
+  /// The endpoints this edge's configuration names (app/netcheck_targets.hpp): one `api` row
+  /// each, required, requested through an HttpClient made from `httpClient`.
+  std::vector<HttpTarget> httpTargets;
+  /// The edge's client options (net::http::clientOptions: `https:` trust and pins, edge id).
+  /// netcheck replaces three things so the rows prove this run's settings and stay bounded:
+  /// `proxy` becomes the request's proxy above, `resolver` this run's DNS chain, and there are
+  /// no retries, with `timeout` as the limit of each request (and of its connection).
+  /// Unset: the client's defaults. `caFile` above does not apply: only the edge's trust does.
+  std::optional<net::http::HttpClientOptions> httpClient;
 };
 
 /// Checks the request before anything is sent: a readable caFile, parsable server addresses,

@@ -14,10 +14,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "net/http/http_client.hpp"
 #include "net/proxy.hpp"
 #include "net/resolver_chain.hpp"
 #include "net/server_address.hpp"
 #include "netcheck/check_result.hpp"
+#include "netcheck/http_target.hpp"
 #include "netcheck/machine_targets.hpp"
 #include "netcheck/profile.hpp"
 #include "netcheck/target_map.hpp"
@@ -41,6 +43,10 @@ struct RunContext {
   bool noNetwork = false;
   /// The HTTP proxy for TLS/HTTPS endpoints (those not in its no_proxy); null: all direct.
   const net::ProxySettings* proxy = nullptr;
+  /// The edge's HTTP client for the configured endpoints (`api` rows), with the options it was
+  /// made with (the proxy above, this run's DNS chain, no retries); null when there are none.
+  net::http::HttpClient* http = nullptr;
+  const net::http::HttpClientOptions* httpOptions = nullptr;
 };
 
 /// Asks DNS server `index` of the chain for `lookup`.
@@ -109,6 +115,16 @@ boost::asio::awaitable<Connected> connectTcp(RunContext& ctx, boost::asio::ip::t
 /// to allow in the remedy.
 void judgeTcp(const Connected& c, const std::vector<boost::asio::ip::tcp::endpoint>& to,
               const std::string& allow, Duration timeout, CheckResult& row);
+
+/// True when the client sends `target`'s request through its proxy (the host is not in
+/// no_proxy). False without a proxy or for a URL that does not parse.
+bool httpTargetUsesProxy(const net::http::HttpClientOptions& options, const HttpTarget& target);
+
+/// One configured endpoint through ctx.http: the name the client connects to (the proxy's,
+/// or the endpoint's) resolved through the chain first (--loopback-only applied, and a dead
+/// DNS failing at once), then the role's request with ctx.timeout and no retry.
+boost::asio::awaitable<void> checkHttpTarget(RunContext& ctx, const HttpTarget& target,
+                                             CheckResult& row);
 
 /// A TCP connection to a machine's protocol port.
 boost::asio::awaitable<void> checkMachine(RunContext& ctx, const MachineTarget& machine,

@@ -121,3 +121,23 @@ TEST(UpdateManifest, MalformedEnvelopesAndManifestsAreRefusedAsSuch) {
 
 }  // namespace
 }  // namespace spindle::update
+
+namespace spindle::update {
+namespace {
+
+// A raw key's base64 holds '/' about half the time: it is still a key, not a file name.
+TEST(UpdateSigning, ABase64KeyWithASlashIsAKey) {
+  for (int i = 0; i < 64; ++i) {
+    const auto keys = generateKeyPair();
+    const std::string text = base64Encode(keys.publicKey.raw);
+    if (text.find('/') == std::string::npos) continue;
+    auto loaded = loadPublicKey(text);
+    ASSERT_TRUE(loaded) << text << ": " << loaded.error().describe();
+    EXPECT_EQ(loaded->id, keys.publicKey.id);
+    return;
+  }
+  FAIL() << "no generated key had a '/' in 64 tries";
+}
+
+}  // namespace
+}  // namespace spindle::update

@@ -110,6 +110,8 @@ Result<PublicKey> parsePublicKey(std::string_view text) {
 }
 
 Result<PublicKey> loadPublicKey(const std::string& spec) {
+  // A base64 key may hold '/': a spec that parses as a key is one, whatever it contains.
+  if (auto key = parsePublicKey(spec); key) return key;
   const bool looksLikeFile = spec.find('/') != std::string::npos &&
                              spec.find("-----BEGIN") == std::string::npos &&
                              spec.find('\n') == std::string::npos;

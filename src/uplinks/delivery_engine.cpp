@@ -182,6 +182,7 @@ void DeliveryEngine::run() {
         }
       }
     }
+    if (sent > 0) m_uplink->flush();
     commit(false);
     std::unique_lock lock(m_mutex);
     m_stats.backlog = m_backlog.end > m_backlog.next ? m_backlog.end - m_backlog.next : 0;

@@ -66,7 +66,7 @@ TEST(UplinkRegistry, UnknownUplinksAndKeysAreNamed) {
   auto l = load("uplinks:\n  kafka: {}\n  file:\n    rotate: 5\n");
   EXPECT_NE(l.problems.find("spindle.yaml:2:3: unknown uplink 'kafka'"), std::string::npos)
       << l.problems;
-  EXPECT_NE(l.problems.find("available: file, nats"), std::string::npos) << l.problems;
+  EXPECT_NE(l.problems.find("available: file, https, nats"), std::string::npos) << l.problems;
   EXPECT_NE(l.problems.find("unknown key 'rotate' in uplinks.file"), std::string::npos)
       << l.problems;
 }

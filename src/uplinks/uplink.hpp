@@ -86,6 +86,10 @@ class Uplink {
   /// a crash the records since the last committed cursor come again: an uplink that can,
   /// deduplicates by sequence (and journal). Called from the engine's thread only.
   virtual std::size_t submit(const Record& record, CompletionFn done) = 0;
+  /// The engine has nothing more to give for now: an uplink that gathers records into larger
+  /// sends (HTTPS requests) sends what it holds. Called at the end of every pass of the engine
+  /// that submitted something. Engine thread.
+  virtual void flush() {}
   /// Makes everything completed Ok so far durable at the destination. The engine calls it
   /// before it moves its cursor on disk. Engine thread.
   virtual Status sync() { return okStatus(); }

@@ -73,8 +73,9 @@ TEST_F(Cli, ValidateListsTheCollectorsAndUplinksWithTheirDefaultPorts) {
   EXPECT_NE(r.out.find("mtconnect_agent  port 5000"), std::string::npos) << r.out;
   const auto uplinks = r.out.find("\nuplinks:\n");
   ASSERT_NE(uplinks, std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  file  no port", uplinks), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  nats  port 7422", uplinks), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  file   no port     ", uplinks), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  https  port 443    ", uplinks), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  nats   port 7422   ", uplinks), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, ValidateAcceptsAGoodFileAndListsEveryProblemOfABadOne) {

@@ -8,6 +8,8 @@ POST /v1/edges/claim  {"schema": "spindle.claim.v1", "token", "key_type": "ed255
   200  {"schema", "edge_id", "nats": {"servers", "credentials"}, "config_bucket", "api"}
        also for the same token and key again (a claim is repeatable: the answer got lost)
   400  a malformed claim; 401 an unknown token; 409 a token already claimed by another key
+GET /v1/ping
+  200  {"schema": "spindle.ping.v1"}: the API answers (what `spindle netcheck` asks)
 
 Usage: cloud_api_server.py PORT CERT KEY TOKENS_JSON CLAIMS_JSON
   TOKENS_JSON  {"TOKEN": {"edge_id": ..., "nats_servers": [...], "credentials": ...,
@@ -40,6 +42,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def refuse(self, status, error, message):
         self.answer(status, {"error": error, "message": message})
+
+    def do_GET(self):
+        if self.path.split("?", 1)[0] != "/v1/ping":
+            return self.refuse(404, "not_found", "no such endpoint")
+        return self.answer(200, {"schema": "spindle.ping.v1"})
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))

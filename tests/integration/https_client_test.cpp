@@ -308,36 +308,6 @@ TEST_F(HttpsClient, StopAnswersARequestInFlight) {
 
 // ---- through Debian's tinyproxy -------------------------------------------------------------
 
-std::optional<Peer> startTinyproxy(const std::string& program, const ScratchDir& dir,
-                                   std::uint16_t connectPort, bool basicAuth) {
-  Peer peer;
-  peer.port = freePort();
-  std::string conf =
-      "Port " + std::to_string(peer.port) + "\nListen 127.0.0.1\nAllow 127.0.0.1\nConnectPort " +
-      std::to_string(connectPort) + "\nLogLevel Connect\nMaxClients 20\nTimeout 10\nPidFile \"" +
-      (dir / "tinyproxy.pid") + "\"\n";
-  if (basicAuth) conf += "BasicAuth edge s3cret\n";
-  const std::string file = dir.write("tinyproxy.conf", conf);
-  peer.process = std::make_unique<Process>(std::vector<std::string>{program, "-d", "-c", file},
-                                           dir / "tinyproxy.out", dir / "tinyproxy.err");
-  if (!eventually([&] { return tcpOpen(peer.port); })) {
-    ADD_FAILURE() << "tinyproxy did not start: " << readFile(dir / "tinyproxy.err");
-    return std::nullopt;
-  }
-  return peer;
-}
-
-net::ProxySettings proxyAt(std::uint16_t port, const std::string& user = "",
-                           const std::string& password = "") {
-  net::ProxySettings p;
-  p.host = "127.0.0.1";
-  p.port = port;
-  p.user = user;
-  p.password = password;
-  p.source = "configured";
-  return p;
-}
-
 TEST_F(HttpsClient, GoesThroughAProxy) {
   NETCHECK_REQUIRE_PROGRAM(tinyproxyProgram, "tinyproxy", "tinyproxy");
   auto tinyproxy = startTinyproxy(tinyproxyProgram, *m_dir, m_server->port, false);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "net/proxy.hpp"
 #include "netcheck_peers.hpp"
 
 namespace spindle::testing::https_peers {
@@ -49,6 +50,39 @@ inline std::string publicKeyPin(const std::string& openssl, const ScratchDir& di
   std::string pin = readFile(out);
   while (!pin.empty() && (pin.back() == '\n' || pin.back() == '\r')) pin.pop_back();
   return "sha256//" + pin;
+}
+
+/// Debian's tinyproxy on a free port, allowing CONNECT to `connectPort` only; with `basicAuth`
+/// it wants the user "edge" with the password "s3cret".
+inline std::optional<Peer> startTinyproxy(const std::string& program, const ScratchDir& dir,
+                                          std::uint16_t connectPort, bool basicAuth) {
+  Peer peer;
+  peer.port = freePort();
+  std::string conf =
+      "Port " + std::to_string(peer.port) + "\nListen 127.0.0.1\nAllow 127.0.0.1\nConnectPort " +
+      std::to_string(connectPort) + "\nLogLevel Connect\nMaxClients 20\nTimeout 10\nPidFile \"" +
+      (dir / "tinyproxy.pid") + "\"\n";
+  if (basicAuth) conf += "BasicAuth edge s3cret\n";
+  const std::string file = dir.write("tinyproxy.conf", conf);
+  peer.process = std::make_unique<Process>(std::vector<std::string>{program, "-d", "-c", file},
+                                           dir / "tinyproxy.out", dir / "tinyproxy.err");
+  if (!eventually([&] { return netcheck_peers::tcpOpen(peer.port); })) {
+    ADD_FAILURE() << "tinyproxy did not start: " << readFile(dir / "tinyproxy.err");
+    return std::nullopt;
+  }
+  return peer;
+}
+
+/// The edge's proxy settings for a proxy on 127.0.0.1.
+inline net::ProxySettings proxyAt(std::uint16_t port, const std::string& user = "",
+                                  const std::string& password = "") {
+  net::ProxySettings p;
+  p.host = "127.0.0.1";
+  p.port = port;
+  p.user = user;
+  p.password = password;
+  p.source = "configured";
+  return p;
 }
 
 }  // namespace spindle::testing::https_peers

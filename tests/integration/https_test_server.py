@@ -13,6 +13,9 @@ Listens on 127.0.0.1 only. What it answers depends on the path:
   /stats                200 JSON: for each path, the monotonic times (seconds) it was asked
   /collect              200; keeps the request's headers and body
   /collected            200 JSON: [{"headers", "body"}] of every /collect request so far
+  /v1/ping              200 {"schema": "spindle.ping.v1"}: the cloud API's ping
+  /not-the-api/v1/ping  404 with a body: an https.api that names some other server
+  /adapters/index.json  200 {"schema": "spindle.store.v1"}: an adapter store's index, for netcheck
 Usage: https_test_server.py PORT CERT KEY
 """
 
@@ -120,6 +123,14 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/collected":
             with LOCK:
                 self.send(200, json.dumps(COLLECTED), {"Content-Type": "application/json"})
+        elif path == "/v1/ping":
+            self.send(200, json.dumps({"schema": "spindle.ping.v1"}),
+                      {"Content-Type": "application/json"})
+        elif path == "/not-the-api/v1/ping":
+            self.send(404, "no such thing here")
+        elif path == "/adapters/index.json":
+            self.send(200, json.dumps({"schema": "spindle.store.v1"}),
+                      {"Content-Type": "application/json"})
         else:
             self.send(400, "unknown test path " + path)
 

@@ -7,12 +7,12 @@ if(NOT TARGET spindle_uplink_nats OR NOT TARGET spindle_control)
 endif()
 
 # A stand-in for an edge whose journal is a pure function of the sequence (so it survives
-# kill -9 like the real one): used to kill the uplink mid-stream and restart it.
-add_executable(nats_feeder nats_feeder.cpp)
-target_link_libraries(nats_feeder PRIVATE spindle_all)
-add_dependencies(spindle_integration_tests nats_feeder)
+# kill -9 like the real one): used to kill the NATS or the HTTPS uplink mid-stream and restart it.
+add_executable(uplink_feeder uplink_feeder.cpp)
+target_link_libraries(uplink_feeder PRIVATE spindle_all)
+add_dependencies(spindle_integration_tests uplink_feeder)
 target_compile_definitions(spindle_integration_tests PRIVATE
-  NATS_FEEDER_BINARY="$<TARGET_FILE:nats_feeder>")
+  UPLINK_FEEDER_BINARY="$<TARGET_FILE:uplink_feeder>")
 
 # The many-edges cluster test runs 20 edge processes and three nats-servers at once: alone,
 # so the tests beside it (ctest -j2) neither slow it nor are slowed by it. Set after the

@@ -64,7 +64,7 @@ std::string compare(const StoredData& stored,
   return why;
 }
 
-/// The journal of nats_feeder: observation s (1..total) belongs to machine m<s % machines + 1>.
+/// The journal of uplink_feeder: observation s (1..total) belongs to machine m<s % machines + 1>.
 std::map<std::string, std::vector<std::uint64_t>> feederJournal(std::uint64_t total, int machines) {
   std::map<std::string, std::vector<std::uint64_t>> out;
   for (std::uint64_t s = 1; s <= total; ++s) {
@@ -97,14 +97,14 @@ class NatsClusterTest : public ::testing::Test {
     if (!HasFailure()) fs::remove_all(m_dir);
   }
 
-  /// nats_feeder as edge `edge`, with every node's URL and a ping every `pingMs` (1 s finds a
+  /// uplink_feeder as edge `edge`, with every node's URL and a ping every `pingMs` (1 s finds a
   /// dead node fast; many edges on two cores use the edge's default, 20 s, or they miss pings
   /// while the machine is saturated and move from node to node).
   Process& startFeeder(const std::string& edge, std::uint64_t total, int rate, int pingMs = 1000) {
     const fs::path dir = m_dir / edge;
     fs::create_directories(dir);
     m_edges.push_back(std::make_unique<Process>(
-        std::vector<std::string>{NATS_FEEDER_BINARY, "--url", m_cluster->url(), "--edge", edge,
+        std::vector<std::string>{UPLINK_FEEDER_BINARY, "--url", m_cluster->url(), "--edge", edge,
                                  "--dir", (dir / "data").string(), "--total", std::to_string(total),
                                  "--rate", std::to_string(rate), "--record", "50", "--machines",
                                  "3", "--ping-ms", std::to_string(pingMs), "--deadline-s", "300"},
@@ -333,7 +333,7 @@ TEST_F(NatsClusterTest, TheEdgesNodeFrozenForThirtySecondsTheSpindleEdgeFailsOve
   expectExact("e1", journal);
 }
 
-// N edges (nats_feeder processes, each its own journal and edge id) at 1,000 observations/s
+// N edges (uplink_feeder processes, each its own journal and edge id) at 1,000 observations/s
 // each. The suite runs 20 for 20 s; scripts/soak-fleet runs 100 for 2 minutes
 // (SPINDLE_FLEET_EDGES, SPINDLE_FLEET_SECONDS). Prints the hub's figures.
 TEST_F(NatsClusterTest, ManyEdgesEachJournalAndTheStreamAgree) {

@@ -1,5 +1,5 @@
 // kill -9 of the process publishing to the hub, mid-stream, then a restart: the hub's stream
-// holds every observation exactly once. The publisher is nats_feeder (the NATS uplink over a
+// holds every observation exactly once. The publisher is uplink_feeder (the NATS uplink over a
 // journal that survives the kill); nats_spindle_test.cpp does the same with the spindle binary.
 
 #include <gtest/gtest.h>
@@ -23,7 +23,7 @@ TEST(NatsCrash, KillNineMidStreamAndRestartLosesAndDuplicatesNothing) {
   ASSERT_TRUE(client.addStream("SPINDLE", {"spindle.*.data.>"}, 600s, hub.replicas()));
 
   constexpr std::uint64_t kTotal = 90000;  // 4.5 s of production at 20k observations/s
-  const std::vector<std::string> argv{NATS_FEEDER_BINARY,
+  const std::vector<std::string> argv{UPLINK_FEEDER_BINARY,
                                       "--url",
                                       hub.url(),
                                       "--edge",

@@ -20,7 +20,7 @@
 #include <nats/nats.h>
 
 #include "process.hpp"
-#include "uplinks/nats/payload_codec.hpp"
+#include "uplinks/payload/payload_codec.hpp"
 
 namespace spindle::testing {
 
@@ -400,7 +400,7 @@ class NatsClient {
 
  private:
   static void decodeInto(natsMsg* msg, StoredData& out) {
-    using namespace uplinks::nats;
+    using namespace uplinks;
     out.subjects.insert(natsMsg_GetSubject(msg));
     const char* enc = nullptr;
     natsMsgHeader_Get(msg, kHeaderEncoding, &enc);

@@ -346,10 +346,9 @@ TEST_F(NatsUplinkTest, HighFrequencySamplesArriveInCompactBatches) {
     ASSERT_EQ(natsSubscription_NextMsg(&msg, sub, 5000), NATS_OK) << loadSamples;
     EXPECT_STREQ(natsMsg_GetSubject(msg), "spindle.e1.hf.mill-1");
     const char* enc = nullptr;
-    natsMsgHeader_Get(msg, uplinks::nats::kHeaderEncoding, &enc);
-    auto raw =
-        uplinks::nats::unpack(std::string_view(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)),
-                              uplinks::nats::parseEncoding(enc ? enc : "").value());
+    natsMsgHeader_Get(msg, uplinks::kHeaderEncoding, &enc);
+    auto raw = uplinks::unpack(std::string_view(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)),
+                               uplinks::parseEncoding(enc ? enc : "").value());
     ASSERT_TRUE(raw.ok());
     auto decoded = uplinks::nats::decodeHf(*raw);
     ASSERT_TRUE(decoded.ok()) << decoded.error().describe();

@@ -68,6 +68,7 @@ class ScratchDir {
     fs::create_directories(m_path);
   }
   ~ScratchDir() { fs::remove_all(m_path); }
+  const fs::path& path() const { return m_path; }
   std::string operator/(const std::string& name) const { return (m_path / name).string(); }
   std::string write(const std::string& name, const std::string& text) const {
     std::ofstream(m_path / name) << text;

@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -16,12 +18,13 @@ namespace spindle::testing {
 
 class TestJournal {
  public:
-  explicit TestJournal(const std::filesystem::path& dir, std::uint64_t maxSize = 1ULL << 30) {
+  explicit TestJournal(const std::filesystem::path& dir, std::uint64_t maxSize = 1ULL << 30,
+                       std::vector<std::string> consumers = {"nats"}) {
     journal::Settings s;
     s.dir = (dir / "journal").string();
     s.sync = journal::SyncPolicy{journal::SyncMode::kNever, {}};
     s.maxSize = maxSize;
-    s.consumers = {"nats"};
+    s.consumers = std::move(consumers);
     s.retryMin = std::chrono::milliseconds(50);
     s.retryMax = std::chrono::seconds(1);
     auto j = journal::Journal::open(std::move(s), m_clock);

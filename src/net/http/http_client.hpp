@@ -140,4 +140,8 @@ class HttpClient {
   std::thread m_thread;
 };
 
+/// Makes clients as the edge makes them (its `https:` section, proxy and DNS chain), allowing
+/// `maxConnectionsPerHost` connections to one host: for a part that needs a client of its own.
+using ClientFactory = std::function<Result<std::unique_ptr<HttpClient>>(int maxConnectionsPerHost)>;
+
 }  // namespace spindle::net::http

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/json_encoder.hpp"
-#include "uplinks/nats/payload_codec.hpp"
+#include "uplinks/payload/payload_codec.hpp"
 
 namespace spindle::uplinks::nats {
 namespace {

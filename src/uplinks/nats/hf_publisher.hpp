@@ -18,7 +18,7 @@
 
 #include "model/item_catalog.hpp"
 #include "uplinks/nats/nats_connection.hpp"
-#include "uplinks/nats/payload_codec.hpp"
+#include "uplinks/payload/payload_codec.hpp"
 
 namespace spindle::uplinks::nats {
 

@@ -21,7 +21,7 @@
 #include "uplinks/nats/js_publisher.hpp"
 #include "uplinks/nats/nats_connection.hpp"
 #include "uplinks/nats/nats_options.hpp"
-#include "uplinks/nats/payload_codec.hpp"
+#include "uplinks/payload/payload_codec.hpp"
 #include "uplinks/uplink.hpp"
 
 namespace spindle::uplinks::nats {

@@ -77,6 +77,7 @@ class ContractUplink final : public Uplink {
       done(std::move(c));
     });
   }
+  void flush() override { m_inner->flush(); }
   Status sync() override { return m_inner->sync(); }
   void stop() override { m_inner->stop(); }
 

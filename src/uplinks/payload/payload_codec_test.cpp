@@ -1,15 +1,15 @@
-#include "uplinks/nats/payload_codec.hpp"
+#include "uplinks/payload/payload_codec.hpp"
 
 #include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
-namespace spindle::uplinks::nats {
+namespace spindle::uplinks {
 namespace {
 
 std::string readTestdata(const std::string& name) {
-  std::ifstream in(std::string(SPINDLE_SOURCE_DIR) + "/src/uplinks/nats/testdata/" + name);
+  std::ifstream in(std::string(SPINDLE_SOURCE_DIR) + "/src/uplinks/payload/testdata/" + name);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
@@ -122,4 +122,4 @@ TEST(NatsPayload, HeadersAndIds) {
 }
 
 }  // namespace
-}  // namespace spindle::uplinks::nats
+}  // namespace spindle::uplinks

@@ -16,7 +16,7 @@
 struct ZSTD_CCtx_s;
 struct ZSTD_DCtx_s;
 
-namespace spindle::uplinks::nats {
+namespace spindle::uplinks {
 
 inline constexpr std::string_view kBatchSchema = "spindle.batch.v1";
 inline constexpr std::string_view kHfSchema = "spindle.hf.v1";
@@ -97,4 +97,4 @@ struct DecodedBatch {
 /// Parses an uncompressed body; checks the schema, the count and every line's seq.
 Result<DecodedBatch> decodeBatch(std::string_view body);
 
-}  // namespace spindle::uplinks::nats
+}  // namespace spindle::uplinks

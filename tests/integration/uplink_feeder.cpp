@@ -1,15 +1,19 @@
-// nats_feeder: an edge in miniature for the kill -9 test: machines produce into a durable
+// uplink_feeder: an edge in miniature for the kill -9 tests: machines produce into a durable
 // journal in --dir (observation s belongs to machine s % machines and carries the value s)
-// while the NATS uplink's delivery engine sends it to the hub. The production clock starts at
-// the first run and keeps going while the process is dead; a restart recovers the journal and
-// the uplink's cursor. Exits 0 once every observation up to --total is acknowledged.
+// while an uplink's delivery engine sends it on: the NATS uplink to the hub (--url nats://...),
+// or the HTTPS uplink to an API (--url https://..., --ca for its CA, --key for the edge's key). The
+// production clock starts at the first run and keeps going while the process is dead; a restart
+// recovers the journal and the uplink's cursor. Exits 0 once every observation up to --total is
+// acknowledged.
 //
 // Prints "progress journal=N cursor=M" every second (what the journal holds and what the hub
 // acknowledged), so a test can see collection go on while the hub is away.
 //
-//   nats_feeder --url nats://127.0.0.1:4222[,nats://...] --edge e1 --dir /tmp/x --total 60000
-//               [--rate 20000] [--record 50] [--machines 3] [--ping-ms 20000]
-//               [--deadline-s 120]
+//   uplink_feeder --url nats://127.0.0.1:4222[,nats://...] --edge e1 --dir /tmp/x --total 60000
+//                 [--rate 20000] [--record 50] [--machines 3] [--ping-ms 20000]
+//                 [--deadline-s 120]
+//   uplink_feeder --url https://127.0.0.1:8443/v1/edges/e1/data --ca ca.pem --key edge-key.pem
+//                 --edge e1 --dir /tmp/x --total 60000 [...]
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +27,7 @@
 #include "base/log.hpp"
 #include "journal/journal.hpp"
 #include "uplinks/delivery_engine.hpp"
+#include "uplinks/https/https_uplink.hpp"
 #include "uplinks/nats/nats_uplink.hpp"
 
 using namespace spindle;
@@ -62,7 +67,7 @@ int main(int argc, char** argv) {
   const auto deadlineS = std::stoll(arg(argc, argv, "deadline-s", "120"));
   if (url.empty() || dir.empty() || total % record != 0) {
     std::fprintf(stderr,
-                 "usage: nats_feeder --url URL --dir DIR --total N (a multiple of --record)\n");
+                 "usage: uplink_feeder --url URL --dir DIR --total N (a multiple of --record)\n");
     return 2;
   }
   std::filesystem::create_directories(dir);
@@ -77,7 +82,8 @@ int main(int argc, char** argv) {
   journal::Settings settings;
   settings.dir = (dir / "journal").string();
   settings.sync = journal::SyncPolicy{journal::SyncMode::kNever, {}};
-  settings.consumers = {"nats"};
+  const bool https = url.rfind("https://", 0) == 0;
+  settings.consumers = {https ? "https" : "nats"};
   settings.retryMin = std::chrono::milliseconds(50);
   settings.retryMax = std::chrono::seconds(1);
   SystemClock clock;
@@ -88,7 +94,7 @@ int main(int argc, char** argv) {
   }
   journal::Journal& j = **opened;
   NatsOptions options;
-  for (std::size_t from = 0; from < url.size();) {  // a comma-separated list: a cluster
+  for (std::size_t from = 0; from < url.size() && !https;) {  // a comma-separated list: a cluster
     const std::size_t comma = std::min(url.find(',', from), url.size());
     options.servers.push_back(url.substr(from, comma - from));
     from = comma + 1;
@@ -100,12 +106,32 @@ int main(int argc, char** argv) {
   options.maxInFlight = 512;
   options.maxBatch = 20;
   NatsConnection connection(options, edge);
-  uplinks::DeliveryEngine engine(
-      j, std::make_unique<NatsUplink>(options, edge, connection, catalog), catalog);
-  if (auto s = connection.start(); !s) {
-    std::fprintf(stderr, "%s\n", s.error().describe().c_str());
-    return 1;
+  std::unique_ptr<uplinks::Uplink> uplink;
+  if (https) {
+    net::http::HttpClientOptions c;
+    c.edgeId = edge;
+    c.caFile = arg(argc, argv, "ca", "");
+    c.retryMin = std::chrono::milliseconds(50);
+    c.retryMax = std::chrono::milliseconds(500);
+    auto client = net::http::HttpClient::create(c);
+    auto signer = uplinks::https::RequestSigner::load(arg(argc, argv, "key", ""));
+    if (!client || !signer) {
+      std::fprintf(stderr, "%s\n", (client ? signer.error() : client.error()).describe().c_str());
+      return 1;
+    }
+    uplinks::https::HttpsUplinkOptions o;
+    o.maxBatch = 200;
+    o.timeout = std::chrono::seconds(5);
+    uplink = std::make_unique<uplinks::https::HttpsUplink>(o, url, edge, std::move(*signer),
+                                                           std::move(*client), catalog);
+  } else {
+    uplink = std::make_unique<NatsUplink>(options, edge, connection, catalog);
+    if (auto s = connection.start(); !s) {
+      std::fprintf(stderr, "%s\n", s.error().describe().c_str());
+      return 1;
+    }
   }
+  uplinks::DeliveryEngine engine(j, std::move(uplink), catalog);
   if (auto s = engine.start(); !s) {
     std::fprintf(stderr, "%s\n", s.error().describe().c_str());
     return 1;
@@ -165,7 +191,8 @@ int main(int argc, char** argv) {
     return 0;
   };
   std::printf("done cursor=%llu published=%llu acked=%llu duplicates=%llu\n",
-              static_cast<unsigned long long>(stats.position), counter("published"),
-              counter("acked"), counter("duplicates"));
+              static_cast<unsigned long long>(stats.position),
+              counter(https ? "requests" : "published"), counter(https ? "accepted" : "acked"),
+              counter("duplicates"));
   return 0;
 }

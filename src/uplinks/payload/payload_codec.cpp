@@ -1,4 +1,4 @@
-#include "uplinks/nats/payload_codec.hpp"
+#include "uplinks/payload/payload_codec.hpp"
 
 #include <charconv>
 
@@ -7,7 +7,7 @@
 
 #include "model/json_encoder.hpp"
 
-namespace spindle::uplinks::nats {
+namespace spindle::uplinks {
 namespace {
 
 void appendUint(std::string& out, std::uint64_t v) {
@@ -168,4 +168,4 @@ Result<DecodedBatch> decodeBatch(std::string_view body) {
   return out;
 }
 
-}  // namespace spindle::uplinks::nats
+}  // namespace spindle::uplinks

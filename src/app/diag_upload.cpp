@@ -1,0 +1,73 @@
+// `diag.upload`: a diagnostics bundle written below the data directory and queued for the
+// uploads bucket (upload/upload_queue.hpp), or for a presigned URL the cloud's API handed out.
+// The bundle holds what the management page's diagnostics download holds (status, journal,
+// network, the redacted configuration, recent logs); the file is removed once uploaded.
+#include <filesystem>
+
+#include "app/machine_manager.hpp"
+#include "base/atomic_file.hpp"
+#include "control/config_text.hpp"
+
+namespace spindle::app {
+namespace {
+
+/// "20261206T050000Z": a time that sorts and is safe in object keys and file names.
+std::string compactTime(TimestampNs now) {
+  std::string t = formatTimestamp(now).substr(0, 19) + "Z";  // 2026-12-06T05:00:00Z
+  std::erase(t, '-');
+  std::erase(t, ':');
+  return t;
+}
+
+}  // namespace
+
+Result<nlohmann::json> MachineManager::uploadDiagnostics(const nlohmann::json& args) {
+  if (!m_parts.upload) return Error(ErrorCode::kUnavailable, "this edge has no upload queue");
+  std::string url;
+  if (args.is_object() && args.contains("url")) {
+    if (!args["url"].is_string() || args["url"].get<std::string>().rfind("https://", 0) != 0) {
+      return Error(ErrorCode::kInvalidArgument, "url must be a presigned https:// PUT URL");
+    }
+    url = args["url"].get<std::string>();
+  }
+  nlohmann::json bundle;
+  bundle["schema"] = "spindle.diagnostics.v1";
+  bundle["edge"] = {{"id", m_config.edge.id}, {"version", SPINDLE_VERSION}};
+  bundle["status"] = status();
+  bundle["journal"] = journal();
+  bundle["network"] = network();
+  bundle["configuration"] = control::redactConfig(configText());
+  nlohmann::json lines = nlohmann::json::array();
+  if (auto ring = logs()) {
+    for (const auto& l : ring->lines(ring->capacity())) lines.push_back(l);
+  }
+  bundle["logs"] = std::move(lines);
+
+  const std::string stamp = compactTime(m_clock.now());
+  const std::string name = "diagnostics-" + m_config.edge.id + "-" + stamp + ".json";
+  const auto dir = std::filesystem::path(m_config.edge.dataDir) / "diagnostics";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error(ErrorCode::kIo, ec.message()).with("creating " + dir.string());
+  const std::string path = (dir / name).string();
+  const std::string text = bundle.dump();
+  if (auto written = writeFileAtomically(path, text, 0600); !written) {
+    return std::move(written).error().with("writing the diagnostics bundle");
+  }
+  upload::UploadRequest request;
+  request.path = path;
+  request.key = "diagnostics/" + m_config.edge.id + "/" + name;
+  request.presignedUrl = url;
+  request.deleteAfter = true;
+  request.metadata = {{"spindle-edge", m_config.edge.id}, {"spindle-kind", "diagnostics"}};
+  const std::string key = url.empty() ? request.key : std::string();  // a URL names its object
+  auto id = m_parts.upload(std::move(request));
+  if (!id) {
+    std::filesystem::remove(path, ec);
+    return std::move(id).error().with("queueing the diagnostics bundle");
+  }
+  m_log->info("diagnostics bundle {} ({} bytes) queued for upload as {}", name, text.size(), *id);
+  return nlohmann::json{{"upload", *id}, {"key", key}, {"bytes", text.size()}};
+}
+
+}  // namespace spindle::app
