@@ -25,17 +25,8 @@ using namespace spindle;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-fs::path benchDir() {
-  const char* env = std::getenv("SPINDLE_BENCH_DIR");
-  return fs::path(env != nullptr && *env != '\0' ? env : "/tmp/spindle-delivery-bench");
-}
-
-double cpuSeconds() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
+fs::path benchDir() { return bench::benchDir("/tmp/spindle-delivery-bench"); }
+using bench::cpuSeconds;
 
 using bench::Workload;
 

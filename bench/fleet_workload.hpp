@@ -1,15 +1,34 @@
 #pragma once
 // The workload the delivery benchmarks share: pipeline batches of 64 observations from 50
-// machines of 20 items, as a fleet of CNCs reports them (delivery_bench, https_bench).
+// machines of 20 items, as a fleet of CNCs reports them (delivery_bench, https_bench), and
+// their measuring helpers.
 
+#include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include "model/item_catalog.hpp"
 #include "model/observation.hpp"
 
 namespace spindle::bench {
+
+/// Where a benchmark writes: $SPINDLE_BENCH_DIR (the disk measured), else `fallback`.
+inline std::filesystem::path benchDir(const char* fallback) {
+  const char* env = std::getenv("SPINDLE_BENCH_DIR");
+  return std::filesystem::path(env != nullptr && *env != '\0' ? env : fallback);
+}
+
+/// CPU seconds of the whole process so far (user + system).
+inline double cpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 
 /// Pipeline batches of 64 observations from 50 machines of 20 items: half numbers (samples),
 /// a quarter counters, a quarter short state strings, as a fleet of CNCs reports them.

@@ -36,17 +36,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-fs::path benchDir() {
-  const char* env = std::getenv("SPINDLE_BENCH_DIR");
-  return fs::path(env != nullptr && *env != '\0' ? env : "/tmp/spindle-https-bench");
-}
-
-double cpuSeconds() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
+fs::path benchDir() { return bench::benchDir("/tmp/spindle-https-bench"); }
+using bench::cpuSeconds;
 
 /// A loopback HTTPS server: a thread per connection, each reading requests and answering 200.
 class BatchServer {

@@ -259,6 +259,7 @@ Status Gateway::start() {
   parts.upload = [queue = m_uploads.get()](upload::UploadRequest request) {
     return queue->enqueue(std::move(request));
   };
+  parts.uploads = [queue = m_uploads.get()] { return queue->list(); };
   parts.crashReportsPending = [this] {
     return m_crashReports ? m_crashReports->pendingCount() : 0;
   };
@@ -327,7 +328,9 @@ void Gateway::stop() {
   if (m_web) m_web->stop();
   if (m_management) m_management->stop();
   if (m_clockMonitor) m_clockMonitor->stop();
-  if (m_uploads) m_uploads->stop();  // an upload in flight resumes at the next start
+  // The queue has a client of its own: cancelling its part in flight cannot hold up the stop,
+  // and the upload resumes from its last accepted part at the next start.
+  if (m_uploads) m_uploads->stop(/*cancelInFlight=*/true);
   if (m_resolver) m_resolver->stop();
   stopCrashReports();
   asio::post(m_io, [this] {

@@ -115,7 +115,7 @@ Result<nlohmann::json> MachineManager::machineDetail(const std::string& id) cons
   nlohmann::json items = nlohmann::json::array();
   nlohmann::json script = {
       {"name", entry->scriptName}, {"text", ""}, {"runs", 0}, {"errors", 0}, {"last_error", ""}};
-  script["text"] = scriptText(entry->scriptName);
+  script["text"] = entry->scriptText ? *entry->scriptText : scriptText(entry->scriptName);
   if (script["text"] == "" && entry->script) {
     // The type's built-in default script: its text is compiled in.
     if (const auto* text = transform::defaultScriptText(entry->type)) script["text"] = *text;

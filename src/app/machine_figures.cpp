@@ -111,6 +111,14 @@ Result<nlohmann::json> MachineManager::netcheck(const nlohmann::json& args) {
 
 void MachineManager::fillHealth(control::HealthReport& report) {
   if (m_parts.crashReportsPending) report.crashReportsPending = m_parts.crashReportsPending();
+  if (m_parts.uploads) {
+    control::UploadsHealth uploads;
+    for (const auto& u : m_parts.uploads()) {
+      ++(u.state == "failed" ? uploads.failed : uploads.pending);
+      uploads.bytes += u.size;
+    }
+    report.uploads = uploads;
+  }
   {
     std::lock_guard lock(m_mutex);
     for (const auto& ctx : m_contexts) {
@@ -267,6 +275,21 @@ nlohmann::json MachineManager::status() {
   } else {
     status["dns"] = nullptr;
   }
+  nlohmann::json uploads = nlohmann::json::array();
+  if (m_parts.uploads) {
+    for (const auto& u : m_parts.uploads()) {
+      uploads.push_back({{"id", u.id},
+                         {"path", u.path},
+                         {"key", u.presigned ? nlohmann::json(nullptr) : nlohmann::json(u.key)},
+                         {"state", u.state},
+                         {"bytes", u.size},
+                         {"parts_done", u.partsDone},
+                         {"parts_total", u.partsTotal},
+                         {"attempts", u.attempts},
+                         {"error", u.error}});
+    }
+  }
+  status["uploads"] = std::move(uploads);
   return status;
 }
 

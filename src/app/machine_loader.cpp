@@ -227,10 +227,12 @@ void MachineLoader::loadStoreScript(const YAML::Node& node, MachineEntry& entry)
     auto compiled = transform::compileScriptDiagnostics(got->text, name);
     for (const auto& item : compiled.diagnostics.items()) m_diags.addItem(item);
     it->second.script = std::move(compiled.script);
+    it->second.text = std::make_shared<const std::string>(std::move(got->text));
     it->second.failed = it->second.script == nullptr;
     m_storeNames[written] = name;
   }
   entry.script = it->second.script;
+  entry.scriptText = it->second.text;
   entry.scriptName = m_storeNames[written];
 }
 

@@ -26,6 +26,7 @@ class MachineLoader {
  private:
   struct Compiled {
     std::shared_ptr<const transform::CompiledScript> script;
+    std::shared_ptr<const std::string> text;  ///< a store script's text
     bool failed = false;  ///< reported for the first machine; the others stay quiet
   };
 

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "app/journal_exports.hpp"
 #include "app/remote_config.hpp"
 #include "base/log.hpp"
 #include "base/log_sinks.hpp"
@@ -43,7 +44,8 @@ MachineManager::MachineManager(SpindleConfig& config, std::string text, model::I
       m_catalog(catalog),
       m_clock(clock),
       m_log(makeLogger("app")),
-      m_runningText(std::move(text)) {
+      m_runningText(std::move(text)),
+      m_exports(std::make_unique<JournalExports>(m_log)) {
   prepareRemoteRules();
 }
 
@@ -169,6 +171,7 @@ std::size_t MachineManager::running() const {
 }
 
 void MachineManager::stopCollectors() {
+  m_exports->stop();  // before the upload queue it hands its file to stops
   std::lock_guard lock(m_mutex);
   m_running = false;
   for (auto& [id, collector] : m_collectors) collector->stop();

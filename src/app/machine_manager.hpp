@@ -56,7 +56,11 @@ struct EdgeParts {
   /// Queues a file for the uploads bucket (upload/upload_queue.hpp); returns its id. Any
   /// thread; null when the edge has no upload queue.
   std::function<Result<std::string>(upload::UploadRequest)> upload;
+  /// The queued uploads, in order (health, diag.status). Any thread; may be null.
+  std::function<std::vector<upload::UploadStatus>()> uploads;
 };
+
+class JournalExports;
 
 class MachineManager final : public EdgeApi {
  public:
@@ -126,6 +130,8 @@ class MachineManager final : public EdgeApi {
   /// Where a machine connects (address, port), from its block; cached by its settings text.
   std::pair<std::string, std::uint16_t> machineAddress(const MachineEntry& entry) const;
   void prepareRemoteRules();
+  /// diag.upload with {"journal": ...}: starts the export for the upload queue. diag_upload.cpp
+  Result<nlohmann::json> uploadJournal(const nlohmann::json& spec, const std::string& url);
   Result<RemoteLoad> loadDesired(const std::string& yaml) const;
   std::string kvName() const;
   /// Starts one machine's collector (a context per machine, kept across restarts) with its
@@ -170,6 +176,7 @@ class MachineManager final : public EdgeApi {
   std::optional<control::ConfigState> m_configState;
   /// machineAddress()'s cache: settings text -> address and port. Under m_mutex.
   mutable std::map<std::string, std::pair<std::string, std::uint16_t>> m_addresses;
+  std::unique_ptr<JournalExports> m_exports;  ///< diag.upload's journal exports
 };
 
 }  // namespace spindle::app

@@ -5,9 +5,7 @@
 #include <optional>
 
 #include "transform/store/store_options.hpp"
-#ifdef SPINDLE_UPLINK_HTTPS_BUILT
-#include "uplinks/https/https_options.hpp"
-#endif
+#include "uplinks/registry.hpp"
 
 namespace spindle::app {
 namespace {
@@ -20,28 +18,18 @@ std::string withoutTrailingSlash(std::string url) {
   return url;
 }
 
-/// The HTTPS uplink's row when `uplinks: https:` runs: its data URL as the uplink computes it.
-/// Without that uplink in the build (SPINDLE_UPLINK_HTTPS off) no configuration can run it.
-std::optional<HttpTarget> uplinkTarget([[maybe_unused]] const SpindleConfig& config) {
-#ifdef SPINDLE_UPLINK_HTTPS_BUILT
-  namespace up = uplinks::https;
+/// The rows of the uplinks that reach HTTPS endpoints (each type says which: its `endpoints`).
+std::vector<HttpTarget> uplinkTargets(const SpindleConfig& config) {
+  std::vector<HttpTarget> out;
   for (const auto& entry : config.uplinks) {
-    if (entry.name != "https") continue;
-    const auto* options = std::any_cast<up::HttpsUplinkOptions>(&entry.options);
-    if (options == nullptr) continue;
-    HttpTarget t{HttpTargetRole::kUplink, options->url.empty() ? "https.api" : "uplinks.https.url",
-                 "", "the HTTPS uplink's data URL (uplinks.https) is reachable", ""};
-    auto url = up::dataUrl(*options, config.https.api, config.edge.id);
-    if (url) {
-      t.url = std::move(*url);
-    } else {
-      t.setting = "uplinks.https.url";
-      t.problem = url.error().describe();
+    const auto* type = uplinks::builtinUplinks().find(entry.name);
+    if (type == nullptr || !type->endpoints) continue;
+    for (auto& e : type->endpoints(entry.options, config.https.api, config.edge.id)) {
+      out.push_back({HttpTargetRole::kUplink, std::move(e.setting), std::move(e.url),
+                     std::move(e.what), std::move(e.problem)});
     }
-    return t;
   }
-#endif
-  return std::nullopt;
+  return out;
 }
 
 }  // namespace
@@ -57,7 +45,7 @@ std::vector<HttpTarget> configuredHttpTargets(const SpindleConfig& config) {
     add({HttpTargetRole::kApi, "https.api", withoutTrailingSlash(config.https.api) + "/v1/ping",
          "the cloud API (https.api) answers GET /v1/ping", ""});
   }
-  if (auto uplink = uplinkTarget(config)) add(std::move(*uplink));
+  for (auto& uplink : uplinkTargets(config)) add(std::move(uplink));
   if (!config.crashReports.apiKeyFile.empty()) {
     add({HttpTargetRole::kCrashReports, "crash_reports.endpoint", config.crashReports.endpoint,
          "crash reports (crash_reports.endpoint) can be sent", ""});

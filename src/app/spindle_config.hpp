@@ -71,6 +71,9 @@ struct MachineEntry {
   /// The file, "store:NAME@VERSION" (the version used, also when `script:` named none),
   /// "default <type> script" or "none".
   std::string scriptName;
+  /// A store script's text, for the management page (one copy shared by the machines naming
+  /// it); null for the other kinds (a file is read when shown, a default is compiled in).
+  std::shared_ptr<const std::string> scriptText;
 };
 
 struct SpindleConfig {

@@ -50,5 +50,6 @@ Command addOpcuaCommand(CLI::App& app);      // cmd_opcua.cpp
 Command addDebugCommand(CLI::App& app);      // cmd_debug.cpp (hidden: debug crash)
 Command addProvisionCommand(CLI::App& app);  // cmd_provision.cpp
 Command addStoreCommand(CLI::App& app);      // cmd_store.cpp (the adapter store's sign-index)
+Command addUploadCommand(CLI::App& app);     // cmd_upload.cpp
 
 }  // namespace spindle::cli

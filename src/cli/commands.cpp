@@ -62,7 +62,7 @@ int runMain(int argc, char** argv) {
       addNetcheckCommand(app), addJournalCommand(app),  addSimCommand(app),
       addVersionCommand(app),  addUpdateCommand(app),   addFleetCommand(app),
       addOpcuaCommand(app),    addDebugCommand(app),    addProvisionCommand(app),
-      addStoreCommand(app)};
+      addStoreCommand(app),    addUploadCommand(app)};
   if (reportUnknownCommand(app, commandWord(argc, argv))) return kExitUsage;
   try {
     app.parse(argc, argv);

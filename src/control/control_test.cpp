@@ -146,10 +146,15 @@ TEST(ControlHealth, ReportsRatesAndEveryFigure) {
   EXPECT_TRUE(j["machines"][0]["last_data_age_s"].is_null());  // nothing said it had data
   EXPECT_EQ(j["clock_offset_ms"], 1.5);
   EXPECT_TRUE(j["journal"].is_null());
+  EXPECT_TRUE(j["uploads"].is_null());  // no upload queue said anything
   for (const char* key : {"uptime_s", "config", "uplinks", "cpu_percent", "memory", "disk"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_GT(j["memory"]["rss_bytes"].get<std::uint64_t>(), 0u);
+  HealthReport withUploads = r;
+  withUploads.uploads = UploadsHealth{2, 1, 3u << 30};
+  const json u = json::parse(toJson(withUploads))["uploads"];
+  EXPECT_EQ(u, json({{"pending", 2}, {"failed", 1}, {"bytes", 3ull << 30}})) << u.dump();
   ASSERT_TRUE(p.publishNow().ok());
   ASSERT_EQ(channel.published().size(), 1u);
   EXPECT_EQ(channel.published()[0].first, "health");

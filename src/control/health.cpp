@@ -102,6 +102,13 @@ std::string toJson(const HealthReport& r) {
   }
   j["load1"] = p.load1;
   j["crash_reports_pending"] = r.crashReportsPending ? json(*r.crashReportsPending) : json(nullptr);
+  if (r.uploads) {
+    j["uploads"] = {{"pending", r.uploads->pending},
+                    {"failed", r.uploads->failed},
+                    {"bytes", r.uploads->bytes}};
+  } else {
+    j["uploads"] = nullptr;
+  }
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -101,6 +101,13 @@ struct UpdateHealth {
   std::string lastDetail;
 };
 
+/// Files waiting for the uploads bucket.
+struct UploadsHealth {
+  std::size_t pending = 0;  ///< waiting for their turn, their next attempt, or being sent
+  std::size_t failed = 0;   ///< refused for good (wrong credentials, no bucket): see diag.status
+  std::uint64_t bytes = 0;  ///< their total size
+};
+
 struct HealthReport {
   std::string edge;
   std::string version = SPINDLE_VERSION;
@@ -116,6 +123,8 @@ struct HealthReport {
   std::optional<UpdateHealth> update;
   /// Crash reports written and not yet sent (control/crash); unset when nobody counts them.
   std::optional<std::size_t> crashReportsPending;
+  /// The upload queue (upload/upload_queue.hpp); unset when the edge has none.
+  std::optional<UploadsHealth> uploads;
 };
 
 /// Serializes a report as one JSON object.

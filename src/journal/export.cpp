@@ -222,6 +222,9 @@ class Exporter {
   }
 
   Status exportRecord(const SegmentEntry& e) {
+    if (m_request.cancel != nullptr && m_request.cancel->load(std::memory_order_relaxed)) {
+      return Error(ErrorCode::kUnavailable, "export cancelled");
+    }
     std::string_view payload = e.payload;
     if (e.header.flags & kRecordCompressed) {
       auto raw = m_unzip.decompress(payload, e.header.rawLength);

@@ -11,6 +11,7 @@
 /// it (model::appendJsonLine plus "seq"), in sequence order, and nothing after. With
 /// compression the whole of it is one zstd stream.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -36,6 +37,9 @@ struct ExportRequest {
   std::optional<std::string> edge;    ///< written in the header when set
   bool zstd = false;                  ///< compress the whole output as one zstd stream
   int zstdLevel = 3;
+  /// When set, checked before each record: true stops the export with kUnavailable ("export
+  /// cancelled"), for an edge that shuts down while it writes one.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ExportSummary {

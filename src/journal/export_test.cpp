@@ -213,6 +213,21 @@ TEST_F(JournalExport, FileIsWrittenAtomicallyAndLeftAloneOnFailure) {
   EXPECT_EQ(std::distance(fs::directory_iterator(outDir.path()), fs::directory_iterator()), 1);
 }
 
+TEST_F(JournalExport, ACancelledExportStopsAndLeavesNoFile) {
+  TempDir outDir("export_cancel");
+  const std::string path = (outDir.path() / "range.jsonl").string();
+  auto r = request("2026-12-06", "2026-12-07");
+  std::atomic<bool> cancel{true};
+  r.cancel = &cancel;
+  auto s = exportJournalToFile(r, path);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(s.error().describe().find("cancelled"), std::string::npos) << s.error().describe();
+  EXPECT_TRUE(fs::is_empty(outDir.path()));
+  cancel = false;
+  EXPECT_TRUE(exportJournalToFile(r, path).ok());
+}
+
 TEST_F(JournalExport, ADamagedRecordIsSkippedAndCounted) {
   const std::string seg = segments().front();
   auto reader = SegmentReader::open(seg);

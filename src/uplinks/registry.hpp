@@ -33,6 +33,14 @@ struct UplinkEnv {
   std::map<std::string, std::any> services;
 };
 
+/// An HTTPS endpoint an uplink will reach, for `spindle netcheck` to try with the edge's client.
+struct UplinkEndpoint {
+  std::string setting;  ///< the key that names it ("uplinks.https.url")
+  std::string url;      ///< "" when `problem` says why it cannot be computed
+  std::string what;     ///< "the HTTPS uplink's data URL (uplinks.https) is reachable"
+  std::string problem;
+};
+
 struct UplinkType {
   std::string name;               ///< the key under `uplinks:`, and the journal cursor's name
   std::string description;        ///< one line for docs and `spindle validate --list`
@@ -47,6 +55,11 @@ struct UplinkType {
   /// Makes the uplink (no I/O: its engine starts it).
   std::function<Result<std::unique_ptr<Uplink>>(const std::any& options, const UplinkEnv& env)>
       create;
+  /// The HTTPS endpoints it reaches (netcheck's `api` rows); null: none (NATS has its own rows,
+  /// a file none). `api` is `https.api`.
+  std::function<std::vector<UplinkEndpoint>(const std::any& options, const std::string& api,
+                                            const std::string& edgeId)>
+      endpoints;
 };
 
 /// One configured uplink: its type's name and its loaded options.

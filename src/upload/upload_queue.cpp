@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,7 +28,18 @@ std::string joinKey(const std::string& prefix, const std::string& key) {
   return prefix.back() == '/' || key.front() == '/' ? prefix + key : prefix + "/" + key;
 }
 
+// Beside the folder, which holds records only.
+std::string lockPath(const std::string& dir) { return dir + ".lock"; }
+
 }  // namespace
+
+bool UploadQueue::sendingElsewhere(const std::string& dataDir) {
+  const int fd = ::open(lockPath(dataDir + "/uploads").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;  // no folder yet: nobody sends from it
+  const bool busy = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+  ::close(fd);
+  return busy;
+}
 
 Result<std::unique_ptr<UploadQueue>> UploadQueue::create(
     UploadOptions options, const std::string& dataDir,
@@ -51,7 +64,13 @@ Result<std::unique_ptr<UploadQueue>> UploadQueue::create(
 UploadQueue::UploadQueue(UploadOptions options, std::string dir,
                          std::shared_ptr<net::http::HttpClient> http,
                          std::optional<S3Credentials> credentials)
-    : m_options(std::move(options)), m_store(std::move(dir)), m_http(std::move(http)) {
+    : m_options(std::move(options)),
+      m_store(std::move(dir)),
+      m_http(std::move(http)),
+      m_canSign(credentials.has_value()) {
+  // Ids of two processes queueing in the same millisecond differ by their process id.
+  m_sequence = static_cast<std::uint64_t>(::getpid() % 1000) * 1000;
+  if (!m_http) return;  // queues only: another process sends (spindle upload)
   m_presigned = std::make_unique<S3Session>(*m_http, S3Target{});
   if (credentials) {
     m_signed = std::make_unique<S3Session>(
@@ -72,7 +91,7 @@ Result<std::string> UploadQueue::enqueue(UploadRequest request) {
     if (request.key.empty()) {
       return Error(ErrorCode::kInvalidArgument, "an upload needs an object key or a presigned URL");
     }
-    if (!m_signed) {
+    if (!m_canSign) {
       return Error(ErrorCode::kInvalidArgument,
                    "no uploads.access_key_id is configured: only uploads with a presigned URL "
                    "can go");
@@ -112,7 +131,7 @@ Result<std::string> UploadQueue::enqueue(UploadRequest request) {
 
 void UploadQueue::start() {
   std::lock_guard lock(m_mutex);
-  if (m_thread.joinable()) return;
+  if (m_thread.joinable() || !m_http) return;
   for (auto& r : m_records) {
     if (r.state == UploadState::kFailed) r.state = UploadState::kPending;
     r.nextAttemptMs = 0;
@@ -121,13 +140,36 @@ void UploadQueue::start() {
   m_thread = std::thread([this] { work(); });
 }
 
-void UploadQueue::stop() {
+void UploadQueue::stop(bool cancelInFlight) {
   {
     std::lock_guard lock(m_mutex);
     m_stopping = true;
     m_wake.notify_all();
   }
+  // The part in flight fails with "stopped"; finish() sees m_stopping and counts no attempt.
+  if (cancelInFlight && m_http) m_http->stop();
   if (m_thread.joinable()) m_thread.join();
+}
+
+bool UploadQueue::holdLock() {
+  if (m_lockFd < 0) {
+    m_lockFd = ::open(lockPath(m_store.dir()).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (m_lockFd < 0) return true;  // cannot lock (read-only folder?): send regardless
+  }
+  return ::flock(m_lockFd, LOCK_EX | LOCK_NB) == 0;
+}
+
+void UploadQueue::adoptRecords() {
+  for (auto& record : m_store.loadAll()) {
+    const bool known = std::any_of(m_records.begin(), m_records.end(),
+                                   [&](const UploadRecord& r) { return r.id == record.id; });
+    if (known || record.state != UploadState::kPending) continue;
+    makeLogger("upload")->info("upload {} of {} queued by another process", record.id, record.path);
+    const auto at =
+        std::upper_bound(m_records.begin(), m_records.end(), record.id,
+                         [](const std::string& id, const UploadRecord& r) { return id < r.id; });
+    m_records.insert(at, std::move(record));
+  }
 }
 
 void UploadQueue::onFinished(std::function<void(const UploadDone&)> callback) {
@@ -148,7 +190,20 @@ void UploadQueue::work() {
     }
   };
   std::unique_lock lock(m_mutex);
+  // Another process may be sending from this folder (`spindle upload` in the foreground):
+  // wait for its lock rather than send the same parts twice.
+  bool told = false;
+  while (!m_stopping && !holdLock()) {
+    if (!told) makeLogger("upload")->info("another process sends from {}: waiting", m_store.dir());
+    told = true;
+    m_wake.wait_for(lock, std::chrono::seconds(1));
+  }
+  auto adoptedAt = std::chrono::steady_clock::now();
   while (!m_stopping) {
+    if (std::chrono::steady_clock::now() - adoptedAt >= kAdoptEvery) {
+      adoptRecords();
+      adoptedAt = std::chrono::steady_clock::now();
+    }
     const std::int64_t now = nowMs();
     std::int64_t earliest = INT64_MAX;
     UploadRecord* next = nullptr;
@@ -161,11 +216,9 @@ void UploadQueue::work() {
       earliest = std::min(earliest, r.nextAttemptMs);
     }
     if (next == nullptr) {
-      if (earliest == INT64_MAX) {
-        m_wake.wait(lock);
-      } else {
-        m_wake.wait_for(lock, std::chrono::milliseconds(earliest - now));
-      }
+      const auto adoptIn = kAdoptEvery.count();
+      m_wake.wait_for(lock, std::chrono::milliseconds(std::min<std::int64_t>(
+                                earliest == INT64_MAX ? adoptIn : earliest - now, adoptIn)));
       continue;
     }
     UploadRecord record = *next;
@@ -178,6 +231,8 @@ void UploadQueue::work() {
     m_current.clear();
     finish(record, result);
   }
+  if (m_lockFd >= 0) ::close(m_lockFd);  // releases the lock
+  m_lockFd = -1;
 }
 
 // Called with the lock held; releases it around the store and the callback.
@@ -191,7 +246,7 @@ void UploadQueue::finish(UploadRecord& record, const RunResult& result) {
     log->info("uploaded {} ({} bytes) as {}", record.path, record.size,
               record.key.empty() ? "its presigned URL" : record.key);
   } else {
-    if (!result.stopped) {
+    if (!result.stopped && !m_stopping) {
       ++record.attempts;
       record.error = result.error ? result.error->describe() : "failed";
       if (result.outcome == S3Outcome::kReject) {

@@ -6,6 +6,11 @@
 /// retry_max) while the next ones go; one refused for good (wrong credentials, no bucket) is
 /// kept with its error and reported, and tried again only by retry() or the next start().
 ///
+/// One process sends from a folder at a time (an advisory lock on <data_dir>/uploads.lock, taken by
+/// the worker before it sends anything). Another process (`spindle upload` while `spindle run`
+/// runs) may still enqueue(): its record lands in the folder and the sending queue adopts it
+/// within `kAdoptEvery`.
+///
 ///   auto queue = UploadQueue::create(options, dataDir, http).value();
 ///   queue->onFinished([](const UploadDone& d) { ... });   // before start()
 ///   queue->start();
@@ -14,6 +19,7 @@
 ///   queue->stop();
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -67,9 +73,16 @@ struct UploadDone {
 
 class UploadQueue {
  public:
+  /// How often a queue looks for records other processes put in its folder.
+  static constexpr std::chrono::milliseconds kAdoptEvery{2000};
+
+  /// Whether another process sends from <dataDir>/uploads now (holds its lock). Any thread.
+  static bool sendingElsewhere(const std::string& dataDir);
+
   /// Opens <dataDir>/uploads and loads what is queued. Fails when the folder cannot be made or
   /// the configured secret file cannot be read (presigned-only setups need no credentials).
-  /// `http` is the edge's HTTP client (the `https` section: CA, proxy, retries).
+  /// `http` is the edge's HTTP client (the `https` section: CA, proxy, retries); null makes a
+  /// queue that only enqueues, for another process to send (start() does nothing).
   static Result<std::unique_ptr<UploadQueue>> create(UploadOptions options,
                                                      const std::string& dataDir,
                                                      std::shared_ptr<net::http::HttpClient> http);
@@ -86,8 +99,10 @@ class UploadQueue {
   /// Starts the worker thread; failed uploads get another attempt. Idempotent.
   void start();
   /// Stops after the parts in flight (each bounded by the HTTP client's timeout); what is left
-  /// resumes on the next start. Idempotent; never from an onFinished callback.
-  void stop();
+  /// resumes on the next start. With `cancelInFlight` it stops the HTTP client first, so a part
+  /// on a slow link cannot hold up a shutdown (only for a client the queue alone uses: the
+  /// client stays stopped). Idempotent; never from an onFinished callback.
+  void stop(bool cancelInFlight = false);
 
   /// Called on the worker thread for each upload that finished (keep it short). Set before
   /// start().
@@ -108,13 +123,16 @@ class UploadQueue {
   UploadQueue(UploadOptions options, std::string dir, std::shared_ptr<net::http::HttpClient> http,
               std::optional<S3Credentials> credentials);
   void work();
+  bool holdLock();      ///< the folder's lock, on the worker thread
+  void adoptRecords();  ///< with m_mutex held: records another process queued
   void finish(UploadRecord& record, const struct RunResult& result);
   UploadStatus statusOf(const UploadRecord& record) const;
 
   UploadOptions m_options;
   UploadStore m_store;
   std::shared_ptr<net::http::HttpClient> m_http;
-  std::unique_ptr<S3Session> m_signed;     ///< null without credentials
+  bool m_canSign = false;                  ///< uploads.access_key_id and its secret are set
+  std::unique_ptr<S3Session> m_signed;     ///< null without credentials or a client
   std::unique_ptr<S3Session> m_presigned;  ///< for presigned URLs (no target)
   std::function<void(const UploadDone&)> m_onFinished;
 
@@ -125,6 +143,7 @@ class UploadQueue {
   std::uint64_t m_sequence = 0;
   std::atomic<bool> m_stopping{false};
   std::atomic<int> m_partsSent{0};
+  int m_lockFd = -1;  ///< worker thread only
   std::thread m_thread;
 };
 

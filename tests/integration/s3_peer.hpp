@@ -114,11 +114,13 @@ class S3Peer {
 
 /// A TCP relay on 127.0.0.1 to `target`: once `cutAfter` bytes from clients went through
 /// (counted over all connections), it closes every connection once; later connections relay
-/// normally. A thread per direction; stopped by its destructor.
+/// normally. With `hold`, it does not close them but stops passing on what clients send (a
+/// link gone silent mid-part) until release(). A thread per direction; stopped by its
+/// destructor.
 class CuttingRelay {
  public:
-  CuttingRelay(std::uint16_t target, std::uint64_t cutAfter)
-      : m_target(target), m_cutAfter(cutAfter) {
+  CuttingRelay(std::uint16_t target, std::uint64_t cutAfter, bool hold = false)
+      : m_target(target), m_cutAfter(cutAfter), m_hold(hold) {
     m_listener = ::socket(AF_INET, SOCK_STREAM, 0);
     const int one = 1;
     ::setsockopt(m_listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -144,6 +146,8 @@ class CuttingRelay {
   }
   std::uint16_t port() const { return m_port; }
   bool cut() const { return m_cut; }
+  /// Passes everything on again (a relay made with `hold`).
+  void release() { m_released = true; }
   std::uint64_t forwarded() const { return m_forwarded; }
 
  private:
@@ -174,7 +178,13 @@ class CuttingRelay {
     while (true) {
       const ssize_t n = ::recv(from, buffer, sizeof buffer, 0);
       if (n <= 0) break;
-      if (upstream && !m_cut) {
+      if (upstream && m_hold && !m_released) {
+        m_forwarded += static_cast<std::uint64_t>(n);
+        if (m_forwarded >= m_cutAfter) {
+          m_cut = true;
+          while (!m_released && !m_stop) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+      } else if (upstream && !m_cut && !m_hold) {
         m_forwarded += static_cast<std::uint64_t>(n);
         if (m_forwarded >= m_cutAfter) {
           m_cut = true;
@@ -191,6 +201,8 @@ class CuttingRelay {
 
   std::uint16_t m_target;
   std::uint64_t m_cutAfter;
+  bool m_hold;
+  std::atomic<bool> m_released{false};
   int m_listener = -1;
   std::uint16_t m_port = 0;
   std::atomic<bool> m_stop{false};

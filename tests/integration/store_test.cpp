@@ -142,6 +142,9 @@ TEST_F(StoreTest, FetchesVerifiesCachesAndRunsTheScript) {
   auto r = load("store:haas-ngc@3");
   ASSERT_EQ(dataItem(r), "v3_load");
   EXPECT_EQ(r.config->machines[0].scriptName, "store:haas-ngc@3");
+  // The management page shows the store script's own text.
+  ASSERT_TRUE(r.config->machines[0].scriptText);
+  EXPECT_EQ(*r.config->machines[0].scriptText, m_v3);
   EXPECT_EQ(r.config->notes, (std::vector<std::string>{"store:haas-ngc@3: version 3 fetched from " +
                                                        url() + "haas-ngc/3.yaml"}));
   EXPECT_TRUE(r.config->warnings.empty()) << joined(r.config->warnings);

@@ -53,6 +53,19 @@ void registerUplink(UplinkRegistry& registry) {
     return std::unique_ptr<Uplink>(std::make_unique<HttpsUplink>(
         options, std::move(*url), env.edgeId, std::move(signer), std::move(*client), *env.catalog));
   };
+  type.endpoints = [](const std::any& any, const std::string& api, const std::string& edgeId) {
+    const auto& options = std::any_cast<const HttpsUplinkOptions&>(any);
+    UplinkEndpoint e{options.url.empty() ? "https.api" : "uplinks.https.url", "",
+                     "the HTTPS uplink's data URL (uplinks.https) is reachable", ""};
+    auto url = dataUrl(options, api, edgeId);
+    if (url) {
+      e.url = std::move(*url);
+    } else {
+      e.setting = "uplinks.https.url";
+      e.problem = url.error().describe();
+    }
+    return std::vector<UplinkEndpoint>{std::move(e)};
+  };
   registry.add(std::move(type));
 }
 
