@@ -1,24 +1,31 @@
-// Upload speed: a 1 GiB file to the S3 test peer (s3rver over TLS on loopback, behind
-// tests/peers/s3/server.js), by the uploader (UploadQueue: SigV4, multipart in 16 MiB parts,
+// Upload speed: a 1 GiB file by the uploader (UploadQueue: SigV4, multipart in 16 MiB parts,
 // MD5 and SHA-256 of every part) and by the curl CLI (one PUT of the same file to a presigned
-// URL of the same server), in the same run, alternating. Prints MB/s of each and the ratio
-// (goal: uploader >= 50 % of curl). Both include the server's work. The multipart figure also
-// includes CompleteMultipartUpload, in which s3rver copies every part into the object (a second
-// write of the whole file that curl's single PUT does not cause), so it is also given up to the
-// moment every part was accepted; and the uploader is measured with one PutObject, curl's
-// request shape.
+// URL of the same server), in the same run, alternating, to two servers over TLS on loopback:
+//   - s3rver, the S3 test peer (tests/peers/s3/server.js, Node). Its CompleteMultipartUpload
+//     copies every part into the object, a second write of the whole file that curl's single
+//     PUT does not cause, so the multipart figure is also given up to the moment every part was
+//     accepted;
+//   - the sink (s3_sink.hpp), in this process: bodies streamed to files, Complete as metadata
+//     only, as real S3 does it.
+// For each server: curl, the uploader's multipart upload end to end (Complete included), and
+// the uploader with one PutObject (curl's request shape). Prints MB/s of each and the ratio to
+// curl (goal: uploader >= 50 % of curl). Every figure includes the server's work; the sink's
+// shares the process and the two cores with the uploader, as s3rver and curl do.
 //
-//   build/bench/s3_upload_bench [size_mib=1024] [rounds=2]
+//   build/bench/s3_upload_bench [size_mib=1024] [rounds=2] [servers=s3rver,sink]
 // Files go to $SPINDLE_BENCH_DIR (default /tmp/spindle-s3-bench), removed at the end.
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
+#include <sstream>
 
 #include "base/log.hpp"
 #include "s3_peer.hpp"
+#include "s3_sink.hpp"
 #include "upload/sigv4.hpp"
 #include "upload/upload_queue.hpp"
 
@@ -54,7 +61,7 @@ double curlSeconds(const std::string& cert, const std::string& file, const std::
 }
 
 /// Seconds to upload `file`; `partsDone` receives the seconds until every part was accepted
-/// (the rest is CompleteMultipartUpload, in which s3rver copies the parts into the object).
+/// (the rest is CompleteMultipartUpload).
 double uploaderSeconds(upload::UploadQueue& queue, const std::string& file, const std::string& key,
                        double* partsDone = nullptr) {
   std::mutex mutex;
@@ -81,91 +88,174 @@ double uploaderSeconds(upload::UploadQueue& queue, const std::string& file, cons
     std::this_thread::sleep_for(2ms);
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  // Complete answered within one look at the status: every part accepted at the end.
+  if (partsDone != nullptr && *partsDone == 0) *partsDone = seconds;
   queue.stop();
   if (!done->ok) throw std::runtime_error("upload failed: " + done->error);
   return seconds;
 }
 
+/// A server under test.
+struct Server {
+  std::string label;  ///< "s3rver", "sink"
+  std::string endpoint;
+  std::uint16_t port = 0;
+  /// The size of a stored object, to check an upload landed whole; empty: not checked.
+  std::function<std::optional<std::uint64_t>(const std::string& key)> objectSize;
+  std::function<void()> clear;  ///< forgets the objects (keeps the disk from filling up)
+};
+
+/// Seconds of each way of sending; best() keeps the smallest of each.
+struct Figures {
+  double curl = 1e9, multi = 1e9, parts = 1e9, single = 1e9;
+  void best(const Figures& f) {
+    curl = std::min(curl, f.curl);
+    multi = std::min(multi, f.multi);
+    parts = std::min(parts, f.parts);
+    single = std::min(single, f.single);
+  }
+};
+
+struct Setup {
+  std::string dir, cert, file;
+  std::uint64_t size = 0;
+  upload::UploadOptions options;
+  std::shared_ptr<net::http::HttpClient> http;
+};
+
+void checkStored(const Server& server, const std::string& key, std::uint64_t size) {
+  if (!server.objectSize) return;
+  const auto stored = server.objectSize(key);
+  if (stored != size) {
+    throw std::runtime_error(server.label + " holds " +
+                             (stored ? std::to_string(*stored) + " bytes" : "nothing") + " as " +
+                             key + ", not " + std::to_string(size) + " bytes");
+  }
+}
+
+double queueSeconds(const Setup& setup, const upload::UploadOptions& options,
+                    const std::string& key, double* partsDone) {
+  auto queue = upload::UploadQueue::create(options, setup.dir + "/data", setup.http);
+  if (!queue) throw std::runtime_error(queue.error().describe());
+  return uploaderSeconds(**queue, setup.file, key, partsDone);
+}
+
+Figures runRound(const Setup& setup, const Server& server, int round) {
+  Figures f;
+  const std::string suffix = "-" + std::to_string(round) + ".bin";
+  const upload::S3Credentials creds{"S3RVER", "S3RVER", "us-east-1", "s3"};
+  const std::string url =
+      upload::presignUrl(creds, server.endpoint, "127.0.0.1:" + std::to_string(server.port),
+                         {.method = "PUT", .path = "/bench/curl" + suffix}, 3600s,
+                         upload::amzDate(std::chrono::system_clock::now()));
+  f.curl = curlSeconds(setup.cert, setup.file, url);
+  checkStored(server, "curl" + suffix, setup.size);
+  upload::UploadOptions multi = setup.options;
+  multi.endpoint = server.endpoint;
+  f.parts = 0;
+  f.multi = queueSeconds(setup, multi, "multi" + suffix, &f.parts);
+  checkStored(server, "multi" + suffix, setup.size);
+  // curl's request shape: one PutObject (the digests read first, then the body sent).
+  upload::UploadOptions one = multi;
+  one.multipartThreshold = {5ull << 30};
+  f.single = queueSeconds(setup, one, "single" + suffix, nullptr);
+  checkStored(server, "single" + suffix, setup.size);
+  const double mb = static_cast<double>(setup.size) / 1e6;
+  std::printf(
+      "round %d (%s): curl %.1f MB/s (%.2f s) | uploader multipart %.1f MB/s (%.2f s, every part "
+      "accepted at %.2f s), ratio %.2f | uploader one PUT %.1f MB/s (%.2f s), ratio %.2f\n",
+      round + 1, server.label.c_str(), mb / f.curl, f.curl, mb / f.multi, f.multi, f.parts,
+      f.curl / f.multi, mb / f.single, f.single, f.curl / f.single);
+  std::fflush(stdout);
+  server.clear();
+  return f;
+}
+
+void printBest(const Setup& setup, const Server& server, const Figures& b, int rounds) {
+  const double mb = static_cast<double>(setup.size) / 1e6;
+  std::printf(
+      "%s: upload of %.0f MiB, best of %d: curl %.1f MB/s | uploader multipart %.1f MB/s, ratio "
+      "%.2f (until every part was accepted: %.1f MB/s, ratio %.2f) | uploader one PUT %.1f "
+      "MB/s, ratio %.2f | goal: ratio >= 0.50\n",
+      server.label.c_str(), static_cast<double>(setup.size) / (1 << 20), rounds, mb / b.curl,
+      mb / b.multi, b.curl / b.multi, mb / b.parts, b.curl / b.parts, mb / b.single,
+      b.curl / b.single);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::uint64_t size = (argc > 1 ? std::stoull(argv[1]) : 1024) << 20;
+  Setup setup;
+  setup.size = (argc > 1 ? std::stoull(argv[1]) : 1024) << 20;
   const int rounds = argc > 2 ? std::stoi(argv[2]) : 2;
+  const std::string servers = argc > 3 ? argv[3] : "s3rver,sink";
   const fs::path dir = benchDir();
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const std::string cert = dir / "server.pem", key = dir / "server.key";
+  setup.dir = dir.string();
+  setup.cert = dir / "server.pem";
+  const std::string key = dir / "server.key";
   const std::string make =
       "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
       "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '" +
-      key + "' -out '" + cert + "' > /dev/null 2>&1";
+      key + "' -out '" + setup.cert + "' > /dev/null 2>&1";
   if (std::system(make.c_str()) != 0) {
     std::fprintf(stderr, "openssl req failed\n");
     return 1;
   }
-  testing::S3Peer peer(dir.string(), cert, key, {"bench"});
-  if (const std::string why = peer.start(); !why.empty()) {
-    std::fprintf(stderr, "%s\n", why.c_str());
-    return 1;
+  std::vector<Server> list;
+  std::optional<testing::S3Peer> peer;
+  std::optional<bench::S3Sink> sink;
+  std::stringstream names(servers);
+  for (std::string name; std::getline(names, name, ',');) {
+    if (name == "s3rver") {
+      peer.emplace(dir.string(), setup.cert, key, std::vector<std::string>{"bench"});
+      if (const std::string why = peer->start(); !why.empty()) {
+        std::fprintf(stderr, "%s\n", why.c_str());
+        return 1;
+      }
+      list.push_back({"s3rver", peer->endpoint(), peer->port(), nullptr, [&dir] {
+                        fs::remove_all(dir / "objects" / "bench");
+                        fs::create_directories(dir / "objects" / "bench");
+                      }});
+    } else if (name == "sink") {
+      sink.emplace(dir / "sink", setup.cert, key);
+      list.push_back({"sink", sink->endpoint(), sink->port(),
+                      [&sink](const std::string& k) { return sink->objectSize("bench", k); },
+                      [&sink] { sink->clear(); }});
+    } else {
+      std::fprintf(stderr, "unknown server %s (s3rver, sink)\n", name.c_str());
+      return 1;
+    }
   }
-  const std::string file = dir / "payload.bin";
-  writeFile(file, size);
+  setup.file = dir / "payload.bin";
+  writeFile(setup.file, setup.size);
   const std::string secret = dir / "secret";
   std::ofstream(secret) << "S3RVER\n";
 
   net::http::HttpClientOptions http;
-  http.caFile = cert;
+  http.caFile = setup.cert;
   http.edgeId = "bench";
   auto client = net::http::HttpClient::create(http);
   if (!client) return 1;
-  std::shared_ptr<net::http::HttpClient> shared(std::move(client.value()));
-  upload::UploadOptions options;
-  options.endpoint = peer.endpoint();
-  options.bucket = "bench";
-  options.accessKeyId = "S3RVER";
-  options.secretAccessKeyFile = secret;
+  setup.http = std::shared_ptr<net::http::HttpClient>(std::move(client.value()));
+  setup.options.bucket = "bench";
+  setup.options.accessKeyId = "S3RVER";
+  setup.options.secretAccessKeyFile = secret;
 
-  const double mb = static_cast<double>(size) / 1e6;
-  double bestCurl = 1e9, bestMulti = 1e9, bestParts = 1e9, bestSingle = 1e9;
-  for (int round = 0; round < rounds; ++round) {
-    const upload::S3Credentials creds{"S3RVER", "S3RVER", "us-east-1", "s3"};
-    const std::string url = upload::presignUrl(
-        creds, peer.endpoint(), "127.0.0.1:" + std::to_string(peer.port()),
-        {.method = "PUT", .path = "/bench/curl-" + std::to_string(round) + ".bin"}, 3600s,
-        upload::amzDate(std::chrono::system_clock::now()));
-    const double c = curlSeconds(cert, file, url);
-    double parts = 0;
-    auto multi = upload::UploadQueue::create(options, (dir / "data").string(), shared);
-    if (!multi) {
-      std::fprintf(stderr, "%s\n", multi.error().describe().c_str());
-      return 1;
+  std::vector<Figures> best(list.size());
+  try {
+    for (int round = 0; round < rounds; ++round) {
+      for (std::size_t i = 0; i < list.size(); ++i) best[i].best(runRound(setup, list[i], round));
     }
-    const double m = uploaderSeconds(**multi, file, "multi-" + std::to_string(round), &parts);
-    // curl's request shape: one PutObject (the digests read first, then the body sent).
-    upload::UploadOptions one = options;
-    one.multipartThreshold = {5ull << 30};
-    auto single = upload::UploadQueue::create(one, (dir / "data").string(), shared);
-    const double p = uploaderSeconds(**single, file, "single-" + std::to_string(round));
-    std::printf(
-        "round %d: curl %.1f MB/s (%.2f s); uploader multipart %.1f MB/s (%.2f s, every part "
-        "accepted at %.2f s); uploader one PUT %.1f MB/s (%.2f s)\n",
-        round + 1, mb / c, c, mb / m, m, parts, mb / p, p);
-    std::fflush(stdout);
-    bestCurl = std::min(bestCurl, c);
-    bestMulti = std::min(bestMulti, m);
-    bestParts = std::min(bestParts, parts);
-    bestSingle = std::min(bestSingle, p);
-    fs::remove_all(dir / "objects" / "bench");  // keep the disk from filling up
-    fs::create_directories(dir / "objects" / "bench");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
   }
-  std::printf(
-      "s3 upload of %.0f MiB, best of %d: curl %.1f MB/s | uploader multipart %.1f MB/s, ratio "
-      "%.2f (until every part was accepted: %.1f MB/s, ratio %.2f) | uploader one PUT %.1f "
-      "MB/s, ratio %.2f | goal: ratio >= 0.50\n",
-      static_cast<double>(size) / (1 << 20), rounds, mb / bestCurl, mb / bestMulti,
-      bestCurl / bestMulti, mb / bestParts, bestCurl / bestParts, mb / bestSingle,
-      bestCurl / bestSingle);
-  peer.stop();
+  for (std::size_t i = 0; i < list.size(); ++i) printBest(setup, list[i], best[i], rounds);
+  setup.http.reset();
+  sink.reset();
+  if (peer) peer->stop();
   fs::remove_all(dir);
   return 0;
 }

@@ -6,6 +6,8 @@
 
 #include "transform/store/store_options.hpp"
 #include "uplinks/registry.hpp"
+#include "upload/s3_session.hpp"
+#include "upload/upload_options.hpp"
 
 namespace spindle::app {
 namespace {
@@ -32,6 +34,28 @@ std::vector<HttpTarget> uplinkTargets(const SpindleConfig& config) {
   return out;
 }
 
+/// The uploads bucket: a HeadBucket, signed when the edge's credentials can be read (an
+/// unreadable secret file is a configuration problem `spindle validate` reports).
+HttpTarget uploadsTarget(const upload::UploadOptions& options) {
+  HttpTarget t{HttpTargetRole::kUploads, "uploads.endpoint", "",
+               "the uploads bucket (uploads.endpoint, uploads.bucket) answers", ""};
+  upload::S3Target target{options.endpoint, options.bucket, {}};
+  if (!options.accessKeyId.empty()) {
+    if (auto credentials = upload::loadCredentials(options)) {
+      target.credentials = std::move(*credentials);
+      t.signedRequest = true;
+    }
+  }
+  auto request = upload::headBucketRequest(target);
+  if (!request) {
+    t.problem = request.error().describe();
+    return t;
+  }
+  t.url = request->url;
+  if (t.signedRequest) t.headers = std::move(request->headers);
+  return t;
+}
+
 }  // namespace
 
 std::vector<HttpTarget> configuredHttpTargets(const SpindleConfig& config) {
@@ -55,6 +79,7 @@ std::vector<HttpTarget> configuredHttpTargets(const SpindleConfig& config) {
          transform::store::baseUrl(*config.adapterStore) + "index.json",
          "the adapter store (adapter_store.url) serves index.json", ""});
   }
+  if (config.uploads && !config.uploads->endpoint.empty()) add(uploadsTarget(*config.uploads));
   return out;
 }
 

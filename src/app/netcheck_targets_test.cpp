@@ -3,7 +3,11 @@
 
 #include "app/netcheck_targets.hpp"
 
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include "update/signing.hpp"
@@ -102,6 +106,37 @@ TEST_F(NetcheckTargetsLoaded, AnUplinkWithNowhereToSendIsAProblemRow) {
   EXPECT_EQ(targets[0].role, HttpTargetRole::kUplink);
   EXPECT_TRUE(targets[0].url.empty());
   EXPECT_NE(targets[0].problem.find("no destination"), std::string::npos) << targets[0].problem;
+}
+
+TEST(NetcheckTargets, TheUploadsBucketIsAskedWithTheEdgesSignature) {
+  SpindleConfig c = edge("");
+  c.uploads = upload::UploadOptions{};  // presigned URLs only: no endpoint, no row
+  EXPECT_EQ(find(configuredHttpTargets(c), HttpTargetRole::kUploads), nullptr);
+  c.uploads->endpoint = "https://s3.example.test:9000";
+  c.uploads->bucket = "edge-uploads";
+  const auto unsigned_ = configuredHttpTargets(c);
+  const HttpTarget* bucket = find(unsigned_, HttpTargetRole::kUploads);
+  ASSERT_NE(bucket, nullptr);
+  EXPECT_EQ(bucket->url, "https://s3.example.test:9000/edge-uploads");
+  EXPECT_FALSE(bucket->signedRequest);
+  EXPECT_TRUE(bucket->headers.empty());
+
+  const auto secret =
+      std::filesystem::temp_directory_path() / ("nc-secret-" + std::to_string(::getpid()));
+  std::ofstream(secret) << "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+  c.uploads->accessKeyId = "AKIAIOSFODNN7EXAMPLE";
+  c.uploads->secretAccessKeyFile = secret.string();
+  const auto targets = configuredHttpTargets(c);
+  std::filesystem::remove(secret);
+  bucket = find(targets, HttpTargetRole::kUploads);
+  ASSERT_NE(bucket, nullptr);
+  EXPECT_TRUE(bucket->signedRequest);
+  std::string authorization;
+  for (const auto& [name, value] : bucket->headers) {
+    if (name == "Authorization") authorization = value;
+  }
+  EXPECT_EQ(authorization.rfind("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/", 0), 0u)
+      << authorization;
 }
 
 TEST(NetcheckTargets, CrashReportsCountOnlyWhenTheyAreSent) {

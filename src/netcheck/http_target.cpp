@@ -245,6 +245,41 @@ void judgeError(const HttpTarget& t, const Error& error, const HttpCheckContext&
   }
 }
 
+/// The uploads bucket's answer to HeadBucket, other than 2xx, 3xx and 5xx.
+void judgeBucket(const HttpTarget& t, int s, const std::string& status, CheckResult& row) {
+  if (s == 404) {
+    fail(row, "no_bucket", "the endpoint has no bucket by that name (" + status + ")",
+         "check uploads.bucket (and uploads.endpoint): the bucket provisioning named.");
+    return;
+  }
+  if (s == 400) {
+    fail(row, "bad_request",
+         "the endpoint refuses the request (" + status +
+             "): most often a signature for another region",
+         "set uploads.region to the bucket's region; check uploads.endpoint.");
+    return;
+  }
+  if (s == 401 || s == 403) {
+    row.status = CheckStatus::kWarn;
+    row.facts["failure"] = "bucket_refused";
+    row.cause = t.signedRequest
+                    ? "the route and the bucket answer, but refuse to show the bucket to these "
+                      "credentials (" +
+                          status +
+                          "): credentials that may only put objects get this too, and so does a "
+                          "wrong access key or secret"
+                    : "the route and the bucket answer (" + status +
+                          "); without uploads.access_key_id only presigned uploads can go";
+    row.remedy = t.signedRequest
+                     ? "if uploads fail with 'S3 refused the access key', check "
+                       "uploads.access_key_id and its secret file; otherwise nothing to do."
+                     : "nothing to do if the cloud hands out presigned URLs.";
+    return;
+  }
+  fail(row, "http_other", "the bucket's endpoint answered " + status,
+       "check uploads.endpoint and uploads.bucket.");
+}
+
 /// The answer's status read by what the endpoint is for.
 void judgeAnswer(const HttpTarget& t, const HttpResponse& r, const HttpCheckContext& c,
                  CheckResult& row) {
@@ -271,6 +306,10 @@ void judgeAnswer(const HttpTarget& t, const HttpResponse& r, const HttpCheckCont
     return;
   }
   if (s >= 200 && s < 300) {
+    if (t.role == HttpTargetRole::kUploads) {
+      row.detail += t.signedRequest ? ": the bucket exists and takes this edge's credentials"
+                                    : ": the bucket answers";
+    }
     if (t.role == HttpTargetRole::kAdapterStore && s != 200) {
       fail(row, "http_other", "the store answered " + status + " instead of index.json",
            "check adapter_store.url: the bucket and prefix that hold index.json.");
@@ -303,6 +342,14 @@ void judgeAnswer(const HttpTarget& t, const HttpResponse& r, const HttpCheckCont
          "if it lasts.");
     return;
   }
+  if (s >= 300 && s < 400 && t.role == HttpTargetRole::kUploads) {
+    const auto region = r.headers.find("x-amz-bucket-region");
+    fail(row, "wrong_region",
+         "the bucket is in another region or behind another endpoint (" + status +
+             (region == r.headers.end() ? std::string() : ", region " + region->second) + ")",
+         "set uploads.region (and uploads.endpoint) to the bucket's own.");
+    return;
+  }
   if (s >= 300 && s < 400) {
     const auto location = r.headers.find("location");
     const std::string to =
@@ -331,6 +378,10 @@ void judgeAnswer(const HttpTarget& t, const HttpResponse& r, const HttpCheckCont
     }
     fail(row, "not_api", "the server answers " + status + ": it is not the Spindle cloud API",
          "check https.api: the API's base URL as spindle provision writes it.");
+    return;
+  }
+  if (t.role == HttpTargetRole::kUploads) {
+    judgeBucket(t, s, status, row);
     return;
   }
   // The adapter store.
@@ -364,12 +415,17 @@ const char* toString(HttpTargetRole role) {
       return "crash_reports";
     case HttpTargetRole::kAdapterStore:
       return "adapter_store";
+    case HttpTargetRole::kUploads:
+      return "uploads";
   }
   return "api";
 }
 
 const char* requestMethod(HttpTargetRole role) {
-  return role == HttpTargetRole::kUplink || role == HttpTargetRole::kCrashReports ? "HEAD" : "GET";
+  return role == HttpTargetRole::kUplink || role == HttpTargetRole::kCrashReports ||
+                 role == HttpTargetRole::kUploads
+             ? "HEAD"
+             : "GET";
 }
 
 void judgeHttpTarget(const HttpTarget& target, const HttpResponse& response,

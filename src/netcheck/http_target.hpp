@@ -5,6 +5,8 @@
 /// `api` row. How a configuration becomes this list: app/netcheck_targets.hpp.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/error.hpp"
 #include "net/http/http_client.hpp"
@@ -19,6 +21,10 @@ enum class HttpTargetRole {
   kUplink,        ///< uplinks.https: HEAD on the data URL; any HTTP answer proves the route
   kCrashReports,  ///< crash_reports.endpoint: HEAD; any HTTP answer proves the route
   kAdapterStore,  ///< adapter_store.url: GET <url>/index.json must answer 200
+  /// uploads.endpoint: HEAD /<bucket> (HeadBucket), signed when the edge has credentials:
+  /// 200 passes; 404 (no bucket), a redirect or 400 (another region) fail; a 403 passes with
+  /// a warning (credentials allowed to put objects only may not list the bucket).
+  kUploads,
 };
 const char* toString(HttpTargetRole role);
 
@@ -31,6 +37,9 @@ struct HttpTarget {
   /// Set when the configuration names the endpoint but no URL can be made from it (the HTTPS
   /// uplink without url and without https.api): the row fails with this as its cause.
   std::string problem;
+  /// Headers sent with the request (a SigV4 signature for the uploads bucket).
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool signedRequest = false;  ///< `headers` carry the edge's credentials
 };
 
 /// The request a role makes: "GET" or "HEAD".

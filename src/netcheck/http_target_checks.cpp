@@ -131,6 +131,7 @@ awaitable<void> checkHttpTarget(RunContext& ctx, const HttpTarget& target, Check
   request.timeout = ctx.timeout;
   request.deadline = ctx.timeout;
   request.idempotent = true;
+  request.headers = target.headers;
   request.maxResponse = 1u << 20;  // a ping, or an error page
   if (target.role == HttpTargetRole::kAdapterStore) request.maxResponse = options.maxResponse;
   net::http::HttpClient* client = ctx.http;

@@ -99,6 +99,33 @@ TEST(NetcheckHttpTarget, TheStoreMustServeItsIndex) {
   EXPECT_TRUE(has(denied.remedy, "policy")) << denied.remedy;
 }
 
+TEST(NetcheckHttpTarget, TheUploadsBucketMustExistInItsRegion) {
+  HttpTarget bucket{HttpTargetRole::kUploads, "uploads.endpoint",
+                    "https://s3.example.test/edge-uploads", "the uploads bucket", ""};
+  bucket.signedRequest = true;
+  EXPECT_STREQ(requestMethod(bucket.role), "HEAD");
+  const auto ok = judge(bucket, answer(200));
+  EXPECT_EQ(ok.status, CheckStatus::kPass);
+  EXPECT_TRUE(has(ok.detail, "takes this edge's credentials")) << ok.detail;
+  const auto missing = judge(bucket, answer(404));
+  EXPECT_EQ(missing.status, CheckStatus::kFail);
+  EXPECT_TRUE(has(missing.remedy, "uploads.bucket")) << missing.remedy;
+  HttpResponse moved = answer(301);
+  moved.headers["x-amz-bucket-region"] = "eu-central-1";
+  const auto elsewhere = judge(bucket, moved);
+  EXPECT_EQ(elsewhere.status, CheckStatus::kFail);
+  EXPECT_TRUE(has(elsewhere.cause, "eu-central-1")) << elsewhere.cause;
+  EXPECT_TRUE(has(elsewhere.remedy, "uploads.region")) << elsewhere.remedy;
+  EXPECT_TRUE(has(judge(bucket, answer(400)).remedy, "uploads.region"));
+  // Credentials that may only put objects cannot look at the bucket: a warning, not a failure.
+  const auto refused = judge(bucket, answer(403));
+  EXPECT_EQ(refused.status, CheckStatus::kWarn);
+  EXPECT_TRUE(has(refused.remedy, "uploads.access_key_id")) << refused.remedy;
+  bucket.signedRequest = false;
+  EXPECT_TRUE(has(judge(bucket, answer(403)).cause, "presigned")) << "unsigned";
+  EXPECT_EQ(judge(bucket, answer(503)).status, CheckStatus::kFail);
+}
+
 TEST(NetcheckHttpTarget, ConnectionFailuresNameTheFirewallRule) {
   const auto refused =
       judge(api(), failure(ErrorCode::kUnavailable,

@@ -1,6 +1,7 @@
 #include "upload/s3_session.hpp"
 
 #include <chrono>
+#include <optional>
 
 #include "net/http/http_url.hpp"
 
@@ -84,18 +85,54 @@ S3Reply classify(const HttpResponse& response, const std::string& what) {
   return fail(S3Outcome::kReject, ErrorCode::kInvalidArgument, message, what);
 }
 
+namespace {
+
+/// Where requests to an endpoint go: "host[:port]" as sent in Host, the origin, a path prefix.
+struct Origin {
+  std::string hostHeader, origin, basePath;
+};
+
+std::optional<Origin> originOf(const std::string& endpoint) {
+  const auto parts = net::http::parseUrl(endpoint);
+  if (!parts) return std::nullopt;
+  Origin o;
+  const bool v6 = parts->host.find(':') != std::string::npos;
+  const std::string host = v6 ? "[" + parts->host + "]" : parts->host;
+  const bool defaultPort = (parts->scheme == "https" && parts->port == 443) ||
+                           (parts->scheme == "http" && parts->port == 80);
+  o.hostHeader = defaultPort ? host : host + ":" + std::to_string(parts->port);
+  o.origin = parts->scheme + "://" + o.hostHeader;
+  o.basePath = parts->path == "/" ? "" : parts->path;
+  while (!o.basePath.empty() && o.basePath.back() == '/') o.basePath.pop_back();
+  return o;
+}
+
+constexpr std::string_view kEmptySha256 =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+}  // namespace
+
+Result<HttpRequest> headBucketRequest(const S3Target& target) {
+  const auto o = originOf(target.endpoint);
+  if (!o) return Error(ErrorCode::kInvalidArgument, "not a URL: " + target.endpoint);
+  SigV4Request sig;
+  sig.method = "HEAD";
+  sig.path = o->basePath + "/" + target.bucket;
+  sig.headers = {{"host", o->hostHeader}};
+  sig.payloadHash = std::string(kEmptySha256);
+  HttpRequest r;
+  r.method = "HEAD";
+  r.url = o->origin + uriEncode(sig.path, false);
+  r.headers = signHeaders(target.credentials, sig, amzDate(std::chrono::system_clock::now()));
+  return r;
+}
+
 S3Session::S3Session(net::http::HttpClient& http, S3Target target)
     : m_http(http), m_target(std::move(target)) {
-  const auto parts = net::http::parseUrl(m_target.endpoint);
-  if (parts) {
-    const bool v6 = parts->host.find(':') != std::string::npos;
-    const std::string host = v6 ? "[" + parts->host + "]" : parts->host;
-    const bool defaultPort = (parts->scheme == "https" && parts->port == 443) ||
-                             (parts->scheme == "http" && parts->port == 80);
-    m_hostHeader = defaultPort ? host : host + ":" + std::to_string(parts->port);
-    m_origin = parts->scheme + "://" + m_hostHeader;
-    m_basePath = parts->path == "/" ? "" : parts->path;
-    while (!m_basePath.empty() && m_basePath.back() == '/') m_basePath.pop_back();
+  if (auto o = originOf(m_target.endpoint)) {
+    m_hostHeader = std::move(o->hostHeader);
+    m_origin = std::move(o->origin);
+    m_basePath = std::move(o->basePath);
   }
 }
 

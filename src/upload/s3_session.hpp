@@ -47,6 +47,10 @@ struct FileBody {
   BodyDigest digest;
 };
 
+/// A signed HeadBucket (`HEAD <endpoint>/<bucket>`): whether the bucket is there and takes the
+/// credentials, for `spindle netcheck`. kInvalidArgument when the endpoint is not a URL.
+Result<net::http::HttpRequest> headBucketRequest(const S3Target& target);
+
 /// Classifies an answer; `what` names the request ("UploadPart 3 of uploads/diag.tgz").
 S3Reply classify(const net::http::HttpResponse& response, const std::string& what);
 

@@ -9,6 +9,7 @@
 
 #include "https_peers.hpp"
 #include "net/http/http_client.hpp"
+#include "s3_peer.hpp"
 #include "update/signing.hpp"
 
 namespace spindle::testing {
@@ -176,6 +177,36 @@ TEST_F(NetcheckApi, TheAdapterStoreMustServeItsIndex) {
   EXPECT_EQ(text(missing, "status"), "fail") << wrong.out;
   EXPECT_TRUE(has(missing, "remedy", "adapter_store.url")) << missing.dump(2);
   EXPECT_EQ(text(wrong.check("api:" + api("/v1/ping")), "status"), "pass");
+}
+
+// The uploads bucket: s3rver (npm) behind the harness's SigV4 check, asked HeadBucket with the
+// edge's own signature.
+TEST_F(NetcheckApi, TheUploadsBucketAnswersTheEdgesSignedRequest) {
+  S3Peer bucket(m_dir->path().string(), m_pki->pem("good"), m_pki->key("good"), {"uploads"});
+  ASSERT_EQ(bucket.start(), "");
+  const std::string right = m_dir->write("s3.secret", "S3RVER\n");
+  const std::string wrong = m_dir->write("wrong.secret", "not-the-secret\n");
+  const auto uploads = [&](const std::string& name, const std::string& secret) {
+    return "uploads:\n  endpoint: " + bucket.endpoint() + "\n  bucket: " + name +
+           "\n  access_key_id: S3RVER\n  secret_access_key_file: " + secret + "\n";
+  };
+  const auto r = run(config(api(), true, "", uploads("uploads", right)));
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto row = r.check("api:" + bucket.endpoint() + "/uploads");
+  EXPECT_EQ(text(row, "status"), "pass") << r.out;
+  EXPECT_TRUE(has(row, "detail", "takes this edge's credentials")) << row.dump(2);
+  EXPECT_EQ(row["facts"].value("method", ""), "HEAD");
+
+  const auto none = run(config(api(), true, "", uploads("elsewhere", right)));
+  EXPECT_EQ(none.code, 1) << none.out;
+  const auto missing = none.check("api:" + bucket.endpoint() + "/elsewhere");
+  EXPECT_EQ(text(missing, "status"), "fail") << none.out;
+  EXPECT_TRUE(has(missing, "remedy", "uploads.bucket")) << missing.dump(2);
+
+  const auto refused = run(config(api(), true, "", uploads("uploads", wrong)));
+  const auto warned = refused.check("api:" + bucket.endpoint() + "/uploads");
+  EXPECT_EQ(text(warned, "status"), "warn") << refused.out;
+  EXPECT_TRUE(has(warned, "remedy", "uploads.access_key_id")) << warned.dump(2);
 }
 
 class NetcheckApiProxy : public NetcheckApi {
