@@ -353,14 +353,14 @@ Result<model::ItemId> BatchDecoder::item(model::MachineId machine, std::string_v
   growTo(m_known, static_cast<std::size_t>(machine) + 1);
   KnownKeys& known = m_known[machine];
   if (hint < known.keys.size() && known.keys[hint] == key) return known.ids[hint];
-  const auto at = std::lower_bound(
-      known.sorted.begin(), known.sorted.end(), key,
-      [&](std::uint32_t i, std::string_view k) { return std::string_view(known.keys[i]) < k; });
+  const auto at =
+      std::lower_bound(known.sorted.begin(), known.sorted.end(), key,
+                       [&](std::uint32_t i, std::string_view k) { return known.keys[i] < k; });
   if (at != known.sorted.end() && known.keys[*at] == key) return known.ids[*at];
   auto id = m_catalog.internAdmitted(machine, key, kind);
   if (!id.ok()) return id;
   known.sorted.insert(at, static_cast<std::uint32_t>(known.keys.size()));
-  known.keys.emplace_back(key);
+  known.keys.emplace_back(m_catalog.item(*id).key);
   known.ids.push_back(*id);
   return id;
 }

@@ -47,7 +47,9 @@ class BatchDecoder {
   /// order sorted by key. A machine's records list its keys in much the same order each time,
   /// so the key's position in its record (`hint`) is tried first: no hashing on the hot path.
   struct KnownKeys {
-    std::vector<std::string> keys;
+    /// Views of the catalog's own key texts (never moved or changed): a fleet's decoder holds
+    /// every key of every machine, and a copy would double what the catalog holds.
+    std::vector<std::string_view> keys;
     std::vector<model::ItemId> ids;
     std::vector<std::uint32_t> sorted;  ///< indices into keys, by key
   };

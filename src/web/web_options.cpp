@@ -32,11 +32,11 @@ const config::OptionTable<WebOptions>& webOptionTable() {
                "fastest streaming 'interval' granted (smaller requests get this)", {"1ms", ""});
     t.optional("heartbeat", &WebOptions::defaultHeartbeat, "10s",
                "streaming heartbeat when a client gives none", {"1ms", ""});
-    t.optional("buffer_memory", &WebOptions::bufferMemory, "8MiB",
+    t.optional("buffer_memory", &WebOptions::bufferMemory, "2MiB",
                "memory for the MTConnect buffer of recent observations that /sample reads; the "
-               "oldest go first. Packed, about 13 bytes per observation: 8MiB hold about "
-               "650,000 observations (five times the reference agent's default buffer), nearly "
-               "two hours of the three-machine demo",
+               "oldest go first. Packed, about 13 bytes per observation: 2MiB hold about "
+               "160,000 observations (the reference agent's default buffer holds 131,072), "
+               "half an hour of the three-machine demo",
                {"1MiB", "16GiB"});
     t.optional("filter_duplicates", &WebOptions::filterDuplicates, "true",
                "leave out of the buffer a sample, event or condition that repeats its item's "

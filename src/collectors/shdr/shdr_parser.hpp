@@ -142,7 +142,7 @@ class ShdrParser {
   model::ItemCatalog& m_catalog;
   model::MachineId m_machine;
   ParserOptions m_options;
-  Tokenizer m_tokenizer;
+  /// The fields of the line being parsed (the thread's tokenizer's, valid during the call).
   const std::vector<std::string_view>* m_fields = nullptr;
   std::string_view m_line;  ///< the line being parsed, for rejection excerpts
   struct KeyHash {

@@ -206,6 +206,17 @@ std::size_t FileUplink::submit(const Record& record, CompletionFn done) {
   return 0;
 }
 
+void FileUplink::releaseBurstBuffer() {
+  // A backlog (after a start or an outage) is written in large submits and grows the buffer to
+  // megabytes; once writes are small again, that memory is given back (heaptrack at 50
+  // machines: 1 MB kept after the start). Four times what a write needs is kept, so a steady
+  // rate does not reallocate.
+  constexpr std::size_t kKeep = 64 * 1024;
+  if (m_buffer.capacity() > kKeep && m_buffer.size() * 4 < m_buffer.capacity()) {
+    std::string().swap(m_buffer);
+  }
+}
+
 Completion FileUplink::write(std::uint64_t firstSequence,
                              std::span<const model::Observation> batch) {
   if (m_file == nullptr) {
@@ -214,6 +225,7 @@ Completion FileUplink::write(std::uint64_t firstSequence,
       return {Outcome::kRetry, status.error().describe()};
     }
   }
+  releaseBurstBuffer();  // by what the previous write used
   m_buffer.clear();
   std::uint64_t last = m_lastSequence;
   for (std::size_t i = 0; i < batch.size(); ++i) {

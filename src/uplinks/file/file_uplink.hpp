@@ -73,7 +73,10 @@ class FileUplink final : public Uplink {
   std::string m_journalField;       ///< `,"journal":"<id>"` or empty
   bool m_unsynced = false;
   bool m_warnedMaxSize = false;
-  std::string m_buffer;
+  /// Frees m_buffer after a write that used a quarter of it or less (it grew for a backlog).
+  void releaseBurstBuffer();
+
+  std::string m_buffer;  ///< the JSON lines of one write
   bool m_failing = false;
 };
 

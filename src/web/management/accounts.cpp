@@ -25,11 +25,9 @@ std::optional<Role> parseRole(std::string_view word) {
 
 Accounts::Accounts(std::string path, ScryptParams params)
     : m_path(std::move(path)), m_params(params) {
-  // A hash of random bytes no one knows: unknown users are checked against it.
-  unsigned char random[16];
-  RAND_bytes(random, sizeof random);
-  auto dummy = hashPassword(std::string_view(reinterpret_cast<const char*>(random), sizeof random),
-                            m_params);
+  // A line no password matches, at the cost of a real one: unknown users are checked against
+  // it. Not scrypt's output, so a start does not pay 32 MiB (the edge's peak memory) for it.
+  auto dummy = unmatchableHash(m_params);
   if (dummy) m_dummyHash = std::move(*dummy);
 }
 

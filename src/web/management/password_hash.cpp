@@ -120,28 +120,59 @@ Result<std::string> scryptKey(std::string_view password, std::string_view salt, 
   return key;
 }
 
-Result<std::string> hashPassword(std::string_view password, const ScryptParams& params) {
-  if (auto status = checkParams(params.log2N, params.r, params.p); !status) {
-    return std::move(status).error().with("hashing a password");
-  }
+namespace {
+
+Status checkHashParams(const ScryptParams& params) {
+  if (auto status = checkParams(params.log2N, params.r, params.p); !status) return status;
   if (params.keyLength < kMinKeyLength || params.keyLength > kMaxKeyLength) {
     return Error(ErrorCode::kInvalidArgument,
                  "scrypt key length " + std::to_string(params.keyLength) + " is outside " +
                      std::to_string(kMinKeyLength) + ".." + std::to_string(kMaxKeyLength));
   }
-  std::array<unsigned char, kSaltLength> saltBytes{};
-  if (RAND_bytes(saltBytes.data(), static_cast<int>(saltBytes.size())) != 1) {
-    return Error(ErrorCode::kInternal, "drawing a password salt" + opensslReasons());
+  return okStatus();
+}
+
+Result<std::string> randomBytes(std::size_t n, const char* what) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    return Error(ErrorCode::kInternal, std::string("drawing ") + what + opensslReasons());
   }
-  const std::string salt(reinterpret_cast<const char*>(saltBytes.data()), saltBytes.size());
-  auto key = scryptKey(password, salt, std::uint64_t{1} << params.log2N, params.r, params.p,
-                       params.keyLength);
-  if (!key) return std::move(key).error();
+  return out;
+}
+
+std::string hashLine(const ScryptParams& params, const std::string& salt, const std::string& key) {
   std::string line(kScheme);
   for (const unsigned n : {params.log2N, params.r, params.p}) line += '$' + std::to_string(n);
-  line += '$' + base64Encode(salt) + '$' + base64Encode(*key);
+  line += '$' + base64Encode(salt) + '$' + base64Encode(key);
+  return line;
+}
+
+}  // namespace
+
+Result<std::string> hashPassword(std::string_view password, const ScryptParams& params) {
+  if (auto status = checkHashParams(params); !status) {
+    return std::move(status).error().with("hashing a password");
+  }
+  auto salt = randomBytes(kSaltLength, "a password salt");
+  if (!salt) return std::move(salt).error();
+  auto key = scryptKey(password, *salt, std::uint64_t{1} << params.log2N, params.r, params.p,
+                       params.keyLength);
+  if (!key) return std::move(key).error();
+  std::string line = hashLine(params, *salt, *key);
   OPENSSL_cleanse(key->data(), key->size());
   return line;
+}
+
+Result<std::string> unmatchableHash(const ScryptParams& params) {
+  if (auto status = checkHashParams(params); !status) {
+    return std::move(status).error().with("making an unmatchable password hash");
+  }
+  // A random key: a password would have to hit it by chance (2^-128 at the least length).
+  auto salt = randomBytes(kSaltLength, "a password salt");
+  if (!salt) return std::move(salt).error();
+  auto key = randomBytes(params.keyLength, "an unmatchable key");
+  if (!key) return std::move(key).error();
+  return hashLine(params, *salt, *key);
 }
 
 Result<bool> verifyPassword(std::string_view password, std::string_view encoded) {

@@ -50,6 +50,12 @@ Result<std::string> scryptKey(std::string_view password, std::string_view salt, 
 /// The password policy is not checked here (see passwordProblem).
 Result<std::string> hashPassword(std::string_view password, const ScryptParams& params = {});
 
+/// A stored line in the form above that no password matches (a random salt and a random hash,
+/// not derived from anything), yet whose verification costs exactly a real one's: unknown users
+/// are checked against it. Made without running scrypt (a default-cost hash needs 32 MiB and a
+/// sixth of a second, which every start of the edge would pay). Same errors as hashPassword.
+Result<std::string> unmatchableHash(const ScryptParams& params = {});
+
 /// True when `password` matches the stored line, false when it does not. A malformed line, or
 /// one whose parameters are outside the bounds, is a kInvalidArgument error naming the part at
 /// fault (never a crash, never an unbounded computation). The comparison is constant time.

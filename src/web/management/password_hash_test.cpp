@@ -108,6 +108,24 @@ TEST(ManagementPasswordHash, TwoHashesOfOnePasswordDiffer) {
   EXPECT_TRUE(verifyPassword("correct horse battery", *second).value());
 }
 
+TEST(ManagementPasswordHash, AnUnmatchableLineIsWellFormedAndMatchesNothing) {
+  auto line = unmatchableHash(kCheap);
+  ASSERT_TRUE(line.ok()) << line.error().describe();
+  const auto fields = split(*line);
+  ASSERT_EQ(fields.size(), 6u);
+  EXPECT_EQ(fields[1], "10");  // the cost a real hash of these parameters has
+  auto other = unmatchableHash(kCheap);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(fields[4], split(*other)[4]);
+  for (const char* password : {"", "correct horse battery", "0123456789"}) {
+    auto result = verifyPassword(password, *line);  // runs scrypt, as for a real line
+    ASSERT_TRUE(result.ok()) << result.error().describe();
+    EXPECT_FALSE(*result) << password;
+  }
+  EXPECT_FALSE(unmatchableHash(ScryptParams{9, 8, 1, 32}).ok());
+  EXPECT_FALSE(unmatchableHash(ScryptParams{10, 8, 1, 65}).ok());
+}
+
 TEST(ManagementPasswordHash, DefaultsAreTheDocumentedCost) {
   const ScryptParams defaults;
   EXPECT_EQ(defaults.log2N, 15u);

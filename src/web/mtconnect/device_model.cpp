@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <set>
+#include <unordered_map>
 
 #include "base/time.hpp"
 
@@ -47,7 +48,7 @@ std::string extensionType(std::string_view key) {
   return out;
 }
 
-std::string categoryOf(model::Kind kind) {
+std::string_view categoryOf(model::Kind kind) {
   switch (kind) {
     case model::Kind::kCondition:
       return "CONDITION";
@@ -85,7 +86,9 @@ ItemMeta describe(const model::DataItem& di, model::Kind kind, model::ItemId id,
     m.type = fileItem->type;
     m.subType = fileItem->subType;
     m.units = fileItem->units;
-    m.representation = fileItem->representation == "DISCRETE" ? "" : fileItem->representation;
+    m.representation = fileItem->representation == "DISCRETE"
+                           ? std::string_view()
+                           : std::string_view(fileItem->representation);
     m.fileXml = fileItem->xml;
     m.component = fileItem->component;
   } else if (!di.type.empty()) {
@@ -214,6 +217,10 @@ std::shared_ptr<const Snapshot> DeviceModel::build() const {
   snap->catalogGeneration = m_catalog.generation();  // first: a change during build rebuilds
   snap->catalogItems = m_catalog.itemCount();
   snap->deviceModelChangeTime = formatTimestamp(wallClockNs());
+  // Sized once: a model holds every item of the fleet (growth by doubling would leave up to
+  // half of it unused). At most the Agent's items, the catalog's and an availability each.
+  snap->items.reserve(kAgentItems.size() + snap->catalogItems + snap->catalogMachines);
+  snap->devices.reserve(snap->catalogMachines + 1);
 
   DeviceMeta agent;
   agent.name = "Agent";
@@ -267,7 +274,6 @@ std::shared_ptr<const Snapshot> DeviceModel::build() const {
     }
     while (!ids.insert(m.id).second) m.id += "_";
     if (m.type == "AVAILABILITY" && di.machine < 16384) hasAvailability[di.machine] = true;
-    snap->byItem[id] = snap->items.size();
     device.items.push_back(snap->items.size());
     snap->items.push_back(std::move(m));
   }
@@ -287,6 +293,7 @@ std::shared_ptr<const Snapshot> DeviceModel::build() const {
     device.items.insert(device.items.begin(), snap->items.size());
     snap->items.push_back(std::move(m));
   }
+  for (auto& device : snap->devices) device.items.shrink_to_fit();
   return snap;
 }
 

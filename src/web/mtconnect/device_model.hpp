@@ -7,7 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "model/device_file.hpp"
@@ -15,23 +15,26 @@
 
 namespace spindle::web::mtconnect {
 
-/// One data item as MTConnect sees it.
+/// One data item as MTConnect sees it. A model holds one per item of the fleet, so the texts
+/// that are someone else's stay theirs: the views point into the catalog (whose items never
+/// change or move), the device file (DeviceMeta::file, held by the same snapshot) or string
+/// literals. Valid while the Snapshot is.
 struct ItemMeta {
   model::ItemId item = 0;
   model::MachineId machine = 0;
-  std::string id;        ///< dataItemId: "<device id>_<key>", unique in the document
-  std::string name;      ///< the item key
-  std::string category;  ///< SAMPLE, EVENT or CONDITION
-  std::string type;      ///< EXECUTION, ... or "x:<KEY>" when the type is not known
-  std::string subType;
-  std::string units;
-  std::string representation;  ///< "", TIME_SERIES, DATA_SET or TABLE
-  std::string element;         ///< stream element name (Execution, CommonSample, ...)
+  std::string id;             ///< dataItemId: "<device id>_<key>", unique in the document
+  std::string_view name;      ///< the item key
+  std::string_view category;  ///< SAMPLE, EVENT or CONDITION
+  std::string type;           ///< EXECUTION, ... or "x:<KEY>" when the type is not known
+  std::string_view subType;
+  std::string_view units;
+  std::string_view representation;  ///< "", TIME_SERIES, DATA_SET or TABLE
+  std::string element;              ///< stream element name (Execution, CommonSample, ...)
   model::Kind kind = model::Kind::kEvent;
   bool synthetic = false;  ///< made by the interface (availability), not in the catalog
   /// From the machine's device file: the <DataItem> as the file wrote it (served as is in
   /// /probe) and its component (index into DeviceMeta::file->components, -1: the device).
-  std::string fileXml;
+  std::string_view fileXml;
   int component = -1;
 };
 
@@ -49,7 +52,6 @@ struct DeviceMeta {
 struct Snapshot {
   std::vector<DeviceMeta> devices;  ///< the Agent device first
   std::vector<ItemMeta> items;
-  std::unordered_map<model::ItemId, std::size_t> byItem;
   std::string deviceModelChangeTime;
   std::size_t catalogItems = 0;
   std::size_t catalogMachines = 0;

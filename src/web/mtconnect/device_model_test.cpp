@@ -25,7 +25,7 @@ TEST(MtconnectDeviceModel, TypesFromTheCatalogWellKnownKeysOrTheExtensionNamespa
   ASSERT_EQ(snap->devices.size(), 2u);
   EXPECT_EQ(snap->devices[1].id, "_7-mill");  // an XML ID cannot start with a digit
   std::map<std::string, const ItemMeta*> byName;
-  for (const auto& i : snap->items) byName[i.name] = &i;
+  for (const auto& i : snap->items) byName[std::string(i.name)] = &i;
   EXPECT_EQ(byName["execution"]->element, "Execution");
   EXPECT_EQ(byName["Xact"]->units, "MILLIMETER");
   EXPECT_EQ(byName["coolant temp"]->type, "x:COOLANT_TEMP");
