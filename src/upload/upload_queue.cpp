@@ -198,6 +198,14 @@ void UploadQueue::work() {
     told = true;
     m_wake.wait_for(lock, std::chrono::seconds(1));
   }
+  if (told && !m_stopping) {
+    // The other process sent (and removed) some of what was loaded: the folder is the truth.
+    m_records = m_store.loadAll();
+    for (auto& r : m_records) {
+      if (r.state == UploadState::kFailed) r.state = UploadState::kPending;
+      r.nextAttemptMs = 0;
+    }
+  }
   auto adoptedAt = std::chrono::steady_clock::now();
   while (!m_stopping) {
     if (std::chrono::steady_clock::now() - adoptedAt >= kAdoptEvery) {

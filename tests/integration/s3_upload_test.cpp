@@ -308,5 +308,31 @@ TEST_F(S3Upload, TheQueueIsBounded) {
   EXPECT_FALSE(q->enqueue({.path = *m_dir / "missing.bin", .key = "4"}));
 }
 
+// Two queues on one folder (spindle run, and spindle upload in the foreground): one sends, the
+// other waits for the folder's lock and then sends only what is still queued.
+TEST_F(S3Upload, TwoQueuesOnOneFolderSendEachUploadOnce) {
+  const std::string data = randomFile(*m_dir / "once.bin", 200 * 1024, 11);
+  auto first = queue(options());
+  const auto id = first->enqueue({.path = *m_dir / "once.bin", .key = "once.bin"});
+  ASSERT_TRUE(id) << id.error().describe();
+  auto second = queue(options());  // loads the same record
+  ASSERT_EQ(second->list().size(), 1u);
+  Finished finished;
+  finished.attach(*first);
+  first->start();
+  EXPECT_TRUE(finished.wait(id.value()).ok);
+  second->start();  // the first still holds the lock: the second waits
+  std::this_thread::sleep_for(1500ms);
+  first->stop();
+  // The second takes the lock within a second, reads the folder again and finds nothing to do.
+  EXPECT_TRUE(eventually([&] { return second->list().empty(); }, 5s));
+  std::this_thread::sleep_for(500ms);
+  int puts = 0;
+  for (const auto& r : m_peer->requests())
+    puts += r.rfind("PUT /uploads/edges/e1/once.bin", 0) == 0;
+  EXPECT_EQ(puts, 1);
+  EXPECT_EQ(object("edges/e1/once.bin"), data);
+}
+
 }  // namespace
 }  // namespace spindle::testing
