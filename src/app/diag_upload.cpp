@@ -76,6 +76,12 @@ Result<nlohmann::json> MachineManager::uploadJournal(const nlohmann::json& spec,
   if (ec) return Error(ErrorCode::kIo, ec.message()).with("creating " + dir.string());
   upload::UploadRequest upload;
   upload.path = (dir / name).string();
+  if (std::filesystem::exists(upload.path, ec)) {
+    // Rewriting it would change a file an upload may be sending.
+    return Error(ErrorCode::kUnavailable, "an export of this range (" + name +
+                                              ") is queued already; status lists it, and it is "
+                                              "deleted once the bucket has it");
+  }
   upload.key = "exports/" + m_config.edge.id + "/" + name;
   upload.presignedUrl = url;
   upload.deleteAfter = true;

@@ -174,6 +174,19 @@ TEST_F(UploadEdgeTest, DiagUploadSendsABundleAndAJournalExportToTheBucket) {
       R"({"journal":{"from":"2024-01-01T00:00:00Z","to":"2024-01-01T00:02:00Z","machines":["mill-1"]}})");
   ASSERT_EQ(exported["ok"], true) << exported.dump();
   const std::string exportKey = exported["result"]["key"];
+  // The same range again while the first is written or queued: refused, the first unharmed.
+  const json again = ask(
+      "upload",
+      R"({"journal":{"from":"2024-01-01T00:00:00Z","to":"2024-01-01T00:02:00Z","machines":["mill-1"]}})");
+  if (again["ok"] == true) {
+    // Allowed only once the first is gone from the edge: in the bucket (its file is deleted then).
+    EXPECT_TRUE(object("edges/e1/" + exportKey).has_value()) << "a second export of a queued range";
+  } else {
+    const std::string why = again.dump();
+    EXPECT_TRUE(why.find("queued already") != std::string::npos ||
+                why.find("another journal export is being written") != std::string::npos)
+        << why;
+  }
   EXPECT_EQ(exportKey, "exports/e1/journal-e1-20240101T000000Z-20240101T000200Z.jsonl.zst");
   const auto exportBody = waitObject("edges/e1/" + exportKey, 30s);
   ASSERT_TRUE(exportBody) << spindleLog();
