@@ -23,6 +23,7 @@
 #include "base/log.hpp"
 #include "fleet_workload.hpp"
 #include "journal/journal.hpp"
+#include "loopback_tls.hpp"
 #include "uplinks/delivery_engine.hpp"
 #include "uplinks/https/https_uplink.hpp"
 
@@ -44,11 +45,7 @@ class BatchServer {
  public:
   explicit BatchServer(const fs::path& dir) : m_ssl(asio::ssl::context::tls_server) {
     const std::string cert = (dir / "server.pem").string(), key = (dir / "server.key").string();
-    const std::string command =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-        "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '" +
-        key + "' -out '" + cert + "' > /dev/null 2>&1";
-    if (std::system(command.c_str()) != 0) throw std::runtime_error("openssl req failed");
+    if (!bench::makeLoopbackCertificate(cert, key)) throw std::runtime_error("openssl req failed");
     m_ssl.use_certificate_chain_file(cert);
     m_ssl.use_private_key_file(key, asio::ssl::context::pem);
     m_caFile = cert;

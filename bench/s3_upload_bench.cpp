@@ -24,6 +24,7 @@
 #include <sstream>
 
 #include "base/log.hpp"
+#include "loopback_tls.hpp"
 #include "s3_peer.hpp"
 #include "s3_sink.hpp"
 #include "upload/sigv4.hpp"
@@ -195,11 +196,7 @@ int main(int argc, char** argv) {
   setup.dir = dir.string();
   setup.cert = dir / "server.pem";
   const std::string key = dir / "server.key";
-  const std::string make =
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-      "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '" +
-      key + "' -out '" + setup.cert + "' > /dev/null 2>&1";
-  if (std::system(make.c_str()) != 0) {
+  if (!bench::makeLoopbackCertificate(setup.cert, key)) {
     std::fprintf(stderr, "openssl req failed\n");
     return 1;
   }

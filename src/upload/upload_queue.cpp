@@ -52,7 +52,9 @@ Result<std::unique_ptr<UploadQueue>> UploadQueue::create(
   }
   std::unique_ptr<UploadQueue> queue(new UploadQueue(std::move(options), dataDir + "/uploads",
                                                      std::move(http), std::move(credentials)));
-  if (auto opened = queue->m_store.open(); !opened) {
+  // Temporary files are removed by the worker once it holds the folder's lock: another process
+  // may be writing a record into the folder now.
+  if (auto opened = queue->m_store.open(/*removeTemporary=*/false); !opened) {
     return std::move(opened).error().with("setting up the upload queue");
   }
   std::vector<std::string> problems;
@@ -160,14 +162,18 @@ bool UploadQueue::holdLock() {
 }
 
 void UploadQueue::adoptRecords() {
-  for (auto& record : m_store.loadAll()) {
+  // Only new files are read: a multipart record of thousands of parts is not parsed again.
+  for (const auto& id : m_store.ids()) {
     const bool known = std::any_of(m_records.begin(), m_records.end(),
-                                   [&](const UploadRecord& r) { return r.id == record.id; });
-    if (known || record.state != UploadState::kPending) continue;
+                                   [&](const UploadRecord& r) { return r.id == id; });
+    if (known) continue;
+    auto loaded = m_store.load(id);
+    if (!loaded || loaded->state != UploadState::kPending) continue;
+    UploadRecord record = std::move(loaded.value());
     makeLogger("upload")->info("upload {} of {} queued by another process", record.id, record.path);
     const auto at =
         std::upper_bound(m_records.begin(), m_records.end(), record.id,
-                         [](const std::string& id, const UploadRecord& r) { return id < r.id; });
+                         [](const std::string& key, const UploadRecord& r) { return key < r.id; });
     m_records.insert(at, std::move(record));
   }
 }
@@ -198,6 +204,8 @@ void UploadQueue::work() {
     told = true;
     m_wake.wait_for(lock, std::chrono::seconds(1));
   }
+  // A crash's leftovers, not a write another thread or process has under way.
+  if (!m_stopping) m_store.removeTemporaryFiles(std::chrono::minutes(1));
   if (told && !m_stopping) {
     // The other process sent (and removed) some of what was loaded: the folder is the truth.
     m_records = m_store.loadAll();

@@ -78,31 +78,53 @@ Result<UploadRecord> recordFromJson(const std::string& text) {
   }
 }
 
-Status UploadStore::open() {
+Status UploadStore::open(bool removeTemporary) {
   std::error_code ec;
   fs::create_directories(m_dir, ec);
   if (ec) return Error(ErrorCode::kIo, "cannot create " + m_dir + ": " + ec.message());
   ::chmod(m_dir.c_str(), 0700);
-  for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
-    if (entry.path().extension() != ".json") fs::remove(entry.path(), ec);
-  }
+  if (removeTemporary) removeTemporaryFiles();
   return okStatus();
+}
+
+void UploadStore::removeTemporaryFiles(std::chrono::seconds olderThan) const {
+  std::error_code ec;
+  const auto now = fs::file_time_type::clock::now();
+  for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
+    if (entry.path().extension() == ".json") continue;
+    const auto changed = fs::last_write_time(entry.path(), ec);
+    if (!ec && now - changed >= olderThan) fs::remove(entry.path(), ec);
+  }
+}
+
+std::vector<std::string> UploadStore::ids() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
+    if (entry.path().extension() == ".json") out.push_back(entry.path().stem().string());
+  }
+  return out;
+}
+
+Result<UploadRecord> UploadStore::load(const std::string& id) const {
+  std::ifstream in(m_dir + "/" + id + ".json");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto record = recordFromJson(text.str());
+  if (record && record->id != id) {
+    return Error(ErrorCode::kInvalidArgument, "its id is not its file name");
+  }
+  return record;
 }
 
 std::vector<UploadRecord> UploadStore::loadAll(std::vector<std::string>* problems) const {
   std::vector<UploadRecord> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
-    if (entry.path().extension() != ".json") continue;
-    std::ifstream in(entry.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    auto record = recordFromJson(text.str());
-    if (record && record->id == entry.path().stem().string()) {
+  for (const auto& id : ids()) {
+    auto record = load(id);
+    if (record) {
       out.push_back(std::move(record.value()));
     } else if (problems != nullptr) {
-      problems->push_back(entry.path().string() + ": " +
-                          (record ? "its id is not its file name" : record.error().message()));
+      problems->push_back(m_dir + "/" + id + ".json: " + record.error().message());
     }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });

@@ -4,6 +4,7 @@
 /// crash) resumes where the last finished part left off. Mode 0600: a record may hold a
 /// presigned URL, which is a credential until it expires.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -49,10 +50,19 @@ class UploadStore {
   /// Records live in `dir` (created by open()).
   explicit UploadStore(std::string dir) : m_dir(std::move(dir)) {}
 
-  /// Creates the folder (0700) and removes temporary files a crash left behind.
-  Status open();
+  /// Creates the folder (0700) and, unless told not to, removes temporary files a crash left
+  /// behind (not while another process may be writing into the folder: see
+  /// removeTemporaryFiles).
+  Status open(bool removeTemporary = true);
+  /// Removes what is not a record: temporary files of writes a crash cut short, those last
+  /// changed at least `olderThan` ago (a write under way is younger).
+  void removeTemporaryFiles(std::chrono::seconds olderThan = std::chrono::seconds(0)) const;
   /// Every record, in id order. Unreadable files are skipped and named in `problems`.
   std::vector<UploadRecord> loadAll(std::vector<std::string>* problems = nullptr) const;
+  /// The ids of the records on disk (their file names), unsorted; nothing is parsed.
+  std::vector<std::string> ids() const;
+  /// One record by id; kInvalidArgument when its file is not a record of that id.
+  Result<UploadRecord> load(const std::string& id) const;
   Status save(const UploadRecord& record) const;
   Status remove(const std::string& id) const;
   const std::string& dir() const { return m_dir; }
