@@ -68,6 +68,14 @@ void TcpConnect::onResolved(Result<Endpoints> endpoints) {
           return;
         }
         error_code ignored;
+        // A connect to a loopback port nobody listens on can meet itself (the kernel picks the
+        // same port as the source: a simultaneous open). That is no peer: fail, and free the port.
+        if (self->m_socket.local_endpoint(ignored) == ep) {
+          self->m_socket.close(ignored);
+          self->finish(Error(ErrorCode::kUnavailable, "cannot connect to " + self->where() +
+                                                          ": nothing listens (connected to itself)"));
+          return;
+        }
         self->m_socket.set_option(tcp::no_delay(true), ignored);
         self->m_socket.set_option(asio::socket_base::keep_alive(true), ignored);
         self->finish(ep);
