@@ -72,8 +72,9 @@ void TcpConnect::onResolved(Result<Endpoints> endpoints) {
         // same port as the source: a simultaneous open). That is no peer: fail, and free the port.
         if (self->m_socket.local_endpoint(ignored) == ep) {
           self->m_socket.close(ignored);
-          self->finish(Error(ErrorCode::kUnavailable, "cannot connect to " + self->where() +
-                                                          ": nothing listens (connected to itself)"));
+          self->finish(Error(
+              ErrorCode::kUnavailable,
+              "cannot connect to " + self->where() + ": nothing listens (connected to itself)"));
           return;
         }
         self->m_socket.set_option(tcp::no_delay(true), ignored);
