@@ -5,15 +5,6 @@
 #include "model/device_file.hpp"
 
 namespace spindle::model {
-namespace {
-std::string indexKey(MachineId machine, std::string_view key) {
-  std::string k = std::to_string(machine);
-  k.push_back('\x1f');
-  k.append(key);
-  return k;
-}
-}  // namespace
-
 ItemCatalog::ItemCatalog() = default;
 
 ItemCatalog::~ItemCatalog() {
@@ -72,8 +63,9 @@ Result<ItemId> ItemCatalog::internLocked(MachineId machine, std::string_view key
                                          std::string_view type, std::string_view subtype,
                                          std::string_view units, bool bounded,
                                          std::int32_t fileItem) {
-  std::string index = indexKey(machine, key);
-  if (auto found = m_index.find(index); found != m_index.end()) return found->second;
+  if (auto found = m_index.find(IndexKey{machine, key}); found != m_index.end()) {
+    return found->second;
+  }
   MachineKeys& keys = m_keys.at(machine);
   const size_t id = m_count.load(std::memory_order_relaxed);
   const size_t chunkIndex = id / kChunkSize;
@@ -93,17 +85,24 @@ Result<ItemId> ItemCatalog::internLocked(MachineId machine, std::string_view key
   }
   DataItem& item = chunk->items[id % kChunkSize];
   item.machine = machine;
-  item.key = std::string(key);
+  item.key = internText(key);
   item.kind = kind;
-  item.type = std::string(type);
-  item.subtype = std::string(subtype);
-  item.units = std::string(units);
+  item.type = internText(type);
+  item.subtype = internText(subtype);
+  item.units = internText(units);
   item.fileItem = fileItem;
   chunk->settled[id % kChunkSize].store(0, std::memory_order_relaxed);
-  m_index.emplace(std::move(index), static_cast<ItemId>(id));
+  m_index.emplace(IndexKey{machine, item.key}, static_cast<ItemId>(id));
   ++keys.items;
   m_count.store(id + 1, std::memory_order_release);
   return static_cast<ItemId>(id);
+}
+
+std::string_view ItemCatalog::internText(std::string_view text) {
+  if (text.empty()) return {};
+  auto found = m_texts.find(text);
+  if (found == m_texts.end()) found = m_texts.emplace(text).first;
+  return *found;
 }
 
 void ItemCatalog::setMachineLimit(MachineId machine, std::size_t maxKeys) {

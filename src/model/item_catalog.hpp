@@ -13,21 +13,24 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/text_hash.hpp"
 #include "model/observation.hpp"
 
 namespace spindle::model {
 
 /// What Spindle knows of a data item. Category, type and units come from configuration or
-/// transform scripts; a collector that knows nothing more leaves them empty.
+/// transform scripts; a collector that knows nothing more leaves them empty. The texts are
+/// views of the catalog's own copies, each distinct text held once (a fleet of like machines
+/// shares its keys and types); they live as long as the catalog.
 struct DataItem {
   MachineId machine = 0;
-  std::string key;  ///< the name the source uses ("execution", "S1load")
   Kind kind = Kind::kEvent;
-  std::string type;  ///< MTConnect type, e.g. EXECUTION, SPINDLE_SPEED; empty when unknown
-  std::string subtype;
-  std::string units;
   /// Index of the item in its machine's device file (ItemCatalog::deviceFile), -1 when none.
   std::int32_t fileItem = -1;
+  std::string_view key;   ///< the name the source uses ("execution", "S1load")
+  std::string_view type;  ///< MTConnect type, e.g. EXECUTION, SPINDLE_SPEED; empty when unknown
+  std::string_view subtype;
+  std::string_view units;
 };
 
 struct DeviceFile;  // model/device_file.hpp
@@ -130,10 +133,26 @@ class ItemCatalog {
                               std::string_view type, std::string_view subtype,
                               std::string_view units, bool bounded, std::int32_t fileItem = -1);
 
+  /// One copy of each distinct text (key, type, subtype, units), under m_mutex. A set's
+  /// elements never move, so the items' views stay valid.
+  std::string_view internText(std::string_view text);
+
+  struct IndexKey {
+    MachineId machine;
+    std::string_view key;  ///< a view of m_texts
+    bool operator==(const IndexKey&) const = default;
+  };
+  struct IndexHash {
+    std::size_t operator()(const IndexKey& k) const {
+      return std::hash<std::string_view>{}(k.key) ^ (std::size_t{k.machine} * 0x9e3779b97f4a7c15u);
+    }
+  };
+
   mutable std::mutex m_mutex;
   std::array<std::atomic<Chunk*>, kMaxChunks> m_chunks{};
   std::atomic<size_t> m_count{0};
-  std::unordered_map<std::string, ItemId> m_index;  ///< "machine\x1fkey" -> id
+  TextSet m_texts;
+  std::unordered_map<IndexKey, ItemId, IndexHash> m_index;  ///< (machine, key) -> id
   std::vector<std::unique_ptr<std::string>> m_machines;
   std::vector<MachineKeys> m_keys;                         ///< by MachineId, under m_mutex
   std::vector<KeyPredicate> m_published;                   ///< by MachineId, under m_mutex

@@ -14,7 +14,13 @@ void StateStore::apply(const model::Batch& batch) {
   for (const auto& obs : batch) {
     if (obs.item >= m_latest.size()) growTo(m_latest, obs.item + std::size_t{1});
     if (obs.machine >= m_machines.size()) m_machines.resize(obs.machine + 16);
-    m_latest[obs.item] = obs;
+    Latest& latest = m_latest[obs.item];
+    latest.timestamp = obs.timestamp;
+    latest.value = obs.value;
+    latest.machine = obs.machine;
+    latest.kind = obs.kind;
+    latest.flags = obs.flags;
+    latest.has = true;
     auto& stats = m_machines[obs.machine];
     ++stats.observations;
     stats.lastTimestamp = std::max(stats.lastTimestamp, obs.timestamp);
@@ -25,15 +31,16 @@ void StateStore::apply(const model::Batch& batch) {
 
 std::optional<model::Observation> StateStore::latest(model::ItemId item) const {
   std::shared_lock lock(m_mutex);
-  if (item >= m_latest.size()) return std::nullopt;
-  return m_latest[item];
+  if (item >= m_latest.size() || !m_latest[item].has) return std::nullopt;
+  return m_latest[item].observation(item);
 }
 
 std::vector<model::Observation> StateStore::current(model::MachineId machine) const {
   std::shared_lock lock(m_mutex);
   std::vector<model::Observation> out;
-  for (const auto& slot : m_latest) {
-    if (slot && slot->machine == machine) out.push_back(*slot);
+  for (std::size_t i = 0; i < m_latest.size(); ++i) {
+    const Latest& slot = m_latest[i];
+    if (slot.has && slot.machine == machine) out.push_back(slot.observation(model::ItemId(i)));
   }
   return out;
 }

@@ -45,8 +45,20 @@ class StateStore {
   mutable std::shared_mutex m_mutex;
   std::vector<SequencedObservation> m_ring;
   std::uint64_t m_next = 1;  ///< sequence of the next observation applied
-  std::vector<std::optional<model::Observation>> m_latest;  ///< by ItemId
-  std::vector<MachineStats> m_machines;                     ///< by MachineId
+  /// An item's latest observation without its item (the slot's index): 56 bytes, not 72.
+  struct Latest {
+    TimestampNs timestamp = 0;
+    model::Value value;
+    model::MachineId machine = 0;
+    model::Kind kind = model::Kind::kEvent;
+    std::uint8_t flags = 0;
+    bool has = false;
+    model::Observation observation(model::ItemId item) const {
+      return model::Observation{machine, item, timestamp, kind, flags, value};
+    }
+  };
+  std::vector<Latest> m_latest;          ///< by ItemId
+  std::vector<MachineStats> m_machines;  ///< by MachineId
 };
 
 }  // namespace spindle::state

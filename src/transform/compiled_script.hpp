@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/text_hash.hpp"
 #include "model/observation.hpp"
 #include "transform/expression.hpp"
 #include "transform/generator.hpp"
@@ -119,7 +120,7 @@ class CompiledScript {
   const std::vector<ConditionDef>& conditions() const { return m_conditions; }
   const std::vector<WriteDef>& writes() const { return m_writes; }
   /// The index into inputs() of the input fed by catalog key `key`, or -1.
-  int inputOf(const std::string& key) const {
+  int inputOf(std::string_view key) const {
     const auto it = m_inputByKey.find(key);
     return it == m_inputByKey.end() ? -1 : it->second;
   }
@@ -150,7 +151,7 @@ class CompiledScript {
   std::vector<DataItemDef> m_dataItems;
   std::vector<ConditionDef> m_conditions;
   std::vector<WriteDef> m_writes;
-  std::unordered_map<std::string, int> m_inputByKey;  ///< one for every machine running it
+  TextMap<int> m_inputByKey;  ///< one for every machine running it
   bool m_passthrough = true;
   KeyFilter m_filter;
   std::vector<std::string> m_nodeNames;

@@ -59,7 +59,7 @@ TEST(TransformDefaultScript, SimulatedShdrMachineYieldsTheNormalizedItems) {
     model::Batch out;
     runner.process(parsed.observations, out);
     for (const auto& o : out) {
-      const std::string& key = catalog.item(o.item).key;
+      const std::string key(catalog.item(o.item).key);
       seen[key].insert(text(o.value));
       maxima[key] = std::max(maxima[key], number(o.value));
     }

@@ -233,7 +233,7 @@ void runCase(const fs::path& file) {
   std::vector<std::string> got;
   auto record = [&](const model::Batch& out) {
     for (const auto& o : out) {
-      got.push_back("@" + seconds(o.timestamp) + " " + catalog.item(o.item).key + "=" +
+      got.push_back("@" + seconds(o.timestamp) + " " + std::string(catalog.item(o.item).key) + "=" +
                     describeValue(o.value));
     }
   };

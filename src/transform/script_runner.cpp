@@ -220,7 +220,7 @@ bool ScriptRunner::publishedBy(const CompiledScript& script, std::string_view ke
   return script.passthrough() && script.passthroughFilter().passes(key);
 }
 
-bool ScriptRunner::publishes(const std::string& key) const {
+bool ScriptRunner::publishes(std::string_view key) const {
   for (const auto& o : m_outputItems) {
     if (o.key == key) return false;  // the output's own observations, not the input's
   }

@@ -125,7 +125,7 @@ class ScriptRunner {
   const ItemRoute& route(model::ItemId item);
   /// True when observations of `key` itself pass on (not consumed, not filtered, not an
   /// output's key).
-  bool publishes(const std::string& key) const;
+  bool publishes(std::string_view key) const;
   /// True when `key` reaches the store under `script`: an output, or a key passed through.
   static bool publishedBy(const CompiledScript& script, std::string_view key);
   void applyInput(int input, const model::Observation& obs);

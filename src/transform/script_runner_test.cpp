@@ -35,7 +35,7 @@ class TransformScriptRunnerTest : public ::testing::Test {
                               model::kFlagNone,
                               std::move(v)};
   }
-  std::string key(const model::Observation& o) { return m_catalog.item(o.item).key; }
+  std::string key(const model::Observation& o) { return std::string(m_catalog.item(o.item).key); }
 
   FakeClock m_clock;
   model::ItemCatalog m_catalog;

@@ -93,7 +93,7 @@ TEST(HaasCollector, NgcFramingWithTwoClientsMatchesRepliesByLabel) {
   const auto before = first.observations().size();
   ASSERT_TRUE(waitUntil([&] { return first.observations().size() > before + 20; }));
   for (const auto& obs : first.observations()) {
-    const std::string& key = first.catalog().item(obs.item).key;
+    const std::string_view key = first.catalog().item(obs.item).key;
     if (key == "mode" || key == "status" || key == "program" || key == "model") {
       EXPECT_TRUE(std::holds_alternative<std::string>(obs.value)) << key;
     }

@@ -68,7 +68,7 @@ TEST(ModbusTemplates, TheStackLightScriptGivesExecutionPartsAndCycleTime) {
   std::map<std::string, model::Value> latest;
   model::Batch out;
   auto collect = [&] {
-    for (const auto& o : out) latest[catalog.item(o.item).key] = o.value;
+    for (const auto& o : out) latest[std::string(catalog.item(o.item).key)] = o.value;
     out.clear();
   };
   auto lights = [&](bool green, bool amber, bool red, bool cycle) {

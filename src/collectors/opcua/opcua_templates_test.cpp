@@ -136,7 +136,7 @@ class Machine {
  private:
   void collect() {
     for (const auto& o : m_out) {
-      const std::string& key = m_catalog.item(o.item).key;
+      const std::string key(m_catalog.item(o.item).key);
       m_latest[key] = o.value;
       if (const auto* c = std::get_if<std::shared_ptr<const model::Condition>>(&o.value)) {
         m_conditions[key + "/" + (*c)->nativeCode] = **c;

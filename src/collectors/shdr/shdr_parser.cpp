@@ -62,7 +62,11 @@ ShdrParser::KeyEntry* ShdrParser::setKey(std::string_view key, const KeyInfo& in
     it->second->info = info;
     return it->second;
   }
-  KeyEntry& entry = m_entries.emplace_back(KeyEntry{std::string(key), info});
+  // The catalog keeps the item's key for as long as the parser lives; an alias is the name
+  // of an item of the device file, which the parser's options hold.
+  std::string_view stable = m_catalog.item(info.id).key;
+  if (stable != key) stable = key;
+  KeyEntry& entry = m_entries.emplace_back(KeyEntry{stable, info});
   m_keys.emplace(entry.key, &entry);
   return &entry;
 }

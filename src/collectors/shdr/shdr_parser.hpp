@@ -153,7 +153,7 @@ class ShdrParser {
   /// (never moved), so the keys of a line are read as a sequential stream, which the CPU
   /// prefetches; a fleet's parsers are cold in the cache at every line.
   struct KeyEntry {
-    std::string key;
+    std::string_view key;  ///< the catalog's text of the key, or the device file's name
     KeyInfo info;
   };
   std::deque<KeyEntry> m_entries;

@@ -39,7 +39,7 @@ TEST(ShdrParser, KeysInAnyOrderLandOnTheirItems) {
     std::string v = std::holds_alternative<std::int64_t>(o.value)
                         ? std::to_string(std::get<std::int64_t>(o.value))
                         : "cond";
-    got.push_back(f.catalog.item(o.item).key + "=" + v);
+    got.push_back(std::string(f.catalog.item(o.item).key) + "=" + v);
   }
   EXPECT_EQ(
       got, (std::vector<std::string>{"a=1", "b=2", "c=3", "a=4", "b=5", "c=6", "c=7", "a=8", "b=9",

@@ -61,7 +61,7 @@ bool HfPublisher::wants(model::ItemId item, model::Kind kind) {
     m_wanted.resize(std::max<std::size_t>(item + 1, 2 * m_wanted.size()), -1);
   if (m_wanted[item] < 0) {
     const auto& d = m_catalog.item(item);
-    const std::string full = m_catalog.machineName(d.machine) + "/" + d.key;
+    const std::string full = m_catalog.machineName(d.machine) + "/" + std::string(d.key);
     bool match = false;
     for (const auto& pattern : m_options.hfItems)
       match = match || pattern == d.key || pattern == full;

@@ -182,7 +182,7 @@ std::string AgentService::makeScope(std::string_view device, const std::string& 
   }
   for (size_t i : s.devices.front().items) {
     if (!scope.selected[i]) continue;
-    const std::string& type = s.items[i].type;
+    const std::string_view type = s.items[i].type;
     if (type == "DEVICE_ADDED") scope.agentMeta[0] = static_cast<int>(i);
     if (type == "DEVICE_CHANGED") scope.agentMeta[1] = static_cast<int>(i);
     if (type == "DEVICE_REMOVED") scope.agentMeta[2] = static_cast<int>(i);

@@ -60,8 +60,12 @@ std::string_view categoryOf(model::Kind kind) {
   }
 }
 
+std::string_view keep(TextSet& texts, std::string text) {
+  return *texts.insert(std::move(text)).first;
+}
+
 ItemMeta describe(const model::DataItem& di, model::Kind kind, model::ItemId id,
-                  const DeviceMeta& device) {
+                  const DeviceMeta& device, TextSet& texts) {
   ItemMeta m;
   m.item = id;
   m.machine = di.machine;
@@ -103,18 +107,19 @@ ItemMeta describe(const model::DataItem& di, model::Kind kind, model::ItemId id,
   } else if (di.kind == model::Kind::kDataSet) {
     m.type = "VARIABLE";  // a set of named values is what VARIABLE data sets are for
   } else {
-    m.type = extensionType(di.key);
+    m.type = keep(texts, extensionType(di.key));
   }
-  const bool extension = m.type.rfind("x:", 0) == 0;
+  const bool extension = m.type.starts_with("x:");
   if (m.category == "CONDITION") {
-    m.element.clear();  // the level names the element
+    m.element = {};  // the level names the element
   } else if (m.type == "MESSAGE") {
     m.element = "Message";
   } else if (!extension) {
-    m.element = pascalCase(m.type);
-    if (m.representation == "TIME_SERIES") m.element += "TimeSeries";
-    if (m.representation == "DATA_SET") m.element += "DataSet";
-    if (m.representation == "TABLE") m.element += "Table";
+    std::string element = pascalCase(m.type);
+    if (m.representation == "TIME_SERIES") element += "TimeSeries";
+    if (m.representation == "DATA_SET") element += "DataSet";
+    if (m.representation == "TABLE") element += "Table";
+    m.element = keep(texts, std::move(element));
   } else if (m.category == "SAMPLE" && m.representation.empty()) {
     m.element = "CommonSample";
   } else if (m.representation.empty()) {
@@ -122,8 +127,8 @@ ItemMeta describe(const model::DataItem& di, model::Kind kind, model::ItemId id,
   } else {
     // No standard element carries an unknown type's time series or table: the extension
     // namespace does (see docs/mtconnect-interface.md).
-    m.element = "x:" + pascalCase(m.type.substr(2)) +
-                (m.representation == "TIME_SERIES" ? "TimeSeries" : "Table");
+    m.element = keep(texts, "x:" + pascalCase(m.type.substr(2)) +
+                                (m.representation == "TIME_SERIES" ? "TimeSeries" : "Table"));
   }
   return m;
 }
@@ -233,7 +238,7 @@ std::shared_ptr<const Snapshot> DeviceModel::build() const {
     m.name = key;
     m.category = "EVENT";
     m.type = type;
-    m.element = pascalCase(type);
+    m.element = keep(snap->texts, pascalCase(type));
     m.synthetic = true;
     agent.items.push_back(snap->items.size());
     snap->items.push_back(std::move(m));
@@ -268,7 +273,7 @@ std::shared_ptr<const Snapshot> DeviceModel::build() const {
     // Keys a script consumed never have a value of their own: not served.
     if (!m_catalog.published(id)) continue;
     DeviceMeta& device = snap->devices[di.machine + 1];
-    ItemMeta m = describe(di, m_catalog.kind(id), id, device);
+    ItemMeta m = describe(di, m_catalog.kind(id), id, device, snap->texts);
     if (!m.fileXml.empty()) {
       ids.erase(m.id);  // reserved above for the file's own item
     }

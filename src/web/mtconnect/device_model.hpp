@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/text_hash.hpp"
 #include "model/device_file.hpp"
 #include "model/item_catalog.hpp"
 
@@ -25,11 +26,11 @@ struct ItemMeta {
   std::string id;             ///< dataItemId: "<device id>_<key>", unique in the document
   std::string_view name;      ///< the item key
   std::string_view category;  ///< SAMPLE, EVENT or CONDITION
-  std::string type;           ///< EXECUTION, ... or "x:<KEY>" when the type is not known
+  std::string_view type;      ///< EXECUTION, ... or "x:<KEY>" when the type is not known
   std::string_view subType;
   std::string_view units;
   std::string_view representation;  ///< "", TIME_SERIES, DATA_SET or TABLE
-  std::string element;              ///< stream element name (Execution, CommonSample, ...)
+  std::string_view element;         ///< stream element name (Execution, CommonSample, ...)
   model::Kind kind = model::Kind::kEvent;
   bool synthetic = false;  ///< made by the interface (availability), not in the catalog
   /// From the machine's device file: the <DataItem> as the file wrote it (served as is in
@@ -50,8 +51,15 @@ struct DeviceMeta {
 };
 
 struct Snapshot {
+  Snapshot() = default;
+  Snapshot(const Snapshot&) = delete;  // the items' views may point into `texts`
+  Snapshot& operator=(const Snapshot&) = delete;
+
   std::vector<DeviceMeta> devices;  ///< the Agent device first
   std::vector<ItemMeta> items;
+  /// The texts the items' views show that neither the catalog, a device file nor a literal
+  /// holds (made types and element names), each once.
+  TextSet texts;
   std::string deviceModelChangeTime;
   std::size_t catalogItems = 0;
   std::size_t catalogMachines = 0;

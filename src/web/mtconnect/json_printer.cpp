@@ -290,7 +290,7 @@ class JsonDevice {
 };
 
 std::string elementOf(const ItemMeta& m, const Row& row) {
-  if (m.category != "CONDITION") return m.element;
+  if (m.category != "CONDITION") return std::string(m.element);
   const auto* c =
       row.value ? std::get_if<std::shared_ptr<const model::Condition>>(row.value) : nullptr;
   return c && *c ? levelElement((*c)->level) : "Unavailable";

@@ -42,6 +42,11 @@ ObservationIndex::ItemState& ObservationIndex::slot(std::vector<ItemState>& stat
   return states[isAgentEvent(item) ? item - kDeviceAddedItem : kAgentSlots + item];
 }
 
+model::ItemId ObservationIndex::itemOfSlot(std::size_t index) {
+  return index < kAgentSlots ? static_cast<model::ItemId>(kDeviceAddedItem + index)
+                             : static_cast<model::ItemId>(index - kAgentSlots);
+}
+
 void ObservationIndex::noteModel() {
   if (m_catalog == nullptr) return;
   const std::size_t machines = m_catalog->machineCount();
@@ -68,7 +73,7 @@ void ObservationIndex::noteModel() {
 void ObservationIndex::apply(ItemState& state, const Entry& entry) {
   const auto* cond = std::get_if<std::shared_ptr<const model::Condition>>(&entry.observation.value);
   if (entry.observation.kind != model::Kind::kCondition || cond == nullptr || !*cond) {
-    state.last = entry;
+    state.last.set(entry);
     state.clearActive();
     return;
   }
@@ -84,11 +89,11 @@ void ObservationIndex::apply(ItemState& state, const Entry& entry) {
       } else if (state.active) {
         std::erase_if(*state.active, sameCode);
       }
-      state.last = entry;
+      state.last.set(entry);
       break;
     case model::Level::kUnavailable:
       state.clearActive();
-      state.last = entry;
+      state.last.set(entry);
       break;
     default: {
       if (!state.active) state.active = std::make_unique<std::vector<Entry>>();
@@ -96,7 +101,7 @@ void ObservationIndex::apply(ItemState& state, const Entry& entry) {
       std::erase_if(active, sameCode);
       if (active.size() >= kMaxActiveConditions) active.erase(active.begin());
       active.push_back(entry);
-      state.last = entry;
+      state.last.set(entry);
       break;
     }
   }
@@ -107,14 +112,13 @@ bool ObservationIndex::duplicate(const ItemState& state, const model::Observatio
   switch (obs.kind) {
     case model::Kind::kSample:
     case model::Kind::kEvent:
-      return model::sameValue(state.last.observation.value, obs.value);
+      return model::sameValue(state.last.value, obs.value);
     case model::Kind::kCondition:
       break;
     default:  // messages, time series, data sets, tables, assets: each one is news
       return false;
   }
-  const auto* lastCond =
-      std::get_if<std::shared_ptr<const model::Condition>>(&state.last.observation.value);
+  const auto* lastCond = std::get_if<std::shared_ptr<const model::Condition>>(&state.last.value);
   const bool lastUnavailable =
       lastCond == nullptr || !*lastCond || (*lastCond)->level == model::Level::kUnavailable;
   const auto* cond = std::get_if<std::shared_ptr<const model::Condition>>(&obs.value);
@@ -141,12 +145,12 @@ bool ObservationIndex::duplicate(const ItemState& state, const model::Observatio
   }
 }
 
-void ObservationIndex::emit(const ItemState& state, std::vector<Entry>& out) {
+void ObservationIndex::emit(const ItemState& state, model::ItemId item, std::vector<Entry>& out) {
   if (!state.has()) return;
   if (state.anyActive()) {
     out.insert(out.end(), state.active->begin(), state.active->end());
   } else {
-    out.push_back(state.last);
+    out.push_back(state.last.entry(item));
   }
 }
 
@@ -313,9 +317,8 @@ bool ObservationIndex::current(std::optional<std::uint64_t> at,
   auto emitAll = [&](const std::vector<ItemState>& states) {
     for (std::size_t i = 0; i < states.size(); ++i) {
       const ItemState& st = states[i];
-      if (st.has() && st.last.observation.kind != model::Kind::kAsset &&
-          want(st.last.observation.item))
-        emit(st, out);
+      const model::ItemId item = itemOfSlot(i);
+      if (st.has() && st.last.kind != model::Kind::kAsset && want(item)) emit(st, item, out);
     }
   };
   if (!at) {

@@ -116,7 +116,27 @@ class ObservationIndex {
   /// Two tables hold one per item of the fleet (latest, checkpoint): kept to the entry and a
   /// pointer, the active conditions apart (most items never have one).
   struct ItemState {
-    Entry last;  ///< sequence 0: no value yet
+    /// The item's last entry without its item (the slot says it): 64 bytes, not 72.
+    struct Last {
+      std::uint64_t sequence = 0;  ///< 0: no value yet
+      TimestampNs timestamp = 0;
+      model::Value value;
+      model::MachineId machine = 0;
+      model::Kind kind = model::Kind::kEvent;
+      std::uint8_t flags = 0;
+      void set(const Entry& e) {
+        sequence = e.sequence;
+        timestamp = e.observation.timestamp;
+        value = e.observation.value;
+        machine = e.observation.machine;
+        kind = e.observation.kind;
+        flags = e.observation.flags;
+      }
+      Entry entry(model::ItemId item) const {
+        return Entry{sequence, model::Observation{machine, item, timestamp, kind, flags, value}};
+      }
+    };
+    Last last;
     /// Conditions only: WARNING/FAULT by native code; null until the first one.
     std::unique_ptr<std::vector<Entry>> active;
 
@@ -138,7 +158,9 @@ class ObservationIndex {
   static void apply(ItemState& state, const Entry& entry);
   /// Whether `obs` says nothing new after `state` (the item's latest).
   static bool duplicate(const ItemState& state, const model::Observation& obs);
-  static void emit(const ItemState& state, std::vector<Entry>& out);
+  static void emit(const ItemState& state, model::ItemId item, std::vector<Entry>& out);
+  /// The item of slot `index` (the inverse of slot()).
+  static model::ItemId itemOfSlot(std::size_t index);
   void applyAsset(const model::Observation& obs);
   /// Adds the ring's observations from m_next up to `until` (exclusive). Under m_mutex.
   void readRing(std::uint64_t until);

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
 #include <vector>
+
+#include "base/text_hash.hpp"
 
 namespace spindle::web::mtconnect {
 namespace {
@@ -182,9 +185,15 @@ std::optional<ItemMeta> adaptation(const ItemMeta& m, SchemaVersion v) {
       m.type.rfind("x:", 0) == 0 || m.element == "CommonSample" || m.element == "StringEvent" ||
       (hasElement(v, m.element) && !oneFloat))
     return std::nullopt;
-  // A type the version does not define: its generic element, the type as an extension.
+  // A type the version does not define: its generic element, the type as an extension. The
+  // made type is kept for the process (one per distinct type of the catalog's: bounded).
+  static std::mutex mutex;
+  static TextSet types;
   ItemMeta out = m;
-  out.type = "x:" + m.type;
+  {
+    std::lock_guard lock(mutex);
+    out.type = *types.insert("x:" + std::string(m.type)).first;
+  }
   out.element = m.category == "SAMPLE" ? "CommonSample" : "StringEvent";
   return out;
 }

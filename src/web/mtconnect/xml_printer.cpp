@@ -120,7 +120,7 @@ void appendValueText(std::string& out, const Row& row) {
 void observation(std::string& out, const ItemMeta& m, const Row& row, ValueKind numeric) {
   const model::Value* value = row.value;
   const bool unavailable = !value || model::isUnavailable(*value);
-  std::string element = m.element;
+  std::string element(m.element);
   if (m.category == "CONDITION") {
     const auto* c = value ? std::get_if<std::shared_ptr<const model::Condition>>(value) : nullptr;
     element = c && *c ? levelElement((*c)->level) : "Unavailable";
