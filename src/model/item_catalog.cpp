@@ -63,9 +63,12 @@ Result<ItemId> ItemCatalog::internLocked(MachineId machine, std::string_view key
                                          std::string_view type, std::string_view subtype,
                                          std::string_view units, bool bounded,
                                          std::int32_t fileItem) {
-  if (auto found = m_index.find(IndexKey{machine, key}); found != m_index.end()) {
-    return found->second;
-  }
+  const std::size_t hash = indexHash(machine, key);
+  const std::uint32_t found = m_index.find(hash, [&](std::uint32_t id) {
+    const DataItem& di = item(id);
+    return di.machine == machine && di.key == key;
+  });
+  if (found != FlatTextIndex::kNone) return found;
   MachineKeys& keys = m_keys.at(machine);
   const size_t id = m_count.load(std::memory_order_relaxed);
   const size_t chunkIndex = id / kChunkSize;
@@ -92,7 +95,10 @@ Result<ItemId> ItemCatalog::internLocked(MachineId machine, std::string_view key
   item.units = internText(units);
   item.fileItem = fileItem;
   chunk->settled[id % kChunkSize].store(0, std::memory_order_relaxed);
-  m_index.emplace(IndexKey{machine, item.key}, static_cast<ItemId>(id));
+  m_index.insert(hash, static_cast<ItemId>(id), [this](std::uint32_t other) {
+    const DataItem& di = this->item(other);
+    return indexHash(di.machine, di.key);
+  });
   ++keys.items;
   m_count.store(id + 1, std::memory_order_release);
   return static_cast<ItemId>(id);

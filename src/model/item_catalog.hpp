@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/flat_text_index.hpp"
 #include "base/text_hash.hpp"
 #include "model/observation.hpp"
 
@@ -137,22 +138,15 @@ class ItemCatalog {
   /// elements never move, so the items' views stay valid.
   std::string_view internText(std::string_view text);
 
-  struct IndexKey {
-    MachineId machine;
-    std::string_view key;  ///< a view of m_texts
-    bool operator==(const IndexKey&) const = default;
-  };
-  struct IndexHash {
-    std::size_t operator()(const IndexKey& k) const {
-      return std::hash<std::string_view>{}(k.key) ^ (std::size_t{k.machine} * 0x9e3779b97f4a7c15u);
-    }
-  };
+  static std::size_t indexHash(MachineId machine, std::string_view key) {
+    return std::hash<std::string_view>{}(key) ^ (std::size_t{machine} * 0x9e3779b97f4a7c15u);
+  }
 
   mutable std::mutex m_mutex;
   std::array<std::atomic<Chunk*>, kMaxChunks> m_chunks{};
   std::atomic<size_t> m_count{0};
   TextSet m_texts;
-  std::unordered_map<IndexKey, ItemId, IndexHash> m_index;  ///< (machine, key) -> id
+  FlatTextIndex m_index;  ///< (machine, key) -> id, under m_mutex
   std::vector<std::unique_ptr<std::string>> m_machines;
   std::vector<MachineKeys> m_keys;                         ///< by MachineId, under m_mutex
   std::vector<KeyPredicate> m_published;                   ///< by MachineId, under m_mutex

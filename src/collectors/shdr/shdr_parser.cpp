@@ -40,8 +40,7 @@ ShdrParser::KeyInfo* ShdrParser::lookup(std::string_view key, bool internal, Kin
 }
 
 ShdrParser::KeyEntry* ShdrParser::lookupEntry(std::string_view key, bool internal, Kind kind) {
-  auto it = m_keys.find(key);
-  if (it != m_keys.end()) return it->second;
+  if (KeyEntry* found = findEntry(key)) return found;
   if (!internal && m_keys.size() >= m_options.maxItems) {
     ++m_stats.itemsRefused;
     m_refusal = "beyond max_items (" + std::to_string(m_options.maxItems) + ")";
@@ -57,17 +56,25 @@ ShdrParser::KeyEntry* ShdrParser::lookupEntry(std::string_view key, bool interna
   return setKey(key, info);
 }
 
+ShdrParser::KeyEntry* ShdrParser::findEntry(std::string_view key) {
+  const std::uint32_t i = m_keys.find(std::hash<std::string_view>{}(key),
+                                      [&](std::uint32_t e) { return m_entries[e].key == key; });
+  return i == FlatTextIndex::kNone ? nullptr : &m_entries[i];
+}
+
 ShdrParser::KeyEntry* ShdrParser::setKey(std::string_view key, const KeyInfo& info) {
-  if (auto it = m_keys.find(key); it != m_keys.end()) {
-    it->second->info = info;
-    return it->second;
+  if (KeyEntry* found = findEntry(key)) {
+    found->info = info;
+    return found;
   }
   // The catalog keeps the item's key for as long as the parser lives; an alias is the name
   // of an item of the device file, which the parser's options hold.
   std::string_view stable = m_catalog.item(info.id).key;
   if (stable != key) stable = key;
   KeyEntry& entry = m_entries.emplace_back(KeyEntry{stable, info});
-  m_keys.emplace(entry.key, &entry);
+  m_keys.insert(
+      std::hash<std::string_view>{}(entry.key), static_cast<std::uint32_t>(m_entries.size() - 1),
+      [this](std::uint32_t e) { return std::hash<std::string_view>{}(m_entries[e].key); });
   return &entry;
 }
 
@@ -111,7 +118,7 @@ void ShdrParser::addDeviceFileItems() {
   // agent matches), a name only when no id takes it.
   for (std::size_t i = 0; i < file.items.size(); ++i) {
     const std::string& name = file.items[i].name;
-    if (byIndex[i] == nullptr || name.empty() || m_keys.count(name)) continue;
+    if (byIndex[i] == nullptr || name.empty() || findEntry(name) != nullptr) continue;
     KeyInfo alias = *byIndex[i];
     alias.alias = true;
     setKey(name, alias);

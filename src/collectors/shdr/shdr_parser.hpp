@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/flat_text_index.hpp"
 #include "collectors/shdr/shdr_tokenizer.hpp"
 #include "model/device_file.hpp"
 #include "model/item_catalog.hpp"
@@ -145,10 +146,6 @@ class ShdrParser {
   /// The fields of the line being parsed (the thread's tokenizer's, valid during the call).
   const std::vector<std::string_view>* m_fields = nullptr;
   std::string_view m_line;  ///< the line being parsed, for rejection excerpts
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   /// Every key with its KeyInfo, in the order first seen: side by side in the deque's blocks
   /// (never moved), so the keys of a line are read as a sequential stream, which the CPU
   /// prefetches; a fleet's parsers are cold in the cache at every line.
@@ -157,8 +154,10 @@ class ShdrParser {
     KeyInfo info;
   };
   std::deque<KeyEntry> m_entries;
-  /// The entries by key (views of their own key text).
-  std::unordered_map<std::string_view, KeyEntry*, KeyHash, std::equal_to<>> m_keys;
+  /// The entries by key.
+  FlatTextIndex m_keys;  ///< indexes into m_entries
+  /// The entry of `key`, or null.
+  KeyEntry* findEntry(std::string_view key);
   /// The n-th key of the last lines: an adapter sends its keys in the same order line after
   /// line, so a comparison with the key last seen at that place usually spares the hash
   /// lookup. Bounded by kRecentKeys.
