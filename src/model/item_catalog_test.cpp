@@ -3,6 +3,9 @@
 
 #include "model/item_catalog.hpp"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace spindle::model {
@@ -72,6 +75,38 @@ TEST(ItemCatalog, ALimitBelowWhatTheMachineHoldsKeepsItsKeys) {
   EXPECT_EQ(catalog.machineKeys(m).items, 3u);
   catalog.setMachineLimit(m, 0);  // no bound of its own
   EXPECT_TRUE(catalog.intern(m, "d").ok());
+}
+
+// Texts are held once: like machines share their keys and types; a key is told apart by its
+// machine; every item is found again after the index has grown many times, and the views
+// handed out earlier stay valid while it grows.
+TEST(ItemCatalog, SharedTextsAndAnIndexThatGrows) {
+  ItemCatalog catalog;
+  const MachineId a = catalog.addMachine("a");
+  const MachineId b = catalog.addMachine("b");
+  const ItemId ax =
+      catalog.intern(a, "Xact", Kind::kSample, "POSITION", "ACTUAL", "MILLIMETER").value();
+  const ItemId bx =
+      catalog.intern(b, "Xact", Kind::kSample, "POSITION", "ACTUAL", "MILLIMETER").value();
+  EXPECT_NE(ax, bx);
+  const std::string_view firstKey = catalog.item(ax).key;
+  EXPECT_EQ(firstKey.data(), catalog.item(bx).key.data());
+  EXPECT_EQ(catalog.item(ax).type.data(), catalog.item(bx).type.data());
+  EXPECT_EQ(catalog.item(bx).units, "MILLIMETER");
+  EXPECT_TRUE(catalog.item(ax).subtype == "ACTUAL");
+  std::vector<ItemId> ids;
+  for (int i = 0; i < 3000; ++i)
+    ids.push_back(catalog.intern(i % 2 ? a : b, "key" + std::to_string(i)).value());
+  for (int i = 0; i < 3000; ++i) {
+    const auto key = "key" + std::to_string(i);
+    ASSERT_EQ(catalog.intern(i % 2 ? a : b, key).value(), ids[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(catalog.item(ids[static_cast<std::size_t>(i)]).key, key);
+  }
+  // The same key of the other machine is another item.
+  EXPECT_NE(catalog.intern(a, "key0").value(), ids[0]);
+  EXPECT_EQ(catalog.intern(a, "Xact").value(), ax);
+  EXPECT_EQ(firstKey, "Xact");
+  EXPECT_EQ(catalog.itemCount(), 3003u);
 }
 
 }  // namespace
