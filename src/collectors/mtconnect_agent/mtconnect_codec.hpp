@@ -6,11 +6,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/text_hash.hpp"
 #include "model/item_catalog.hpp"
 #include "model/observation.hpp"
 
@@ -177,16 +176,12 @@ class StreamsDecoder {
   void decodeXmlElement(const void* node, std::string_view category, TimestampNs arrival,
                         StreamsOutput& out);
 
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   model::ItemCatalog& m_catalog;
   model::MachineId m_machine;
   DecoderOptions m_options;
-  std::unordered_map<std::string, DataItemInfo, KeyHash, std::equal_to<>> m_model;
-  std::unordered_map<std::string, Slot, KeyHash, std::equal_to<>> m_slots;
-  std::unordered_set<std::string, KeyHash, std::equal_to<>> m_keys;  ///< every key interned
+  TextMap<DataItemInfo> m_model;
+  TextMap<Slot> m_slots;
+  TextSet m_keys;  ///< every key interned
   /// Whether `key` may be interned (known, or under max_items); counts a refusal.
   bool admitKey(std::string_view key);
   /// Keeps the slot of an interned item; a slot the catalog refused is returned refused.
