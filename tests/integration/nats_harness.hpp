@@ -346,17 +346,23 @@ class NatsClient {
     // With a filter the stream may hold more than the filter matches: the consumer says when
     // the last matching message has come (NumPending 0). A cluster's consumer can say so early
     // just after a recovery, so a short quiet spell must follow before the read ends.
+    // An ordered consumer that stalls (a cluster just after a recovery, on a loaded machine)
+    // recreates itself once it misses its heartbeats: a quiet spell of up to 20 s is waited
+    // out before the read is called short.
     bool lastSeen = false;
+    int quiet = 0;
     while (out.messages < *total) {
       if (matching) lastSeen = false;  // the count decides, not NumPending
       natsMsg* msg = nullptr;
       if (natsSubscription_NextMsg(&msg, sub, lastSeen ? 1000 : 5000) != NATS_OK) {
+        if (!lastSeen && ++quiet < 4) continue;
         if (!lastSeen) {
           out.error = "timed out after " + std::to_string(out.messages) + " of " +
                       std::to_string(*total) + " messages";
         }
         break;
       }
+      quiet = 0;
       ++out.messages;
       decodeInto(msg, out);
       jsMsgMetaData* meta = nullptr;
