@@ -338,8 +338,10 @@ bool Pipeline::process(model::Batch& batch, bool runScript) {
   }
   const std::uint64_t first = m_state.nextSequence();  // the worker is the store's writer
   m_state.apply(batch);
-  m_fanout.publish(first, batch);
-  return append(batch);
+  // The subscribers share the batch the journal encodes: moved, not copied.
+  const auto shared = std::make_shared<const model::Batch>(std::move(batch));
+  m_fanout.publish(first, shared);
+  return append(*shared);
 }
 
 // Samples and events only: a condition's repeat may be a new activation of another code, and

@@ -137,8 +137,8 @@ class Pipeline : public state::BatchFeed {
 
  private:
   void run();
-  /// Script (unless the batch is already a script's output), flags, state, journal for one
-  /// batch, in place. False when stop came first.
+  /// Script (unless the batch is already a script's output), flags, state, subscribers,
+  /// journal for one batch; takes the batch (left empty). False when stop came first.
   bool process(model::Batch& batch, bool runScript = true);
   /// Installs the scripts setScript() handed over. Worker thread.
   void applyScriptChanges();

@@ -340,11 +340,10 @@ void BatchEncoder::encode(const model::Batch& batch, const model::ItemCatalog& c
 }
 
 Result<model::MachineId> BatchDecoder::machine(std::string_view name) {
-  m_keyScratch.assign(name);
-  auto it = m_machineCache.find(m_keyScratch);
+  auto it = m_machineCache.find(name);
   if (it != m_machineCache.end()) return it->second;
   auto id = m_catalog.admitMachine(name);
-  if (id) m_machineCache.emplace(m_keyScratch, *id);
+  if (id) m_machineCache.emplace(std::string(name), *id);
   return id;
 }
 

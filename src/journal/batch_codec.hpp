@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/text_hash.hpp"
 #include "model/item_catalog.hpp"
 #include "model/observation.hpp"
 
@@ -60,9 +60,8 @@ class BatchDecoder {
                              std::uint32_t hint);
 
   model::ItemCatalog& m_catalog;
-  std::unordered_map<std::string, model::MachineId> m_machineCache;
+  TextMap<model::MachineId> m_machineCache;
   std::vector<KnownKeys> m_known;  ///< by MachineId
-  std::string m_keyScratch;
   std::vector<model::MachineId> m_tableMachines;
   std::vector<std::uint32_t> m_tableSeen;  ///< per table machine: its keys so far
   std::vector<std::string_view> m_tableKeys;

@@ -71,42 +71,50 @@ std::shared_ptr<BatchSubscription> BatchFanout::subscribe(
     std::string name, std::size_t capacity, std::function<void(BatchSubscription&)> onReady) {
   auto sub = std::make_shared<BatchSubscription>(std::move(name), capacity, std::move(onReady));
   std::lock_guard lock(m_mutex);
-  m_subscribers.push_back(sub);
+  auto next = std::make_shared<Subscribers>(*m_subscribers);
+  next->push_back(sub);
+  m_subscribers = std::move(next);
   return sub;
 }
 
 bool BatchFanout::empty() const {
   std::lock_guard lock(m_mutex);
-  return m_subscribers.empty();
+  return m_subscribers->empty();
 }
 
 std::vector<std::pair<std::string, SubscriptionStats>> BatchFanout::stats() const {
-  std::vector<std::shared_ptr<BatchSubscription>> subscribers;
+  std::shared_ptr<const Subscribers> subscribers;
   {
     std::lock_guard lock(m_mutex);
     subscribers = m_subscribers;
   }
   std::vector<std::pair<std::string, SubscriptionStats>> out;
-  for (const auto& sub : subscribers) {
+  for (const auto& sub : *subscribers) {
     if (!sub->closed()) out.emplace_back(sub->name(), sub->stats());
   }
   return out;
 }
 
-void BatchFanout::publish(std::uint64_t firstSequence, const model::Batch& batch) {
-  std::vector<std::shared_ptr<BatchSubscription>> subscribers;
+void BatchFanout::publish(std::uint64_t firstSequence, std::shared_ptr<const model::Batch> batch) {
+  std::shared_ptr<const Subscribers> subscribers;
   {
     std::lock_guard lock(m_mutex);
-    if (m_subscribers.empty()) return;
+    if (m_subscribers->empty()) return;
     subscribers = m_subscribers;
   }
-  const AppliedBatch applied{firstSequence, std::make_shared<const model::Batch>(batch)};
+  const AppliedBatch applied{firstSequence, std::move(batch)};
   bool anyClosed = false;
-  for (const auto& sub : subscribers) anyClosed |= !sub->offer(applied);
+  for (const auto& sub : *subscribers) anyClosed |= !sub->offer(applied);
   if (anyClosed) {
     std::lock_guard lock(m_mutex);
-    std::erase_if(m_subscribers, [](const auto& s) { return s->closed(); });
+    auto next = std::make_shared<Subscribers>(*m_subscribers);
+    std::erase_if(*next, [](const auto& s) { return s->closed(); });
+    m_subscribers = std::move(next);
   }
+}
+
+void BatchFanout::publish(std::uint64_t firstSequence, const model::Batch& batch) {
+  publish(firstSequence, std::make_shared<const model::Batch>(batch));
 }
 
 }  // namespace spindle::state

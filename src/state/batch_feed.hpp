@@ -100,11 +100,16 @@ class BatchFanout : public BatchFeed {
   std::vector<std::pair<std::string, SubscriptionStats>> stats() const;
   /// Offers `batch` to every open subscriber, forgetting the closed ones. One publisher
   /// thread at a time; it never waits for a subscriber, only for the short queue locks.
+  /// The subscribers share the batch (never null): nobody may change it from now on.
+  void publish(std::uint64_t firstSequence, std::shared_ptr<const model::Batch> batch);
+  /// Offers a copy of `batch`.
   void publish(std::uint64_t firstSequence, const model::Batch& batch);
 
  private:
+  using Subscribers = std::vector<std::shared_ptr<BatchSubscription>>;
   mutable std::mutex m_mutex;
-  std::vector<std::shared_ptr<BatchSubscription>> m_subscribers;
+  /// Replaced, never changed in place, so a publish takes the list without copying it.
+  std::shared_ptr<const Subscribers> m_subscribers = std::make_shared<const Subscribers>();
 };
 
 }  // namespace spindle::state

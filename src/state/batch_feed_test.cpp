@@ -131,5 +131,46 @@ TEST(BatchFeed, CloseWaitsForARunningCallbackAndEndsDelivery) {
   EXPECT_EQ(sub->take(taken), 0u);
 }
 
+TEST(BatchFeed, SubscribersShareThePublishedBatchAndJoinOrLeaveWhilePublishing) {
+  BatchFanout feed;
+  auto a = feed.subscribe("a", 100000, nullptr);
+  auto b = feed.subscribe("b", 100000, nullptr);
+  const auto batch = std::make_shared<const model::Batch>(batchFrom(0, 3));
+  feed.publish(1, batch);
+  std::vector<AppliedBatch> fromA, fromB;
+  a->take(fromA);
+  b->take(fromB);
+  ASSERT_EQ(fromA.size(), 1u);
+  ASSERT_EQ(fromB.size(), 1u);
+  EXPECT_EQ(fromA[0].batch, batch);  // the same batch, not a copy each
+  EXPECT_EQ(fromB[0].batch, batch);
+
+  // Subscribing and closing on other threads while batches go out: each subscriber sees a
+  // gapless run of batches from when it joined until it left.
+  std::atomic<bool> done{false};
+  std::thread publisher([&] {
+    for (std::int64_t i = 3; i < 20003; ++i)
+      feed.publish(static_cast<std::uint64_t>(i + 1), batchFrom(i, 1));
+    done = true;
+  });
+  std::vector<std::shared_ptr<BatchSubscription>> joined;
+  while (!done && joined.size() < 200) {
+    joined.push_back(feed.subscribe("late", 100000, nullptr));
+    if (joined.size() % 2 == 0) joined[joined.size() / 2]->close();
+    std::this_thread::yield();
+  }
+  publisher.join();
+  for (auto& sub : joined) {
+    const auto seen = values(*sub, true);
+    for (std::size_t i = 1; i < seen.size(); ++i) ASSERT_EQ(seen[i], seen[i - 1] + 1);
+  }
+  EXPECT_EQ(values(*a, true).size(), 20000u);  // the first batch was taken above
+  a->close();
+  b->close();
+  for (auto& sub : joined) sub->close();
+  feed.publish(20004, batchFrom(20003, 1));
+  EXPECT_TRUE(feed.empty());
+}
+
 }  // namespace
 }  // namespace spindle::state
