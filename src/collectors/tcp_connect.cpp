@@ -1,5 +1,6 @@
 #include "collectors/tcp_connect.hpp"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 
@@ -58,29 +59,33 @@ void TcpConnect::onResolved(Result<Endpoints> endpoints) {
     return;
   }
   m_endpoints = std::move(*endpoints);
+  // Bound to the strand: the socket's own executor need not be it (a session may give its
+  // socket the plain I/O executor, which Asio's per-operation bookkeeping handles cheaper).
   asio::async_connect(
       m_socket, m_endpoints,
-      [self = shared_from_this()](const error_code& ec, const tcp::endpoint& ep) {
-        if (self->m_finished) return;
-        if (ec) {
-          self->finish(Error(ErrorCode::kUnavailable,
-                             "cannot connect to " + self->where() + ": " + ec.message()));
-          return;
-        }
-        error_code ignored;
-        // A connect to a loopback port nobody listens on can meet itself (the kernel picks the
-        // same port as the source: a simultaneous open). That is no peer: fail, and free the port.
-        if (self->m_socket.local_endpoint(ignored) == ep) {
-          self->m_socket.close(ignored);
-          self->finish(Error(
-              ErrorCode::kUnavailable,
-              "cannot connect to " + self->where() + ": nothing listens (connected to itself)"));
-          return;
-        }
-        self->m_socket.set_option(tcp::no_delay(true), ignored);
-        self->m_socket.set_option(asio::socket_base::keep_alive(true), ignored);
-        self->finish(ep);
-      });
+      asio::bind_executor(
+          m_strand, [self = shared_from_this()](const error_code& ec, const tcp::endpoint& ep) {
+            if (self->m_finished) return;
+            if (ec) {
+              self->finish(Error(ErrorCode::kUnavailable,
+                                 "cannot connect to " + self->where() + ": " + ec.message()));
+              return;
+            }
+            error_code ignored;
+            // A connect to a loopback port nobody listens on can meet itself (the kernel picks the
+            // same port as the source: a simultaneous open). That is no peer: fail, and free the
+            // port.
+            if (self->m_socket.local_endpoint(ignored) == ep) {
+              self->m_socket.close(ignored);
+              self->finish(
+                  Error(ErrorCode::kUnavailable, "cannot connect to " + self->where() +
+                                                     ": nothing listens (connected to itself)"));
+              return;
+            }
+            self->m_socket.set_option(tcp::no_delay(true), ignored);
+            self->m_socket.set_option(asio::socket_base::keep_alive(true), ignored);
+            self->finish(ep);
+          }));
 }
 
 void TcpConnect::finish(Result<tcp::endpoint> result) {

@@ -22,7 +22,10 @@ ShdrSession::ShdrSession(Strand strand, SessionOptions options,
     : m_strand(strand),
       m_options(std::move(options)),
       m_handler(std::move(handler)),
-      m_socket(strand),
+      // The socket has the plain I/O executor and every handler on it is bound to the strand:
+      // with the strand as the socket's (type-erased) executor, Asio copied it onto the heap
+      // for each read, one allocation per line.
+      m_socket(strand.get_inner_executor()),
       m_watchdog(strand),
       m_pingTimer(strand),
       m_retryTimer(strand),
@@ -78,7 +81,8 @@ void ShdrSession::read() {
   m_reading = true;
   const std::uint64_t gen = m_generation;
   m_socket.async_read_some(asio::buffer(m_buffer),
-                           [self = shared_from_this(), gen](const error_code& ec, size_t n) {
+                           asio::bind_executor(m_strand, [self = shared_from_this(), gen](
+                                                             const error_code& ec, size_t n) {
                              if (self->m_stopped || gen != self->m_generation) return;
                              self->m_reading = false;
                              if (ec) {
@@ -96,7 +100,7 @@ void ShdrSession::read() {
                              } else {
                                self->m_paused = true;
                              }
-                           });
+                           }));
 }
 
 bool ShdrSession::deliver(const char* data, std::size_t n) {
@@ -193,7 +197,8 @@ void ShdrSession::sendLine(std::string line) {
   m_outbox.clear();
   const std::uint64_t gen = m_generation;
   asio::async_write(m_socket, asio::buffer(*data),
-                    [self = shared_from_this(), data, gen](const error_code& ec, size_t) {
+                    asio::bind_executor(m_strand, [self = shared_from_this(), data, gen](
+                                                      const error_code& ec, size_t) {
                       if (self->m_stopped || gen != self->m_generation) return;
                       self->m_writing = false;
                       if (ec) {
@@ -206,7 +211,7 @@ void ShdrSession::sendLine(std::string line) {
                         next.pop_back();  // sendLine adds the newline again
                         self->sendLine(std::move(next));
                       }
-                    });
+                    }));
 }
 
 void ShdrSession::fail(const std::string& reason) {
