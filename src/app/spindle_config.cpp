@@ -82,7 +82,10 @@ const config::OptionTable<EdgeOptions>& edgeOptionTable() {
     t.optional("data_dir", &EdgeOptions::dataDir, "spindle-data",
                "directory for everything Spindle stores; relative paths are from the "
                "working directory");
-    t.optional("threads", &EdgeOptions::threads, "2", "network threads for all collectors",
+    t.optional("threads", &EdgeOptions::threads, "1",
+               "network threads shared by all collectors and the web interfaces; one costs the "
+               "least (no hand-over between threads); raise it when io-1 keeps most of a core "
+               "busy",
                {"1", "64"});
     t.optional("status_interval", &EdgeOptions::statusInterval, "10s",
                "how often a one-line status per machine is logged; 0s turns it off", {"0s", ""});

@@ -30,7 +30,7 @@ namespace spindle::app {
 struct EdgeOptions {
   std::string id = "spindle-edge";
   std::string dataDir = "spindle-data";
-  int threads = 2;
+  int threads = 1;
   Duration statusInterval = std::chrono::seconds(10);
 };
 
