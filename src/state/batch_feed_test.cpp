@@ -145,8 +145,8 @@ TEST(BatchFeed, SubscribersShareThePublishedBatchAndJoinOrLeaveWhilePublishing) 
   EXPECT_EQ(fromA[0].batch, batch);  // the same batch, not a copy each
   EXPECT_EQ(fromB[0].batch, batch);
 
-  // Subscribing and closing on other threads while batches go out: each subscriber sees a
-  // gapless run of batches from when it joined until it left.
+  // Subscribing and closing while another thread publishes: each subscriber sees a gapless
+  // run of batches from when it joined until it left.
   std::atomic<bool> done{false};
   std::thread publisher([&] {
     for (std::int64_t i = 3; i < 20003; ++i)
