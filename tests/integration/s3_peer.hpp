@@ -113,8 +113,10 @@ class S3Peer {
 };
 
 /// A TCP relay on 127.0.0.1 to `target`: once `cutAfter` bytes from clients went through
-/// (counted over all connections), it closes every connection once; later connections relay
-/// normally. With `hold`, it does not close them but stops passing on what clients send (a
+/// (counted over all connections), it closes every connection once and refuses new ones until
+/// heal() (the HTTP client would otherwise resend the cut request on a fresh connection, as
+/// libcurl does when a reused connection dies before any answer); then they relay normally.
+/// With `hold`, it does not close them but stops passing on what clients send (a
 /// link gone silent mid-part) until release(). A thread per direction; stopped by its
 /// destructor.
 class CuttingRelay {
@@ -148,6 +150,8 @@ class CuttingRelay {
   bool cut() const { return m_cut; }
   /// Passes everything on again (a relay made with `hold`).
   void release() { m_released = true; }
+  /// Accepts connections again after the cut (a relay made without `hold`).
+  void heal() { m_healed = true; }
   std::uint64_t forwarded() const { return m_forwarded; }
 
  private:
@@ -155,6 +159,10 @@ class CuttingRelay {
     while (!m_stop) {
       const int client = ::accept(m_listener, nullptr, nullptr);
       if (client < 0) return;
+      if (m_cut && !m_hold && !m_healed) {  // the link is down until heal()
+        ::close(client);
+        continue;
+      }
       const int server = ::socket(AF_INET, SOCK_STREAM, 0);
       sockaddr_in addr{};
       addr.sin_family = AF_INET;
@@ -203,6 +211,7 @@ class CuttingRelay {
   std::uint64_t m_cutAfter;
   bool m_hold;
   std::atomic<bool> m_released{false};
+  std::atomic<bool> m_healed{false};
   int m_listener = -1;
   std::uint16_t m_port = 0;
   std::atomic<bool> m_stop{false};

@@ -168,8 +168,9 @@ TEST_F(S3Upload, FortyMegabytesGoMultipartAndArriveWhole) {
   for (int part = 1; part <= 3; ++part) EXPECT_EQ(m_peer->partRequests(part), 1) << part;
 }
 
-// The connection is cut in the middle of part 4 (a relay between the uploader and the peer);
-// the HTTP client does not retry, so the queue records the failure. The queue object is then
+// The connection is cut in the middle of part 4 (a relay between the uploader and the peer,
+// which refuses connections until healed); the HTTP client does not retry, so the queue
+// records the failure. The queue object is then
 // replaced by a new one on the same folder: it resumes and sends parts 4 to 8 only.
 TEST_F(S3Upload, ResumesAfterTheConnectionIsCutMidPartWithoutResendingParts) {
   const std::string data = randomFile(*m_dir / "cut.bin", 40u << 20, 3);
@@ -194,6 +195,7 @@ TEST_F(S3Upload, ResumesAfterTheConnectionIsCutMidPartWithoutResendingParts) {
     EXPECT_EQ(status.partsTotal, 8);
     EXPECT_FALSE(status.error.empty());
   }
+  relay.heal();
   ASSERT_TRUE(fs::exists(m_dir->path() / "data" / "uploads" / (id + ".json")));
   auto q = queue(o, client(0));
   Finished finished;
