@@ -233,14 +233,16 @@ Status Gateway::start() {
   if (ec) {
     return Error(ErrorCode::kIo, ec.message()).with("creating data_dir " + m_config.edge.dataDir);
   }
-  m_state = std::make_unique<state::StateStore>(m_config.state.ringSize);
+  m_state =
+      std::make_unique<state::StateStore>(m_config.state.ringSize, m_config.state.ringMemory.bytes);
   if (auto status = startHttp(); !status) return status;
   if (auto status = startJournal(); !status) {
     stopJournal();
     return status;
   }
-  m_pipeline = std::make_unique<Pipeline>(m_config.state.queueSize, *m_state, *m_journal, m_catalog,
-                                          m_clock);
+  m_pipeline = std::make_unique<Pipeline>(
+      state::QueueLimit{m_config.state.queueSize, m_config.state.queueMemory.bytes}, *m_state,
+      *m_journal, m_catalog, m_clock);
   m_pipeline->setDuplicateFilter(m_config.journal.filterDuplicates);
   startWatchdog();
   if (auto status = startNet(); !status) {

@@ -15,9 +15,9 @@ constexpr Duration kMaxRetryWait = std::chrono::milliseconds(50);
 constexpr Duration kNap = std::chrono::milliseconds(5);
 }  // namespace
 
-Pipeline::Pipeline(std::size_t capacity, state::StateStore& state, journal::Journal& journal,
+Pipeline::Pipeline(state::QueueLimit limit, state::StateStore& state, journal::Journal& journal,
                    const model::ItemCatalog& catalog, const Clock& clock)
-    : m_capacity(std::max<std::size_t>(1, capacity)),
+    : m_limit{std::max<std::size_t>(1, limit.observations), std::max<std::size_t>(1, limit.bytes)},
       m_state(state),
       m_journal(journal),
       m_catalog(catalog),
@@ -29,6 +29,7 @@ Pipeline::~Pipeline() { stop(); }
 bool Pipeline::tryPush(model::Batch& batch) {
   if (batch.empty()) return true;
   const model::MachineId machine = batch.front().machine;
+  const Load load = loadOf(batch);
   bool wake = false;
   {
     std::lock_guard lock(m_mutex);
@@ -36,23 +37,20 @@ bool Pipeline::tryPush(model::Batch& batch) {
     // A machine with nothing queued always gets one batch in (so one oversized batch can
     // never wedge a collector, and a flood elsewhere never shuts a machine out); one with
     // batches waiting is held to the bound and to its share of it.
-    const std::size_t busy = m_busyMachines + (q.queued == 0 ? 1 : 0);
-    const std::size_t share = std::max<std::size_t>(1, m_capacity / busy);
-    if (m_stopping || (q.queued > 0 &&
-                       (q.queued + batch.size() > share || m_queued + batch.size() > m_capacity))) {
+    if (m_stopping || refuses(q, load, m_queued, m_busyMachines)) {
       m_refused.fetch_add(1, std::memory_order_relaxed);
       if (!m_stopping) {
-        if (q.waitingFor == 0) m_waiters.push_back(machine);
-        q.waitingFor = batch.size();
+        if (q.waitingFor.observations == 0) m_waiters.push_back(machine);
+        q.waitingFor = load;
       }
       return false;
     }
-    if (q.queued == 0) ++m_busyMachines;
+    if (q.queued.observations == 0) ++m_busyMachines;
     if (q.batches.empty()) m_turns.push_back(machine);
-    q.queued += batch.size();
-    m_queued += batch.size();
+    q.queued += load;
+    m_queued += load;
     m_accepted.fetch_add(batch.size(), std::memory_order_relaxed);
-    q.batches.push_back(std::move(batch));
+    q.batches.push_back({std::move(batch), load.bytes});
     wake = m_sleeping || urgent();
   }
   batch.clear();
@@ -62,7 +60,19 @@ bool Pipeline::tryPush(model::Batch& batch) {
 
 std::size_t Pipeline::queued(model::MachineId machine) const {
   std::lock_guard lock(m_mutex);
-  return machine < m_queues.size() ? m_queues[machine].queued : 0;
+  return machine < m_queues.size() ? m_queues[machine].queued.observations : 0;
+}
+
+bool Pipeline::refuses(const MachineQueue& q, const Load& add, const Load& total,
+                       std::size_t busy) const {
+  if (q.queued.observations == 0) return false;
+  // `busy` counts `q` already: it has batches waiting.
+  const Load share{std::max<std::size_t>(1, m_limit.observations / busy),
+                   std::max<std::size_t>(1, m_limit.bytes / busy)};
+  return q.queued.observations + add.observations > share.observations ||
+         q.queued.bytes + add.bytes > share.bytes ||
+         total.observations + add.observations > m_limit.observations ||
+         total.bytes + add.bytes > m_limit.bytes;
 }
 
 Pipeline::MachineQueue& Pipeline::queueOf(model::MachineId machine) {
@@ -70,20 +80,20 @@ Pipeline::MachineQueue& Pipeline::queueOf(model::MachineId machine) {
   return m_queues[machine];
 }
 
-void Pipeline::BatchRing::push_back(model::Batch&& batch) {
+void Pipeline::BatchRing::push_back(Entry&& entry) {
   if (m_count == m_slots.size()) {
-    std::vector<model::Batch> grown(std::max<std::size_t>(2, m_slots.size() * 2));
+    std::vector<Entry> grown(std::max<std::size_t>(2, m_slots.size() * 2));
     for (std::size_t i = 0; i < m_count; ++i)
       grown[i] = std::move(m_slots[(m_head + i) % m_slots.size()]);
     m_slots.swap(grown);
     m_head = 0;
   }
-  m_slots[(m_head + m_count) % m_slots.size()] = std::move(batch);
+  m_slots[(m_head + m_count) % m_slots.size()] = std::move(entry);
   ++m_count;
 }
 
 void Pipeline::BatchRing::pop_front() {
-  m_slots[m_head] = model::Batch();  // what was moved out keeps no capacity
+  m_slots[m_head] = Entry();  // what was moved out keeps no capacity
   m_head = (m_head + 1) % m_slots.size();
   --m_count;
 }
@@ -97,7 +107,8 @@ bool Pipeline::takeNext(model::Batch& batch) {
     m_turnOpen = true;
     m_turnTaken = 0;
   }
-  batch = std::move(q.batches.front());
+  const Load taken{q.batches.front().batch.size(), q.batches.front().bytes};
+  batch = std::move(q.batches.front().batch);
   q.batches.pop_front();
   m_turnTaken += batch.size();
   if (opening && !q.batches.empty()) {
@@ -111,23 +122,24 @@ bool Pipeline::takeNext(model::Batch& batch) {
       if (other != machine) m_turnQuota = std::max(m_turnQuota, queueOf(other).lastTurn);
     }
   }
-  if (q.batches.empty() || m_turnTaken + q.batches.front().size() > m_turnQuota) {
+  if (q.batches.empty() || m_turnTaken + q.batches.front().batch.size() > m_turnQuota) {
     m_turns.pop_front();
     if (!q.batches.empty()) m_turns.push_back(machine);  // its next batch waits for its turn
     q.lastTurn = m_turnTaken;
     m_turnOpen = false;
   }
   m_current = machine;
-  m_currentTaken = batch.size();
+  m_currentTaken = taken;
   return true;
 }
 
-void Pipeline::release(model::MachineId machine, std::size_t taken) {
+void Pipeline::release(model::MachineId machine, const Load& taken) {
   MachineQueue& q = queueOf(machine);
-  const std::size_t n = std::min(taken, q.queued);
-  q.queued -= n;
-  m_queued -= std::min(n, m_queued);
-  if (n > 0 && q.queued == 0) --m_busyMachines;
+  const bool had = q.queued.observations > 0;
+  q.queued -= taken;
+  m_queued -= taken;
+  if (q.queued.observations == 0) q.queued = Load{};
+  if (had && q.queued.observations == 0) --m_busyMachines;
   collectRoom();
 }
 
@@ -135,19 +147,17 @@ void Pipeline::collectRoom() {
   if (m_waiters.empty() || m_stopping) return;
   // The test tryPush makes, against the queue as it will be once the machines already
   // called back have pushed the batch they wait to push.
-  std::size_t queued = m_queued;
+  Load queued = m_queued;
   std::size_t busyMachines = m_busyMachines;
   for (auto it = m_waiters.begin(); it != m_waiters.end();) {
     MachineQueue& q = queueOf(*it);
-    const std::size_t busy = busyMachines + (q.queued == 0 ? 1 : 0);
-    const std::size_t share = std::max<std::size_t>(1, m_capacity / busy);
-    if (q.queued > 0 && (q.queued + q.waitingFor > share || queued + q.waitingFor > m_capacity)) {
+    if (refuses(q, q.waitingFor, queued, busyMachines)) {
       ++it;
       continue;
     }
-    if (q.queued == 0) ++busyMachines;
+    if (q.queued.observations == 0) ++busyMachines;
     queued += q.waitingFor;
-    q.waitingFor = 0;
+    q.waitingFor = Load{};
     m_roomFor.push_back(*it);
     it = m_waiters.erase(it);
   }
@@ -244,7 +254,7 @@ void Pipeline::run() {
     {
       std::lock_guard lock(m_mutex);
       release(m_current, m_currentTaken);
-      m_currentTaken = 0;
+      m_currentTaken = Load{};
     }
     notifyRoom();
   }
@@ -419,16 +429,16 @@ bool Pipeline::append(const model::Batch& batch) {
     const Duration wait = std::min(m_journal.poll(), kMaxRetryWait);
     std::unique_lock lock(m_mutex);
     if (m_stopping && std::chrono::steady_clock::now() >= m_stopDeadline) {
-      m_lost.fetch_add(m_queued, std::memory_order_relaxed);
+      m_lost.fetch_add(m_queued.observations, std::memory_order_relaxed);
       m_log->error("stopping while the journal refuses batches: {} observations not journaled",
-                   m_queued);
+                   m_queued.observations);
       m_queues.clear();
       m_turns.clear();
       m_busyMachines = 0;
       m_waiters.clear();
       m_turnOpen = false;
-      m_queued = 0;
-      if (m_currentTaken > 0) {  // run() releases the batch at hand
+      m_queued = Load{};
+      if (m_currentTaken.observations > 0) {  // run() releases the batch at hand
         queueOf(m_current).queued = m_currentTaken;
         m_queued = m_currentTaken;
         m_busyMachines = 1;
@@ -452,7 +462,8 @@ PipelineStats Pipeline::stats() const {
   s.duplicates = m_duplicates.load();
   s.holding = m_holding.load();
   std::lock_guard lock(m_mutex);
-  s.queued = m_queued;
+  s.queued = m_queued.observations;
+  s.queuedBytes = m_queued.bytes;
   return s;
 }
 

@@ -10,9 +10,11 @@
 /// per machine in turn (more small ones while they add up to no more than another machine's
 /// last turn took, so many small batches are not served slower than one large one). A machine with
 /// nothing queued may always queue one batch; a machine with batches waiting may hold at most
-/// capacity / (machines with batches waiting). So a flooding machine is paused (its tryPush fails)
-/// while the others keep their place, and a healthy machine's batch waits for at most one batch of
-/// each other machine.
+/// capacity / (machines with batches waiting). The same holds for memory: the queue holds at
+/// most `memory` bytes of batches (model::heldBytes: long texts and assets count for what
+/// they hold), a machine with batches waiting its share of it. So a flooding machine is paused (its
+/// tryPush fails) while the others keep their place, and a healthy machine's batch waits for at
+/// most one batch of each other machine.
 ///
 /// Pause and resume: a machine whose tryPush was refused is told when its share has room for
 /// the batch it offered (setRoomListener), as Fluent Bit resumes a paused input: nobody polls.
@@ -48,20 +50,22 @@
 namespace spindle::app {
 
 struct PipelineStats {
-  std::uint64_t accepted = 0;    ///< observations taken from collectors
-  std::uint64_t journaled = 0;   ///< observations appended to the journal
-  std::uint64_t refused = 0;     ///< tryPush calls refused because the queue was full
-  std::uint64_t queued = 0;      ///< observations waiting now
-  std::uint64_t lost = 0;        ///< observations that could not be journaled before stop
-  std::uint64_t duplicates = 0;  ///< left out by the duplicate filter
-  bool holding = false;          ///< the journal refuses the batch at hand (full or failing)
+  std::uint64_t accepted = 0;     ///< observations taken from collectors
+  std::uint64_t journaled = 0;    ///< observations appended to the journal
+  std::uint64_t refused = 0;      ///< tryPush calls refused because the queue was full
+  std::uint64_t queued = 0;       ///< observations waiting now
+  std::uint64_t queuedBytes = 0;  ///< the memory they hold (model::heldBytes)
+  std::uint64_t lost = 0;         ///< observations that could not be journaled before stop
+  std::uint64_t duplicates = 0;   ///< left out by the duplicate filter
+  bool holding = false;           ///< the journal refuses the batch at hand (full or failing)
 };
 
 class Pipeline : public state::BatchFeed {
  public:
-  /// `capacity` bounds the observations waiting in the queue. The journal and catalog must
-  /// outlive the pipeline; this pipeline's worker is the journal's only writer.
-  Pipeline(std::size_t capacity, state::StateStore& state, journal::Journal& journal,
+  /// `limit` bounds the observations waiting in the queue and the bytes they hold
+  /// (state.queue_size, state.queue_memory). The journal and catalog must outlive the
+  /// pipeline; this pipeline's worker is the journal's only writer.
+  Pipeline(state::QueueLimit limit, state::StateStore& state, journal::Journal& journal,
            const model::ItemCatalog& catalog, const Clock& clock);
   ~Pipeline() override;
 
@@ -126,9 +130,9 @@ class Pipeline : public state::BatchFeed {
   /// bounded queue (state/batch_feed.hpp); the worker offers and never waits for one. Any
   /// thread, also while running.
   std::shared_ptr<state::BatchSubscription> subscribe(
-      std::string name, std::size_t capacity,
+      std::string name, state::QueueLimit limit,
       std::function<void(state::BatchSubscription&)> onReady) override {
-    return m_fanout.subscribe(std::move(name), capacity, std::move(onReady));
+    return m_fanout.subscribe(std::move(name), limit, std::move(onReady));
   }
   /// Every open subscription's figures (batches dropped for a slow subscriber). Any thread.
   std::vector<std::pair<std::string, state::SubscriptionStats>> subscriptions() const {
@@ -152,7 +156,27 @@ class Pipeline : public state::BatchFeed {
   /// Keeps the latest raw observation of each watched machine's keys. Worker thread.
   void captureRaw(const model::Batch& batch);
 
-  std::size_t m_capacity;
+  /// Observations and the bytes they hold (model::heldBytes), counted together.
+  struct Load {
+    std::size_t observations = 0;
+    std::size_t bytes = 0;
+    Load& operator+=(const Load& o) {
+      observations += o.observations;
+      bytes += o.bytes;
+      return *this;
+    }
+    /// Takes `o` away, never below zero.
+    Load& operator-=(const Load& o) {
+      observations -= std::min(o.observations, observations);
+      bytes -= std::min(o.bytes, bytes);
+      return *this;
+    }
+  };
+  static Load loadOf(const model::Batch& batch) {
+    return Load{batch.size(), model::heldBytes(batch)};
+  }
+
+  const Load m_limit;  ///< the queue's bound: queue_size and queue_memory
   state::StateStore& m_state;
   journal::Journal& m_journal;
   const model::ItemCatalog& m_catalog;
@@ -179,30 +203,40 @@ class Pipeline : public state::BatchFeed {
   /// allocates about 600 bytes up front, for every machine of a fleet).
   class BatchRing {
    public:
+    struct Entry {
+      model::Batch batch;
+      std::size_t bytes = 0;  ///< model::heldBytes(batch) when it was queued
+    };
     bool empty() const { return m_count == 0; }
-    model::Batch& front() { return m_slots[m_head]; }
-    void push_back(model::Batch&& batch);
+    Entry& front() { return m_slots[m_head]; }
+    void push_back(Entry&& entry);
     void pop_front();
 
    private:
-    std::vector<model::Batch> m_slots;
+    std::vector<Entry> m_slots;
     std::size_t m_head = 0;
     std::size_t m_count = 0;
   };
   struct MachineQueue {
     BatchRing batches;
-    std::size_t queued = 0;      ///< observations, counting the batch the worker has at hand
-    std::size_t waitingFor = 0;  ///< size of the batch tryPush refused; 0: not waiting
-    std::size_t lastTurn = 0;    ///< observations taken on its last turn
+    Load queued;               ///< counting the batch the worker has at hand
+    Load waitingFor;           ///< the batch tryPush refused; no observations: not waiting
+    std::size_t lastTurn = 0;  ///< observations taken on its last turn
   };
   /// The queue of `machine`, made on first use. Under m_mutex.
   MachineQueue& queueOf(model::MachineId machine);
   /// A stalled sender or a filling queue: the worker must not nap through it. Under m_mutex.
-  bool urgent() const { return !m_waiters.empty() || m_queued > m_capacity / 4; }
+  bool urgent() const {
+    return !m_waiters.empty() || m_queued.observations > m_limit.observations / 4 ||
+           m_queued.bytes > m_limit.bytes / 4;
+  }
+  /// Whether a machine's queue `q` must refuse `add` while the whole queue holds `total` and
+  /// `busy` machines (with `q`'s) have batches waiting: never when `q` holds none. Under m_mutex.
+  bool refuses(const MachineQueue& q, const Load& add, const Load& total, std::size_t busy) const;
   /// The next batch in turn, or false when none waits. Under m_mutex.
   bool takeNext(model::Batch& batch);
   /// The worker is done with `taken` observations of `machine`. Under m_mutex.
-  void release(model::MachineId machine, std::size_t taken);
+  void release(model::MachineId machine, const Load& taken);
   /// Moves the waiting machines whose refused batch now fits into m_roomFor, oldest refusal
   /// first, counting each one's batch as taken (no herd: one release wakes only as many
   /// senders as it makes room for). Under m_mutex.
@@ -219,14 +253,14 @@ class Pipeline : public state::BatchFeed {
   bool m_napping = false;                ///< worker's: the last wait ended with batches waiting
   std::deque<model::MachineId> m_turns;  ///< machines with batches waiting, in turn order
   std::size_t m_busyMachines = 0;        ///< machines with queued > 0
-  std::size_t m_queued = 0;
+  Load m_queued;
   std::deque<model::MachineId> m_waiters;   ///< machines with waitingFor > 0, oldest first
   std::vector<model::MachineId> m_roomFor;  ///< worker's: listeners to call
   bool m_turnOpen = false;                  ///< the front machine's turn goes on (takeNext)
   std::size_t m_turnTaken = 0;              ///< observations taken in the open turn
   std::size_t m_turnQuota = 0;     ///< what the open turn may take in all, beyond its first batch
   model::MachineId m_current = 0;  ///< machine of the batch at hand (worker)
-  std::size_t m_currentTaken = 0;  ///< its size when taken; 0 for a script timer's output
+  Load m_currentTaken;             ///< its load when taken; none for a script timer's output
   bool m_stopping = false;
   std::chrono::steady_clock::time_point m_stopDeadline{};
   std::thread m_worker;

@@ -112,6 +112,47 @@ TEST_F(PipelineTest, AFloodingMachineCannotBlockAnothersEnqueue) {
   EXPECT_EQ(pipeline.queued(m_machine), 100u);
 }
 
+TEST_F(PipelineTest, LongTextsFillTheQueueByMemoryAndEachMachineHasItsShareOfIt) {
+  state::StateStore state(16);
+  auto journal = openJournal();
+  // 1000 observations would fit, 100 KiB of texts do not: a machine of long texts is paused
+  // like a machine of many values.
+  Pipeline pipeline(state::QueueLimit{1000, 100 << 10}, state, *journal, m_catalog, m_clock);
+  const model::MachineId other = m_catalog.addMachine("other");
+  const model::ItemId otherItem = m_catalog.intern(other, "x").value();
+  auto text = [](model::MachineId machine, model::ItemId item, std::size_t bytes) {
+    return model::Batch{
+        model::Observation{machine, item, 0, model::Kind::kEvent, 0, std::string(bytes, 't')}};
+  };
+  auto first = text(m_machine, m_item, 30 << 10);
+  ASSERT_TRUE(pipeline.tryPush(first));  // nothing queued: always one batch
+  EXPECT_GT(pipeline.stats().queuedBytes, 30u << 10);
+  auto small = batchOf(other, 1);
+  small.front().item = otherItem;
+  ASSERT_TRUE(pipeline.tryPush(small));
+  // Two machines wait: each may hold half the memory. 60 KiB is under the whole 100 KiB but
+  // over m_machine's 50.
+  auto second = text(m_machine, m_item, 30 << 10);
+  EXPECT_FALSE(pipeline.tryPush(second));
+  EXPECT_EQ(second.size(), 1u);  // untouched: the collector keeps it
+  auto otherLarge = text(other, otherItem, 45 << 10);
+  EXPECT_TRUE(pipeline.tryPush(otherLarge));  // its share has room
+  auto otherMore = text(other, otherItem, 45 << 10);
+  EXPECT_FALSE(pipeline.tryPush(otherMore));  // the whole queue's memory does not
+  EXPECT_EQ(pipeline.stats().queued, 3u);
+  EXPECT_LE(pipeline.stats().queuedBytes, 100u << 10);
+
+  std::promise<void> room;
+  pipeline.setRoomListener(m_machine, [&] { room.set_value(); });
+  pipeline.start();
+  ASSERT_EQ(room.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  pipeline.setRoomListener(m_machine, {});
+  EXPECT_TRUE(pipeline.tryPush(second));
+  pipeline.stop();
+  EXPECT_EQ(pipeline.stats().journaled, 4u);
+  EXPECT_EQ(pipeline.stats().queuedBytes, 0u);
+}
+
 TEST_F(PipelineTest, MachinesTakeTurns) {
   state::StateStore state(1024);
   auto journal = openJournal();

@@ -97,12 +97,21 @@ const config::OptionTable<EdgeOptions>& edgeOptionTable() {
 const config::OptionTable<StateOptions>& stateOptionTable() {
   static const auto table = [] {
     config::OptionTable<StateOptions> t;
-    t.optional("ring_size", &StateOptions::ringSize, "8192", "recent observations kept in memory",
-               {"1", "16777216"});
+    t.optional("ring_size", &StateOptions::ringSize, "8192",
+               "recent observations kept in memory, with sequence numbers", {"1", "16777216"});
+    t.optional("ring_memory", &StateOptions::ringMemory, "1MiB",
+               "memory those recent observations may hold, their texts and documents "
+               "included (about 72 bytes for a number); beyond it the oldest go first",
+               {"64KiB", "16GiB"});
     t.optional("queue_size", &StateOptions::queueSize, "65536",
                "observations waiting between collectors and uplinks; when full, collectors "
                "stop reading until there is room",
                {"1", "16777216"});
+    t.optional("queue_memory", &StateOptions::queueMemory, "2MiB",
+               "memory the observations waiting may hold, their texts and documents included "
+               "(about 64 bytes for a number); when full, collectors stop reading until there "
+               "is room",
+               {"64KiB", "16GiB"});
     return t;
   }();
   return table;

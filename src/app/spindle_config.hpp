@@ -36,7 +36,9 @@ struct EdgeOptions {
 
 struct StateOptions {
   std::uint64_t ringSize = 8192;
+  ByteSize ringMemory{1ULL << 20};
   std::uint64_t queueSize = 65536;
+  ByteSize queueMemory{2ULL << 20};
 };
 
 /// Simulated machines served by this process (the demo; never for production).

@@ -45,4 +45,12 @@ struct Observation {
 
 using Batch = std::vector<Observation>;
 
+/// The memory an observation holds: its object and the value's heap (model::heapBytes).
+inline std::size_t heldBytes(const Observation& o) {
+  return sizeof(Observation) + heapBytes(o.value);
+}
+/// The memory a batch holds: its storage (capacity) and its values' heap. Queues and rings
+/// bound themselves with it, so a source of long texts cannot make them hold more than set.
+std::size_t heldBytes(const Batch& batch);
+
 }  // namespace spindle::model

@@ -1,6 +1,7 @@
 #pragma once
 /// The closed set of values an observation can carry.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -75,6 +76,24 @@ using Value = std::variant<Unavailable, bool, std::int64_t, double, std::string,
                            std::shared_ptr<const DataSet>, std::shared_ptr<const Asset>>;
 
 inline bool isUnavailable(const Value& v) { return std::holds_alternative<Unavailable>(v); }
+
+/// Bytes the allocator takes for a block of `n` (its header, rounded to 16).
+constexpr std::size_t allocationBytes(std::size_t n) { return n == 0 ? 0 : (n + 8 + 15) / 16 * 16; }
+/// Heap bytes a shared payload holds (its control block, object and own heap), counted whole
+/// though the journal and the subscribers may share it; 0 for values held inline.
+std::size_t payloadBytes(const Value& v);
+/// Heap bytes `v` holds beyond its own object: a text longer than the small-string buffer, an
+/// array of doubles, a shared payload (payloadBytes). What memory bounds count.
+inline std::size_t heapBytes(const Value& v) {
+  if (v.index() < 4) return 0;  // Unavailable, bool, integer, double: held inline
+  if (const auto* text = std::get_if<std::string>(&v)) {
+    return text->capacity() > std::string().capacity() ? allocationBytes(text->capacity() + 1) : 0;
+  }
+  if (const auto* doubles = std::get_if<std::vector<double>>(&v)) {
+    return allocationBytes(doubles->capacity() * sizeof(double));
+  }
+  return payloadBytes(v);
+}
 
 const char* toString(Level level);
 

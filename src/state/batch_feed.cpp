@@ -4,10 +4,10 @@
 
 namespace spindle::state {
 
-BatchSubscription::BatchSubscription(std::string name, std::size_t capacity,
+BatchSubscription::BatchSubscription(std::string name, QueueLimit limit,
                                      std::function<void(BatchSubscription&)> onReady)
     : m_name(std::move(name)),
-      m_capacity(std::max<std::size_t>(capacity, 1)),
+      m_limit(std::max<std::size_t>(limit.observations, 1), std::max<std::size_t>(limit.bytes, 1)),
       m_onReady(std::move(onReady)) {}
 
 bool BatchSubscription::offer(const AppliedBatch& batch) {
@@ -17,11 +17,14 @@ bool BatchSubscription::offer(const AppliedBatch& batch) {
     if (m_closed) return false;
     m_queue.push_back(batch);
     m_queued += batch.batch->size();
+    m_queuedBytes += batch.bytes;
     ++m_stats.batches;
     // The oldest go first; the newest batch stays whatever its size.
-    while (m_queued > m_capacity && m_queue.size() > 1) {
+    while ((m_queued > m_limit.observations || m_queuedBytes > m_limit.bytes) &&
+           m_queue.size() > 1) {
       const std::size_t n = m_queue.front().batch->size();
       m_queued -= n;
+      m_queuedBytes -= m_queue.front().bytes;
       ++m_stats.dropped;
       m_stats.droppedObservations += n;
       m_queue.pop_front();
@@ -42,6 +45,7 @@ std::size_t BatchSubscription::take(std::vector<AppliedBatch>& out) {
   for (auto& b : m_queue) out.push_back(std::move(b));
   m_queue.clear();
   m_queued = 0;
+  m_queuedBytes = 0;
   m_signalled = false;
   return n;
 }
@@ -53,6 +57,7 @@ void BatchSubscription::close() {
   m_onReady = nullptr;
   m_queue.clear();
   m_queued = 0;
+  m_queuedBytes = 0;
 }
 
 bool BatchSubscription::closed() const {
@@ -64,12 +69,13 @@ SubscriptionStats BatchSubscription::stats() const {
   std::lock_guard lock(m_mutex);
   SubscriptionStats s = m_stats;
   s.queued = m_queued;
+  s.queuedBytes = m_queuedBytes;
   return s;
 }
 
 std::shared_ptr<BatchSubscription> BatchFanout::subscribe(
-    std::string name, std::size_t capacity, std::function<void(BatchSubscription&)> onReady) {
-  auto sub = std::make_shared<BatchSubscription>(std::move(name), capacity, std::move(onReady));
+    std::string name, QueueLimit limit, std::function<void(BatchSubscription&)> onReady) {
+  auto sub = std::make_shared<BatchSubscription>(std::move(name), limit, std::move(onReady));
   std::lock_guard lock(m_mutex);
   auto next = std::make_shared<Subscribers>(*m_subscribers);
   next->push_back(sub);
@@ -102,7 +108,8 @@ void BatchFanout::publish(std::uint64_t firstSequence, std::shared_ptr<const mod
     if (m_subscribers->empty()) return;
     subscribers = m_subscribers;
   }
-  const AppliedBatch applied{firstSequence, std::move(batch)};
+  const std::size_t bytes = model::heldBytes(*batch);
+  const AppliedBatch applied{firstSequence, std::move(batch), bytes};
   bool anyClosed = false;
   for (const auto& sub : *subscribers) anyClosed |= !sub->offer(applied);
   if (anyClosed) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +26,17 @@ namespace spindle::state {
 struct AppliedBatch {
   std::uint64_t firstSequence = 0;
   std::shared_ptr<const model::Batch> batch;  ///< never null
+  std::size_t bytes = 0;                      ///< model::heldBytes(*batch)
+};
+
+/// What a subscriber's queue may hold: observations, and the bytes they hold
+/// (model::heldBytes, so a source of long texts cannot fill memory through it).
+struct QueueLimit {
+  QueueLimit(std::size_t count,  // NOLINT: a count alone bounds observations only
+             std::size_t memory = std::numeric_limits<std::size_t>::max())
+      : observations(count), bytes(memory) {}
+  std::size_t observations;
+  std::size_t bytes;
 };
 
 struct SubscriptionStats {
@@ -32,18 +44,19 @@ struct SubscriptionStats {
   std::uint64_t dropped = 0;  ///< batches dropped, oldest first, because the queue was full
   std::uint64_t droppedObservations = 0;  ///< their observations
   std::size_t queued = 0;                 ///< observations waiting now
+  std::size_t queuedBytes = 0;            ///< the bytes they hold
 };
 
 /// One subscriber's bounded queue. Created by BatchFeed::subscribe; shared by the feed (which
 /// offers) and the subscriber (which takes). All methods: any thread.
 class BatchSubscription {
  public:
-  /// `capacity` bounds the observations waiting (the newest batch is always kept, however
-  /// large). `onReady(*this)` runs on the publisher's thread when the queue gains a batch
-  /// after being empty (or after take emptied it): it must not block nor call close() or
+  /// `limit` bounds the observations waiting and their bytes (the newest batch is always
+  /// kept, however large). `onReady(*this)` runs on the publisher's thread when the queue gains a
+  /// batch after being empty (or after take emptied it): it must not block nor call close() or
   /// BatchFeed::subscribe; it may take() (when what it does with the batches is as quick as
   /// a copy) or post to the subscriber's own thread. Empty: no call, poll take().
-  BatchSubscription(std::string name, std::size_t capacity,
+  BatchSubscription(std::string name, QueueLimit limit,
                     std::function<void(BatchSubscription&)> onReady);
 
   /// Moves the queued batches, oldest first, to the end of `out`; the next offer calls
@@ -65,10 +78,11 @@ class BatchSubscription {
 
  private:
   const std::string m_name;
-  const std::size_t m_capacity;
+  const QueueLimit m_limit;
   mutable std::mutex m_mutex;  ///< guards the queue and the figures
   std::deque<AppliedBatch> m_queue;
   std::size_t m_queued = 0;
+  std::size_t m_queuedBytes = 0;
   bool m_signalled = false;  ///< onReady ran and take has not run since
   SubscriptionStats m_stats;
   std::mutex m_notifyMutex;  ///< held while onReady runs, so close() waits for it
@@ -81,18 +95,17 @@ class BatchFeed {
  public:
   virtual ~BatchFeed() = default;
   /// A new subscriber that sees every batch applied from now on (see BatchSubscription for
-  /// `capacity` and `onReady`). The caller closes it to stop following; the feed holds only
+  /// `limit` and `onReady`). The caller closes it to stop following; the feed holds only
   /// a share, so either may go first. Any thread, also while batches flow.
   virtual std::shared_ptr<BatchSubscription> subscribe(
-      std::string name, std::size_t capacity, std::function<void(BatchSubscription&)> onReady) = 0;
+      std::string name, QueueLimit limit, std::function<void(BatchSubscription&)> onReady) = 0;
 };
 
 /// The publisher's side of a BatchFeed: the subscribers and the offer to each of them.
 class BatchFanout : public BatchFeed {
  public:
   std::shared_ptr<BatchSubscription> subscribe(
-      std::string name, std::size_t capacity,
-      std::function<void(BatchSubscription&)> onReady) override;
+      std::string name, QueueLimit limit, std::function<void(BatchSubscription&)> onReady) override;
   /// True when someone subscribes (so the publisher can skip sharing a copy). Any thread.
   bool empty() const;
   /// Each open subscriber's name and figures (drops included), in the order they subscribed.

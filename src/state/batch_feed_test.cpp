@@ -59,6 +59,30 @@ TEST(BatchFeed, SeveralSubscribersSeeEveryBatchInOrder) {
   EXPECT_EQ(a->stats().dropped, 0u);
 }
 
+TEST(BatchFeed, ASubscribersQueueHoldsNoMoreThanItsMemory) {
+  BatchFanout feed;
+  auto sub = feed.subscribe("texts", QueueLimit{1000, 32 << 10}, {});
+  for (std::int64_t i = 0; i < 10; ++i) {
+    feed.publish(
+        static_cast<std::uint64_t>(1 + i),
+        model::Batch{model::Observation{0, 0, i, model::Kind::kEvent, 0, std::string(10000, 'a')}});
+    EXPECT_LE(sub->stats().queuedBytes, 32u << 10);
+  }
+  std::vector<AppliedBatch> taken;
+  sub->take(taken);
+  // Three 10 KB texts fit in 32 KiB, not four: the oldest went, counted.
+  ASSERT_EQ(taken.size(), 3u);
+  EXPECT_EQ(taken.front().firstSequence, 8u);
+  EXPECT_GT(taken.front().bytes, 10000u);
+  EXPECT_EQ(sub->stats().dropped, 7u);
+  EXPECT_EQ(sub->stats().queuedBytes, 0u);
+  // The newest batch stays whatever its size.
+  feed.publish(11, model::Batch{model::Observation{0, 0, 11, model::Kind::kEvent, 0,
+                                                   std::string(40000, 'b')}});
+  EXPECT_EQ(sub->stats().queued, 1u);
+  sub->close();
+}
+
 TEST(BatchFeed, ASlowSubscriberLosesItsOldestBatchesCountedAndOthersLoseNothing) {
   BatchFanout feed;
   auto fast = feed.subscribe("fast", 10, {});

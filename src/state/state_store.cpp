@@ -7,7 +7,12 @@
 
 namespace spindle::state {
 
-StateStore::StateStore(std::size_t ringSize) : m_ring(std::max<std::size_t>(1, ringSize)) {}
+StateStore::StateStore(std::size_t ringSize, std::size_t ringMemory)
+    : m_ring(std::max<std::size_t>(1, ringSize)), m_ringMemory(ringMemory) {}
+
+std::uint64_t StateStore::firstHeld() const {
+  return std::max(m_first, m_next > m_ring.size() ? m_next - m_ring.size() : 1);
+}
 
 void StateStore::apply(const model::Batch& batch) {
   std::unique_lock lock(m_mutex);
@@ -24,8 +29,20 @@ void StateStore::apply(const model::Batch& batch) {
     auto& stats = m_machines[obs.machine];
     ++stats.observations;
     stats.lastTimestamp = std::max(stats.lastTimestamp, obs.timestamp);
-    m_ring[m_next % m_ring.size()] = SequencedObservation{m_next, obs};
+    SequencedObservation& slot = m_ring[m_next % m_ring.size()];
+    if (slot.sequence >= m_first) m_ringBytes -= model::heldBytes(slot.observation);
+    slot = SequencedObservation{m_next, obs};
+    m_ringBytes += model::heldBytes(slot.observation);
     ++m_next;
+    // Over its memory, the ring lets its oldest go (and frees their values) before the ring
+    // itself comes round to them; the newest stays whatever its size.
+    m_first = firstHeld();
+    while (m_ringBytes > m_ringMemory && m_first + 1 < m_next) {
+      SequencedObservation& oldest = m_ring[m_first % m_ring.size()];
+      m_ringBytes -= model::heldBytes(oldest.observation);
+      oldest = SequencedObservation{};
+      ++m_first;
+    }
   }
 }
 
@@ -47,7 +64,7 @@ std::vector<model::Observation> StateStore::current(model::MachineId machine) co
 
 std::vector<SequencedObservation> StateStore::since(std::uint64_t from, std::size_t max) const {
   std::shared_lock lock(m_mutex);
-  const std::uint64_t first = m_next > m_ring.size() ? m_next - m_ring.size() : 1;
+  const std::uint64_t first = firstHeld();
   std::vector<SequencedObservation> out;
   for (std::uint64_t seq = std::max(from, first); seq < m_next && out.size() < max; ++seq) {
     out.push_back(m_ring[seq % m_ring.size()]);
@@ -62,7 +79,12 @@ MachineStats StateStore::machineStats(model::MachineId machine) const {
 
 std::uint64_t StateStore::firstSequence() const {
   std::shared_lock lock(m_mutex);
-  return m_next > m_ring.size() ? m_next - m_ring.size() : 1;
+  return firstHeld();
+}
+
+std::size_t StateStore::ringBytes() const {
+  std::shared_lock lock(m_mutex);
+  return m_ringBytes;
 }
 
 std::uint64_t StateStore::nextSequence() const {

@@ -3,6 +3,7 @@
 /// with sequence numbers (MTConnect semantics: firstSequence .. nextSequence-1 are held).
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <shared_mutex>
 #include <vector>
@@ -24,8 +25,11 @@ struct MachineStats {
 /// Thread safety: apply() from one writer (the pipeline thread); readers from any thread.
 class StateStore {
  public:
-  /// `ringSize` recent observations are kept (at least 1).
-  explicit StateStore(std::size_t ringSize);
+  /// The ring keeps the `ringSize` most recent observations (at least 1), fewer when they
+  /// hold more than `ringMemory` bytes (model::heldBytes: long texts, assets): the oldest go
+  /// first, the newest always stays.
+  explicit StateStore(std::size_t ringSize,
+                      std::size_t ringMemory = std::numeric_limits<std::size_t>::max());
 
   /// Assigns sequence numbers and updates latest values.
   void apply(const model::Batch& batch);
@@ -40,11 +44,20 @@ class StateStore {
   std::uint64_t firstSequence() const;
   std::uint64_t nextSequence() const;
   std::size_t capacity() const { return m_ring.size(); }
+  std::size_t memoryLimit() const { return m_ringMemory; }
+  /// Bytes the ring's observations hold now (model::heldBytes).
+  std::size_t ringBytes() const;
 
  private:
   mutable std::shared_mutex m_mutex;
+  /// The oldest sequence still held. Under m_mutex.
+  std::uint64_t firstHeld() const;
+
   std::vector<SequencedObservation> m_ring;
-  std::uint64_t m_next = 1;  ///< sequence of the next observation applied
+  const std::size_t m_ringMemory;
+  std::size_t m_ringBytes = 0;  ///< heldBytes of the observations in the ring
+  std::uint64_t m_next = 1;     ///< sequence of the next observation applied
+  std::uint64_t m_first = 1;    ///< below it, released for memory (or never applied)
   /// An item's latest observation without its item (the slot's index): 56 bytes, not 72.
   struct Latest {
     TimestampNs timestamp = 0;

@@ -45,7 +45,7 @@ Status Server::start() {
     // The index follows the applied batches: told on the pipeline's worker, it takes them on
     // the io_context. Bounded by the ring: what it drops, the ring no longer holds either.
     std::weak_ptr<mtconnect::AgentService> weak = m_agent;
-    m_subscription = m_feed->subscribe("web.mtconnect", m_store.capacity(),
+    m_subscription = m_feed->subscribe("web.mtconnect", {m_store.capacity(), m_store.memoryLimit()},
                                        [io = &m_io, weak](state::BatchSubscription&) {
                                          boost::asio::post(*io, [weak] {
                                            if (auto a = weak.lock()) a->index().refresh();

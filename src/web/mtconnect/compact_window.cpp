@@ -9,19 +9,8 @@ namespace spindle::web::mtconnect {
 
 namespace {
 
-/// Bytes the allocator takes for a block of `n` (its header, rounded to 16).
-constexpr std::size_t alloc(std::size_t n) { return n == 0 ? 0 : (n + 8 + 15) / 16 * 16; }
-
-/// Heap bytes of a string beyond the object (none while it fits the small-string buffer).
-std::size_t heap(const std::string& s) {
-  return s.capacity() > std::string().capacity() ? alloc(s.capacity() + 1) : 0;
-}
-
-/// The size of a shared payload: its control block and object, and their own heap.
-template <typename T>
-std::size_t shared(const std::shared_ptr<const T>& p, std::size_t inner) {
-  return p ? alloc(sizeof(T) + 16) + inner : 0;  // made by make_shared: one block
-}
+using model::payloadBytes;
+constexpr std::size_t alloc(std::size_t n) { return model::allocationBytes(n); }
 
 // The entry's first byte: the value's form (low 4 bits), the kind (3 bits), flags present.
 enum Tag : std::uint8_t {
@@ -101,35 +90,6 @@ std::uint8_t doubleForm(double d, std::int64_t& integer) {
 }
 
 }  // namespace
-
-std::size_t payloadBytes(const model::Value& v) {
-  return std::visit(
-      [](const auto& x) -> std::size_t {
-        using V = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<V, std::shared_ptr<const model::Condition>>) {
-          return x ? shared(x, heap(x->text) + heap(x->nativeCode) + heap(x->nativeSeverity) +
-                                   heap(x->qualifier))
-                   : 0;
-        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::Message>>) {
-          return x ? shared(x, heap(x->text) + heap(x->nativeCode)) : 0;
-        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::TimeSeries>>) {
-          return x ? shared(x, alloc(x->samples.capacity() * sizeof(double))) : 0;
-        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::DataSet>>) {
-          if (!x) return 0;
-          std::size_t inner = alloc(x->entries.capacity() * sizeof(model::DataSetEntry));
-          for (const auto& e : x->entries) {
-            inner += heap(e.key) + heap(e.value) + alloc(e.cells.capacity() * 64);
-            for (const auto& [k, c] : e.cells) inner += heap(k) + heap(c);
-          }
-          return shared(x, inner);
-        } else if constexpr (std::is_same_v<V, std::shared_ptr<const model::Asset>>) {
-          return x ? shared(x, heap(x->id) + heap(x->type) + heap(x->document)) : 0;
-        } else {
-          return 0;
-        }
-      },
-      v);
-}
 
 bool CompactWindow::encode(const Entry& e, Base base) {
   const model::Observation& o = e.observation;

@@ -26,10 +26,6 @@ struct Entry {
   model::Observation observation;
 };
 
-/// Heap bytes a shared payload holds (its control block, object and own heap), counted whole
-/// though the store and the journal may share it; 0 for values held inline.
-std::size_t payloadBytes(const model::Value& v);
-
 class CompactWindow {
  public:
   /// Bytes of a block's packed entries (4 KiB with the allocator's header).
