@@ -29,10 +29,11 @@ bool JournalReader::openSegment(const SegmentView& view) {
   return true;
 }
 
-ReadChunk JournalReader::read(std::size_t maxObservations) {
+ReadChunk JournalReader::read(std::size_t maxObservations, std::size_t maxBytes) {
   ReadChunk chunk;
   chunk.firstSequence = m_position;
   model::Batch decoded;
+  std::size_t bytes = 0;  // the chunk's records' payloads, decompressed
   while (true) {
     const auto view = m_journal.segmentFor(m_position);
     if (!view) break;  // nothing durable past the position yet
@@ -83,8 +84,10 @@ ReadChunk JournalReader::read(std::size_t maxObservations) {
       m_position = h.firstSequence;
       chunk.firstSequence = m_position;
     }
+    const std::size_t rawBytes = (h.flags & kRecordCompressed) ? h.rawLength : e.payload.size();
     if (!chunk.observations.empty() &&
-        chunk.observations.size() + h.count > std::max<std::size_t>(1, maxObservations)) {
+        (chunk.observations.size() + h.count > std::max<std::size_t>(1, maxObservations) ||
+         bytes + rawBytes > maxBytes)) {
       m_segment->seek(at);
       break;
     }
@@ -108,7 +111,8 @@ ReadChunk JournalReader::read(std::size_t maxObservations) {
                               std::make_move_iterator(decoded.end()));
     chunk.records.push_back(static_cast<std::uint32_t>(h.count - skip));
     m_position = h.endSequence();
-    if (chunk.observations.size() >= maxObservations) break;
+    bytes += rawBytes;
+    if (chunk.observations.size() >= maxObservations || bytes >= maxBytes) break;
   }
   return chunk;
 }

@@ -4,6 +4,7 @@
 /// durable) are visible, so nothing read can disappear in a crash.
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,10 +36,12 @@ class JournalReader {
   JournalReader(const Journal& journal, model::ItemCatalog& catalog, std::uint64_t from,
                 std::shared_ptr<spdlog::logger> log);
 
-  /// Up to `maxObservations` (but always whole records, at least one) contiguous durable
-  /// observations from position(). An empty chunk means nothing durable waits now; gaps
-  /// (retention, damage) are reported in `evicted` and `damaged` and skipped.
-  ReadChunk read(std::size_t maxObservations);
+  /// Up to `maxObservations` contiguous durable observations from position(), in records
+  /// whose encoded payloads add up to no more than `maxBytes` (so long texts cannot make a
+  /// chunk large); always whole records, at least one. An empty chunk means nothing durable
+  /// waits now; gaps (retention, damage) are reported in `evicted` and `damaged` and skipped.
+  ReadChunk read(std::size_t maxObservations,
+                 std::size_t maxBytes = std::numeric_limits<std::size_t>::max());
 
   /// The next sequence read() will return.
   std::uint64_t position() const { return m_position; }

@@ -56,6 +56,34 @@ class JournalTest : public ::testing::Test {
   model::ItemCatalog m_catalog, m_readCatalog;
 };
 
+TEST_F(JournalTest, AReadStopsAtItsBytesBeforeItsCountWithWholeRecords) {
+  Settings s = settings();
+  auto j = open(s);
+  const model::MachineId m = m_catalog.addMachine("mill");
+  const model::ItemId item = m_catalog.intern(m, "msg").value();
+  for (int i = 0; i < 10; ++i) {  // records of two 30 KB texts
+    model::Batch b;
+    for (int k = 0; k < 2; ++k) {
+      b.push_back(model::Observation{m, item, 1, model::Kind::kEvent, 0,
+                                     std::string(30000, static_cast<char>('a' + i))});
+    }
+    ASSERT_TRUE(j->append(b, m_catalog).ok());
+  }
+  ASSERT_TRUE(j->commit().ok());
+  JournalReader reader(*j, m_readCatalog, 1, makeLogger("test"));
+  // 1000 observations would be 10 records; 200 KB of payload is three (60 KB each), whole.
+  ReadChunk c = reader.read(1000, 200000);
+  EXPECT_EQ(c.observations.size(), 6u);
+  EXPECT_EQ(c.records.size(), 3u);
+  // A record larger than the bound still comes, alone: a read always makes progress.
+  c = reader.read(1000, 1000);
+  ASSERT_EQ(c.observations.size(), 2u);
+  EXPECT_EQ(c.firstSequence, 7u);
+  EXPECT_EQ(std::get<std::string>(c.observations[0].value), std::string(30000, 'd'));
+  c = reader.read(1000);
+  EXPECT_EQ(c.observations.size(), 12u);  // the rest: no byte bound
+}
+
 TEST_F(JournalTest, AppendsReadBackInOrderWithTheirNames) {
   auto j = open(settings());
   model::Batch all;

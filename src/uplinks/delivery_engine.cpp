@@ -17,6 +17,9 @@ constexpr std::uint64_t kHeldMaxBytes = 64ULL << 20;
 /// uplink's wake all notify).
 constexpr Duration kIdleBound = std::chrono::seconds(1);
 constexpr Duration kBacklogTick = std::chrono::milliseconds(10);
+/// The most a lane reads from the journal at once, in encoded record bytes (about what the
+/// decoded observations' texts take): a few thousand small observations, or 16 of 64 KiB.
+constexpr std::size_t kChunkBytes = 1 << 20;
 
 bool validName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
@@ -269,7 +272,9 @@ bool DeliveryEngine::fillLane(Lane& lane) {
   if (lane.reader->position() != lane.next) lane.reader->seek(lane.next);
   std::size_t want = m_journal.settings().sendBatch;
   if (lane.end != UINT64_MAX) want = std::min<std::uint64_t>(want, lane.end - lane.next);
-  lane.chunk = lane.reader->read(std::max<std::size_t>(1, want));
+  // At most send_batch observations, and at most kChunkBytes of them: a source of long texts
+  // must not make a chunk (and an ordered uplink's submit of it) hundreds of megabytes.
+  lane.chunk = lane.reader->read(std::max<std::size_t>(1, want), kChunkBytes);
   lane.record = lane.offset = 0;
   if (lane.chunk.evicted > 0 || lane.chunk.damaged > 0 || lane.chunk.firstSequence > lane.next) {
     skipGap(lane.next, lane.chunk);
